@@ -1,0 +1,64 @@
+"""The JSON data API: one route table and one error format ({"detail": …} with a 4xx)."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import exceptions
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from policies import api as policies_api
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("projects/", policies_api.ProjectListApi.as_view(), name="projects"),
+    path("projects/<int:project_id>/", policies_api.ProjectDetailApi.as_view(), name="project"),
+    path("projects/<int:project_id>/members/", policies_api.MemberListApi.as_view(), name="members"),
+    path("projects/<int:project_id>/members/<int:member_id>/", policies_api.MemberDetailApi.as_view(), name="member"),
+    path("projects/<int:project_id>/documents/", policies_api.DocumentListApi.as_view(), name="documents"),
+    path(
+        "projects/<int:project_id>/documents/attributes.csv",
+        policies_api.AttributeSheetApi.as_view(),
+        name="attribute-sheet",
+    ),
+    path("documents/<int:document_id>/", policies_api.DocumentDetailApi.as_view(), name="document"),
+    path("documents/<int:document_id>/file/", policies_api.DocumentFileApi.as_view(), name="document-file"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]
+
+
+def _flatten(detail, prefix: str = "") -> list[str]:
+    if isinstance(detail, dict):
+        return [
+            m
+            for key, value in detail.items()
+            for m in _flatten(value, "" if key in ("non_field_errors", "detail") else f"{key}: ")
+        ]
+    if isinstance(detail, list):
+        return [m for item in detail for m in _flatten(item, prefix)]
+    return [f"{prefix}{detail}"]
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with service ValidationErrors as 400 and every error body carrying a readable `detail`."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError({"detail": exc.messages})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found: it does not exist or you are not a member of its project."))
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict | list):
+        data = response.data
+        if not (isinstance(data, dict) and set(data) == {"detail"} and isinstance(data["detail"], str)):
+            errors = data
+            response.data = {"detail": " ".join(_flatten(errors))}
+            if isinstance(errors, dict) and set(errors) - {"detail", "non_field_errors"}:
+                response.data["errors"] = errors
+    return response

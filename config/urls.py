@@ -1,0 +1,12 @@
+"""Root URLs: each app's HTML pages, auth, and the JSON API under /api/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("config.api")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("policies.urls")),
+]

@@ -1,0 +1,37 @@
+"""The codebook: a tree of nodes per project."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class NodeQuerySet(models.QuerySet):
+    def roots(self):
+        return self.filter(parent__isnull=True)
+
+
+class Node(models.Model):
+    project = models.ForeignKey("policies.Project", models.CASCADE, related_name="nodes")
+    parent = models.ForeignKey("self", models.CASCADE, null=True, blank=True, related_name="children")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    color = models.CharField(_("colour"), max_length=7, default="#4e79a7")
+    order = models.PositiveIntegerField(default=0)
+    guid = models.UUIDField(default=uuid.uuid4, editable=False)  # stable identity for REFI-QDA exchange
+
+    objects = NodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="node_unique_sibling_name"),
+            models.UniqueConstraint(
+                fields=["project", "name"], condition=Q(parent__isnull=True), name="node_unique_root_name"
+            ),
+            models.UniqueConstraint(fields=["project", "guid"], name="node_unique_guid"),
+        ]
+
+    def __str__(self):
+        return self.name

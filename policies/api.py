@@ -1,0 +1,322 @@
+"""JSON API for projects, members and documents: parse, call services, answer."""
+
+import json
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from policies import access, attribute_sheet, corpus, downloads, services
+from policies.models import Document, Membership, Project, Role
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField()
+    document_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "description", "created_at", "role", "document_count"]
+
+    def get_role(self, project) -> str | None:
+        user = self.context["request"].user
+        return next((m.role for m in project.memberships.all() if m.user_id == user.pk), None)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "role"]
+
+
+class SectionSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "project",
+            "title",
+            "province",
+            "issuer",
+            "issuer_type",
+            "issue_date",
+            "doc_number",
+            "policy_type",
+            "attributes",
+            "char_count",
+            "original_name",
+            "file_format",
+            "created_at",
+        ]
+
+
+class DocumentDetailSerializer(DocumentSerializer):
+    sections = SectionSerializer(many=True, read_only=True)
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "text", "sections"]
+
+
+class AttributesInputSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True)
+    province = serializers.CharField(required=False, allow_blank=True)
+    issuer = serializers.CharField(required=False, allow_blank=True)
+    issuer_type = serializers.CharField(required=False, allow_blank=True)
+    issue_date = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    doc_number = serializers.CharField(required=False, allow_blank=True)
+    policy_type = serializers.CharField(required=False, allow_blank=True)
+    attributes = serializers.JSONField(required=False)
+
+
+class ProjectListApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=200)
+        description = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(responses=ProjectSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        projects = (
+            Project.objects.for_user(request.user)
+            .annotate(document_count=Count("documents", distinct=True))
+            .prefetch_related("memberships")
+        )
+        return Response(ProjectSerializer(projects, many=True, context={"request": request}).data)
+
+    @extend_schema(request=InputSerializer, responses={201: ProjectSerializer})
+    def post(self, request: Request) -> Response:
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        project = services.project_create(user=request.user, **incoming.validated_data)
+        return Response(ProjectSerializer(project, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailApi(APIView):
+    @extend_schema(responses=ProjectSerializer)
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        return Response(ProjectSerializer(project, context={"request": request}).data)
+
+
+class MemberListApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        role = serializers.CharField(default=Role.CODER)
+
+    @extend_schema(responses=MemberSerializer(many=True))
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        return Response(MemberSerializer(project.memberships.select_related("user"), many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: MemberSerializer})
+    def post(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.OWNER)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        membership = services.member_add(project=project, **incoming.validated_data)
+        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        role = serializers.CharField()
+
+    def _membership(self, request: Request, project_id: int, member_id: int) -> Membership:
+        project = access.project_for(request.user, project_id, need=Role.OWNER)
+        return get_object_or_404(project.memberships.select_related("user"), pk=member_id)
+
+    @extend_schema(request=InputSerializer, responses=MemberSerializer)
+    def patch(self, request: Request, project_id: int, member_id: int) -> Response:
+        membership = self._membership(request, project_id, member_id)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        services.member_set_role(membership=membership, role=incoming.validated_data["role"])
+        return Response(MemberSerializer(membership).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, project_id: int, member_id: int) -> Response:
+        services.member_remove(membership=self._membership(request, project_id, member_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def outcome_payload(outcomes) -> tuple[dict, int]:
+    """The answer to an upload of several files: what was created, what was refused and why."""
+    created = [DocumentSerializer(o.document).data for o in outcomes if o.document]
+    refused = [{"file": o.name, "detail": o.error, "status": o.status} for o in outcomes if o.error]
+    if created:
+        code = status.HTTP_201_CREATED
+    else:
+        codes = {o.status for o in outcomes}
+        code = codes.pop() if len(codes) == 1 else status.HTTP_400_BAD_REQUEST
+    detail = _("%(created)d imported, %(refused)d refused.") % {"created": len(created), "refused": len(refused)}
+    if refused:
+        detail += " " + " ".join(f"{r['file']}: {r['detail']}" for r in refused)
+    return {"detail": detail, "documents": created, "refused": refused}, code
+
+
+def uploaded_files(request) -> tuple[list[str], list]:
+    """Names of files the size-limiting upload handler dropped, and the files that arrived."""
+    files = request.FILES.getlist("file")  # parses the body, which fills oversized_uploads
+    return getattr(request._request, "oversized_uploads", []), files
+
+
+class DocumentListApi(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("province", str),
+            OpenApiParameter("issuer_type", str),
+            OpenApiParameter("policy_type", str),
+        ],
+        responses=DocumentSerializer(many=True),
+    )
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        documents = corpus.filter_documents(project.documents.defer("text"), request.query_params)
+        return Response(DocumentSerializer(documents, many=True).data)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "DocumentUpload",
+                {
+                    "file": serializers.FileField(),
+                    **AttributesInputSerializer().get_fields(),
+                    "attributes": serializers.CharField(required=False, help_text="JSON object"),
+                },
+            )
+        },
+        responses={201: DocumentSerializer},
+    )
+    def post(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.OWNER)
+        oversized, files = uploaded_files(request)
+        if oversized:
+            return Response(
+                {"detail": services.size_message(oversized[0])}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
+        if not files:
+            return Response({"detail": _("Choose a file to upload (form field “file”).")}, status=400)
+        attributes = parse_attribute_fields(request.data)
+        outcomes = []
+        for upload in files:
+            outcomes += services.document_import(
+                project=project, user=request.user, filename=upload.name, data=upload.read(), attributes=attributes
+            )
+        single = len(files) == 1 and not files[0].name.lower().endswith(".zip")
+        if single:
+            outcome = outcomes[0]
+            if outcome.error:
+                body = {"detail": outcome.error}
+                return Response(body, status=outcome.status)
+            return Response(DocumentSerializer(outcome.document).data, status=status.HTTP_201_CREATED)
+        body, code = outcome_payload(outcomes)
+        return Response(body, status=code)
+
+
+def parse_attribute_fields(data) -> dict:
+    """Attribute fields sent beside an upload (attributes may arrive as a JSON string in a form)."""
+    attributes = {key: data.get(key) for key in services.ATTRIBUTE_FIELDS if key in data}
+    custom = data.get("attributes")
+    if isinstance(custom, str) and custom.strip():
+        try:
+            custom = json.loads(custom)
+        except json.JSONDecodeError:
+            raise ValidationError(_('“attributes” must be a JSON object, e.g. {"城市": "苏州"}.')) from None
+    if custom not in (None, ""):
+        attributes["attributes"] = custom
+    return attributes
+
+
+class DocumentDetailApi(APIView):
+    @extend_schema(responses=DocumentDetailSerializer)
+    def get(self, request: Request, document_id: int) -> Response:
+        document = access.document_for(request.user, document_id)
+        return Response(DocumentDetailSerializer(document).data)
+
+    @extend_schema(request=AttributesInputSerializer, responses=DocumentDetailSerializer)
+    def patch(self, request: Request, document_id: int) -> Response:
+        document = access.document_for(request.user, document_id, need=Role.OWNER)
+        incoming = AttributesInputSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        services.document_update(document=document, data=incoming.validated_data)
+        return Response(DocumentDetailSerializer(document).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, document_id: int) -> Response:
+        services.document_delete(document=access.document_for(request.user, document_id, need=Role.OWNER))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DocumentFileApi(APIView):
+    """The original upload (GET) or a re-import of the file over the document (PUT), refused once coded."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, document_id: int) -> HttpResponse:
+        document = access.document_for(request.user, document_id, defer_text=True)
+        return downloads.original_response(document)
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("DocumentReplace", {"file": serializers.FileField()})},
+        responses=DocumentDetailSerializer,
+    )
+    def put(self, request: Request, document_id: int) -> Response:
+        document = access.document_for(request.user, document_id, need=Role.OWNER)
+        oversized, files = uploaded_files(request)
+        if oversized:
+            return Response({"detail": services.size_message(oversized[0])}, status=413)
+        if len(files) != 1:
+            return Response({"detail": _("Send exactly one file (form field “file”).")}, status=400)
+        try:
+            document = services.document_replace_file(document=document, filename=files[0].name, data=files[0].read())
+        except services.DocumentRefused as refused:
+            return Response({"detail": refused.message}, status=refused.status)
+        return Response(DocumentDetailSerializer(document).data)
+
+
+class AttributeSheetApi(APIView):
+    """The attribute sheet: one row per document, as CSV (GET), or applied from a CSV upload (POST)."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    def get(self, request: Request, project_id: int) -> HttpResponse:
+        project = access.project_for(request.user, project_id)
+        return attribute_sheet.csv_response(project)
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("AttributeSheet", {"file": serializers.FileField()})},
+        responses={
+            200: inline_serializer(
+                "AttributeSheetResult", {"detail": serializers.CharField(), "updated": serializers.IntegerField()}
+            )
+        },
+    )
+    def post(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.OWNER)
+        oversized, files = uploaded_files(request)
+        if oversized or len(files) != 1:
+            return Response(
+                {"detail": _("Send one CSV file (form field “file”), at most the upload limit.")}, status=400
+            )
+        updated = attribute_sheet.apply_csv(project=project, data=files[0].read())
+        return Response({"detail": _("%(count)d documents updated.") % {"count": updated}, "updated": updated})

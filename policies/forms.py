@@ -1,0 +1,69 @@
+"""HTML forms: shape only; the services decide what is valid."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from policies.models import IssuerType, PolicyType, Role
+from policies.provinces import PROVINCE_CHOICES
+
+
+class ProjectForm(forms.Form):
+    name = forms.CharField(label=_("Project name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CODER)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class CustomAttributeForm(forms.Form):
+    name = forms.CharField(label=_("New custom attribute"), max_length=100)
+
+
+def _blank(choices) -> list:
+    return [("", "—"), *choices]
+
+
+class DocumentAttributesForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500)
+    province = forms.ChoiceField(
+        label=_("Province"), required=False, choices=_blank([(p, p) for p in PROVINCE_CHOICES])
+    )
+    issuer = forms.CharField(label=_("Issuer"), max_length=200, required=False)
+    issuer_type = forms.ChoiceField(label=_("Issuer type"), required=False, choices=_blank(IssuerType.choices))
+    issue_date = forms.CharField(label=_("Issue date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    doc_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
+    policy_type = forms.ChoiceField(label=_("Policy type"), required=False, choices=_blank(PolicyType.choices))
+
+    def __init__(self, *args, custom_names=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.custom_names = list(custom_names)
+        for index, name in enumerate(self.custom_names):
+            self.fields[f"custom_{index}"] = forms.CharField(label=name, max_length=500, required=False)
+
+    def attribute_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("custom_")}
+        data["attributes"] = {name: self.cleaned_data[f"custom_{i}"] for i, name in enumerate(self.custom_names)}
+        return data
+
+    @classmethod
+    def initial_for(cls, document) -> dict:
+        initial = {
+            "title": document.title,
+            "province": document.province,
+            "issuer": document.issuer,
+            "issuer_type": document.issuer_type,
+            "issue_date": document.issue_date.isoformat() if document.issue_date else "",
+            "doc_number": document.doc_number,
+            "policy_type": document.policy_type,
+        }
+        return initial
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Files"), required=False)

@@ -1,0 +1,148 @@
+"""Projects, their members, and the policy documents they study."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from policies.provinces import PROVINCE_CHOICES
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    CODER = "coder", _("Coder")
+    VIEWER = "viewer", _("Viewer")
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.CODER: 1, Role.OWNER: 2}
+
+
+class IssuerType(models.TextChoices):
+    GOVERNMENT = "人民政府", _("People's government")
+    CONGRESS = "人大及其常委会", _("People's congress and its standing committee")
+    DEPARTMENT = "政府部门", _("Government department")
+    OTHER = "其他", _("Other")
+
+
+class PolicyType(models.TextChoices):
+    REGULATION = "条例", _("Regulation (条例)")
+    MEASURES = "办法", _("Measures (办法)")
+    PROVISIONS = "规定", _("Provisions (规定)")
+    OPINIONS = "意见", _("Opinions (意见)")
+    NOTICE = "通知", _("Notice (通知)")
+    PLAN = "规划", _("Plan (规划)")
+    PROGRAMME = "方案", _("Programme (方案)")
+    RULES = "细则", _("Detailed rules (细则)")
+    OTHER = "其他", _("Other")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(memberships__user=user)
+
+
+class Project(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.CODER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.project} ({self.role})"
+
+    def allows(self, role: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+
+class CustomAttribute(models.Model):
+    """A free document attribute an owner defines for the project (NVivo's classification attribute)."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="custom_attributes")
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="custom_attribute_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+def original_upload_to(document: "Document", filename: str) -> str:
+    return f"originals/project-{document.project_id}/{filename}"
+
+
+class Document(models.Model):
+    project = models.ForeignKey(Project, models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=500)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    original = models.FileField(upload_to=original_upload_to, max_length=500)
+    file_format = models.CharField(max_length=10)
+    text = models.TextField()  # normalized once at import; never changes after the first coding
+    char_count = models.PositiveIntegerField()  # code points, len(text)
+    text_hash = models.CharField(max_length=64)  # sha256 of text: duplicate detection within a project
+    province = models.CharField(_("province"), max_length=20, blank=True, choices=[(p, p) for p in PROVINCE_CHOICES])
+    issuer = models.CharField(_("issuer"), max_length=200, blank=True)
+    issuer_type = models.CharField(_("issuer type"), max_length=20, blank=True, choices=IssuerType.choices)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    doc_number = models.CharField(_("document number"), max_length=100, blank=True)
+    policy_type = models.CharField(_("policy type"), max_length=10, blank=True, choices=PolicyType.choices)
+    attributes = models.JSONField(_("custom attributes"), default=dict, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "text_hash"], name="document_unique_text"),
+            models.CheckConstraint(condition=~Q(text=""), name="document_text_not_empty"),
+        ]
+        indexes = [models.Index(fields=["project", "province"], name="document_project_province")]
+
+    def __str__(self):
+        return self.title
+
+
+class SectionKind(models.TextChoices):
+    PART = "part", _("Part (编)")
+    CHAPTER = "chapter", _("Chapter (章)")
+    SECTION = "section", _("Section (节)")
+    ARTICLE = "article", _("Article (条)")
+    ITEM = "item", _("Item")
+
+
+class Section(models.Model):
+    """A heading found in the text (第X章, 第X条 …) and the span it governs."""
+
+    document = models.ForeignKey(Document, models.CASCADE, related_name="sections")
+    kind = models.CharField(max_length=10, choices=SectionKind.choices)
+    label = models.CharField(max_length=50)  # the heading as written: 第三条
+    level = models.PositiveSmallIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["start", "level"]
+
+    def __str__(self):
+        return self.label

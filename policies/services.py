@@ -1,0 +1,401 @@
+"""All writes to projects, members and documents."""
+
+import datetime
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from policies import extraction, guess, structure
+from policies.models import CustomAttribute, Document, IssuerType, Membership, PolicyType, Project, Role, Section
+from policies.provinces import UnknownProvince, normalize_province
+
+
+class DocumentRefused(Exception):
+    """An upload that cannot become a document; `status` is the HTTP status the API answers with."""
+
+    def __init__(self, message: str, status: int = 400, existing: Document | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.existing = existing
+
+
+@dataclass
+class ImportOutcome:
+    name: str
+    document: Document | None = None
+    error: str | None = None
+    status: int = 201
+
+
+# --- projects and members ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_create(*, user, name: str, description: str = "") -> Project:
+    """Create a project with its creator as owner."""
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("A project needs a name."))
+    project = Project.objects.create(name=name[:200], description=description, created_by=user)
+    Membership.objects.create(project=project, user=user, role=Role.OWNER)
+    return project
+
+
+def _check_role(role: str) -> str:
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role “%(role)s”: use owner, coder or viewer.") % {"role": role})
+    return role
+
+
+@transaction.atomic
+def member_add(*, project: Project, username: str, role: str) -> Membership:
+    """Add an existing user to the project with a role."""
+    _check_role(role)
+    try:
+        user = get_user_model().objects.get(username=username.strip())
+    except get_user_model().DoesNotExist:
+        raise ValidationError(_("There is no user named “%(name)s”.") % {"name": username}) from None
+    if project.memberships.filter(user=user).exists():
+        raise ValidationError(_("%(name)s is already a member of this project.") % {"name": user.username})
+    return Membership.objects.create(project=project, user=user, role=role)
+
+
+def _ensure_another_owner(membership: Membership) -> None:
+    others = membership.project.memberships.select_for_update().filter(role=Role.OWNER).exclude(pk=membership.pk)
+    if membership.role == Role.OWNER and not others.exists():
+        raise ValidationError(_("A project needs at least one owner: make someone else owner first."))
+
+
+@transaction.atomic
+def member_set_role(*, membership: Membership, role: str) -> Membership:
+    """Change a member's role, keeping at least one owner."""
+    _check_role(role)
+    if role != Role.OWNER:
+        _ensure_another_owner(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership) -> None:
+    """Remove a member, keeping at least one owner."""
+    _ensure_another_owner(membership)
+    membership.delete()
+
+
+# --- attributes ----------------------------------------------------------------------------------
+
+ISSUER_TYPE_ALIASES = {
+    "人大常委会": IssuerType.CONGRESS,
+    "人大": IssuerType.CONGRESS,
+    "人民代表大会": IssuerType.CONGRESS,
+    "人民代表大会常务委员会": IssuerType.CONGRESS,
+    "部门": IssuerType.DEPARTMENT,
+    "政府": IssuerType.GOVERNMENT,
+}
+ATTRIBUTE_FIELDS = ("title", "province", "issuer", "issuer_type", "issue_date", "doc_number", "policy_type")
+TEXT_LIMITS = {"title": 500, "issuer": 200, "doc_number": 100}
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+
+
+def parse_date(value) -> datetime.date | None:
+    """A date from YYYY-MM-DD (or 2021/11/25, 2021年11月25日); '' gives None; anything else is refused."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    value = str(value).strip()
+    if not value:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
+        except ValueError:
+            continue
+    raise ValidationError(_("“%(value)s” is not a date: write it as YYYY-MM-DD, e.g. 2021-11-25.") % {"value": value})
+
+
+def _choice(value, choices: type, aliases: dict | None = None, label: str = "") -> str:
+    value = str(value or "").strip()
+    if not value:
+        return ""
+    value = (aliases or {}).get(value, value)
+    if value not in choices.values:
+        raise ValidationError(
+            _("“%(value)s” is not a valid %(label)s. Use one of: %(choices)s.")
+            % {"value": value, "label": label, "choices": "、".join(choices.values)}
+        )
+    return value
+
+
+def clean_attributes(data: dict) -> dict:
+    """Validate and normalize document attributes given as strings; only the keys present are returned."""
+    cleaned: dict = {}
+    for field in ATTRIBUTE_FIELDS:
+        if field not in data or data[field] is None:
+            continue
+        value = data[field]
+        if field == "province":
+            try:
+                cleaned[field] = normalize_province(str(value))
+            except UnknownProvince as error:
+                raise ValidationError(str(error)) from None
+        elif field == "issuer_type":
+            cleaned[field] = _choice(value, IssuerType, ISSUER_TYPE_ALIASES, _("issuer type"))
+        elif field == "policy_type":
+            cleaned[field] = _choice(value, PolicyType, None, _("policy type"))
+        elif field == "issue_date":
+            cleaned[field] = parse_date(value)
+        else:
+            text = str(value).strip()
+            if len(text) > TEXT_LIMITS[field]:
+                raise ValidationError(
+                    _("%(field)s is too long (%(length)d characters; at most %(limit)d).")
+                    % {"field": field, "length": len(text), "limit": TEXT_LIMITS[field]}
+                )
+            if field == "title" and not text:
+                raise ValidationError(_("A document needs a title."))
+            cleaned[field] = text
+    custom = data.get("attributes")
+    if custom is not None:
+        if not isinstance(custom, dict):
+            raise ValidationError(_("Custom attributes must be an object of name → value."))
+        clean_custom = {}
+        for name, value in custom.items():
+            name = str(name).strip()
+            if not name or len(name) > 100:
+                raise ValidationError(_("A custom attribute needs a name of 1 to 100 characters."))
+            clean_custom[name] = "" if value is None else str(value).strip()[:500]
+        cleaned["attributes"] = clean_custom
+    return cleaned
+
+
+def define_custom_attributes(project: Project, names) -> None:
+    """Make sure the project defines each custom attribute name, in the order given."""
+    existing = set(project.custom_attributes.values_list("name", flat=True))
+    order = len(existing)
+    for name in names:
+        if name and name not in existing:
+            CustomAttribute.objects.get_or_create(project=project, name=name, defaults={"order": order})
+            existing.add(name)
+            order += 1
+
+
+@transaction.atomic
+def document_update(*, document: Document, data: dict) -> Document:
+    """Change a document's attributes (never its text)."""
+    cleaned = clean_attributes(data)
+    custom = cleaned.pop("attributes", None)
+    for field, value in cleaned.items():
+        setattr(document, field, value)
+    if custom is not None:
+        define_custom_attributes(document.project, custom)
+        document.attributes = {**document.attributes, **custom}
+    document.save()
+    return document
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def size_message(name: str) -> str:
+    return _("“%(name)s” is larger than the upload limit of %(limit)d MB.") % {
+        "name": name,
+        "limit": settings.MAX_UPLOAD_MB,
+    }
+
+
+def _check_size(data: bytes, name: str = "") -> None:
+    if not data:
+        raise DocumentRefused(_("This file is empty."), 400)
+    if len(data) > settings.MAX_UPLOAD_BYTES:
+        raise DocumentRefused(size_message(name), 413)
+
+
+def _extract(name: str, data: bytes) -> tuple[str, str]:
+    _check_size(data, name)
+    try:
+        text = extraction.extract_text(name, data)
+    except extraction.UnsupportedFormat as error:
+        raise DocumentRefused(str(error), 415) from None
+    except extraction.ExtractionError as error:
+        raise DocumentRefused(str(error), 400) from None
+    if not text.strip():
+        raise DocumentRefused(_("No text could be found in this file."), 400)
+    return text, PurePosixPath(name).suffix.lower().lstrip(".")
+
+
+def _duplicate_of(project: Project, digest: str, exclude: int | None = None) -> Document | None:
+    return project.documents.exclude(pk=exclude).filter(text_hash=digest).only("id", "title").first()
+
+
+def _refuse_duplicate(existing: Document) -> DocumentRefused:
+    return DocumentRefused(
+        _("This text is already in the project as “%(title)s” (document %(id)d); it was not added again.")
+        % {"title": existing.title, "id": existing.pk},
+        409,
+        existing,
+    )
+
+
+def _store_sections(document: Document) -> None:
+    Section.objects.bulk_create(
+        Section(document=document, kind=s.kind, label=s.label, level=s.level, start=s.start, end=s.end)
+        for s in structure.detect_sections(document.text)
+    )
+
+
+def _original_file(name: str, data: bytes) -> ContentFile:
+    suffix = re.sub(r"[^a-z0-9.]", "", PurePosixPath(name).suffix.lower())[:10]
+    return ContentFile(data, name=f"{uuid.uuid4().hex}{suffix}")
+
+
+def _import_one(*, project: Project, user, name: str, data: bytes, overrides: dict) -> Document:
+    text, file_format = _extract(name, data)
+    digest = text_hash(text)
+    existing = _duplicate_of(project, digest)
+    if existing:
+        raise _refuse_duplicate(existing)
+    guessed = guess.guess_attributes(PurePosixPath(name).name, text)
+    fields = {field: guessed.get(field) or "" for field in ATTRIBUTE_FIELDS if field != "issue_date"}
+    fields["issue_date"] = guessed.get("issue_date")
+    fields.update({k: v for k, v in overrides.items() if k != "attributes"})
+    fields["title"] = (fields["title"] or PurePosixPath(name).stem or name)[:500]
+    document = Document(
+        project=project,
+        original_name=PurePosixPath(name).name[:255],
+        file_format=file_format,
+        text=text,
+        char_count=len(text),
+        text_hash=digest,
+        attributes=overrides.get("attributes", {}),
+        uploaded_by=user,
+        **fields,
+    )
+    document.original = _original_file(name, data)
+    try:
+        with transaction.atomic():
+            document.save()
+            _store_sections(document)
+    except IntegrityError:
+        existing = _duplicate_of(project, digest)
+        if existing:
+            raise _refuse_duplicate(existing) from None
+        raise
+    return document
+
+
+def document_import(*, project: Project, user, filename: str, data: bytes, attributes: dict | None = None):
+    """Import one uploaded file (a .zip imports each file inside); one outcome per file, each imported or refused."""
+    overrides = clean_attributes(attributes or {})
+    if "attributes" in overrides:
+        define_custom_attributes(project, overrides["attributes"])
+    if not filename.lower().endswith(".zip"):
+        try:
+            return [
+                ImportOutcome(
+                    filename, _import_one(project=project, user=user, name=filename, data=data, overrides=overrides)
+                )
+            ]
+        except DocumentRefused as refused:
+            return [ImportOutcome(filename, error=refused.message, status=refused.status)]
+    try:
+        _check_size(data, filename)
+        members = extraction.iter_zip(
+            data,
+            max_entries=settings.MAX_ZIP_ENTRIES,
+            max_unpacked_bytes=settings.MAX_ZIP_UNPACKED_MB * 1024 * 1024,
+        )
+    except DocumentRefused as refused:
+        return [ImportOutcome(filename, error=refused.message, status=refused.status)]
+    except extraction.ExtractionError as error:
+        return [ImportOutcome(filename, error=str(error), status=400)]
+    outcomes = []
+    for member in members:
+        if member.error:
+            outcomes.append(ImportOutcome(member.name, error=member.error, status=400))
+            continue
+        try:
+            document = _import_one(project=project, user=user, name=member.name, data=member.data, overrides=overrides)
+            outcomes.append(ImportOutcome(member.name, document))
+        except DocumentRefused as refused:
+            outcomes.append(ImportOutcome(member.name, error=refused.message, status=refused.status))
+    if not outcomes:
+        outcomes.append(ImportOutcome(filename, error=_("This archive contains no files."), status=400))
+    return outcomes
+
+
+@transaction.atomic
+def document_replace_file(*, document: Document, filename: str, data: bytes) -> Document:
+    """Re-import a document's file: refused once the text carries codings, since offsets point into it."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    coded = document.codings.count()
+    if coded:
+        raise DocumentRefused(
+            _(
+                "This document already has %(count)d codings, so its text can no longer change "
+                "(codings point into it). Import the new version as a separate document."
+            )
+            % {"count": coded},
+            409,
+        )
+    if filename.lower().endswith(".zip"):
+        raise DocumentRefused(_("Replace a document with a single file, not a .zip archive."), 400)
+    text, file_format = _extract(filename, data)
+    digest = text_hash(text)
+    existing = _duplicate_of(document.project, digest, exclude=document.pk)
+    if existing:
+        raise _refuse_duplicate(existing)
+    old_file = document.original.name
+    document.text, document.char_count, document.text_hash = text, len(text), digest
+    document.file_format = file_format
+    document.original_name = PurePosixPath(filename).name[:255]
+    document.original = _original_file(filename, data)
+    document.save()
+    document.sections.all().delete()
+    _store_sections(document)
+    transaction.on_commit(lambda: document.original.storage.delete(old_file))
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: Document) -> None:
+    """Delete a document, its codings and its stored original."""
+    name, storage = document.original.name, document.original.storage
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def project_update(*, project: Project, name: str, description: str = "") -> Project:
+    """Rename or re-describe a project."""
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("A project needs a name."))
+    project.name, project.description = name[:200], description
+    project.save(update_fields=["name", "description"])
+    return project
+
+
+@transaction.atomic
+def custom_attribute_remove(*, project: Project, name: str) -> None:
+    """Stop defining a custom attribute; values already stored on documents are dropped with it."""
+    deleted, _count = project.custom_attributes.filter(name=name).delete()
+    if not deleted:
+        raise ValidationError(_("There is no custom attribute named “%(name)s”.") % {"name": name})
+    for document in project.documents.defer("text").filter(attributes__has_key=name):
+        document.attributes.pop(name, None)
+        document.save(update_fields=["attributes"])

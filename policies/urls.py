@@ -1,0 +1,20 @@
+from django.urls import path
+
+from policies import views
+
+app_name = "policies"
+urlpatterns = [
+    path("", views.project_list, name="project-list"),
+    path("projects/<int:project_id>/", views.project_home, name="project-home"),
+    path("projects/<int:project_id>/upload/", views.document_upload, name="upload"),
+    path("projects/<int:project_id>/members/", views.members_page, name="members"),
+    path("projects/<int:project_id>/members/<int:member_id>/", views.member_change, name="member-change"),
+    path("projects/<int:project_id>/settings/", views.project_settings, name="project-settings"),
+    path("projects/<int:project_id>/attributes.csv", views.attribute_sheet_download, name="attribute-sheet"),
+    path("projects/<int:project_id>/attributes/import/", views.attribute_sheet_upload, name="attribute-sheet-import"),
+    path("documents/<int:document_id>/", views.document_page, name="document"),
+    path("documents/<int:document_id>/row/", views.document_row, name="document-row"),
+    path("documents/<int:document_id>/original/", views.document_original, name="document-original"),
+    path("documents/<int:document_id>/replace/", views.document_replace, name="document-replace"),
+    path("documents/<int:document_id>/delete/", views.document_delete, name="document-delete"),
+]

@@ -1,0 +1,270 @@
+"""HTML pages for projects, members and documents; htmx requests get the named partial."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from policies import access, attribute_sheet, corpus, downloads, passages, services
+from policies.forms import (
+    CustomAttributeForm,
+    DocumentAttributesForm,
+    MemberAddForm,
+    MemberRoleForm,
+    ProjectForm,
+)
+from policies.models import Membership, Role
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("policies:project-home", project.pk)
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("project")
+        .annotate(document_count=Count("project__documents"))
+        .order_by("-project__created_at")
+    )
+    return render(request, "policies/project_list.html", {"memberships": memberships, "form": form})
+
+
+def _document_table_context(request: HttpRequest, membership: Membership) -> dict:
+    project = membership.project
+    documents = project.documents.defer("text").annotate(coding_count=Count("codings"))
+    error = None
+    try:
+        documents = corpus.filter_documents(documents, request.GET)
+    except ValidationError as invalid:
+        error = " ".join(invalid.messages)
+    documents, sort = corpus.sort_documents(documents, request.GET.get("sort"))
+    return {
+        "project": project,
+        "membership": membership,
+        "documents": documents,
+        "sort": sort,
+        "filters": {f: request.GET.get(f, "") for f in corpus.FILTER_FIELDS},
+        "facets": corpus.facets(project),
+        "filter_error": error,
+        "total": project.documents.count(),
+        "can_edit": membership.allows(Role.OWNER),
+    }
+
+
+@login_required
+@require_GET
+def project_home(request: HttpRequest, project_id: int) -> HttpResponse:
+    membership = access.membership_for(request.user, project_id)
+    context = _document_table_context(request, membership)
+    template = "policies/project_home.html"
+    if request.htmx and request.htmx.target == "document-table":
+        template += "#document-table"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access.project_for(request.user, project_id, need=Role.OWNER)
+    uploads = request.FILES.getlist("file")  # parses the body, which fills oversized_uploads
+    outcomes = [
+        services.ImportOutcome(name, error=services.size_message(name), status=413)
+        for name in getattr(request, "oversized_uploads", [])
+    ]
+    for upload in uploads:
+        outcomes += services.document_import(
+            project=project, user=request.user, filename=upload.name, data=upload.read()
+        )
+    if not outcomes:
+        outcomes = [services.ImportOutcome("", error=_("Choose one or more files first."), status=400)]
+    response = render(request, "policies/project_home.html#upload-results", {"project": project, "outcomes": outcomes})
+    if any(o.document for o in outcomes):
+        trigger_client_event(response, "documents-changed")
+    return response
+
+
+@login_required
+def document_row(request: HttpRequest, document_id: int) -> HttpResponse:
+    """A row of the document table: GET ?edit=1 gives its form (owners), POST saves it."""
+    editing = request.method == "POST" or request.GET.get("edit") == "1"
+    need = Role.OWNER if editing else Role.VIEWER
+    document = access.document_for(request.user, document_id, need=need, defer_text=True)
+    form = _attributes_form(request, document)
+    if request.method == "POST" and form.is_valid() and _save_attributes(form, document):
+        editing = False
+    template = "policies/project_home.html#document-row-form" if editing else "policies/project_home.html#document-row"
+    can_edit = access.membership_for(request.user, document.project_id).allows(Role.OWNER)
+    return render(
+        request, template, {"document": document, "form": form, "project": document.project, "can_edit": can_edit}
+    )
+
+
+def _attributes_form(request: HttpRequest, document) -> DocumentAttributesForm:
+    custom_names = list(document.project.custom_attributes.values_list("name", flat=True))
+    initial = DocumentAttributesForm.initial_for(document)
+    initial.update({f"custom_{i}": document.attributes.get(n, "") for i, n in enumerate(custom_names)})
+    data = request.POST if request.method == "POST" else None
+    return DocumentAttributesForm(data, initial=initial, custom_names=custom_names)
+
+
+def _save_attributes(form: DocumentAttributesForm, document) -> bool:
+    try:
+        services.document_update(document=document, data=form.attribute_data())
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+@login_required
+def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = access.document_for(request.user, document_id)
+    membership = access.membership_for(request.user, document.project_id)
+    form = _attributes_form(request, document)
+    if request.method == "POST":
+        membership = access.membership_for(request.user, document.project_id, need=Role.OWNER)
+        if form.is_valid() and _save_attributes(form, document):
+            messages.success(request, _("Attributes saved."))
+        if request.htmx:
+            return render(
+                request, "policies/document_page.html#attributes-panel", _document_context(document, membership, form)
+            )
+    return render(request, "policies/document_page.html", _document_context(document, membership, form))
+
+
+def _document_context(document, membership: Membership, form) -> dict:
+    lines = passages.paragraphs(document.text)
+    starts = [p.start for p in lines]
+    sections = [
+        {"section": s, "anchor": passages.paragraph_start_for(starts, s.start)} for s in document.sections.all()
+    ]
+    return {
+        "document": document,
+        "project": document.project,
+        "membership": membership,
+        "paragraphs": lines,
+        "sections": sections,
+        "form": form,
+        "coding_count": document.codings.count(),
+    }
+
+
+@login_required
+@require_GET
+def document_original(request: HttpRequest, document_id: int) -> HttpResponse:
+    return downloads.original_response(access.document_for(request.user, document_id, defer_text=True))
+
+
+@login_required
+@require_POST
+def document_replace(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = access.document_for(request.user, document_id, need=Role.OWNER)
+    upload = request.FILES.get("file")  # parses the body, which fills oversized_uploads
+    if getattr(request, "oversized_uploads", None):
+        messages.error(request, services.size_message(request.oversized_uploads[0]))
+    elif upload is None:
+        messages.error(request, _("Choose a file first."))
+    else:
+        try:
+            services.document_replace_file(document=document, filename=upload.name, data=upload.read())
+            messages.success(request, _("The document's text was replaced."))
+        except services.DocumentRefused as refused:
+            messages.error(request, refused.message)
+    return redirect("policies:document", document.pk)
+
+
+@login_required
+@require_POST
+def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = access.document_for(request.user, document_id, need=Role.OWNER, defer_text=True)
+    project_id = document.project_id
+    services.document_delete(document=document)
+    messages.success(request, _("Document “%(title)s” deleted.") % {"title": document.title})
+    return redirect("policies:project-home", project_id)
+
+
+@login_required
+@require_GET
+def attribute_sheet_download(request: HttpRequest, project_id: int) -> HttpResponse:
+    return attribute_sheet.csv_response(access.project_for(request.user, project_id))
+
+
+@login_required
+@require_POST
+def attribute_sheet_upload(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access.project_for(request.user, project_id, need=Role.OWNER)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError(_("Choose the CSV sheet to import first."))
+        updated = attribute_sheet.apply_csv(project=project, data=upload.read())
+        messages.success(request, _("%(count)d documents updated from the sheet.") % {"count": updated})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("policies:project-home", project.pk)
+
+
+@login_required
+def members_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    membership = access.membership_for(request.user, project_id)
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST":
+        access.membership_for(request.user, project_id, need=Role.OWNER)
+        if form.is_valid():
+            try:
+                services.member_add(project=membership.project, **form.cleaned_data)
+                return redirect("policies:members", project_id)
+            except ValidationError as error:
+                form.add_error(None, error)
+    members = membership.project.memberships.select_related("user").order_by("id")
+    context = {"project": membership.project, "membership": membership, "members": members, "form": form}
+    return render(request, "policies/members.html", context)
+
+
+@login_required
+@require_POST
+def member_change(request: HttpRequest, project_id: int, member_id: int) -> HttpResponse:
+    project = access.project_for(request.user, project_id, need=Role.OWNER)
+    target = get_object_or_404(project.memberships, pk=member_id)
+    try:
+        if request.POST.get("action") == "remove":
+            services.member_remove(membership=target)
+        else:
+            form = MemberRoleForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Choose owner, coder or viewer."))
+            services.member_set_role(membership=target, role=form.cleaned_data["role"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("policies:members", project_id)
+
+
+@login_required
+def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access.project_for(request.user, project_id, need=Role.OWNER)
+    form = ProjectForm(request.POST or None, initial={"name": project.name, "description": project.description})
+    attribute_form = CustomAttributeForm(request.POST or None, prefix="attr")
+    if request.method == "POST":
+        try:
+            if "attr-name" in request.POST and attribute_form.is_valid():
+                services.define_custom_attributes(project, [attribute_form.cleaned_data["name"].strip()])
+            elif "remove_attribute" in request.POST:
+                services.custom_attribute_remove(project=project, name=request.POST["remove_attribute"])
+            elif form.is_valid():
+                services.project_update(project=project, **form.cleaned_data)
+            return redirect("policies:project-settings", project.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    context = {"project": project, "form": form, "attribute_form": attribute_form}
+    return render(request, "policies/project_settings.html", context)

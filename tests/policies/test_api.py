@@ -1,0 +1,281 @@
+"""The JSON contract for auth, projects, members and documents (DESIGN.md)."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from coding.models import Coding
+from policies.models import Document, Role
+from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, UserFactory
+
+GUIZHOU = (
+    "贵州省政府数据共享开放条例\n"
+    "贵州省人民代表大会常务委员会\n"
+    "（2020年9月25日贵州省第十三届人民代表大会常务委员会第十九次会议通过）\n"
+    "第一章　总则\n"
+    "第一条　为了推动政府数据共享开放，制定本条例。\n"
+    "第二条　本条例适用于本省行政区域内政府数据共享开放活动。\n"
+)
+
+
+def upload(client, project, name, data, **fields):
+    url = reverse("api:documents", kwargs={"project_id": project.pk})
+    return client.post(url, {"file": SimpleUploadedFile(name, data), **fields}, format="multipart")
+
+
+@pytest.mark.django_db
+def test_token_login_returns_a_token_that_authenticates(client, owner, project):
+    response = client.post(reverse("api:token"), {"username": "owner", "password": "pw-secret-123"})
+    token = response.json()["token"]
+    listed = client.get(reverse("api:projects"), headers={"Authorization": f"Token {token}"})
+    assert listed.status_code == 200
+    assert [p["id"] for p in listed.json()] == [project.pk]
+
+
+@pytest.mark.django_db
+def test_wrong_password_gets_a_readable_detail(client, owner):
+    response = client.post(reverse("api:token"), {"username": "owner", "password": "nope"})
+    assert response.status_code == 400
+    assert "Unable to log in" in response.json()["detail"] or "无法" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_creating_a_project_makes_the_creator_owner(api_as):
+    user = UserFactory()
+    response = api_as(user).post(
+        reverse("api:projects"), {"name": "数据开放政策", "description": "19 省"}, format="json"
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["role"] == "owner"
+    members = api_as(user).get(reverse("api:members", kwargs={"project_id": body["id"]})).json()
+    assert members == [{"id": members[0]["id"], "username": user.username, "role": "owner"}]
+
+
+@pytest.mark.django_db
+def test_project_without_name_is_refused(api_as):
+    response = api_as(UserFactory()).post(reverse("api:projects"), {"name": ""}, format="json")
+    assert response.status_code == 400
+    assert "name" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_owner_adds_member_and_unknown_user_is_explained(api_as, project, owner):
+    UserFactory(username="alice")
+    url = reverse("api:members", kwargs={"project_id": project.pk})
+    assert api_as(owner).post(url, {"username": "alice", "role": "coder"}, format="json").status_code == 201
+    again = api_as(owner).post(url, {"username": "alice", "role": "coder"}, format="json")
+    assert again.status_code == 400
+    assert "alice" in again.json()["detail"]
+    missing = api_as(owner).post(url, {"username": "nobody", "role": "coder"}, format="json")
+    assert missing.status_code == 400
+    assert "nobody" in missing.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_last_owner_cannot_be_demoted(api_as, project, owner):
+    membership = project.memberships.get(user=owner)
+    url = reverse("api:member", kwargs={"project_id": project.pk, "member_id": membership.pk})
+    response = api_as(owner).patch(url, {"role": "viewer"}, format="json")
+    assert response.status_code == 400
+    membership.refresh_from_db()
+    assert membership.role == Role.OWNER
+
+
+@pytest.mark.django_db
+def test_upload_gbk_text_guesses_attributes_and_sections(api_as, project, owner):
+    response = upload(api_as(owner), project, "贵州省政府数据共享开放条例.txt", GUIZHOU.encode("gbk"))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["province"] == "贵州省"
+    assert body["issuer_type"] == "人大及其常委会"
+    assert body["policy_type"] == "条例"
+    detail = api_as(owner).get(reverse("api:document", kwargs={"document_id": body["id"]})).json()
+    assert detail["text"] == GUIZHOU.rstrip("\n")
+    assert detail["char_count"] == len(detail["text"])
+    articles = [s for s in detail["sections"] if s["kind"] == "article"]
+    assert [s["label"] for s in articles] == ["第一条", "第二条"]
+    assert detail["text"][articles[1]["start"] : articles[1]["end"]].startswith("第二条")
+
+
+@pytest.mark.django_db
+def test_explicit_attributes_override_guesses(api_as, project, owner):
+    response = upload(
+        api_as(owner),
+        project,
+        "a.txt",
+        GUIZHOU.encode(),
+        province="Zhejiang",
+        issue_date="2020-09-25",
+        attributes='{"城市": "杭州"}',
+    )
+    body = response.json()
+    assert body["province"] == "浙江省"
+    assert body["issue_date"] == "2020-09-25"
+    assert body["attributes"] == {"城市": "杭州"}
+    assert list(project.custom_attributes.values_list("name", flat=True)) == ["城市"]
+
+
+@pytest.mark.django_db
+def test_unknown_province_is_refused_with_the_accepted_names(api_as, project, owner):
+    response = upload(api_as(owner), project, "a.txt", GUIZHOU.encode(), province="火星")
+    assert response.status_code == 400
+    assert "火星" in response.json()["detail"]
+    assert "浙江省" in response.json()["detail"]
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_duplicate_text_answers_409_naming_the_existing_document(api_as, project, owner):
+    first = upload(api_as(owner), project, "a.txt", GUIZHOU.encode()).json()
+    again = upload(api_as(owner), project, "b.txt", GUIZHOU.encode("gbk"))
+    assert again.status_code == 409
+    assert first["title"] in again.json()["detail"]
+    assert project.documents.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "code", "phrase"),
+    [
+        ("empty.txt", b"", 400, "empty"),
+        ("photo.png", b"\x89PNG\r\n", 415, ".png"),
+        ("broken.docx", b"PK\x03\x04 not really", 400, "docx"),
+        ("broken.pdf", b"%PDF-1.4 garbage", 400, "PDF"),
+        ("noise.txt", bytes(range(256)) * 40, 400, "decoded"),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_files_are_refused_with_a_reason(api_as, project, owner, name, data, code, phrase):
+    response = upload(api_as(owner), project, name, data)
+    assert response.status_code == code
+    assert phrase.lower() in response.json()["detail"].lower()
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_file_over_the_limit_answers_413(api_as, project, owner, settings):
+    settings.MAX_UPLOAD_MB = 1
+    settings.MAX_UPLOAD_BYTES = 1024 * 1024
+    response = upload(api_as(owner), project, "big.txt", "数据".encode() * 400_000)
+    assert response.status_code == 413, response.json()
+    assert "1 MB" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_zip_imports_each_file_and_lists_the_refused(api_as, project, owner):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("一.txt", GUIZHOU.encode("gbk"))
+        archive.writestr("二.html", "<html><body><p>第一条　开放数据。</p><script>x()</script></body></html>".encode())
+        archive.writestr("../evil.txt", b"x")
+        archive.writestr("inner.zip", b"PK")
+    response = upload(api_as(owner), project, "batch.zip", buffer.getvalue())
+    assert response.status_code == 201
+    body = response.json()
+    assert len(body["documents"]) == 2
+    assert sorted(r["file"] for r in body["refused"]) == ["../evil.txt", "inner.zip"]
+    assert project.documents.count() == 2
+
+
+@pytest.mark.django_db
+def test_document_list_filters_by_province_in_any_form(api_as, project, owner):
+    DocumentFactory(project=project, province="浙江省")
+    DocumentFactory(project=project, province="贵州省")
+    url = reverse("api:documents", kwargs={"project_id": project.pk})
+    listed = api_as(owner).get(url, {"province": "Zhejiang"}).json()
+    assert [d["province"] for d in listed] == ["浙江省"]
+    assert "text" not in listed[0]
+    bad = api_as(owner).get(url, {"province": "火星"})
+    assert bad.status_code == 400
+
+
+@pytest.mark.django_db
+def test_patch_edits_attributes_and_refuses_bad_dates(api_as, project, owner):
+    document = DocumentFactory(project=project)
+    url = reverse("api:document", kwargs={"document_id": document.pk})
+    ok = api_as(owner).patch(url, {"province": "广西", "issuer_type": "人大常委会"}, format="json")
+    assert ok.status_code == 200
+    assert (ok.json()["province"], ok.json()["issuer_type"]) == ("广西壮族自治区", "人大及其常委会")
+    bad = api_as(owner).patch(url, {"issue_date": "2021-02-30"}, format="json")
+    assert bad.status_code == 400
+    assert "YYYY-MM-DD" in bad.json()["detail"]
+    document.refresh_from_db()
+    assert document.province == "广西壮族自治区"
+
+
+@pytest.mark.django_db
+def test_patch_cannot_change_text(api_as, project, owner):
+    document = DocumentFactory(project=project)
+    before = document.text
+    api_as(owner).patch(reverse("api:document", kwargs={"document_id": document.pk}), {"text": "改"}, format="json")
+    document.refresh_from_db()
+    assert document.text == before
+
+
+@pytest.mark.django_db
+def test_replacing_the_file_of_a_coded_document_is_refused(api_as, project, owner):
+    coding = CodingFactory(document=DocumentFactory(project=project), coder=owner)
+    url = reverse("api:document-file", kwargs={"document_id": coding.document_id})
+    response = api_as(owner).put(
+        url, {"file": SimpleUploadedFile("new.txt", "第一条　新。".encode())}, format="multipart"
+    )
+    assert response.status_code == 409
+    assert "1" in response.json()["detail"]
+    coding.document.refresh_from_db()
+    assert coding.document.text.startswith("贵州省政府数据共享开放条例")
+    assert Coding.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_replacing_the_file_of_an_uncoded_document_changes_text_and_sections(api_as, project, owner):
+    document = DocumentFactory(project=project)
+    url = reverse("api:document-file", kwargs={"document_id": document.pk})
+    new = "第一条　新的文本。\n第二条　第二条的文本。"
+    response = api_as(owner).put(url, {"file": SimpleUploadedFile("new.txt", new.encode())}, format="multipart")
+    assert response.status_code == 200
+    assert response.json()["text"] == new
+    assert [s["label"] for s in response.json()["sections"]] == ["第一条", "第二条"]
+
+
+@pytest.mark.django_db
+def test_another_projects_document_is_not_found(api_as, project, owner):
+    foreign = DocumentFactory()
+    response = api_as(owner).get(reverse("api:document", kwargs={"document_id": foreign.pk}))
+    assert response.status_code == 404
+    assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_schema_lists_the_contract_paths(client):
+    schema = client.get(reverse("api:schema")).content.decode()
+    for path in (
+        "/api/projects/",
+        "/api/projects/{project_id}/documents/",
+        "/api/documents/{document_id}/",
+        "/api/auth/token/",
+    ):
+        assert path in schema
+
+
+@pytest.mark.django_db
+def test_api_docs_serve_without_a_cdn(client):
+    html = client.get(reverse("api:docs")).content.decode()
+    assert "swagger" in html.lower()
+    assert "cdn." not in html
+    assert "unpkg" not in html
+
+
+@pytest.mark.django_db
+def test_coder_membership_lists_documents_but_cannot_upload(api_as, project, coder):
+    assert api_as(coder).get(reverse("api:documents", kwargs={"project_id": project.pk})).status_code == 200
+    assert upload(api_as(coder), project, "a.txt", GUIZHOU.encode()).status_code == 403
+
+
+@pytest.mark.django_db
+def test_members_of_other_projects_are_not_listed(api_as, project, owner):
+    MembershipFactory()
+    members = api_as(owner).get(reverse("api:members", kwargs={"project_id": project.pk})).json()
+    assert [m["username"] for m in members] == ["owner"]

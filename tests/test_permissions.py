@@ -1,0 +1,116 @@
+"""Every page and endpoint, for every role: non-members get 404, too-low roles get 403, the rest get through."""
+
+import pytest
+from django.urls import reverse
+
+from policies.models import Role
+from tests.factories import DocumentFactory, MembershipFactory, UserFactory
+
+RANK = {"outsider": -1, Role.VIEWER: 0, Role.CODER: 1, Role.OWNER: 2}
+
+# (kind, method, url name, kwargs from the world, data, minimum role)
+ROUTES = [
+    ("api", "get", "api:project", "project", None, Role.VIEWER),
+    ("api", "get", "api:members", "project", None, Role.VIEWER),
+    ("api", "post", "api:members", "project", {"username": "newcomer", "role": "coder"}, Role.OWNER),
+    ("api", "patch", "api:member", "member", {"role": "viewer"}, Role.OWNER),
+    ("api", "delete", "api:member", "member", None, Role.OWNER),
+    ("api", "get", "api:documents", "project", None, Role.VIEWER),
+    ("api", "post", "api:documents", "project", "upload", Role.OWNER),
+    ("api", "get", "api:attribute-sheet", "project", None, Role.VIEWER),
+    ("api", "post", "api:attribute-sheet", "project", "sheet", Role.OWNER),
+    ("api", "get", "api:document", "document", None, Role.VIEWER),
+    ("api", "patch", "api:document", "document", {"issuer": "贵州省人民政府"}, Role.OWNER),
+    ("api", "delete", "api:document", "document", None, Role.OWNER),
+    ("api", "get", "api:document-file", "document", None, Role.VIEWER),
+    ("api", "put", "api:document-file", "document", "upload", Role.OWNER),
+    ("page", "get", "policies:project-home", "project", None, Role.VIEWER),
+    ("page", "post", "policies:upload", "project", "upload", Role.OWNER),
+    ("page", "get", "policies:members", "project", None, Role.VIEWER),
+    ("page", "post", "policies:members", "project", {"username": "newcomer", "role": "coder"}, Role.OWNER),
+    ("page", "post", "policies:member-change", "member", {"role": "viewer"}, Role.OWNER),
+    ("page", "get", "policies:project-settings", "project", None, Role.OWNER),
+    ("page", "post", "policies:project-settings", "project", {"name": "新名称"}, Role.OWNER),
+    ("page", "get", "policies:attribute-sheet", "project", None, Role.VIEWER),
+    ("page", "post", "policies:attribute-sheet-import", "project", "sheet", Role.OWNER),
+    ("page", "get", "policies:document", "document", None, Role.VIEWER),
+    ("page", "post", "policies:document", "document", {"title": "新标题"}, Role.OWNER),
+    ("page", "get", "policies:document-row", "document", None, Role.VIEWER),
+    ("page", "post", "policies:document-row", "document", {"title": "新标题"}, Role.OWNER),
+    ("page", "get", "policies:document-original", "document", None, Role.VIEWER),
+    ("page", "post", "policies:document-replace", "document", "upload", Role.OWNER),
+    ("page", "post", "policies:document-delete", "document", None, Role.OWNER),
+]
+
+
+def _kwargs(world, target):
+    return {
+        "project": {"project_id": world["project"].pk},
+        "member": {"project_id": world["project"].pk, "member_id": world["member"].pk},
+        "document": {"document_id": world["document"].pk},
+    }[target]
+
+
+def _data(data, document):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if data == "upload":
+        return {"file": SimpleUploadedFile("新政策.txt", "第一条　新的政策文本。".encode())}
+    if data == "sheet":
+        return {"file": SimpleUploadedFile("sheet.csv", f"id,issuer\n{document.pk},贵州省人民政府\n".encode())}
+    return data
+
+
+@pytest.fixture
+def world(project, owner):
+    UserFactory(username="newcomer")
+    member = MembershipFactory(project=project, role=Role.CODER)
+    return {"project": project, "member": member, "document": DocumentFactory(project=project)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["outsider", Role.VIEWER, Role.CODER, Role.OWNER])
+@pytest.mark.parametrize(
+    ("kind", "method", "name", "target", "data", "need"), ROUTES, ids=[f"{r[1]} {r[2]}" for r in ROUTES]
+)
+def test_route_answers_by_role(client, api_as, world, role, kind, method, name, target, data, need):
+    user = UserFactory(username=f"as-{role}")
+    if role != "outsider":
+        MembershipFactory(project=world["project"], user=user, role=role)
+    url = reverse(name, kwargs=_kwargs(world, target))
+    payload = _data(data, world["document"])
+    if kind == "api":
+        fmt = "multipart" if data in ("upload", "sheet") else "json"
+        response = (
+            getattr(api_as(user), method)(url, payload, format=fmt) if payload else getattr(api_as(user), method)(url)
+        )
+    else:
+        client.force_login(user)
+        response = getattr(client, method)(url, payload or {})
+    if role == "outsider":
+        assert response.status_code == 404
+    elif RANK[role] < RANK[need]:
+        assert response.status_code == 403
+    else:
+        assert response.status_code not in (403, 404, 500), response.content[:300]
+
+
+@pytest.mark.django_db
+def test_anonymous_api_request_is_refused(client, world):
+    response = client.get(reverse("api:documents", kwargs={"project_id": world["project"].pk}))
+    assert response.status_code in (401, 403)
+    assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_anonymous_page_request_goes_to_login(client, world):
+    response = client.get(reverse("policies:project-home", kwargs={"project_id": world["project"].pk}))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_project_list_shows_only_my_projects(api_as, world, outsider):
+    other = MembershipFactory(user=outsider, role=Role.OWNER).project
+    names = [p["name"] for p in api_as(outsider).get(reverse("api:projects")).json()]
+    assert names == [other.name]
