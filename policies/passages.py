@@ -2,6 +2,7 @@
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from html import escape
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,3 +24,15 @@ def paragraphs(text: str) -> list[Paragraph]:
 def paragraph_start_for(starts: list[int], offset: int) -> int:
     """The start of the paragraph that holds `offset`, given the sorted paragraph starts."""
     return starts[max(bisect_right(starts, offset) - 1, 0)]
+
+
+def heading_line(text: str, start: int, limit: int = 24) -> str:
+    """The heading's own line from `start` (第一章　总则), cut to `limit` characters."""
+    end = text.find("\n", start)
+    line = text[start : end if end != -1 else len(text)].strip()
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def paragraphs_html(lines: list[Paragraph]) -> str:
+    """The text as one <p> per line carrying its code-point offset (built here: a template loop is too slow)."""
+    return "".join(f'<p id="p-{p.start}" data-start="{p.start}">{escape(p.text, quote=False)}</p>' for p in lines)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from policies import extraction, guess, structure
@@ -251,11 +251,23 @@ def _refuse_duplicate(existing: Document) -> DocumentRefused:
     )
 
 
+SECTION_BATCH = 150  # rows per INSERT: 900 parameters stays under SQLite's limit
+
+
 def _store_sections(document: Document) -> None:
-    Section.objects.bulk_create(
-        Section(document=document, kind=s.kind, label=s.label, level=s.level, start=s.start, end=s.end)
-        for s in structure.detect_sections(document.text)
-    )
+    # Multi-row INSERTs: bulk_create's per-object preparation was a third of the import time,
+    # and psycopg2's executemany costs a round trip per row.
+    rows = [(document.pk, s.kind, s.label, s.level, s.start, s.end) for s in structure.detect_sections(document.text)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in ("document_id", "kind", "label", "level", "start", "end"))
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), SECTION_BATCH):
+            batch = rows[i : i + SECTION_BATCH]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {quote(Section._meta.db_table)} ({columns}) VALUES {values}",
+                [value for row in batch for value in row],
+            )
 
 
 def _original_file(name: str, data: bytes) -> ContentFile:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
@@ -147,13 +148,18 @@ def _document_context(document, membership: Membership, form) -> dict:
     lines = passages.paragraphs(document.text)
     starts = [p.start for p in lines]
     sections = [
-        {"section": s, "anchor": passages.paragraph_start_for(starts, s.start)} for s in document.sections.all()
+        {
+            "section": s,
+            "anchor": passages.paragraph_start_for(starts, s.start),
+            "heading": passages.heading_line(document.text, s.start) if s.kind != "article" else "",
+        }
+        for s in document.sections.all()
     ]
     return {
         "document": document,
         "project": document.project,
         "membership": membership,
-        "paragraphs": lines,
+        "text_html": mark_safe(passages.paragraphs_html(lines)),  # every line is escaped there
         "sections": sections,
         "form": form,
         "coding_count": document.codings.count(),
