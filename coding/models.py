@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class CodingQuerySet(models.QuerySet):
@@ -29,7 +30,85 @@ class Coding(models.Model):
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="coding_start_before_end"),
             models.UniqueConstraint(fields=["document", "node", "coder", "start", "end"], name="coding_unique"),
         ]
-        indexes = [models.Index(fields=["node", "document"], name="coding_node_document")]
+        indexes = [
+            models.Index(fields=["node", "document"], name="coding_node_document"),
+            # covers the codebook's per-node counts (documents, references, coders) without touching the table
+            models.Index(fields=["node", "document", "coder"], name="coding_node_document_coder"),
+        ]
 
     def __str__(self):
         return f"{self.node}: {self.text[:20]}"
+
+
+class EventAction(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("changed")
+    DELETED = "deleted", _("removed")
+
+
+class CodingEvent(models.Model):
+    """The audit trail: who created, changed or removed which coding, kept after the coding is gone.
+
+    Events written by one action share a batch, which is also the unit that undo reverses.
+    """
+
+    project = models.ForeignKey("policies.Project", models.CASCADE, related_name="coding_events")
+    document = models.ForeignKey("policies.Document", models.CASCADE, related_name="coding_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    batch = models.UUIDField(db_index=True)
+    action = models.CharField(max_length=10, choices=EventAction.choices)
+    coding_id = models.BigIntegerField()  # not a key: the coding may be gone
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    node_id = models.BigIntegerField()
+    node_path = models.CharField(max_length=1000)  # as it was, for reading the trail later
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    memo = models.TextField(blank=True)
+    before = models.JSONField(default=dict, blank=True)  # for "updated": the previous node_id / memo
+    undone = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "actor", "undone", "created_at"], name="event_undo_lookup")]
+
+    def __str__(self):
+        return f"{self.actor} {self.action} coding {self.coding_id}"
+
+
+class MemoKind(models.TextChoices):
+    DOCUMENT = "document", _("Document memo")
+    NODE = "node", _("Node memo")
+    JOURNAL = "journal", _("Project journal")
+
+
+class Memo(models.Model):
+    """A memo on a document or a node (one each, shared by the team), or an entry in the project journal."""
+
+    project = models.ForeignKey("policies.Project", models.CASCADE, related_name="memos")
+    kind = models.CharField(max_length=10, choices=MemoKind.choices)
+    document = models.ForeignKey("policies.Document", models.CASCADE, null=True, blank=True, related_name="memos")
+    node = models.ForeignKey("framework.Node", models.CASCADE, null=True, blank=True, related_name="memos")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document"], condition=Q(kind="document"), name="memo_one_per_document"),
+            models.UniqueConstraint(fields=["node"], condition=Q(kind="node"), name="memo_one_per_node"),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="document", document__isnull=False, node__isnull=True)
+                    | Q(kind="node", node__isnull=False, document__isnull=True)
+                    | Q(kind="journal", node__isnull=True, document__isnull=True)
+                ),
+                name="memo_target_matches_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.body[:30]

@@ -3,13 +3,15 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.urls import path
+from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import exceptions
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from coding import api as coding_api
+from framework import api as framework_api
 from policies import api as policies_api
 
 app_name = "api"
@@ -27,6 +29,30 @@ urlpatterns = [
     ),
     path("documents/<int:document_id>/", policies_api.DocumentDetailApi.as_view(), name="document"),
     path("documents/<int:document_id>/file/", policies_api.DocumentFileApi.as_view(), name="document-file"),
+    path("projects/<int:project_id>/nodes/", framework_api.NodeListApi.as_view(), name="nodes"),
+    path(
+        "projects/<int:project_id>/nodes/apply-template/",
+        framework_api.TemplateApplyApi.as_view(),
+        name="nodes-apply-template",
+    ),
+    path("projects/<int:project_id>/nodes/import/", framework_api.CodebookImportApi.as_view(), name="nodes-import"),
+    re_path(
+        r"^projects/(?P<project_id>[0-9]+)/nodes/export\.(?P<fmt>csv|json|qdc)$",
+        framework_api.CodebookExportApi.as_view(),
+        name="nodes-export",
+    ),
+    path("projects/<int:project_id>/nodes/figure.svg", framework_api.CodebookFigureApi.as_view(), name="nodes-figure"),
+    path("nodes/<int:node_id>/", framework_api.NodeDetailApi.as_view(), name="node"),
+    path("nodes/<int:node_id>/move/", framework_api.NodeMoveApi.as_view(), name="node-move"),
+    path("nodes/<int:node_id>/merge/", framework_api.NodeMergeApi.as_view(), name="node-merge"),
+    path("projects/<int:project_id>/codings/", coding_api.CodingListApi.as_view(), name="codings"),
+    path("projects/<int:project_id>/codings/undo/", coding_api.UndoApi.as_view(), name="codings-undo"),
+    path("projects/<int:project_id>/codings/export.csv", coding_api.ExportCsvApi.as_view(), name="codings-csv"),
+    path("projects/<int:project_id>/codings/export.xlsx", coding_api.ExportXlsxApi.as_view(), name="codings-xlsx"),
+    path("codings/<int:coding_id>/", coding_api.CodingDetailApi.as_view(), name="coding"),
+    path("documents/<int:document_id>/audit/", coding_api.AuditApi.as_view(), name="document-audit"),
+    path("projects/<int:project_id>/memos/", coding_api.MemoListApi.as_view(), name="memos"),
+    path("memos/<int:memo_id>/", coding_api.MemoDetailApi.as_view(), name="memo"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

@@ -121,6 +121,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
+WHITENOISE_AUTOREFRESH = env_bool("WHITENOISE_AUTOREFRESH", DEBUG)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "policies:project-list"

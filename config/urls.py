@@ -9,4 +9,6 @@ urlpatterns = [
     path("api/", include("config.api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("policies.urls")),
+    path("", include("framework.urls")),
+    path("", include("coding.urls")),
 ]

@@ -43,14 +43,26 @@ def decode(data: bytes) -> str:
     """CSV bytes as text: UTF-8 (with or without BOM), or GB18030 as Excel on Chinese Windows saves it."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if "\x00" not in text:  # NUL means binary or UTF-16, and PostgreSQL refuses it in text columns
+            return text
     raise ValidationError(_("This CSV file is neither UTF-8 nor GBK text."))
 
 
 def parse(text: str, known_ids: set[int]) -> dict[int, dict]:
     """Validate every row; return document id → cleaned attributes, or raise listing the bad rows by line."""
+    try:
+        return _parse(text, known_ids)
+    except csv.Error as error:  # e.g. an unclosed quote that swallows the rest of the file into one cell
+        raise ValidationError(
+            _("This file cannot be read as a CSV sheet (%(error)s). Export the sheet again and edit that.")
+            % {"error": error}
+        ) from None
+
+
+def _parse(text: str, known_ids: set[int]) -> dict[int, dict]:
     reader = csv.DictReader(io.StringIO(text))
     columns = [c.strip() for c in (reader.fieldnames or [])]
     if ID_COLUMN not in columns:

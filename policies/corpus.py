@@ -38,7 +38,7 @@ def filter_documents(documents: QuerySet, params) -> QuerySet:
 def sort_documents(documents: QuerySet, sort: str | None) -> tuple[QuerySet, str]:
     """Order by a whitelisted column; a leading '-' sorts descending. Returns the queryset and the sort used."""
     key = (sort or "id").strip()
-    if key.lstrip("-") not in SORT_FIELDS:
+    if key.removeprefix("-") not in SORT_FIELDS:  # one '-' only: '--title' is not a field
         key = "id"
     return documents.order_by(key, "id"), key
 

@@ -36,3 +36,16 @@ def heading_line(text: str, start: int, limit: int = 24) -> str:
 def paragraphs_html(lines: list[Paragraph]) -> str:
     """The text as one <p> per line carrying its code-point offset (built here: a template loop is too slow)."""
     return "".join(f'<p id="p-{p.start}" data-start="{p.start}">{escape(p.text, quote=False)}</p>' for p in lines)
+
+
+def outline(text: str, lines: list[Paragraph], sections) -> list[dict]:
+    """Outline entries for sections (anything with kind/start): the paragraph to jump to and a heading to show."""
+    starts = [p.start for p in lines]
+    return [
+        {
+            "section": s,
+            "anchor": paragraph_start_for(starts, s.start),
+            "heading": heading_line(text, s.start) if s.kind != "article" else "",
+        }
+        for s in sections
+    ]

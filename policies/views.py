@@ -146,15 +146,7 @@ def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
 
 def _document_context(document, membership: Membership, form) -> dict:
     lines = passages.paragraphs(document.text)
-    starts = [p.start for p in lines]
-    sections = [
-        {
-            "section": s,
-            "anchor": passages.paragraph_start_for(starts, s.start),
-            "heading": passages.heading_line(document.text, s.start) if s.kind != "article" else "",
-        }
-        for s in document.sections.all()
-    ]
+    sections = passages.outline(document.text, lines, document.sections.all())
     return {
         "document": document,
         "project": document.project,
@@ -259,18 +251,22 @@ def member_change(request: HttpRequest, project_id: int, member_id: int) -> Http
 @login_required
 def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id, need=Role.OWNER)
-    form = ProjectForm(request.POST or None, initial={"name": project.name, "description": project.description})
-    attribute_form = CustomAttributeForm(request.POST or None, prefix="attr")
-    if request.method == "POST":
-        try:
-            if "attr-name" in request.POST and attribute_form.is_valid():
-                services.define_custom_attributes(project, [attribute_form.cleaned_data["name"].strip()])
-            elif "remove_attribute" in request.POST:
-                services.custom_attribute_remove(project=project, name=request.POST["remove_attribute"])
-            elif form.is_valid():
-                services.project_update(project=project, **form.cleaned_data)
+    # Bind only the form that was submitted, and redirect only on success, so errors show on the right form.
+    adding, renaming = "attr-name" in request.POST, "name" in request.POST
+    initial = {"name": project.name, "description": project.description}
+    form = ProjectForm(request.POST if renaming else None, initial=initial)
+    attribute_form = CustomAttributeForm(request.POST if adding else None, prefix="attr")
+    try:
+        if adding and attribute_form.is_valid():
+            services.define_custom_attributes(project, [attribute_form.cleaned_data["name"].strip()])
             return redirect("policies:project-settings", project.pk)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        if "remove_attribute" in request.POST:
+            services.custom_attribute_remove(project=project, name=request.POST["remove_attribute"])
+            return redirect("policies:project-settings", project.pk)
+        if renaming and form.is_valid():
+            services.project_update(project=project, **form.cleaned_data)
+            return redirect("policies:project-settings", project.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     context = {"project": project, "form": form, "attribute_form": attribute_form}
     return render(request, "policies/project_settings.html", context)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from policies.models import Role
-from tests.factories import DocumentFactory, MembershipFactory, UserFactory
+from tests.factories import DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
 RANK = {"outsider": -1, Role.VIEWER: 0, Role.CODER: 1, Role.OWNER: 2}
 
@@ -40,6 +40,29 @@ ROUTES = [
     ("page", "get", "policies:document-original", "document", None, Role.VIEWER),
     ("page", "post", "policies:document-replace", "document", "upload", Role.OWNER),
     ("page", "post", "policies:document-delete", "document", None, Role.OWNER),
+    ("api", "get", "api:nodes", "project", None, Role.VIEWER),
+    ("api", "post", "api:nodes", "project", {"name": "新节点"}, Role.OWNER),
+    ("api", "post", "api:nodes-apply-template", "project", {"template": "stakeholders"}, Role.OWNER),
+    ("api", "post", "api:nodes-import", "project", "codebook", Role.OWNER),
+    ("api", "get", "api:nodes-export", "export", None, Role.VIEWER),
+    ("api", "get", "api:nodes-figure", "project", None, Role.VIEWER),
+    ("api", "get", "api:node", "node", None, Role.VIEWER),
+    ("api", "patch", "api:node", "node", {"description": "编码规则"}, Role.OWNER),
+    ("api", "delete", "api:node", "node", None, Role.OWNER),
+    ("api", "post", "api:node-move", "node", {"parent": None}, Role.OWNER),
+    ("api", "post", "api:node-merge", "node", "merge", Role.OWNER),
+    ("page", "get", "framework:codebook", "project", None, Role.VIEWER),
+    ("page", "get", "framework:tree", "project", None, Role.VIEWER),
+    ("page", "post", "framework:node-create", "project", {"name": "新节点"}, Role.OWNER),
+    ("page", "post", "framework:template-apply", "project", {"template": "stakeholders"}, Role.OWNER),
+    ("page", "post", "framework:import", "project", "codebook", Role.OWNER),
+    ("page", "get", "framework:export", "export", None, Role.VIEWER),
+    ("page", "get", "framework:figure", "project", None, Role.VIEWER),
+    ("page", "get", "framework:node", "node", None, Role.VIEWER),
+    ("page", "post", "framework:node", "node", {"name": "改名"}, Role.OWNER),
+    ("page", "post", "framework:node-move", "node", {"parent": "root"}, Role.OWNER),
+    ("page", "post", "framework:node-merge", "node", "merge", Role.OWNER),
+    ("page", "post", "framework:node-delete", "node", None, Role.OWNER),
 ]
 
 
@@ -48,14 +71,20 @@ def _kwargs(world, target):
         "project": {"project_id": world["project"].pk},
         "member": {"project_id": world["project"].pk, "member_id": world["member"].pk},
         "document": {"document_id": world["document"].pk},
+        "node": {"node_id": world["node"].pk},
+        "export": {"project_id": world["project"].pk, "fmt": "qdc"},
     }[target]
 
 
-def _data(data, document):
+def _data(data, document, world=None):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     if data == "upload":
         return {"file": SimpleUploadedFile("新政策.txt", "第一条　新的政策文本。".encode())}
+    if data == "codebook":
+        return {"file": SimpleUploadedFile("codebook.csv", "path,description\n数据开放/分级分类,规则\n".encode())}
+    if data == "merge":
+        return {"target": world["merge_target"].pk}
     if data == "sheet":
         return {"file": SimpleUploadedFile("sheet.csv", f"id,issuer\n{document.pk},贵州省人民政府\n".encode())}
     return data
@@ -65,7 +94,13 @@ def _data(data, document):
 def world(project, owner):
     UserFactory(username="newcomer")
     member = MembershipFactory(project=project, role=Role.CODER)
-    return {"project": project, "member": member, "document": DocumentFactory(project=project)}
+    return {
+        "project": project,
+        "member": member,
+        "document": DocumentFactory(project=project),
+        "node": NodeFactory(project=project),
+        "merge_target": NodeFactory(project=project),
+    }
 
 
 @pytest.mark.django_db
@@ -78,9 +113,9 @@ def test_route_answers_by_role(client, api_as, world, role, kind, method, name, 
     if role != "outsider":
         MembershipFactory(project=world["project"], user=user, role=role)
     url = reverse(name, kwargs=_kwargs(world, target))
-    payload = _data(data, world["document"])
+    payload = _data(data, world["document"], world)
     if kind == "api":
-        fmt = "multipart" if data in ("upload", "sheet") else "json"
+        fmt = "multipart" if data in ("upload", "sheet", "codebook") else "json"
         response = (
             getattr(api_as(user), method)(url, payload, format=fmt) if payload else getattr(api_as(user), method)(url)
         )

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from framework import services as framework_services
 from policies import services
 from policies.models import Membership, Project, Role
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
                 name=PROJECT_NAME,
                 description="省级政府数据开放共享政策的内容分析：数据生命周期框架（7 个一级类目、33 个二级类目）。",
             )
+        for template in ("lifecycle", "stakeholders"):
+            framework_services.apply_template(project=project, template=template)
         for username, role in USERS[1:]:
             Membership.objects.get_or_create(project=project, user=users[username], defaults={"role": role})
         with (DEMO_DIR / "documents.csv").open(encoding="utf-8") as sheet:

@@ -1,0 +1,260 @@
+"""JSON API for codings, the audit trail, undo, memos and the coded-segment export."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coding import export, memos, services
+from coding.models import Coding, CodingEvent, Memo, MemoKind
+from framework.models import Node
+from policies import access
+from policies.models import Project, Role
+
+
+class CodingSerializer(serializers.ModelSerializer):
+    coder = serializers.CharField(source="coder.username", read_only=True)
+
+    class Meta:
+        model = Coding
+        fields = ["id", "document", "node", "coder", "start", "end", "text", "memo", "created_at"]
+
+
+class CodingInputSerializer(serializers.Serializer):
+    document = serializers.IntegerField()
+    node = serializers.IntegerField()
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+    memo = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
+def _resolve(project: Project, data: dict) -> services.CodingRequest:
+    document = project.documents.filter(pk=data["document"]).first()
+    if document is None:
+        raise ValidationError({"detail": _("Document %(id)s is not in this project.") % {"id": data["document"]}})
+    node = Node.objects.filter(pk=data["node"]).first()
+    if node is None:
+        raise ValidationError(
+            {"detail": _("Node %(id)s does not exist (it may have been deleted or merged).") % {"id": data["node"]}}
+        )
+    return services.CodingRequest(document, node, data["start"], data["end"], data["memo"])
+
+
+class CodingListApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("document", int), OpenApiParameter("node", int), OpenApiParameter("coder", str)],
+        responses=CodingSerializer(many=True),
+    )
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        codings = Coding.objects.filter(document__project=project).select_related("coder")
+        for field in ("document", "node"):
+            value = request.query_params.get(field)
+            if value:
+                if not value.isdigit():
+                    raise ValidationError({"detail": _("“%(field)s” must be a number.") % {"field": field}})
+                codings = codings.filter(**{f"{field}_id": int(value)})
+        if request.query_params.get("coder"):
+            codings = codings.filter(coder__username__in=request.query_params["coder"].split(","))
+        return Response(CodingSerializer(codings, many=True).data)
+
+    @extend_schema(request=CodingInputSerializer(many=True), responses={201: CodingSerializer, 200: CodingSerializer})
+    def post(self, request: Request, project_id: int) -> Response:
+        """Create one coding (an object) or several in one transaction (a list); repeats are answered, not doubled."""
+        project = access.project_for(request.user, project_id, need=Role.CODER)
+        many = isinstance(request.data, list)
+        incoming = CodingInputSerializer(data=request.data, many=many)
+        incoming.is_valid(raise_exception=True)
+        items = [_resolve(project, data) for data in (incoming.validated_data if many else [incoming.validated_data])]
+        results = services.codings_create(coder=request.user, project=project, items=items)
+        created = any(new for _coding, new in results)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        codings = [coding for coding, _new in results]
+        return Response(
+            CodingSerializer(codings, many=True).data if many else CodingSerializer(codings[0]).data, status=code
+        )
+
+
+class CodingDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        node = serializers.IntegerField(required=False)
+        memo = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+    def _coding(self, request: Request, coding_id: int, need: str) -> tuple[Coding, str]:
+        coding = get_object_or_404(Coding.objects.select_related("document__project", "coder"), pk=coding_id)
+        membership = access.membership_for(request.user, coding.document.project_id, need=need)
+        return coding, membership.role
+
+    @extend_schema(responses=CodingSerializer)
+    def get(self, request: Request, coding_id: int) -> Response:
+        return Response(CodingSerializer(self._coding(request, coding_id, Role.VIEWER)[0]).data)
+
+    @extend_schema(request=InputSerializer, responses=CodingSerializer)
+    def patch(self, request: Request, coding_id: int) -> Response:
+        coding, role = self._coding(request, coding_id, Role.CODER)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        node = None
+        if "node" in incoming.validated_data:
+            node = Node.objects.filter(pk=incoming.validated_data["node"]).first()
+            if node is None:
+                raise ValidationError({"detail": _("That node does not exist (it may have been deleted or merged).")})
+        coding = services.coding_update(
+            coding=coding, actor=request.user, role=role, node=node, memo=incoming.validated_data.get("memo")
+        )
+        return Response(CodingSerializer(coding).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, coding_id: int) -> Response:
+        coding, role = self._coding(request, coding_id, Role.CODER)
+        services.coding_delete(coding=coding, actor=request.user, role=role)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UndoApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: serializers.DictField()},
+        description="Reverse your latest coding action in this project (one batch: a coding, a bulk create, a removal).",
+    )
+    def post(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.CODER)
+        return Response(services.undo_last(project=project, actor=request.user))
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username")
+    coder = serializers.CharField(source="coder.username")
+
+    class Meta:
+        model = CodingEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "action",
+            "coding_id",
+            "coder",
+            "node_id",
+            "node_path",
+            "start",
+            "end",
+            "memo",
+            "before",
+            "undone",
+            "batch",
+        ]
+
+
+class AuditApi(APIView):
+    @extend_schema(responses=EventSerializer(many=True))
+    def get(self, request: Request, document_id: int) -> Response:
+        """The audit trail of one document (owners)."""
+        document = access.document_for(request.user, document_id, need=Role.OWNER, defer_text=True)
+        events = document.coding_events.select_related("actor", "coder")
+        return Response(EventSerializer(events, many=True).data)
+
+
+class ExportCsvApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(n, str) for n in ("node", "coder", "province", "issuer_type", "policy_type", "bom")
+        ],
+        responses={(200, "text/csv"): str},
+    )
+    def get(self, request: Request, project_id: int):
+        return export.csv_response(access.project_for(request.user, project_id), request.query_params)
+
+
+class ExportXlsxApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter(n, str) for n in ("node", "coder", "province", "issuer_type", "policy_type")],
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
+    )
+    def get(self, request: Request, project_id: int):
+        return export.xlsx_response(access.project_for(request.user, project_id), request.query_params)
+
+
+class MemoSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+
+    class Meta:
+        model = Memo
+        fields = ["id", "kind", "document", "node", "author", "title", "body", "created_at", "updated_at"]
+        read_only_fields = ["kind", "document", "node"]
+
+
+class MemoListApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=MemoKind.choices)
+        document = serializers.IntegerField(required=False)
+        node = serializers.IntegerField(required=False)
+        title = serializers.CharField(required=False, allow_blank=True, default="")
+        body = serializers.CharField(trim_whitespace=False)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str), OpenApiParameter("kind", str)], responses=MemoSerializer(many=True)
+    )
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        found = memos.search(
+            project=project, query=request.query_params.get("q", ""), kind=request.query_params.get("kind", "")
+        )
+        return Response(MemoSerializer(found, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: MemoSerializer})
+    def post(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.CODER)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        document = project.documents.filter(pk=data.get("document")).first() if data.get("document") else None
+        node = project.nodes.filter(pk=data.get("node")).first() if data.get("node") else None
+        if (data["kind"] == MemoKind.DOCUMENT and document is None) or (data["kind"] == MemoKind.NODE and node is None):
+            raise ValidationError({"detail": _("Name a document or node of this project for the memo.")})
+        memo = services.memo_save(
+            project=project,
+            author=request.user,
+            kind=data["kind"],
+            body=data["body"],
+            title=data["title"],
+            document=document,
+            node=node,
+        )
+        return Response(MemoSerializer(memo).data, status=status.HTTP_201_CREATED)
+
+
+class MemoDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(required=False, allow_blank=True, default="")
+        body = serializers.CharField(trim_whitespace=False)
+
+    def _memo(self, request: Request, memo_id: int, need: str) -> tuple[Memo, str]:
+        memo = get_object_or_404(Memo.objects.select_related("author"), pk=memo_id)
+        return memo, access.membership_for(request.user, memo.project_id, need=need).role
+
+    @extend_schema(request=InputSerializer, responses=MemoSerializer)
+    def patch(self, request: Request, memo_id: int) -> Response:
+        memo, _role = self._memo(request, memo_id, Role.CODER)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        memo = services.memo_save(
+            project=memo.project,
+            author=request.user,
+            kind=memo.kind,
+            memo=memo,
+            document=memo.document,
+            node=memo.node,
+            **incoming.validated_data,
+        )
+        return Response(MemoSerializer(memo).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, memo_id: int) -> Response:
+        memo, role = self._memo(request, memo_id, Role.CODER)
+        services.memo_delete(memo=memo, actor=request.user, role=role)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,273 @@
+"""All writes to codings and memos; each action is logged in the audit trail as one undoable batch."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from coding import spans
+from coding.models import Coding, CodingEvent, EventAction, Memo, MemoKind
+from framework import tree
+from framework.models import Node
+from policies.models import Document, Project, Role
+
+MAX_MEMO_CHARS = 10_000
+
+
+@dataclass
+class CodingRequest:
+    document: Document
+    node: Node
+    start: int
+    end: int
+    memo: str = ""
+
+
+def _check_memo(memo: str) -> str:
+    memo = (memo or "").strip()
+    if len(memo) > MAX_MEMO_CHARS:
+        raise ValidationError(
+            _("A memo can hold at most %(limit)d characters; this one has %(length)d.")
+            % {"limit": MAX_MEMO_CHARS, "length": len(memo)}
+        )
+    return memo
+
+
+def _check_request(project: Project, item: CodingRequest) -> tuple[int, int]:
+    if item.document.project_id != project.pk:
+        raise ValidationError(_("Document %(id)s is not in this project.") % {"id": item.document.pk})
+    if item.node.project_id != project.pk:
+        raise ValidationError(_("Node “%(name)s” belongs to another project's codebook.") % {"name": item.node.name})
+    try:
+        return spans.trimmed(item.document.text, item.start, item.end)
+    except spans.SpanError:
+        if not (0 <= item.start < item.end <= item.document.char_count):
+            raise ValidationError(
+                _("The passage %(start)s–%(end)s lies outside the document, which has %(count)d characters.")
+                % {"start": item.start, "end": item.end, "count": item.document.char_count}
+            ) from None
+        raise ValidationError(_("The selection holds only spaces or line breaks: select some text.")) from None
+
+
+def _paths(project: Project) -> dict[int, str]:
+    return tree.paths(tree.rows_for(project))
+
+
+def _event(
+    coding: Coding, *, actor, batch: uuid.UUID, action: str, path: str, before: dict | None = None, undone=False
+):
+    return CodingEvent(
+        project_id=coding.document.project_id,
+        document_id=coding.document_id,
+        actor=actor,
+        batch=batch,
+        action=action,
+        coding_id=coding.pk,
+        coder_id=coding.coder_id,
+        node_id=coding.node_id,
+        node_path=path[:1000],
+        start=coding.start,
+        end=coding.end,
+        memo=coding.memo,
+        before=before or {},
+        undone=undone,
+    )
+
+
+def _insert(coder, item: CodingRequest, start: int, end: int, memo: str) -> tuple[Coding, bool]:
+    lookup = {"document": item.document, "node": item.node, "coder": coder, "start": start, "end": end}
+    existing = Coding.objects.filter(**lookup).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Coding.objects.create(**lookup, text=item.document.text[start:end], memo=memo), True
+    except IntegrityError:  # the same coding saved a moment ago by a retry or a second tab
+        return Coding.objects.get(**lookup), False
+
+
+@transaction.atomic
+def codings_create(*, coder, project: Project, items: list[CodingRequest]) -> list[tuple[Coding, bool]]:
+    """Code each passage at its node as `coder`, all or none; an identical existing coding is returned, not doubled."""
+    checked = [(item, *_check_request(project, item), _check_memo(item.memo)) for item in items]
+    batch = uuid.uuid4()
+    paths = _paths(project)
+    results, events = [], []
+    for item, start, end, memo in checked:
+        coding, created = _insert(coder, item, start, end, memo)
+        results.append((coding, created))
+        if created:
+            events.append(
+                _event(coding, actor=coder, batch=batch, action=EventAction.CREATED, path=paths[coding.node_id])
+            )
+    CodingEvent.objects.bulk_create(events)
+    return results
+
+
+def coding_create(
+    *, coder, document: Document, node: Node, start: int, end: int, memo: str = ""
+) -> tuple[Coding, bool]:
+    """Code one passage; returns the coding and whether it is new."""
+    item = CodingRequest(document, node, start, end, memo)
+    return codings_create(coder=coder, project=document.project, items=[item])[0]
+
+
+def _check_actor(coding: Coding, actor, role: str) -> None:
+    if coding.coder_id != actor.pk and role != Role.OWNER:
+        raise PermissionDenied(_("Only the coder who made this coding, or a project owner, can change it."))
+
+
+@transaction.atomic
+def coding_update(*, coding: Coding, actor, role: str, node: Node | None = None, memo: str | None = None) -> Coding:
+    """Move a coding to another node and/or edit its memo."""
+    _check_actor(coding, actor, role)
+    coding = Coding.objects.select_for_update().select_related("document").get(pk=coding.pk)
+    before = {"node_id": coding.node_id, "memo": coding.memo}
+    if node is not None:
+        if node.project_id != coding.document.project_id:
+            raise ValidationError(_("Node “%(name)s” belongs to another project's codebook.") % {"name": node.name})
+        clash = Coding.objects.filter(
+            document_id=coding.document_id, node=node, coder_id=coding.coder_id, start=coding.start, end=coding.end
+        ).exclude(pk=coding.pk)
+        if clash.exists():
+            raise ValidationError(
+                _("This passage is already coded at “%(name)s” by the same coder.") % {"name": node.name}
+            )
+        coding.node = node
+    if memo is not None:
+        coding.memo = _check_memo(memo)
+    coding.save()
+    path = _paths(coding.document.project)[coding.node_id]
+    _event(coding, actor=actor, batch=uuid.uuid4(), action=EventAction.UPDATED, path=path, before=before).save()
+    return coding
+
+
+@transaction.atomic
+def coding_delete(*, coding: Coding, actor, role: str) -> None:
+    """Remove a coding; the audit trail keeps a record of it."""
+    _check_actor(coding, actor, role)
+    path = _paths(coding.document.project).get(coding.node_id, "")
+    _event(coding, actor=actor, batch=uuid.uuid4(), action=EventAction.DELETED, path=path).save()
+    coding.delete()
+
+
+@transaction.atomic
+def undo_last(*, project: Project, actor) -> dict:
+    """Reverse the actor's latest action in the project that is not undone yet; report what happened."""
+    latest = CodingEvent.objects.select_for_update().filter(project=project, actor=actor, undone=False).first()
+    if latest is None:
+        raise ValidationError(_("There is nothing to undo."))
+    events = list(
+        CodingEvent.objects.filter(batch=latest.batch, undone=False).select_related("document").order_by("-id")
+    )
+    paths = _paths(project)
+    reversal = uuid.uuid4()
+    log, documents, reverted = [], set(), 0
+    for event in events:
+        coding = _revert(event)
+        if coding is not None:
+            reverted += 1
+            documents.add(event.document_id)
+            action = {EventAction.CREATED: EventAction.DELETED, EventAction.DELETED: EventAction.CREATED}.get(
+                event.action, EventAction.UPDATED
+            )
+            log.append(
+                _event(
+                    coding,
+                    actor=actor,
+                    batch=reversal,
+                    action=action,
+                    path=paths.get(coding.node_id, ""),
+                    before={"undo_of": str(event.batch)},
+                    undone=True,
+                )
+            )
+    CodingEvent.objects.filter(batch=latest.batch).update(undone=True)
+    CodingEvent.objects.bulk_create(log)
+    return {"action": latest.action, "reverted": reverted, "documents": sorted(documents)}
+
+
+def _revert(event: CodingEvent) -> Coding | None:
+    if event.action == EventAction.CREATED:
+        coding = Coding.objects.filter(pk=event.coding_id).select_related("document").first()
+        if coding:
+            snapshot = Coding(
+                pk=coding.pk,
+                document=coding.document,
+                node_id=coding.node_id,
+                coder_id=coding.coder_id,
+                start=coding.start,
+                end=coding.end,
+                memo=coding.memo,
+            )
+            coding.delete()
+            return snapshot
+        return None
+    if event.action == EventAction.DELETED:
+        if not Node.objects.filter(pk=event.node_id).exists():
+            return None
+        lookup = {
+            "document_id": event.document_id,
+            "node_id": event.node_id,
+            "coder_id": event.coder_id,
+            "start": event.start,
+            "end": event.end,
+        }
+        if Coding.objects.filter(**lookup).exists() or Coding.objects.filter(pk=event.coding_id).exists():
+            return None
+        # The same id again, so later events that name this coding (a move, a memo edit) still find it.
+        return Coding.objects.create(
+            pk=event.coding_id, **lookup, text=event.document.text[event.start : event.end], memo=event.memo
+        )
+    coding = Coding.objects.filter(pk=event.coding_id).first()
+    if coding is None or not Node.objects.filter(pk=event.before.get("node_id")).exists():
+        return None
+    coding.node_id, coding.memo = event.before["node_id"], event.before.get("memo", "")
+    try:
+        with transaction.atomic():
+            coding.save()
+    except IntegrityError:
+        return None
+    return coding
+
+
+# --- memos ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def memo_save(
+    *,
+    project: Project,
+    author,
+    kind: str,
+    body: str,
+    title: str = "",
+    document: Document | None = None,
+    node: Node | None = None,
+    memo: Memo | None = None,
+) -> Memo:
+    """Write a document memo, a node memo (one each, shared) or a journal entry."""
+    body = _check_memo(body)
+    if not body:
+        raise ValidationError(_("A memo needs some text."))
+    if (document and document.project_id != project.pk) or (node and node.project_id != project.pk):
+        raise ValidationError(_("That document or node is not in this project."))
+    if memo is None and kind in (MemoKind.DOCUMENT, MemoKind.NODE):
+        target = {"document": document} if kind == MemoKind.DOCUMENT else {"node": node}
+        memo = Memo.objects.select_for_update().filter(project=project, kind=kind, **target).first()
+    if memo is None:
+        memo = Memo(project=project, kind=kind, document=document, node=node, author=author)
+    memo.title, memo.body = title.strip()[:200], body
+    memo.full_clean(exclude=["author"])
+    memo.save()
+    return memo
+
+
+@transaction.atomic
+def memo_delete(*, memo: Memo, actor, role: str) -> None:
+    """Delete a memo: its author or an owner."""
+    if memo.author_id != actor.pk and role != Role.OWNER:
+        raise PermissionDenied(_("Only the memo's author or a project owner can delete it."))
+    memo.delete()

@@ -1,0 +1,46 @@
+"""HTTP responses that hand codebook files back: exports (.csv, .json, .qdc) and the tree figure (.svg)."""
+
+from urllib.parse import quote
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from framework import counts, exchange, figure, tree
+
+FIGURE_COUNTS = {"documents": 0, "references": 1, "coders": 2}
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def export_response(project, fmt: str) -> HttpResponse:
+    """The project's codebook as a file to download."""
+    if fmt not in exchange.FORMATS:
+        raise ValidationError(_("Export as csv, json or qdc."))
+    ordered = tree.walk(tree.rows_for(project))
+    roots = tree.build_from(ordered)
+    body = {
+        "csv": lambda: exchange.write_csv(ordered),
+        "json": lambda: exchange.write_json(roots, name=project.name),
+        "qdc": lambda: exchange.write_qdc(roots),
+    }[fmt]()
+    content_type, extension = exchange.FORMATS[fmt]
+    return _attachment(HttpResponse(body, content_type=content_type), f"{project.name}-codebook.{extension}")
+
+
+def figure_response(project, params) -> HttpResponse:
+    """The codebook tree as SVG; ?counts=documents|references|coders adds numbers, ?depth=2 cuts levels."""
+    which = params.get("counts", "")
+    per_node = None
+    if which in FIGURE_COUNTS:
+        per_node = {node: values[FIGURE_COUNTS[which]] for node, values in counts.node_counts(project).items()}
+    depth = params.get("depth", "")
+    roots = tree.build(tree.rows_for(project))
+    body = figure.svg(roots, title=project.name, counts=per_node, max_depth=int(depth) if depth.isdigit() else 0)
+    response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    if params.get("download"):
+        _attachment(response, f"{project.name}-codebook.svg")
+    return response

@@ -1,0 +1,111 @@
+"""The codebook drawn as a horizontal tree (root → categories → subcategories), as SVG text. Pure."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from framework import tree
+
+FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+FONT_SIZE = 14
+ROW_HEIGHT = 30
+BOX_HEIGHT = 24
+PAD_X = 10  # inside a box, left and right of the label
+GAP_X = 36  # between columns, where the connectors run
+MARGIN = 16
+
+
+@dataclass(slots=True)
+class _Placed:
+    label: str
+    color: str
+    depth: int  # column: 0 is the root box
+    y: float
+    children: list["_Placed"]
+
+
+def text_width(text: str, size: int = FONT_SIZE) -> float:
+    """Rough rendered width: CJK and full-width characters are one em, others about half."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
+
+
+def label_for(node: tree.TreeNode, counts: dict[int, int] | None) -> str:
+    if counts is None:
+        return node.row.name
+    return f"{node.row.name} ({counts.get(node.row.id, 0)})"
+
+
+def svg(roots: Sequence[tree.TreeNode], *, title: str, counts: dict[int, int] | None = None, max_depth: int = 0) -> str:
+    """An SVG document of the tree; counts (node id → number) are shown after the names when given.
+
+    max_depth > 0 draws only that many levels below the root (2 gives the paper's Figure 1).
+    """
+    next_row = 0
+
+    def place(node: tree.TreeNode, depth: int) -> _Placed:
+        nonlocal next_row
+        shown = [] if max_depth and depth >= max_depth else node.children
+        children = [place(child, depth + 1) for child in shown]
+        if children:
+            y = (children[0].y + children[-1].y) / 2
+        else:
+            y = next_row * ROW_HEIGHT
+            next_row += 1
+        return _Placed(label_for(node, counts), node.row.color, depth, y, children)
+
+    placed_roots = [place(root, 1) for root in roots]
+    root_y = (placed_roots[0].y + placed_roots[-1].y) / 2 if placed_roots else 0
+    root = _Placed(title, "#1f2328", 0, root_y, placed_roots)
+
+    everything: list[_Placed] = []
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        everything.append(item)
+        stack.extend(item.children)
+    depth_count = max(p.depth for p in everything) + 1
+    widths = [0.0] * depth_count
+    for item in everything:
+        widths[item.depth] = max(widths[item.depth], text_width(item.label) + 2 * PAD_X)
+    lefts = [MARGIN]
+    for width in widths[:-1]:
+        lefts.append(lefts[-1] + width + GAP_X)
+    total_width = lefts[-1] + widths[-1] + MARGIN
+    total_height = max(next_row, 1) * ROW_HEIGHT + 2 * MARGIN
+
+    def top(item: _Placed) -> float:
+        return MARGIN + item.y + (ROW_HEIGHT - BOX_HEIGHT) / 2
+
+    lines, boxes = [], []
+    for item in everything:
+        x, y = lefts[item.depth], top(item)
+        w = text_width(item.label) + 2 * PAD_X
+        label = (
+            f'<text dominant-baseline="central" x="{x + PAD_X:.1f}" y="{y + BOX_HEIGHT / 2:.1f}" '
+            f'fill="{"#ffffff" if item.depth == 0 else "#1f2328"}">{escape(item.label)}</text>'
+        )
+        if item.depth == 0:
+            box = f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{BOX_HEIGHT}" rx="4" fill="#1f2328"/>'
+        else:
+            color = escape(item.color)
+            box = (
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{BOX_HEIGHT}" rx="4" '
+                f'fill="{color}" fill-opacity="0.14" stroke="{color}"/>'
+            )
+        boxes.append(f'<g class="node level-{item.depth}">{box}{label}</g>')
+        if item.children:
+            start_x, mid_y = x + w, y + BOX_HEIGHT / 2
+            elbow_x = lefts[item.depth + 1] - GAP_X / 2
+            for child in item.children:
+                child_y = top(child) + BOX_HEIGHT / 2
+                lines.append(
+                    f'<path d="M{start_x:.1f} {mid_y:.1f}H{elbow_x:.1f}V{child_y:.1f}H{lefts[child.depth]:.1f}"/>'
+                )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width:.0f}" height="{total_height:.0f}" '
+        f'viewBox="0 0 {total_width:.0f} {total_height:.0f}" font-family="{escape(FONT_FAMILY)}" '
+        f'font-size="{FONT_SIZE}" dominant-baseline="central" role="img" aria-label="{escape(title)}">'
+        f'<rect width="100%" height="100%" fill="#ffffff"/>'
+        f'<g fill="none" stroke="#98a2b3" stroke-width="1">{"".join(lines)}</g>'
+        f"{''.join(boxes)}</svg>"
+    )

@@ -1,0 +1,238 @@
+"""The codebook tree over plain rows: nesting, paths, descendants, cycles. Pure, except the loader at the bottom."""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+SEPARATOR = "/"  # joins names into a path: 数据开放/分级分类; names may not contain it
+NAME_MAX = 200
+_HEX = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
+
+
+def clean_name(name: str) -> str:
+    """A node name, trimmed; refuses an empty name, one with the path separator, or one too long."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("A node needs a name."))
+    if SEPARATOR in name:
+        raise ValidationError(
+            _("“%(name)s”: a node name cannot contain “/”, which separates the levels of a path.") % {"name": name}
+        )
+    if len(name) > NAME_MAX:
+        raise ValidationError(_("A node name can have at most %(max)d characters.") % {"max": NAME_MAX})
+    return name
+
+
+def normalize_color(value: str) -> str:
+    """#rgb or #rrggbb (any case) → lowercase #rrggbb; anything else is refused."""
+    match = _HEX.fullmatch((value or "").strip())
+    if not match:
+        raise ValidationError(
+            _("“%(value)s” is not a colour: use #rrggbb, e.g. #4e79a7.") % {"value": (value or "")[:40]}
+        )
+    digits = match.group(1).lower()
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    return f"#{digits}"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One node as stored: enough to place it in the tree."""
+
+    id: int
+    parent_id: int | None
+    name: str
+    order: int = 0
+    description: str = ""
+    color: str = "#4e79a7"
+    guid: str = ""
+
+
+@dataclass(slots=True)
+class TreeNode:
+    row: Row
+    path: str
+    depth: int  # 0 for a top-level node
+    children: list["TreeNode"] = field(default_factory=list)
+
+
+def children_map(rows: Iterable[Row]) -> dict[int | None, list[Row]]:
+    """Rows grouped by parent id, each group in sibling order (order, then id)."""
+    groups: defaultdict[int | None, list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[row.parent_id].append(row)
+    for siblings in groups.values():
+        siblings.sort(key=lambda r: (r.order, r.id))
+    return groups
+
+
+def walk(rows: Iterable[Row]) -> list[TreeNode]:
+    """Every node in depth-first (display) order, with its path and depth; built iteratively, any depth."""
+    groups = children_map(rows)
+    ordered: list[TreeNode] = []
+    stack = [(row, "", 0) for row in reversed(groups.get(None, []))]
+    while stack:
+        row, prefix, depth = stack.pop()
+        node = TreeNode(row=row, path=f"{prefix}{row.name}", depth=depth)
+        ordered.append(node)
+        stack.extend((child, f"{node.path}{SEPARATOR}", depth + 1) for child in reversed(groups.get(row.id, [])))
+    return ordered
+
+
+def build(rows: Iterable[Row]) -> list[TreeNode]:
+    """The nested tree: top-level nodes with their children filled in."""
+    return build_from(walk(rows))
+
+
+def build_from(ordered: Sequence[TreeNode]) -> list[TreeNode]:
+    """Nest nodes already in walk() order (fills their children lists)."""
+    by_id = {n.row.id: n for n in ordered}
+    roots = []
+    for node in ordered:
+        parent = by_id.get(node.row.parent_id)
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def paths(rows: Iterable[Row]) -> dict[int, str]:
+    """Node id → path (数据开放/分级分类)."""
+    return {n.row.id: n.path for n in walk(rows)}
+
+
+def levels(rows: Iterable[Row]) -> dict[int, int]:
+    """Node id → level, 1 for a top-level node (the paper's 一级类目)."""
+    return {n.row.id: n.depth + 1 for n in walk(rows)}
+
+
+def top_level_names(rows: Iterable[Row]) -> dict[int, str]:
+    """Node id → the name of its top-level ancestor (itself for a top-level node)."""
+    return {n.row.id: n.path.split(SEPARATOR, 1)[0] for n in walk(rows)}
+
+
+def descendants(rows: Iterable[Row], node_id: int) -> set[int]:
+    """Ids of every node below node_id (not node_id itself)."""
+    groups = children_map(rows)
+    found: set[int] = set()
+    stack = [node_id]
+    while stack:
+        for child in groups.get(stack.pop(), []):
+            if child.id not in found:
+                found.add(child.id)
+                stack.append(child.id)
+    return found
+
+
+def would_cycle(rows: Iterable[Row], node_id: int, new_parent_id: int | None) -> bool:
+    """True when putting node_id under new_parent_id puts it under itself."""
+    if new_parent_id is None:
+        return False
+    return new_parent_id == node_id or new_parent_id in descendants(rows, node_id)
+
+
+def split_path(path: str) -> list[str]:
+    """Path → names; an empty segment (a//b, /a, a/) gives an empty name that the caller must refuse."""
+    return [part.strip() for part in path.strip().split(SEPARATOR)]
+
+
+@dataclass(frozen=True, slots=True)
+class PanelRow:
+    """One line of the rendered tree: the node, its counts, and the HTML nesting around it."""
+
+    id: int
+    name: str
+    path: str
+    color: str
+    hint: str  # the start of the description, shown on hover
+    level: int  # 1 for a top-level node
+    has_children: bool
+    closes: range  # how many open <ul>s end after this row
+    documents: int = 0
+    references: int = 0
+    coders: int = 0
+
+
+def panel_rows(ordered: Sequence[TreeNode], counts: dict[int, tuple[int, int, int]]) -> list[PanelRow]:
+    """Depth-first rows annotated so a flat template loop can emit properly nested lists."""
+    rows = []
+    for index, node in enumerate(ordered):
+        next_depth = ordered[index + 1].depth if index + 1 < len(ordered) else 0
+        has_children = next_depth > node.depth
+        documents, references, coders = counts.get(node.row.id, (0, 0, 0))
+        rows.append(
+            PanelRow(
+                id=node.row.id,
+                name=node.row.name,
+                path=node.path,
+                color=node.row.color,
+                hint=_hint(node.row.description),
+                level=node.depth + 1,
+                has_children=has_children,
+                closes=range(0 if has_children else node.depth - next_depth),
+                documents=documents,
+                references=references,
+                coders=coders,
+            )
+        )
+    return rows
+
+
+def _hint(description: str, limit: int = 120) -> str:
+    text = " ".join(description.split())
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+# --- loaders: the only place in this module that queries ----------------------------------------
+def rows_for(project) -> list[Row]:
+    """The project's nodes as plain rows."""
+    return [
+        Row(id=i, parent_id=p, name=n, order=o, description=d, color=c, guid=str(g))
+        for i, p, n, o, d, c, g in project.nodes.values_list(
+            "id", "parent_id", "name", "order", "description", "color", "guid"
+        ).order_by()
+    ]
+
+
+def panel_context(project, user, *, with_counts: bool = True) -> dict:
+    """Context for {% include "framework/_tree_panel.html" %}: the tree rows, counts and whether the user may edit."""
+    from framework import counts
+    from policies.access import membership_for
+    from policies.models import Role
+
+    membership = membership_for(user, project.pk)
+    ordered = walk(rows_for(project))
+    per_node = counts.node_counts(project) if with_counts else {}
+    return {
+        "project": project,
+        "tree_rows": panel_rows(ordered, per_node),
+        "tree_can_edit": membership.allows(Role.OWNER),
+        "tree_with_counts": with_counts,
+        "tree_total": len(ordered),
+    }
+
+
+def detail_context(node, *, can_edit: bool) -> dict:
+    """Context for the node-detail partial: the node, its path and counts, and where it may move or merge to."""
+    from framework import counts
+
+    rows = rows_for(node.project)
+    ordered = walk(rows)
+    inside = descendants(rows, node.pk) | {node.pk}
+    outside = [(n.row.id, n.path) for n in ordered if n.row.id not in inside]
+    siblings = [n.row.id for n in ordered if n.row.parent_id == node.parent_id]
+    own = counts.node_counts_for([node.pk]).get(node.pk, (0, 0, 0))
+    return {
+        "node": node,
+        "path": next(n.path for n in ordered if n.row.id == node.pk),
+        "node_counts": dict(zip(("documents", "references", "coders"), own, strict=True)),
+        "move_targets": outside,
+        "merge_targets": outside,
+        "can_move_up": siblings.index(node.pk) > 0,
+        "can_move_down": siblings.index(node.pk) < len(siblings) - 1,
+        "below": len(inside) - 1,
+        "can_edit": can_edit,
+    }

@@ -1,0 +1,699 @@
+/* The coding workspace: highlights, coding stripes, the node picker, codings at a place, undo and team refresh.
+ *
+ * Highlights and stripes are drawn only for paragraphs near the viewport, so a long document with thousands
+ * of codings never holds more than a few hundred highlight elements. Offsets go through PolicyCoderOffsets.
+ */
+(function () {
+  "use strict";
+  const O = window.PolicyCoderOffsets;
+  const data = JSON.parse(document.getElementById("workspace-data").textContent);
+  const M = data.messages;
+  const root = document.getElementById("doc-text");
+  const pane = document.getElementById("text-pane");
+  const stripesEl = document.getElementById("stripes");
+  const statusEl = document.getElementById("status");
+  const csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+
+  const nodes = new Map();
+  const nodeOrder = new Map();
+  function setNodes(list) {
+    nodes.clear();
+    nodeOrder.clear();
+    list.forEach((n, i) => {
+      nodes.set(n.id, n);
+      nodeOrder.set(n.id, i);
+    });
+  }
+  setNodes(data.nodes);
+
+  let codings = data.codings;
+  let version = 0;
+  const view = { layer: "all", chosen: new Set(data.coders), nodeSet: null };
+
+  // --- paragraphs and which codings touch them -------------------------------------------------
+  const paras = Array.from(root.children).map((el) => ({
+    el: el,
+    start: Number(el.dataset.start),
+    text: el.textContent,
+    len: O.codePoints(el.textContent),
+    painted: -1,
+    near: false,
+  }));
+
+  function firstParaAt(offset) {
+    let lo = 0;
+    let hi = paras.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (paras[mid].start <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  function shown(c) {
+    if (!nodes.has(c.node)) return false;
+    if (view.layer === "mine" && c.coder !== data.me) return false;
+    if (view.layer === "chosen" && !view.chosen.has(c.coder)) return false;
+    return !view.nodeSet || view.nodeSet.has(c.node);
+  }
+
+  let byPara = new Map();
+  let lanes = new Map();
+  function reindex() {
+    byPara = new Map();
+    const present = new Set();
+    for (const c of codings) {
+      if (!shown(c)) continue;
+      present.add(c.node);
+      for (let i = firstParaAt(c.start); i < paras.length && paras[i].start < c.end; i++) {
+        if (paras[i].start + paras[i].len <= c.start && paras[i].len > 0) continue;
+        if (!byPara.has(i)) byPara.set(i, []);
+        byPara.get(i).push(c);
+      }
+    }
+    lanes = new Map([...present].sort((a, b) => nodeOrder.get(a) - nodeOrder.get(b)).map((id, i) => [id, i]));
+    stripesEl.style.width = Math.max(1, lanes.size) * 14 + 8 + "px";
+    version++;
+  }
+
+  // --- painting ----------------------------------------------------------------------------------
+  function colourOf(covering) {
+    let best = covering[0];
+    for (const c of covering) if (nodeOrder.get(c.node) > nodeOrder.get(best.node)) best = c;
+    return nodes.get(best.node).color;
+  }
+
+  function paint(i) {
+    const p = paras[i];
+    const list = (byPara.get(i) || []).filter((c) => c.end > p.start && c.start < p.start + p.len);
+    if (!list.length) {
+      if (p.el.childNodes.length !== 1 || p.el.firstChild.nodeType !== Node.TEXT_NODE) p.el.textContent = p.text;
+      p.painted = version;
+      return;
+    }
+    const cuts = new Set([0, p.len]);
+    for (const c of list) {
+      cuts.add(Math.max(0, c.start - p.start));
+      cuts.add(Math.min(p.len, c.end - p.start));
+    }
+    const points = [...cuts].sort((a, b) => a - b);
+    const units = points.map((cp) => O.unitsAt(p.text, cp));
+    const fragment = document.createDocumentFragment();
+    for (let k = 0; k < points.length - 1; k++) {
+      const piece = p.text.slice(units[k], units[k + 1]);
+      const covering = list.filter((c) => c.start - p.start <= points[k] && c.end - p.start >= points[k + 1]);
+      if (!covering.length) {
+        fragment.appendChild(document.createTextNode(piece));
+        continue;
+      }
+      const span = document.createElement("span");
+      span.className = new Set(covering.map((c) => c.node)).size > 1 ? "hl multi" : "hl";
+      span.style.setProperty("--hl", colourOf(covering));
+      span.dataset.codings = covering.map((c) => c.id).join(",");
+      span.textContent = piece;
+      fragment.appendChild(span);
+    }
+    p.el.replaceChildren(fragment);
+    p.painted = version;
+  }
+
+  function unpaint(i) {
+    const p = paras[i];
+    if (p.painted !== -1) {
+      p.el.textContent = p.text;
+      p.painted = -1;
+    }
+  }
+
+  const stripeMap = new Map();
+  function clearStripes(i) {
+    (stripeMap.get(i) || []).forEach((el) => el.remove());
+    stripeMap.delete(i);
+  }
+
+  function extent(p, a, b) {
+    const s = O.domPoint(p.el, a);
+    const e = O.domPoint(p.el, b);
+    const range = document.createRange();
+    range.setStart(s.node, s.offset);
+    range.setEnd(e.node, e.offset);
+    const rects = Array.from(range.getClientRects()).filter((r) => r.height > 0);
+    if (!rects.length) return null;
+    return { top: rects[0].top, bottom: rects[rects.length - 1].bottom };
+  }
+
+  function drawStripes(i) {
+    clearStripes(i);
+    const p = paras[i];
+    const list = byPara.get(i);
+    if (!list || !p.len) return;
+    const base = stripesEl.getBoundingClientRect().top;
+    const perNode = new Map();
+    for (const c of list) {
+      const a = Math.max(0, c.start - p.start);
+      const b = Math.min(p.len, c.end - p.start);
+      if (b <= a) continue;
+      const box = extent(p, a, b);
+      if (!box) continue;
+      const seen = perNode.get(c.node) || { top: box.top, bottom: box.bottom, begins: false, coders: new Set() };
+      seen.top = Math.min(seen.top, box.top);
+      seen.bottom = Math.max(seen.bottom, box.bottom);
+      seen.begins = seen.begins || c.start >= p.start;
+      seen.coders.add(c.coder);
+      perNode.set(c.node, seen);
+    }
+    const made = [];
+    for (const [nodeId, box] of perNode) {
+      const node = nodes.get(nodeId);
+      const stripe = document.createElement("div");
+      stripe.className = "stripe";
+      stripe.style.top = box.top - base + "px";
+      stripe.style.height = Math.max(4, box.bottom - box.top) + "px";
+      stripe.style.left = lanes.get(nodeId) * 14 + "px";
+      stripe.style.setProperty("--hl", node.color);
+      stripe.title = node.path + " · " + [...box.coders].join(", ");
+      stripe.dataset.node = nodeId;
+      if (box.begins) {
+        const label = document.createElement("span");
+        label.className = "stripe-label";
+        label.textContent = node.name;
+        stripe.appendChild(label);
+      }
+      stripesEl.appendChild(stripe);
+      made.push(stripe);
+    }
+    stripeMap.set(i, made);
+  }
+
+  function selectedRange() {
+    const sel = window.getSelection();
+    return sel.rangeCount > 0 && !sel.isCollapsed ? sel.getRangeAt(0) : null;
+  }
+
+  function refreshNear() {
+    // Repainting a paragraph replaces its text nodes, which would lose a selection inside it.
+    const selection = selectedRange();
+    const untouchable = (p) => selection !== null && selection.intersectsNode(p.el);
+    paras.forEach((p, i) => {
+      if (p.near) {
+        if (p.painted !== version && !untouchable(p)) paint(i);
+      } else if (p.painted !== -1 && !untouchable(p)) {
+        unpaint(i);
+      }
+    });
+    stripeMap.forEach((_els, i) => {
+      if (!paras[i].near) clearStripes(i);
+    });
+    paras.forEach((p, i) => {
+      if (p.near) drawStripes(i);
+    });
+  }
+
+  let scheduled = false;
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      refreshNear();
+    });
+  }
+
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) paras[Number(entry.target.dataset.index)].near = entry.isIntersecting;
+      schedule();
+    },
+    { root: pane, rootMargin: "600px 0px" },
+  );
+  paras.forEach((p, i) => {
+    p.el.dataset.index = i;
+    observer.observe(p.el);
+  });
+  window.addEventListener("resize", schedule);
+  document.fonts && document.fonts.ready.then(schedule);
+
+  function rerender() {
+    reindex();
+    schedule();
+  }
+
+  // --- talking to the API ------------------------------------------------------------------------
+  function say(message, isError) {
+    statusEl.textContent = message;
+    statusEl.classList.toggle("error", Boolean(isError));
+    statusEl.setAttribute("role", isError ? "alert" : "status");
+  }
+
+  async function api(method, url, body) {
+    const response = await fetch(url, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const payload = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok) throw new Error((payload && payload.detail) || M.failed + " (" + response.status + ")");
+    return payload;
+  }
+
+  function codingUrl(id) {
+    return data.urls.coding.replace(/0\/$/, id + "/");
+  }
+
+  function merge(list) {
+    const byId = new Map(codings.map((c) => [c.id, c]));
+    for (const c of list) byId.set(c.id, { id: c.id, node: c.node, coder: c.coder, start: c.start, end: c.end, memo: c.memo, created_at: c.created_at });
+    codings = [...byId.values()].sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
+  }
+
+  async function code(nodeIds, span) {
+    if (!span) return say(M.nothing, true);
+    if (!nodeIds.length) return say(M.choose, true);
+    try {
+      const body = nodeIds.map((id) => ({ document: data.document, node: id, start: span.start, end: span.end }));
+      merge(await api("POST", data.urls.codings, body));
+      remember(nodeIds);
+      closePicker();
+      window.getSelection().removeAllRanges();
+      rerender();
+      say(M.coded);
+    } catch (error) {
+      say(error.message, true);
+    }
+  }
+
+  let lastSignature = "";
+  function signature(list) {
+    return list.map((c) => c.id + ":" + c.node + ":" + c.memo.length).join(",");
+  }
+  lastSignature = signature(codings);
+
+  async function refresh(announce) {
+    try {
+      const list = await api("GET", data.urls.codings + "?document=" + data.document);
+      const fresh = list.map((c) => ({ id: c.id, node: c.node, coder: c.coder, start: c.start, end: c.end, memo: c.memo, created_at: c.created_at }));
+      const sig = signature(fresh);
+      if (sig !== lastSignature) {
+        lastSignature = sig;
+        codings = fresh;
+        if (fresh.some((c) => !nodes.has(c.node))) await reloadNodes();
+        rerender();
+        if (announce) say(M.updated);
+      }
+    } catch (error) {
+      say(error.message, true);
+    }
+  }
+
+  async function reloadNodes() {
+    const list = await api("GET", data.urls.nodes);
+    setNodes(list.map((n) => ({ id: n.id, parent: n.parent, name: n.name, path: n.path, color: n.color })));
+  }
+
+  async function undo() {
+    try {
+      await api("POST", data.urls.undo);
+      say(M.undone);
+      await refresh(false);
+      lastSignature = "";
+      await refresh(false);
+    } catch (error) {
+      say(error.message, true);
+    }
+  }
+
+  // --- selection and the node picker ---------------------------------------------------------------
+  const picker = document.getElementById("picker");
+  const search = document.getElementById("picker-search");
+  const listEl = document.getElementById("picker-list");
+  const recentEl = document.getElementById("picker-recent");
+  let pending = null;
+  let items = [];
+  let active = 0;
+  const ticked = new Set();
+  const recentKey = "policycoder-recent-" + data.project;
+
+  function recent() {
+    try {
+      return JSON.parse(localStorage.getItem(recentKey) || "[]").filter((id) => nodes.has(id));
+    } catch (_e) {
+      return [];
+    }
+  }
+
+  function remember(ids) {
+    const list = [...ids, ...recent().filter((id) => !ids.includes(id))].slice(0, 9);
+    localStorage.setItem(recentKey, JSON.stringify(list));
+  }
+
+  function selectionSpan() {
+    const sel = window.getSelection();
+    if (!sel.rangeCount || sel.isCollapsed) return null;
+    const range = sel.getRangeAt(0);
+    if (!range.intersectsNode(root)) return null;
+    const span = O.rangeOffsets(root, range);
+    if (!span) return null;
+    const quote = sel.toString();
+    if (!quote.trim()) return null;
+    return { start: span.start, end: span.end, quote: quote, rect: range.getBoundingClientRect() };
+  }
+
+  function swatch(color) {
+    const s = document.createElement("span");
+    s.className = "swatch";
+    s.style.background = color;
+    return s;
+  }
+
+  function renderPicker() {
+    const query = search.value.trim().toLowerCase();
+    items = [...nodes.values()].filter((n) => !query || n.path.toLowerCase().includes(query)).slice(0, 60);
+    active = Math.min(active, Math.max(0, items.length - 1));
+    listEl.replaceChildren(
+      ...items.map((n, i) => {
+        const li = document.createElement("li");
+        li.setAttribute("role", "option");
+        li.dataset.nodeId = n.id;
+        li.className = (i === active ? "active " : "") + (ticked.has(n.id) ? "ticked" : "");
+        li.setAttribute("aria-selected", ticked.has(n.id) ? "true" : "false");
+        li.append(swatch(n.color), document.createTextNode(n.path));
+        return li;
+      }),
+    );
+    const recents = recent();
+    recentEl.replaceChildren(
+      ...recents.map((id, i) => {
+        const li = document.createElement("li");
+        li.dataset.nodeId = id;
+        const key = document.createElement("kbd");
+        key.textContent = String(i + 1);
+        li.append(key, swatch(nodes.get(id).color), document.createTextNode(nodes.get(id).name));
+        return li;
+      }),
+    );
+    const current = listEl.children[active];
+    if (current) current.scrollIntoView({ block: "nearest" });
+  }
+
+  function openPicker(span, anchorRect) {
+    pending = span;
+    ticked.clear();
+    active = 0;
+    search.value = "";
+    document.getElementById("picker-quote").textContent = span.quote.length > 80 ? span.quote.slice(0, 80) + "…" : span.quote;
+    picker.hidden = false;
+    const rect = anchorRect || span.rect;
+    const top = Math.min(window.innerHeight - picker.offsetHeight - 8, rect.bottom + 6);
+    const left = Math.min(window.innerWidth - picker.offsetWidth - 8, Math.max(8, rect.left));
+    picker.style.top = Math.max(8, top) + "px";
+    picker.style.left = left + "px";
+    renderPicker();
+    search.focus({ preventScroll: true });
+  }
+
+  function closePicker() {
+    picker.hidden = true;
+    pending = null;
+  }
+
+  function chosenIds() {
+    if (ticked.size) return [...ticked];
+    return items[active] ? [items[active].id] : [];
+  }
+
+  function onSelectionDone() {
+    if (!data.canCode || !picker.hidden) return;
+    const span = selectionSpan();
+    if (span) openPicker(span);
+  }
+
+  if (data.canCode) {
+    document.addEventListener("mouseup", (event) => {
+      if (picker.contains(event.target)) return;
+      setTimeout(onSelectionDone, 0);
+    });
+    root.addEventListener("keyup", (event) => {
+      if (event.shiftKey && event.key.startsWith("Arrow")) onSelectionDone();
+    });
+    search.addEventListener("input", () => {
+      active = 0;
+      renderPicker();
+    });
+    search.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        active = Math.max(0, Math.min(items.length - 1, active + (event.key === "ArrowDown" ? 1 : -1)));
+        renderPicker();
+        event.preventDefault();
+      } else if (event.key === " " && !search.value) {
+        const n = items[active];
+        if (n) ticked.has(n.id) ? ticked.delete(n.id) : ticked.add(n.id);
+        renderPicker();
+        event.preventDefault();
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        code(chosenIds(), pending);
+      } else if (event.key === "Escape") {
+        closePicker();
+      } else if (/^[1-9]$/.test(event.key) && !search.value) {
+        const id = recent()[Number(event.key) - 1];
+        if (id !== undefined) {
+          event.preventDefault();
+          code([id], pending);
+        }
+      }
+    });
+    listEl.addEventListener("click", (event) => {
+      const li = event.target.closest("li[data-node-id]");
+      if (!li) return;
+      const id = Number(li.dataset.nodeId);
+      if (event.ctrlKey || event.metaKey || event.shiftKey) {
+        ticked.has(id) ? ticked.delete(id) : ticked.add(id);
+        renderPicker();
+      } else {
+        code([...new Set([...ticked, id])], pending);
+      }
+    });
+    recentEl.addEventListener("click", (event) => {
+      const li = event.target.closest("li[data-node-id]");
+      if (li) code([Number(li.dataset.nodeId)], pending);
+    });
+    document.getElementById("picker-code").addEventListener("click", () => code(chosenIds(), pending));
+    document.getElementById("picker-cancel").addEventListener("click", closePicker);
+    const newButton = document.getElementById("picker-new");
+    if (newButton) {
+      newButton.addEventListener("click", async () => {
+        const name = document.getElementById("picker-new-name").value.trim();
+        if (!name) return;
+        const parent = items[active] ? items[active].id : null;
+        try {
+          const created = await api("POST", data.urls.nodes, { name: name, parent: parent });
+          await reloadNodes();
+          htmx.trigger(document.body, "codebook-changed");
+          code([created.id], pending);
+        } catch (error) {
+          say(error.message, true);
+        }
+      });
+    }
+
+    // "Code this article" from the outline.
+    document.querySelectorAll(".code-section").forEach((button) =>
+      button.addEventListener("click", () => {
+        const start = Number(button.dataset.start);
+        const end = Number(button.dataset.end);
+        const label = button.previousElementSibling ? button.previousElementSibling.textContent : "";
+        openPicker({ start: start, end: end, quote: label }, button.getBoundingClientRect());
+      }),
+    );
+
+    // Drag the selection onto a node of the codebook tree.
+    const DRAG_TYPE = "application/x-policycoder-selection";
+    let dragged = null;
+    root.addEventListener("dragstart", (event) => {
+      dragged = selectionSpan();
+      if (dragged) event.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ start: dragged.start, end: dragged.end }));
+      closePicker();
+    });
+    document.addEventListener("dragover", (event) => {
+      if (event.dataTransfer.types.includes(DRAG_TYPE) && event.target.closest("#node-tree [data-node-id]")) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    }, true);
+    document.addEventListener("drop", (event) => {
+      const row = event.target.closest("#node-tree .cb-row[data-node-id], #node-tree [data-node-id]");
+      if (!row || !event.dataTransfer.types.includes(DRAG_TYPE)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      const span = JSON.parse(event.dataTransfer.getData(DRAG_TYPE));
+      code([Number(row.dataset.nodeId)], span);
+    }, true);
+
+    document.getElementById("undo-button").addEventListener("click", undo);
+    document.addEventListener("keydown", (event) => {
+      const typing = event.target.closest && event.target.closest("input, textarea, select");
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !event.shiftKey && !typing) {
+        event.preventDefault();
+        undo();
+      }
+    });
+  }
+
+  document.addEventListener("mousedown", (event) => {
+    if (!picker.hidden && !picker.contains(event.target)) closePicker();
+  });
+
+  // --- codings at a place --------------------------------------------------------------------------
+  const herePanel = document.getElementById("here-panel");
+  const hereList = document.getElementById("here-list");
+
+  function showHere(offset) {
+    const here = codings.filter((c) => shown(c) && c.start <= offset && offset < c.end);
+    herePanel.hidden = false;
+    if (!here.length) {
+      const li = document.createElement("li");
+      li.className = "muted";
+      li.textContent = M.noCodings;
+      hereList.replaceChildren(li);
+      return;
+    }
+    hereList.replaceChildren(...here.map(hereItem));
+  }
+
+  function hereItem(c) {
+    const node = nodes.get(c.node);
+    const li = document.createElement("li");
+    li.dataset.codingId = c.id;
+    const head = document.createElement("div");
+    head.append(swatch(node.color), document.createTextNode(node.path));
+    const meta = document.createElement("div");
+    meta.className = "muted small";
+    meta.textContent = M.by + " " + c.coder + " · " + c.created_at.slice(0, 10) + " · " + c.start + "–" + c.end;
+    li.append(head, meta);
+    if (c.memo) {
+      const memo = document.createElement("div");
+      memo.className = "memo";
+      memo.textContent = c.memo;
+      li.append(memo);
+    }
+    const mayChange = data.canCode && (c.coder === data.me || data.role === "owner");
+    if (mayChange) li.append(hereActions(c));
+    return li;
+  }
+
+  function hereActions(c) {
+    const box = document.createElement("div");
+    box.className = "here-actions";
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "link danger";
+    remove.textContent = M.remove;
+    remove.addEventListener("click", async () => {
+      try {
+        await api("DELETE", codingUrl(c.id));
+        codings = codings.filter((x) => x.id !== c.id);
+        lastSignature = signature(codings);
+        rerender();
+        herePanel.hidden = true;
+        say(M.removed);
+      } catch (error) {
+        say(error.message, true);
+      }
+    });
+    const move = document.createElement("select");
+    move.setAttribute("aria-label", M.move);
+    move.append(new Option(M.move, ""));
+    for (const n of nodes.values()) if (n.id !== c.node) move.append(new Option(n.path, n.id));
+    move.addEventListener("change", () => move.value && patch(c, { node: Number(move.value) }));
+    const memo = document.createElement("textarea");
+    memo.rows = 2;
+    memo.value = c.memo;
+    memo.placeholder = M.memo;
+    memo.setAttribute("aria-label", M.memo);
+    const save = document.createElement("button");
+    save.type = "button";
+    save.textContent = M.save;
+    save.addEventListener("click", () => patch(c, { memo: memo.value }));
+    box.append(remove, move, memo, save);
+    return box;
+  }
+
+  async function patch(c, change) {
+    try {
+      merge([await api("PATCH", codingUrl(c.id), change)]);
+      lastSignature = signature(codings);
+      rerender();
+      herePanel.hidden = true;
+      say(M.coded);
+    } catch (error) {
+      say(error.message, true);
+    }
+  }
+
+  root.addEventListener("click", () => {
+    const sel = window.getSelection();
+    if (!sel.rangeCount || !sel.isCollapsed || !root.contains(sel.anchorNode)) return;
+    showHere(O.pointOffset(root, sel.anchorNode, sel.anchorOffset));
+  });
+
+  // --- layers, filters, refresh --------------------------------------------------------------------
+  const layerSelect = document.getElementById("layer-select");
+  const coderChoice = document.getElementById("coder-choice");
+  layerSelect.addEventListener("change", () => {
+    view.layer = layerSelect.value;
+    coderChoice.hidden = view.layer !== "chosen";
+    rerender();
+  });
+  coderChoice.addEventListener("change", () => {
+    view.chosen = new Set([...coderChoice.querySelectorAll("input:checked")].map((i) => i.value));
+    rerender();
+  });
+  document.getElementById("node-filter").addEventListener("change", (event) => {
+    const id = Number(event.target.value);
+    if (!id) {
+      view.nodeSet = null;
+    } else {
+      view.nodeSet = new Set([id]);
+      let grew = true;
+      while (grew) {
+        grew = false;
+        for (const n of nodes.values()) {
+          if (n.parent !== null && view.nodeSet.has(n.parent) && !view.nodeSet.has(n.id)) {
+            view.nodeSet.add(n.id);
+            grew = true;
+          }
+        }
+      }
+    }
+    rerender();
+  });
+  document.getElementById("refresh-button").addEventListener("click", () => refresh(true));
+  window.addEventListener("focus", () => refresh(true));
+  setInterval(() => document.visibilityState === "visible" && refresh(true), 10000);
+
+  // A link like #at-120-180 (from the node view) shows and selects that passage.
+  function goToHash() {
+    const match = /^#at-(\d+)-(\d+)$/.exec(location.hash);
+    if (!match) return;
+    const start = Number(match[1]);
+    const end = Number(match[2]);
+    const first = paras[firstParaAt(start)];
+    first.el.scrollIntoView({ block: "center" });
+    requestAnimationFrame(() => {
+      const last = paras[firstParaAt(Math.max(start, end - 1))];
+      const s = O.domPoint(first.el, start - first.start);
+      const e = O.domPoint(last.el, Math.min(last.len, end - last.start));
+      const range = document.createRange();
+      range.setStart(s.node, s.offset);
+      range.setEnd(e.node, e.offset);
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+    });
+  }
+
+  rerender();
+  goToHash();
+  window.PolicyCoderWorkspace = { refresh: refresh, codings: () => codings, paint: refreshNear };
+})();

@@ -1,0 +1,115 @@
+"""Coded-segment export: columns, filters, BOM, round trip of awkward passages, xlsx."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from policies.models import CustomAttribute
+from tests.factories import CodingFactory, DocumentFactory, NodeFactory
+
+TEXT = '第一条　他说："数据，\n开放"。\n第二条　政府数据以共享为原则。'
+
+
+@pytest.fixture
+def tree(project):
+    root = NodeFactory(project=project, name="数据开放")
+    child = NodeFactory(project=project, parent=root, name="分级分类")
+    other = NodeFactory(project=project, name="数据共享")
+    return root, child, other
+
+
+@pytest.fixture
+def document(project):
+    CustomAttribute.objects.create(project=project, name="城市")
+    return DocumentFactory(
+        project=project,
+        text=TEXT,
+        char_count=len(TEXT),
+        province="浙江省",
+        issuer_type="人民政府",
+        attributes={"城市": "杭州"},
+    )
+
+
+def read_csv(response) -> list[dict]:
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def test_export_has_one_row_per_coding_with_paths_and_attributes(api_as, project, owner, tree, document):
+    root, child, _other = tree
+    passage_end = TEXT.index("。") + 1
+    coding = CodingFactory(
+        document=document, node=child, coder=owner, start=4, end=passage_end, memo='备注 "引号"\n换行'
+    )
+    response = api_as(owner).get(reverse("api:codings-csv", kwargs={"project_id": project.pk}))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = read_csv(response)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["coding_id"] == str(coding.pk)
+    assert row["node_path"] == "数据开放/分级分类"
+    assert row["category"] == "数据开放"
+    assert row["province"] == "浙江省"
+    assert row["城市"] == "杭州"
+    assert row["text"] == TEXT[4:passage_end]  # quotes and a newline survive the round trip
+    assert row["memo"] == '备注 "引号"\n换行'
+    assert list(rows[0])[:17] == [
+        "coding_id",
+        "document_id",
+        "document_title",
+        "province",
+        "issuer",
+        "issuer_type",
+        "issue_date",
+        "policy_type",
+        "node_id",
+        "node_path",
+        "category",
+        "coder",
+        "start",
+        "end",
+        "text",
+        "memo",
+        "created_at",
+    ]
+
+
+def test_node_filter_includes_descendants_and_coder_filter_narrows(api_as, project, owner, coder, tree, document):
+    root, child, other = tree
+    CodingFactory(document=document, node=root, coder=owner, start=0, end=3)
+    CodingFactory(document=document, node=child, coder=coder, start=0, end=3)
+    CodingFactory(document=document, node=other, coder=owner, start=0, end=3)
+    url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
+    assert len(read_csv(api_as(owner).get(url, {"node": root.pk}))) == 2
+    assert len(read_csv(api_as(owner).get(url, {"node": root.pk, "coder": "coder"}))) == 1
+    assert len(read_csv(api_as(owner).get(url, {"province": "浙江"}))) == 3
+    assert len(read_csv(api_as(owner).get(url, {"province": "贵州"}))) == 0
+
+
+def test_plain_utf8_option_has_no_bom(api_as, project, owner, tree, document):
+    CodingFactory(document=document, node=tree[0], coder=owner)
+    url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
+    raw = b"".join(api_as(owner).get(url, {"bom": "0"}).streaming_content)
+    assert raw.startswith(b"coding_id,")
+
+
+def test_unknown_node_filter_is_a_clear_400(api_as, project, owner):
+    url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
+    response = api_as(owner).get(url, {"node": NodeFactory().pk})
+    assert response.status_code == 400
+    assert "not in this project" in response.json()["detail"]
+
+
+def test_xlsx_export_holds_the_same_rows(api_as, project, owner, tree, document):
+    CodingFactory(document=document, node=tree[1], coder=owner, start=0, end=3, memo="bad\x01char")
+    response = api_as(owner).get(reverse("api:codings-xlsx", kwargs={"project_id": project.pk}))
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][9] == "node_path"
+    assert rows[1][9] == "数据开放/分级分类"
+    assert rows[1][15] == "badchar"
