@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import export, memos, services
+from coding import export, layers, matrix, memos, services
 from coding.models import Coding, CodingEvent, Memo, MemoKind
 from framework.models import Node
 from policies import access
@@ -46,12 +46,17 @@ def _resolve(project: Project, data: dict) -> services.CodingRequest:
 
 class CodingListApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("document", int), OpenApiParameter("node", int), OpenApiParameter("coder", str)],
+        parameters=[
+            OpenApiParameter("document", int),
+            OpenApiParameter("node", int),
+            OpenApiParameter("coder", str),
+            OpenApiParameter("compact", str, description="1: without passage text"),
+        ],
         responses=CodingSerializer(many=True),
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        codings = Coding.objects.filter(document__project=project).select_related("coder")
+        codings = layers.visible_codings(project, request.user).select_related("coder")
         for field in ("document", "node"):
             value = request.query_params.get(field)
             if value:
@@ -60,6 +65,8 @@ class CodingListApi(APIView):
                 codings = codings.filter(**{f"{field}_id": int(value)})
         if request.query_params.get("coder"):
             codings = codings.filter(coder__username__in=request.query_params["coder"].split(","))
+        if request.query_params.get("compact") == "1":  # the coding page's refresh: no passage text
+            return Response(layers.coding_rows(codings))
         return Response(CodingSerializer(codings, many=True).data)
 
     @extend_schema(request=CodingInputSerializer(many=True), responses={201: CodingSerializer, 200: CodingSerializer})
@@ -258,3 +265,31 @@ class MemoDetailApi(APIView):
         memo, role = self._memo(request, memo_id, Role.CODER)
         services.memo_delete(memo=memo, actor=request.user, role=role)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MatrixApi(APIView):
+    """Matrix coding query: rows are document groups, columns are nodes (each rolling up its descendants)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "rows",
+                str,
+                description="province, issuer_type, issuer, policy_type, year, document, or attr:<custom attribute>",
+            ),
+            OpenApiParameter("value", str, description="documents, references, characters, coverage or presence"),
+            OpenApiParameter("level", int, description="1 for the categories, 2 for subcategories …"),
+            OpenApiParameter("nodes", str, description="comma-separated node ids instead of a level"),
+            OpenApiParameter("parent", int, description="the children of this node as the columns"),
+            OpenApiParameter("coders", str, description="comma-separated usernames (default: every coder)"),
+            OpenApiParameter("all", bool, description="with rows=province, show provinces without documents too"),
+            OpenApiParameter("province", str),
+            OpenApiParameter("issuer_type", str),
+            OpenApiParameter("policy_type", str),
+        ],
+        responses={200: serializers.DictField()},
+    )
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        result = matrix.load(project, request.user, request.query_params)
+        return Response(matrix.as_json(result))

@@ -5,4 +5,47 @@ from coding import views
 app_name = "coding"
 urlpatterns = [
     path("documents/<int:document_id>/code/", views.workspace, name="workspace"),
+    path("documents/<int:document_id>/memo/", views.document_memo, name="document-memo"),
+    path("documents/<int:document_id>/audit/", views.audit_page, name="audit"),
+    path("projects/<int:project_id>/nodes/<int:node_id>/passages/", views.node_view, name="node-view"),
+    path("projects/<int:project_id>/journal/", views.journal, name="journal"),
+]
+urlpatterns += [
+    path("projects/<int:project_id>/matrix/", views.matrix_page, name="matrix"),
+    path("projects/<int:project_id>/matrix/cell/", views.matrix_cell, name="matrix-cell"),
+    path("projects/<int:project_id>/matrix/matrix.csv", views.matrix_export, {"fmt": "csv"}, name="matrix-csv"),
+    path("projects/<int:project_id>/matrix/matrix.xlsx", views.matrix_export, {"fmt": "xlsx"}, name="matrix-xlsx"),
+    path("projects/<int:project_id>/matrix/heatmap.svg", views.matrix_export, {"fmt": "svg"}, name="matrix-svg"),
+    path("projects/<int:project_id>/counts/", views.attribute_counts, name="attribute-counts"),
+    path(
+        "projects/<int:project_id>/counts/counts.csv", views.attribute_counts_export, {"fmt": "csv"}, name="counts-csv"
+    ),
+    path(
+        "projects/<int:project_id>/counts/counts.xlsx",
+        views.attribute_counts_export,
+        {"fmt": "xlsx"},
+        name="counts-xlsx",
+    ),
+    path(
+        "projects/<int:project_id>/counts/chart.svg", views.attribute_counts_export, {"fmt": "svg"}, name="counts-svg"
+    ),
+    path("projects/<int:project_id>/summary/", views.framework_summary, name="framework-summary"),
+    path(
+        "projects/<int:project_id>/summary/summary.csv",
+        views.framework_summary_export,
+        {"fmt": "csv"},
+        name="summary-csv",
+    ),
+    path(
+        "projects/<int:project_id>/summary/summary.xlsx",
+        views.framework_summary_export,
+        {"fmt": "xlsx"},
+        name="summary-xlsx",
+    ),
+    path(
+        "projects/<int:project_id>/summary/figure.svg",
+        views.framework_summary_export,
+        {"fmt": "svg"},
+        name="summary-figure",
+    ),
 ]

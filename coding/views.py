@@ -1,16 +1,23 @@
 """HTML pages for coding: the coding workspace, the node view, memos and the audit trail."""
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from coding import layers
+from coding import layers, matrix, memos, nodeview, reports, services
+from coding.forms import MemoForm
+from coding.models import MemoKind
 from framework import tree
-from policies import access, passages
+from policies import access, corpus, passages
 from policies.models import Role
 
 
@@ -46,6 +53,7 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
     membership = access.membership_for(request.user, document.project_id)
     project = document.project
     lines = passages.paragraphs(document.text)
+    memo = document.memos.filter(kind=MemoKind.DOCUMENT).first()
     data = {
         "project": project.pk,
         "document": document.pk,
@@ -71,6 +79,276 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
         "text_html": mark_safe(passages.paragraphs_html(lines)),  # every line is escaped there
         "sections": passages.outline(document.text, lines, document.sections.all()),
         "workspace_data": data,
+        "memo": memo,
+        "memo_form": MemoForm(initial={"body": memo.body if memo else ""}),
+        "can_write": membership.allows(Role.CODER),
         **tree.panel_context(project, request.user),
     }
     return render(request, "coding/workspace.html", context)
+
+
+@login_required
+def node_view(request: HttpRequest, project_id: int, node_id: int) -> HttpResponse:
+    """Every passage coded at a node across documents; the node memo is edited here too."""
+    membership = access.membership_for(request.user, project_id)
+    project = membership.project
+    node = get_object_or_404(project.nodes, pk=node_id)
+    memo = project.memos.filter(kind=MemoKind.NODE, node=node).first()
+    memo_form = MemoForm(request.POST or None, initial={"body": memo.body if memo else ""})
+    if request.method == "POST":
+        access.membership_for(request.user, project_id, need=Role.CODER)
+        if memo_form.is_valid():
+            try:
+                services.memo_save(
+                    project=project,
+                    author=request.user,
+                    kind=MemoKind.NODE,
+                    node=node,
+                    body=memo_form.cleaned_data["body"],
+                )
+                messages.success(request, _("Memo saved."))
+                return redirect(request.get_full_path())
+            except ValidationError as error:
+                memo_form.add_error(None, error)
+    try:
+        view = nodeview.load(project, node, request.user, request.GET, request.GET.get("page", 1))
+        error = None
+    except ValidationError as invalid:
+        view, error = None, " ".join(invalid.messages)
+    context = {
+        "project": project,
+        "membership": membership,
+        "node": node,
+        "view": view,
+        "filter_error": error,
+        "path": tree.paths(tree.rows_for(project)).get(node.pk, node.name),
+        "memo": memo,
+        "memo_form": memo_form,
+        "coders": sorted(project.memberships.values_list("user__username", flat=True)),
+        "facets": corpus.facets(project),
+        "query": request.GET,
+    }
+    template = (
+        "coding/node_view.html#passages"
+        if request.htmx and request.htmx.target == "passages"
+        else "coding/node_view.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def journal(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project journal and a search across every memo."""
+    membership = access.membership_for(request.user, project_id)
+    form = MemoForm(request.POST or None)
+    if request.method == "POST":
+        access.membership_for(request.user, project_id, need=Role.CODER)
+        if form.is_valid():
+            try:
+                services.memo_save(
+                    project=membership.project,
+                    author=request.user,
+                    kind=MemoKind.JOURNAL,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                )
+                return redirect("coding:journal", project_id)
+            except ValidationError as error:
+                form.add_error(None, error)
+    query = request.GET.get("q", "")
+    found = memos.search(project=membership.project, query=query, kind=request.GET.get("kind", ""))
+    context = {
+        "project": membership.project,
+        "membership": membership,
+        "form": form,
+        "memos": found[:200],
+        "query": query,
+        "kind": request.GET.get("kind", ""),
+        "kinds": MemoKind.choices,
+    }
+    return render(request, "coding/journal.html", context)
+
+
+@login_required
+@require_POST
+def document_memo(request: HttpRequest, document_id: int) -> HttpResponse:
+    """Save the shared memo of a document (the coding page's memo panel)."""
+    document = access.document_for(request.user, document_id, need=Role.CODER, defer_text=True)
+    form = MemoForm(request.POST)
+    saved = False
+    if form.is_valid():
+        try:
+            services.memo_save(
+                project=document.project,
+                author=request.user,
+                kind=MemoKind.DOCUMENT,
+                document=document,
+                body=form.cleaned_data["body"],
+            )
+            saved = True
+        except ValidationError as error:
+            form.add_error(None, error)
+    memo = document.memos.filter(kind=MemoKind.DOCUMENT).first()
+    context = {"document": document, "memo": memo, "memo_form": form, "saved": saved, "can_write": True}
+    return render(request, "coding/workspace.html#document-memo", context)
+
+
+@login_required
+@require_GET
+def audit_page(request: HttpRequest, document_id: int) -> HttpResponse:
+    """Who created, changed or removed which coding in this document, and when (owners)."""
+    document = access.document_for(request.user, document_id, need=Role.OWNER, defer_text=True)
+    events = Paginator(document.coding_events.select_related("actor", "coder"), 200).get_page(request.GET.get("page"))
+    context = {"document": document, "project": document.project, "events": events}
+    return render(request, "coding/audit.html", context)
+
+
+# --- matrices and counts -------------------------------------------------------------------------
+
+
+def _matrix_context(request: HttpRequest, project) -> dict:
+    """The matrix page's choices and, unless the parameters are wrong, the matrix laid out as a table."""
+    params = request.GET
+    context = {
+        "rows_choices": reports.row_choices(project),
+        "value_choices": [(v, reports.value_label(v)) for v in matrix.VALUES],
+        "node_choices": [(n.row.id, n.path, n.depth + 1) for n in tree.walk(tree.rows_for(project))],
+        "coder_choices": sorted(
+            layers.visible_codings(project, request.user).values_list("coder__username", flat=True).distinct()
+        ),
+        "facets": corpus.facets(project),
+        "query": params,
+        "chosen_coders": params.getlist("coder"),
+        "chosen_nodes": [int(n) for n in params.getlist("node") if n.isdigit()],
+        "links": reports.query_string(params),
+        "view_links": reports.query_string(params, keep=(*reports.MATRIX_PARAMS, "transpose", "heat")),
+        "page_url": reverse("coding:matrix", args=[project.pk]),
+        "cell_url": reverse("coding:matrix-cell", args=[project.pk]),
+        "heat": params.get("heat", "1") != "0",
+    }
+    context["levels"] = range(1, max((depth for _i, _p, depth in context["node_choices"]), default=1) + 1)
+    try:
+        result = matrix.load(project, request.user, params)
+    except ValidationError as invalid:
+        return {**context, "error": " ".join(invalid.messages)}
+    corner = reports.row_kind_label(result.rows_by)
+    view = matrix.table(
+        result,
+        transpose=params.get("transpose") == "1",
+        sort=params.get("sort", ""),
+        corner=corner,
+        heat=context["heat"],
+    )
+    return {**context, "matrix": result, "table": view, "value_label": reports.value_label(result.value)}
+
+
+@login_required
+@require_GET
+def matrix_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Matrix coding query: document groups × nodes, with a heatmap, transpose, sort and drill-down."""
+    membership = access.membership_for(request.user, project_id)
+    context = {"project": membership.project, "membership": membership, **_matrix_context(request, membership.project)}
+    partial = request.htmx and request.htmx.target == "matrix-table"
+    return render(request, "coding/matrix.html#matrix-table" if partial else "coding/matrix.html", context)
+
+
+@login_required
+@require_GET
+def matrix_cell(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The passages behind one cell: the node view filtered to the row's coded documents and the chosen coders."""
+    project = access.project_for(request.user, project_id)
+    node = request.GET.get("node", "")
+    if not node.isdigit():
+        return HttpResponse(_("“node” must be a node id."), status=400)
+    try:
+        query, documents = matrix.cell_documents(
+            project, request.user, request.GET, int(node), request.GET.get("row", "")
+        )
+    except ValidationError as invalid:
+        return HttpResponse(" ".join(invalid.messages), status=400)
+    target = [("documents", ",".join(map(str, documents)) or "0"), *(("coder", c) for c in query.coders)]
+    return redirect(f"{reverse('coding:node-view', args=[project.pk, int(node)])}?{urlencode(target)}")
+
+
+@login_required
+@require_GET
+def matrix_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
+    """The matrix as CSV (UTF-8 with BOM), .xlsx, or the heatmap as SVG."""
+    project = access.project_for(request.user, project_id)
+    try:
+        return reports.matrix_file(project, request.user, request.GET, fmt)
+    except ValidationError as invalid:
+        return HttpResponse(" ".join(invalid.messages), status=400)
+
+
+@login_required
+@require_GET
+def attribute_counts(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Documents by issuer type, province, policy type, year or a custom attribute: a table and a bar chart."""
+    membership = access.membership_for(request.user, project_id)
+    project = membership.project
+    context = {
+        "project": project,
+        "membership": membership,
+        "by_choices": [c for c in reports.row_choices(project) if c[0] != "document"],
+        "query": request.GET,
+    }
+    try:
+        query, bars = matrix.attribute_counts(project, request.GET)
+    except ValidationError as invalid:
+        return render(request, "coding/attribute_counts.html", {**context, "error": " ".join(invalid.messages)})
+    title = _("Documents by %(attribute)s") % {"attribute": reports.row_kind_label(query.rows_by)}
+    context |= {
+        "by": query.rows_by,
+        "lines": reports.attribute_lines(query.rows_by, bars)[1:],
+        "title": title,
+        "chart": mark_safe(matrix.bar_chart_svg(bars, title=title)),
+    }  # built and escaped by bar_chart_svg
+    return render(request, "coding/attribute_counts.html", context)
+
+
+@login_required
+@require_GET
+def attribute_counts_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
+    project = access.project_for(request.user, project_id)
+    try:
+        return reports.attribute_file(project, request.GET, fmt)
+    except ValidationError as invalid:
+        return HttpResponse(" ".join(invalid.messages), status=400)
+
+
+@login_required
+@require_GET
+def framework_summary(request: HttpRequest, project_id: int) -> HttpResponse:
+    """For every node in tree order, how many provinces (or other rows) mention it and which: the paper's tables."""
+    membership = access.membership_for(request.user, project_id)
+    project = membership.project
+    context = {
+        "project": project,
+        "membership": membership,
+        "rows_choices": reports.row_choices(project),
+        "query": request.GET,
+        "links": reports.query_string(request.GET),
+    }
+    try:
+        query, found = matrix.framework_summary(project, request.user, request.GET)
+    except ValidationError as invalid:
+        return render(request, "coding/framework_summary.html", {**context, "error": " ".join(invalid.messages)})
+    context |= {
+        "found": found,
+        "rows_by": query.rows_by,
+        "rows_label": reports.row_kind_label(query.rows_by),
+        "coders": query.coders,
+    }
+    return render(request, "coding/framework_summary.html", context)
+
+
+@login_required
+@require_GET
+def framework_summary_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
+    """The summary as CSV or .xlsx, or the codebook figure with the counts and names on it as SVG."""
+    project = access.project_for(request.user, project_id)
+    try:
+        return reports.summary_file(project, request.user, request.GET, fmt)
+    except ValidationError as invalid:
+        return HttpResponse(" ".join(invalid.messages), status=400)

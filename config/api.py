@@ -52,6 +52,7 @@ urlpatterns = [
     path("codings/<int:coding_id>/", coding_api.CodingDetailApi.as_view(), name="coding"),
     path("documents/<int:document_id>/audit/", coding_api.AuditApi.as_view(), name="document-audit"),
     path("projects/<int:project_id>/memos/", coding_api.MemoListApi.as_view(), name="memos"),
+    path("projects/<int:project_id>/matrix/", coding_api.MatrixApi.as_view(), name="matrix"),
     path("memos/<int:memo_id>/", coding_api.MemoDetailApi.as_view(), name="memo"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from coding.models import Coding
+from framework.models import Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +18,8 @@ class NodeCounts:
 def node_counts(project) -> dict[int, tuple[int, int, int]]:
     """Node id → (documents, references, coders) over the node's own codings; nodes without codings are absent."""
     grouped = (
-        Coding.objects.filter(node__project=project)
+        # IN (the project's node ids) rather than a join: both SQLite and PostgreSQL then read only the covering index
+        Coding.objects.filter(node_id__in=Node.objects.filter(project=project).values("id"))
         .order_by()
         .values("node")
         .annotate(

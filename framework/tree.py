@@ -4,6 +4,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from html import escape
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -181,6 +182,32 @@ def panel_rows(ordered: Sequence[TreeNode], counts: dict[int, tuple[int, int, in
     return rows
 
 
+def panel_html(rows: Sequence[PanelRow], *, node_url: str, can_edit: bool, with_counts: bool) -> str:
+    """The nested <li> items of the tree panel, built here rather than in the template because the template
+    engine's ~60 µs a row alone would take a 2,000-node codebook past the panel's 150 ms budget."""
+    drag = ' draggable="true"' if can_edit else ""
+    parts = []
+    for row in rows:
+        hint = f' title="{escape(row.hint)}"' if row.hint else ""
+        numbers = (
+            f'<span class="cb-counts"><span>{row.documents}</span><span>{row.references}</span>'
+            f"<span>{row.coders}</span></span>"
+            if with_counts
+            else ""
+        )
+        line = (
+            f'<div class="cb-row" data-node-id="{row.id}" style="--node-color:{escape(row.color)}"{drag}>'
+            f'<span class="cb-swatch"></span><a class="cb-name" href="{node_url}{row.id}"{hint}>{escape(row.name)}</a>'
+            f"{numbers}</div>"
+        )
+        opening = f'<li role="treeitem" aria-level="{row.level}" data-node-id="{row.id}">'
+        if row.has_children:
+            parts.append(f'{opening}<details open><summary>{line}</summary><ul role="group">')
+        else:
+            parts.append(f"{opening}{line}</li>{'</ul></details></li>' * len(row.closes)}")
+    return "".join(parts)
+
+
 def _hint(description: str, limit: int = 120) -> str:
     text = " ".join(description.split())
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
@@ -199,17 +226,24 @@ def rows_for(project) -> list[Row]:
 
 def panel_context(project, user, *, with_counts: bool = True) -> dict:
     """Context for {% include "framework/_tree_panel.html" %}: the tree rows, counts and whether the user may edit."""
+    from django.urls import reverse
+    from django.utils.safestring import mark_safe
+
     from framework import counts
     from policies.access import membership_for
     from policies.models import Role
 
     membership = membership_for(user, project.pk)
+    can_edit = membership.allows(Role.OWNER)
     ordered = walk(rows_for(project))
-    per_node = counts.node_counts(project) if with_counts else {}
+    rows = panel_rows(ordered, counts.node_counts(project) if with_counts else {})
+    node_url = escape(reverse("framework:codebook", args=[project.pk])) + "?node="
+    items = panel_html(rows, node_url=node_url, can_edit=can_edit, with_counts=with_counts)
     return {
         "project": project,
-        "tree_rows": panel_rows(ordered, per_node),
-        "tree_can_edit": membership.allows(Role.OWNER),
+        "tree_rows": rows,
+        "tree_items": mark_safe(items),
+        "tree_can_edit": can_edit,
         "tree_with_counts": with_counts,
         "tree_total": len(ordered),
     }

@@ -43,7 +43,7 @@ def codebook_page(request: HttpRequest, project_id: int) -> HttpResponse:
     node = (
         project.nodes.filter(pk=request.GET.get("node") or 0).first() if request.GET.get("node", "").isdigit() else None
     )
-    if request.htmx and not request.htmx.history_restore_request:  # a boosted click on a node in the tree
+    if request.htmx and not request.htmx.history_restore_request:  # a click on a node in the tree
         return _detail(request, node, project)
     context = {
         **tree.panel_context(project, request.user),

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from framework import builtin
 from policies import access, attribute_sheet, corpus, downloads, services
 from policies.models import Document, Membership, Project, Role
 
@@ -89,6 +90,12 @@ class ProjectListApi(APIView):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200)
         description = serializers.CharField(required=False, allow_blank=True, default="")
+        templates = serializers.ListField(
+            child=serializers.ChoiceField(choices=builtin.available()),
+            required=False,
+            default=list,
+            help_text="Built-in codebooks to start from: lifecycle, stakeholders.",
+        )
 
     @extend_schema(responses=ProjectSerializer(many=True))
     def get(self, request: Request) -> Response:

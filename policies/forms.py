@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from framework import builtin
 from policies.models import IssuerType, PolicyType, Role
 from policies.provinces import PROVINCE_CHOICES
 
@@ -10,6 +11,16 @@ from policies.provinces import PROVINCE_CHOICES
 class ProjectForm(forms.Form):
     name = forms.CharField(label=_("Project name"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProjectCreateForm(ProjectForm):
+    templates = forms.MultipleChoiceField(
+        label=_("Start the codebook from"),
+        choices=builtin.available,
+        required=False,
+        initial=["lifecycle"],
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class MemberAddForm(forms.Form):

@@ -41,13 +41,17 @@ class ImportOutcome:
 
 
 @transaction.atomic
-def project_create(*, user, name: str, description: str = "") -> Project:
-    """Create a project with its creator as owner."""
+def project_create(*, user, name: str, description: str = "", templates: list[str] | tuple = ()) -> Project:
+    """Create a project with its creator as owner, its codebook started from the chosen built-in templates."""
+    from framework import services as framework_services
+
     name = name.strip()
     if not name:
         raise ValidationError(_("A project needs a name."))
     project = Project.objects.create(name=name[:200], description=description, created_by=user)
     Membership.objects.create(project=project, user=user, role=Role.OWNER)
+    for template in templates:
+        framework_services.apply_template(project=project, template=template)
     return project
 
 

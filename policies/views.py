@@ -17,6 +17,7 @@ from policies.forms import (
     DocumentAttributesForm,
     MemberAddForm,
     MemberRoleForm,
+    ProjectCreateForm,
     ProjectForm,
 )
 from policies.models import Membership, Role
@@ -24,7 +25,7 @@ from policies.models import Membership, Role
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    form = ProjectForm(request.POST or None)
+    form = ProjectCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             project = services.project_create(user=request.user, **form.cleaned_data)

@@ -1,6 +1,7 @@
 """Shared fixtures: a project with one member of each role, and clients logged in as each."""
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from policies.models import Role
@@ -11,6 +12,10 @@ from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests need no real hashing
+    # Tests read messages in the English source; the Chinese default is tested where it matters.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

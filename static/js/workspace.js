@@ -292,8 +292,7 @@
 
   async function refresh(announce) {
     try {
-      const list = await api("GET", data.urls.codings + "?document=" + data.document);
-      const fresh = list.map((c) => ({ id: c.id, node: c.node, coder: c.coder, start: c.start, end: c.end, memo: c.memo, created_at: c.created_at }));
+      const fresh = await api("GET", data.urls.codings + "?compact=1&document=" + data.document);
       const sig = signature(fresh);
       if (sig !== lastSignature) {
         lastSignature = sig;
@@ -671,7 +670,7 @@
   });
   document.getElementById("refresh-button").addEventListener("click", () => refresh(true));
   window.addEventListener("focus", () => refresh(true));
-  setInterval(() => document.visibilityState === "visible" && refresh(true), 10000);
+  setInterval(() => document.visibilityState === "visible" && refresh(true), 5000);
 
   // A link like #at-120-180 (from the node view) shows and selects that passage.
   function goToHash() {

@@ -191,3 +191,10 @@ def test_memos_are_searchable(api_as, project, document, coder):
     assert len(api_as(coder).get(url).json()) == 2
     missing = api_as(coder).post(url, {"kind": "node", "body": "x"}, format="json")
     assert missing.status_code == 400
+
+
+def test_compact_list_leaves_out_the_passage_text(api_as, project, document, node, coder):
+    CodingFactory(document=document, node=node, coder=coder, start=0, end=3, memo="m")
+    rows = api_as(coder).get(codings_url(project), {"document": document.pk, "compact": "1"}).json()
+    assert [(r["node"], r["coder"], r["start"], r["end"], r["memo"]) for r in rows] == [(node.pk, "coder", 0, 3, "m")]
+    assert "text" not in rows[0]

@@ -58,7 +58,7 @@ def test_qdc_is_a_refi_codebook():
 
 
 def test_qdc_from_another_tool_is_read_without_namespace_prefix_trouble():
-    data = """<?xml version="1.0" encoding="utf-8"?>
+    data = b"""<?xml version="1.0" encoding="utf-8"?>
     <CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="NVivo">
       <Codes>
         <Code guid="not-a-guid" name="Policy/Law" isCodable="true" color="#FF0000">
@@ -66,7 +66,7 @@ def test_qdc_from_another_tool_is_read_without_namespace_prefix_trouble():
           <Code guid="55555555-5555-4555-8555-555555555555" name="Child" isCodable="false"/>
         </Code>
       </Codes>
-    </CodeBook>""".encode()
+    </CodeBook>"""
     entries = exchange.read(data, "qdc")
     assert entries[0].names == ("Policy／Law",)
     assert entries[0].note
@@ -123,7 +123,7 @@ def test_csv_path_with_an_empty_segment_is_refused_with_its_row():
 
 
 def test_csv_bad_colour_is_refused_with_its_row():
-    with pytest.raises(ValidationError, match="Row 2.*colour"):
+    with pytest.raises(ValidationError, match=r"Row 2.*colour"):
         exchange.read("path,color\n数据开放,blue\n".encode(), "csv")
 
 

@@ -238,7 +238,10 @@ def test_unknown_template_is_refused(project):
 
 def test_csv_import_merges_by_path_and_reports_what_and_why(project):
     services.node_create(project=project, name="数据开放", description="原有描述")
-    data = "path,description,color\n数据开放,新描述,#000000\n数据开放/分级分类,无条件开放,#59a14f\n法律责任/整改责罚,问责,\n"
+    data = (
+        "path,description,color\n数据开放,新描述,#000000\n"
+        "数据开放/分级分类,无条件开放,#59a14f\n法律责任/整改责罚,问责,\n"
+    )
     report = services.codebook_import_file(project=project, filename="codebook.csv", data=data.encode())
     assert report.added == ["数据开放/分级分类", "法律责任", "法律责任/整改责罚"]  # the missing parent is created
     assert report.skipped == [("数据开放", "already in the codebook; its description and colour were kept")]
@@ -337,7 +340,7 @@ def _race(count, work):
         try:
             barrier.wait()
             results[i] = work(i)
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread met
+        except Exception as error:
             results[i] = error
         finally:
             connections.close_all()

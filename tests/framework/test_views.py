@@ -113,7 +113,7 @@ def test_drop_before_a_sibling_reorders(client, owner, project, lifecycle):
     client.post(
         reverse("framework:node-move", args=[lifecycle["法律责任"]]), {"before": lifecycle["数据归集"]}, headers=HTMX
     )
-    assert list(project.nodes.roots().values_list("name", flat=True))[0] == "法律责任"
+    assert project.nodes.roots().values_list("name", flat=True).first() == "法律责任"
 
 
 def test_drop_onto_a_node_moves_inside_and_menu_moves_up(client, owner, project, lifecycle):
@@ -166,7 +166,7 @@ def test_template_button_builds_the_framework(client, owner, project):
 
 def test_import_of_a_bad_csv_says_why_and_adds_nothing(client, owner, project):
     client.force_login(owner)
-    upload = SimpleUploadedFile("c.csv", "path\na//b\n".encode())
+    upload = SimpleUploadedFile("c.csv", b"path\na//b\n")
     response = client.post(reverse("framework:import", args=[project.pk]), {"file": upload}, follow=True)
     assert "empty level" in response.content.decode() or "空" in response.content.decode()
     assert not project.nodes.exists()

@@ -8,8 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from coding.models import Coding
+from config import settings as project_settings
 from policies import services
 from policies.models import CustomAttribute, Document, Membership, Project, Role
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, UserFactory
@@ -658,10 +660,15 @@ def test_settings_empty_attribute_name_shows_the_error_only_on_the_attribute_for
 
 
 @pytest.mark.django_db
-def test_pages_are_in_chinese_by_default(project, owner):
+def test_pages_are_in_chinese_by_default(project, owner, settings):
+    settings.LANGUAGE_CODE = project_settings.LANGUAGE_CODE  # the suite runs in English; this test checks the default
     browser = Client()
     browser.force_login(owner)
-    assert '<html lang="zh-hans">' in browser.get(reverse("policies:project-list")).content.decode()
+    with translation.override(None):
+        html = browser.get(reverse("policies:project-list")).content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "我的项目" in html
+    assert "退出登录" in html
 
 
 @pytest.mark.django_db

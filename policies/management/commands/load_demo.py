@@ -1,6 +1,7 @@
 """Create the demo users and the demo project with real policy documents (idempotent)."""
 
 import csv
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -8,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from coding import services as coding_services
 from framework import services as framework_services
+from framework import tree
 from policies import services
 from policies.models import Membership, Project, Role
 
@@ -16,6 +19,17 @@ DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 PROJECT_NAME = "政府数据开放共享政策研究（示例）"
 PASSWORD = "policycoder-demo"
 USERS = (("demo", Role.OWNER), ("coder1", Role.CODER), ("coder2", Role.CODER), ("reader", Role.VIEWER))
+# A few sentences per node, found by keyword, so the demo's codebook, matrices and agreement have data.
+SEED = {
+    "数据归集/数据质量": ("数据质量",),
+    "数据共享/共享平台": ("共享平台", "共享交换平台"),
+    "数据开放/数据编目": ("目录",),
+    "数据开放/分级分类": ("有条件开放", "无条件开放", "不予开放", "分类分级"),
+    "数据安全与数据监管/数据安全保护": ("个人信息", "商业秘密"),
+    "数据保障/资金保障": ("经费", "资金"),
+    "法律责任/整改责罚": ("责令改正", "处分"),
+}
+SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 
 
 class Command(BaseCommand):
@@ -48,8 +62,29 @@ class Command(BaseCommand):
                 services.document_import(
                     project=project, user=users["demo"], filename=f"{row['title']}.txt", data=data, attributes=row
                 )
+        if not project.documents.filter(codings__isnull=False).exists():
+            self.seed_codings(project, users)
         self.stdout.write(
             f"Demo project “{project.name}” with {project.documents.count()} documents.\n"
             f"Log in at http://127.0.0.1:8000/ as demo / {PASSWORD} (owner); "
             f"coder1, coder2 (coders) and reader (viewer) share the same password."
         )
+
+    def seed_codings(self, project, users) -> None:
+        """coder1 codes every sentence naming a keyword; coder2 most of them, so agreement is high but not perfect."""
+        paths = {path: node_id for node_id, path in tree.paths(tree.rows_for(project)).items()}
+        nodes = {node.pk: node for node in project.nodes.all()}
+        for number, document in enumerate(project.documents.order_by("id")):
+            requests = {"coder1": [], "coder2": []}
+            for path, keywords in SEED.items():
+                node = nodes[paths[path]]
+                for index, match in enumerate(
+                    m for m in SENTENCE.finditer(document.text) if any(k in m.group() for k in keywords)
+                ):
+                    item = coding_services.CodingRequest(document, node, match.start(), match.end())
+                    requests["coder1"].append(item)
+                    if (index + number) % 5:
+                        requests["coder2"].append(item)
+            for username, items in requests.items():
+                if items:
+                    coding_services.codings_create(coder=users[username], project=project, items=items)

@@ -1,0 +1,779 @@
+"""Matrix coding queries: document groups × codebook nodes, five cell values. Pure core, loaders at the bottom."""
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from html import escape
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from framework import tree
+from policies.models import IssuerType, PolicyType
+from policies.provinces import PROVINCE_CHOICES
+
+VALUES = ("documents", "references", "characters", "coverage", "presence")
+ROW_KINDS = ("province", "issuer_type", "issuer", "policy_type", "year", "document")  # and attr:<custom name>
+ATTR_PREFIX = "attr:"
+BLANK = "(blank)"
+NO_DATE = "(no date)"
+FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+
+
+# --- values --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """What the matrix needs of one document."""
+
+    id: int
+    title: str
+    chars: int
+    attributes: Mapping[str, object] = field(default_factory=dict)  # province, issuer_type, … and custom ones
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    key: str
+    label: str
+    documents: tuple[int, ...]
+    chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    node_id: int
+    name: str
+    path: str
+    color: str
+    members: frozenset[int]  # the node and, rolled up, its descendants
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """One matrix coding query's answer: the same value feeds the page, the API and the CSV/xlsx/SVG exports."""
+
+    value: str
+    rows_by: str
+    rows: tuple[Row, ...]
+    columns: tuple[Column, ...]
+    cells: tuple[tuple[float, ...], ...]  # cells[row][column]
+    row_totals: tuple[float, ...]
+    column_totals: tuple[float, ...]
+    total: float
+    column_summary: tuple[tuple[int, tuple[str, ...]], ...]  # per column: rows with any coding, and their labels
+    coders: tuple[str, ...] = ()  # usernames; empty means every coder
+    cell_documents: Mapping[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)  # (row, col) → coded
+
+    @property
+    def maximum(self) -> float:
+        return max((v for row in self.cells for v in row), default=0)
+
+    def summary_text(self, column: int) -> str:
+        count, names = self.column_summary[column]
+        return f"{count} — {', '.join(names)}" if names else "0"
+
+
+def display(value: float, kind: str) -> str:
+    """A cell as printed: coverage in % with two decimals, everything else a whole number."""
+    return f"{value:.2f}" if kind == "coverage" else str(int(value))
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+
+def check_rows_by(rows_by: str, custom_names: Iterable[str]) -> str:
+    """The row kind, or a ValidationError naming what is allowed."""
+    if rows_by in ROW_KINDS:
+        return rows_by
+    if rows_by.startswith(ATTR_PREFIX) and rows_by[len(ATTR_PREFIX) :] in set(custom_names):
+        return rows_by
+    allowed = [*ROW_KINDS, *(ATTR_PREFIX + name for name in custom_names)]
+    raise ValidationError(
+        _("Unknown rows “%(rows)s”: use one of %(allowed)s.") % {"rows": rows_by[:60], "allowed": ", ".join(allowed)}
+    )
+
+
+def row_key(doc: Doc, rows_by: str) -> str:
+    """The group a document falls in; blank attributes go to the (blank) row, undated documents to (no date)."""
+    if rows_by == "document":
+        return str(doc.id)
+    if rows_by == "year":
+        date = doc.attributes.get("issue_date")
+        return str(date.year) if date else NO_DATE
+    name = rows_by[len(ATTR_PREFIX) :] if rows_by.startswith(ATTR_PREFIX) else rows_by
+    value = doc.attributes.get(name)
+    text = "" if value is None else str(value).strip()
+    return text or BLANK
+
+
+def _order(rows_by: str) -> Sequence[str]:
+    return {
+        "province": PROVINCE_CHOICES,
+        "issuer_type": IssuerType.values,
+        "policy_type": PolicyType.values,
+    }.get(rows_by, ())
+
+
+def group_rows(docs: Sequence[Doc], rows_by: str, *, all_provinces: bool = False) -> list[Row]:
+    """Documents grouped into rows, in a fixed order that does not depend on the database's collation."""
+    groups: defaultdict[str, list[Doc]] = defaultdict(list)
+    for doc in docs:
+        groups[row_key(doc, rows_by)].append(doc)
+    if rows_by == "province" and all_provinces:
+        for name in PROVINCE_CHOICES:
+            groups.setdefault(name, [])
+    known = {name: i for i, name in enumerate(_order(rows_by))}
+    titles = {str(d.id): d.title for d in docs}
+
+    def sort_key(key: str):
+        special = key in (BLANK, NO_DATE)
+        if rows_by == "document":
+            return (0, int(key), "")
+        return (special, known.get(key, len(known)), key)
+
+    return [
+        Row(
+            key=key,
+            label=titles[key] if rows_by == "document" else key,
+            documents=tuple(sorted(d.id for d in groups[key])),
+            chars=sum(d.chars for d in groups[key]),
+        )
+        for key in sorted(groups, key=sort_key)
+    ]
+
+
+# --- columns -------------------------------------------------------------------------------------
+
+
+def columns_for(
+    rows: Sequence[tree.Row], *, level: int | None = None, nodes: Sequence[int] = (), parent: int | None = None
+) -> list[Column]:
+    """Columns from one level of the tree, a set of nodes, or a node's children; each column rolls up its subtree."""
+    ordered = tree.walk(rows)
+    children = tree.children_map(rows)
+    known = {n.row.id for n in ordered}
+    if nodes:
+        missing = [n for n in nodes if n not in known]
+        if missing:
+            raise ValidationError(
+                _("Node(s) %(ids)s are not in this project's codebook.") % {"ids": ", ".join(map(str, missing))}
+            )
+        wanted = set(nodes)
+        chosen = [n for n in ordered if n.row.id in wanted]
+    elif parent is not None:
+        if parent not in known:
+            raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": parent})
+        wanted = {r.id for r in children.get(parent, [])}
+        if not wanted:
+            raise ValidationError(_("Node %(id)s has no children to use as columns.") % {"id": parent})
+        chosen = [n for n in ordered if n.row.id in wanted]
+    else:
+        level = level or 1
+        deepest = max((n.depth + 1 for n in ordered), default=0)
+        if not 1 <= level <= max(deepest, 1):
+            raise ValidationError(
+                _("Level %(level)s does not exist: the codebook has %(deepest)s level(s).")
+                % {"level": level, "deepest": deepest}
+            )
+        chosen = [n for n in ordered if n.depth + 1 == level]
+    below = _subtrees(children)
+    return [
+        Column(n.row.id, n.row.name, n.path, n.row.color, frozenset({n.row.id} | below.get(n.row.id, set())))
+        for n in chosen
+    ]
+
+
+def _subtrees(children: Mapping[int | None, list[tree.Row]]) -> dict[int, set[int]]:
+    """Every node's descendants in one pass over the tree."""
+    result: dict[int, set[int]] = {}
+    order: list[int] = []
+    stack = [r.id for r in children.get(None, [])]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(r.id for r in children.get(node, []))
+    for node in reversed(order):
+        found: set[int] = set()
+        for child in children.get(node, []):
+            found.add(child.id)
+            found |= result[child.id]
+        result[node] = found
+    return result
+
+
+def _columns_of(columns: Sequence[Column]) -> dict[int, tuple[int, ...]]:
+    """Node id → indexes of the columns it counts towards."""
+    found: defaultdict[int, list[int]] = defaultdict(list)
+    for index, column in enumerate(columns):
+        for node in column.members:
+            found[node].append(index)
+    return {node: tuple(indexes) for node, indexes in found.items()}
+
+
+# --- the computation -----------------------------------------------------------------------------
+
+
+def from_counts(
+    value: str, rows: Sequence[Row], columns: Sequence[Column], counts: Iterable[tuple[int, int, int]], **extra
+) -> Matrix:
+    """documents, references or presence from (document id, node id, number of codings) facts."""
+    row_of = {doc: i for i, row in enumerate(rows) for doc in row.documents}
+    cols_of = _columns_of(columns)
+    refs: defaultdict[tuple[int, int], int] = defaultdict(int)  # (document, column) → codings
+    row_refs = [0] * len(rows)
+    row_docs: list[set[int]] = [set() for _ in rows]
+    for doc, node, n in counts:
+        r, cols = row_of.get(doc), cols_of.get(node)
+        if r is None or not cols:
+            continue
+        row_refs[r] += n
+        row_docs[r].add(doc)
+        for c in cols:
+            refs[doc, c] += n
+    docs: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
+    cell_refs: defaultdict[tuple[int, int], int] = defaultdict(int)
+    for (doc, c), n in refs.items():
+        docs[row_of[doc], c].append(doc)
+        cell_refs[row_of[doc], c] += n
+    if value == "references":
+        cells = [[cell_refs.get((r, c), 0) for c in range(len(columns))] for r in range(len(rows))]
+        row_totals = row_refs
+    elif value in ("documents", "presence"):
+        cells = [[len(docs.get((r, c), ())) for c in range(len(columns))] for r in range(len(rows))]
+        row_totals = [len(found) for found in row_docs]
+    else:
+        raise ValueError(value)
+    if value == "presence":
+        cells = [[1 if v else 0 for v in row] for row in cells]
+        row_totals = [sum(row) for row in cells]  # how many columns the row mentions
+    column_totals = [sum(row[c] for row in cells) for c in range(len(columns))]
+    total = sum(column_totals) if value == "presence" else sum(row_totals)
+    return _assemble(value, rows, columns, cells, row_totals, column_totals, total, docs, **extra)
+
+
+def from_spans(
+    value: str, rows: Sequence[Row], columns: Sequence[Column], spans: Iterable[tuple[int, int, int, int]], **extra
+) -> Matrix:
+    """characters or coverage from (document id, node id, start, end) spans ordered by document, then start.
+
+    One sweep per (document, column) unions overlapping spans — of several nodes and coders — so each coded
+    character counts once; a row's total unions across every column.
+    """
+    row_of = {doc: i for i, row in enumerate(rows) for doc in row.documents}
+    cols_of = _columns_of(columns)
+    n_cols = len(columns)
+    chars: defaultdict[tuple[int, int], int] = defaultdict(int)  # (row, column) → coded characters
+    row_chars = [0] * len(rows)
+    docs: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
+    current_doc = None
+    # per column of the current document: [start, end] of the open interval and characters closed so far
+    open_start = [0] * (n_cols + 1)
+    open_end = [-1] * (n_cols + 1)
+    closed = [0] * (n_cols + 1)
+
+    def flush(doc: int) -> None:
+        r = row_of[doc]
+        for c in range(n_cols + 1):
+            if open_end[c] >= 0:
+                covered = closed[c] + open_end[c] - open_start[c]
+                if c == n_cols:
+                    row_chars[r] += covered
+                else:
+                    chars[r, c] += covered
+                    docs[r, c].append(doc)
+            open_end[c], closed[c] = -1, 0
+
+    everything = n_cols  # the extra slot: the union over all columns, for the row total
+    for doc, node, start, end in spans:
+        cols = cols_of.get(node)
+        if not cols or doc not in row_of:
+            continue
+        if doc != current_doc:
+            if current_doc is not None:
+                flush(current_doc)
+            current_doc = doc
+        for c in (*cols, everything):
+            if open_end[c] < 0:
+                open_start[c], open_end[c] = start, end
+            elif start > open_end[c]:
+                closed[c] += open_end[c] - open_start[c]
+                open_start[c], open_end[c] = start, end
+            elif end > open_end[c]:
+                open_end[c] = end
+    if current_doc is not None:
+        flush(current_doc)
+    cells = [[chars.get((r, c), 0) for c in range(n_cols)] for r in range(len(rows))]
+    column_totals = [sum(row[c] for row in cells) for c in range(n_cols)]
+    total = sum(row_chars)
+    row_totals = list(row_chars)
+    if value == "coverage":
+        all_chars = sum(row.chars for row in rows)
+        cells = [[_percent(v, row.chars) for v in cell_row] for cell_row, row in zip(cells, rows, strict=True)]
+        row_totals = [_percent(v, row.chars) for v, row in zip(row_totals, rows, strict=True)]
+        column_totals = [_percent(v, all_chars) for v in column_totals]
+        total = _percent(total, all_chars)
+    elif value != "characters":
+        raise ValueError(value)
+    return _assemble(value, rows, columns, cells, row_totals, column_totals, total, docs, **extra)
+
+
+def _percent(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 0.0
+
+
+def _assemble(value, rows, columns, cells, row_totals, column_totals, total, docs, **extra) -> Matrix:
+    summary = []
+    for c in range(len(columns)):
+        names = tuple(row.label for r, row in enumerate(rows) if docs.get((r, c)))
+        summary.append((len(names), names))
+    return Matrix(
+        value=value,
+        rows=tuple(rows),
+        columns=tuple(columns),
+        cells=tuple(tuple(row) for row in cells),
+        row_totals=tuple(row_totals),
+        column_totals=tuple(column_totals),
+        total=total,
+        column_summary=tuple(summary),
+        cell_documents={key: tuple(sorted(ids)) for key, ids in docs.items()},
+        **extra,
+    )
+
+
+def compute(value: str, rows: Sequence[Row], columns: Sequence[Column], facts: Iterable[tuple], **extra) -> Matrix:
+    """The matrix for a value kind: count facts for documents/references/presence, spans for characters/coverage."""
+    if value in ("characters", "coverage"):
+        return from_spans(value, rows, columns, facts, **extra)
+    if value in VALUES:
+        return from_counts(value, rows, columns, facts, **extra)
+    raise ValidationError(
+        _("Unknown value “%(value)s”: use one of %(allowed)s.") % {"value": value[:40], "allowed": ", ".join(VALUES)}
+    )
+
+
+def as_json(matrix: Matrix) -> dict:
+    """The API's answer: labels in `rows` and `columns`, details alongside, cells as [row][column]."""
+
+    def number(v: float):
+        return round(v, 4) if matrix.value == "coverage" else int(v)
+
+    return {
+        "value": matrix.value,
+        "rows_by": matrix.rows_by,
+        "coders": list(matrix.coders),
+        "rows": [row.label for row in matrix.rows],
+        "columns": [column.name for column in matrix.columns],
+        "cells": [[number(v) for v in line] for line in matrix.cells],
+        "column_summary": [{"count": n, "rows": list(names)} for n, names in matrix.column_summary],
+        "row_totals": [number(v) for v in matrix.row_totals],
+        "column_totals": [number(v) for v in matrix.column_totals],
+        "total": number(matrix.total),
+        "row_details": [
+            {"key": row.key, "label": row.label, "documents": list(row.documents), "characters": row.chars}
+            for row in matrix.rows
+        ],
+        "column_nodes": [{"id": c.node_id, "name": c.name, "path": c.path} for c in matrix.columns],
+    }
+
+
+# --- the table as shown: transposed, sorted, coloured ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    value: float
+    text: str
+    heat: float  # 0..1 of the largest cell
+    row_key: str  # which Matrix row and node the cell belongs to, whatever the orientation
+    node_id: int
+    style: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    label: str
+    title: str  # the path of a node, the key of a row
+    sort: str  # the sort parameter that orders by this line
+    index: int
+
+
+@dataclass(frozen=True)
+class Table:
+    corner: str
+    heads: list[Head]  # across the top
+    lines: list[tuple[Head, list[Cell], str]]  # down the side: head, cells, total
+    totals: list[str]
+    total: str
+    summary: list[str]  # under each top head (columns of the Matrix only), else empty
+    transposed: bool
+    sort: str
+
+
+def table(matrix: Matrix, *, transpose: bool = False, sort: str = "", corner: str = "", heat: bool = True) -> Table:
+    """The matrix laid out for a page: rows × nodes (or transposed), lines ordered by `sort`.
+
+    sort: "c<i>" orders the rows by node column i, "r<i>" orders the node columns by row i, "c" / "r" by the totals;
+    a leading "-" sorts ascending (the default is largest first); anything else keeps the natural order.
+    """
+    top = max(matrix.maximum, 0)
+    kind = matrix.value
+    cells = []
+    for row, line in zip(matrix.rows, matrix.cells, strict=True):
+        cells.append([])
+        for column, v in zip(matrix.columns, line, strict=True):
+            share = (v / top) if top else 0.0
+            style = heat_style(share) if heat and v else ""
+            cells[-1].append(Cell(v, display(v, kind), share, row.key, column.node_id, style))
+    row_heads = [Head(row.label, row.key, f"r{i}", i) for i, row in enumerate(matrix.rows)]
+    col_heads = [Head(col.name, col.path, f"c{i}", i) for i, col in enumerate(matrix.columns)]
+    row_order = list(range(len(matrix.rows)))
+    col_order = list(range(len(matrix.columns)))
+    ascending, key = sort.startswith("-"), sort.lstrip("-")
+    if key[:1] == "c" and (key[1:] == "" or key[1:].isdigit()):
+        index = int(key[1:]) if key[1:] else None
+        if index is None or index < len(matrix.columns):
+            values = [matrix.row_totals[r] if index is None else matrix.cells[r][index] for r in row_order]
+            row_order.sort(key=lambda r: values[r] if ascending else -values[r])
+    elif key[:1] == "r" and (key[1:] == "" or key[1:].isdigit()):
+        index = int(key[1:]) if key[1:] else None
+        if index is None or index < len(matrix.rows):
+            values = [matrix.column_totals[c] if index is None else matrix.cells[index][c] for c in col_order]
+            col_order.sort(key=lambda c: values[c] if ascending else -values[c])
+    if not transpose:
+        return Table(
+            corner=corner,
+            heads=[col_heads[c] for c in col_order],
+            lines=[
+                (row_heads[r], [cells[r][c] for c in col_order], display(matrix.row_totals[r], kind)) for r in row_order
+            ],
+            totals=[display(matrix.column_totals[c], kind) for c in col_order],
+            total=display(matrix.total, kind),
+            summary=[matrix.summary_text(c) for c in col_order],
+            transposed=False,
+            sort=sort,
+        )
+    return Table(
+        corner=corner,
+        heads=[row_heads[r] for r in row_order],
+        lines=[
+            (col_heads[c], [cells[r][c] for r in row_order], display(matrix.column_totals[c], kind)) for c in col_order
+        ],
+        totals=[display(matrix.row_totals[r], kind) for r in row_order],
+        total=display(matrix.total, kind),
+        summary=[],
+        transposed=True,
+        sort=sort,
+    )
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+def sheet(matrix: Matrix, *, corner: str = "") -> list[list]:
+    """The matrix as spreadsheet rows: a note on the query, the header, one line per row, totals, the summary."""
+    coders = ", ".join(matrix.coders) if matrix.coders else _("all coders")
+    note = _("Value: %(value)s · rows: %(rows)s · coders: %(coders)s") % {
+        "value": matrix.value,
+        "rows": matrix.rows_by,
+        "coders": coders,
+    }
+    lines: list[list] = [[note], [corner, *(c.path for c in matrix.columns), _("Total")]]
+    for row, values, total in zip(matrix.rows, matrix.cells, matrix.row_totals, strict=True):
+        lines.append([row.label, *(_rounded(v, matrix.value) for v in values), _rounded(total, matrix.value)])
+    lines.append(
+        [_("Total"), *(_rounded(v, matrix.value) for v in matrix.column_totals), _rounded(matrix.total, matrix.value)]
+    )
+    lines.append([_("Rows with any coding"), *(matrix.summary_text(c) for c in range(len(matrix.columns)))])
+    return lines
+
+
+def _rounded(value: float, kind: str):
+    return round(value, 2) if kind == "coverage" else int(value)
+
+
+def csv_text(lines: Iterable[Sequence]) -> str:
+    """CSV with a BOM so Excel opens the Chinese as UTF-8."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    csv.writer(out).writerows(lines)
+    return out.getvalue()
+
+
+def xlsx_bytes(sheets: Sequence[tuple[str, Iterable[Sequence]]]) -> bytes:
+    """An Excel workbook with one sheet per (title, rows)."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    workbook = Workbook(write_only=True)
+    for title, lines in sheets:
+        page = workbook.create_sheet(title[:31])
+        for line in lines:
+            page.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in line])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _text_width(text: str, size: float) -> float:
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
+
+
+def heatmap_svg(view: Table, *, title: str) -> str:
+    """The table as a heatmap figure (SVG text, labels escaped, CJK fonts named for the browser to render)."""
+    size, cell_w, cell_h, pad = 13, 64.0, 28.0, 12.0
+    left = max([_text_width(h.label, size) for h, _c, _t in view.lines] + [40]) + 2 * pad
+    head_h = max([_text_width(h.label, size) for h in view.heads] + [40]) * 0.72 + 2 * pad  # labels at -45°
+    width = left + cell_w * len(view.heads) + pad
+    height = 28 + head_h + cell_h * len(view.lines) + pad
+    parts = [
+        f'<text x="{pad}" y="20" font-size="{size + 2}" font-weight="600">{escape(title)}</text>',
+    ]
+    y0 = 28 + head_h
+    for i, head in enumerate(view.heads):
+        x = left + cell_w * i + cell_w / 2
+        parts.append(
+            f'<text transform="translate({x:.1f},{y0 - 6:.1f}) rotate(-45)" font-size="{size}">'
+            f"{escape(head.label)}</text>"
+        )
+    for j, (head, cells, _total) in enumerate(view.lines):
+        y = y0 + cell_h * j
+        parts.append(
+            f'<text x="{left - pad:.1f}" y="{y + cell_h / 2:.1f}" text-anchor="end" dominant-baseline="central" '
+            f'font-size="{size}">{escape(head.label)}</text>'
+        )
+        for i, cell in enumerate(cells):
+            x = left + cell_w * i
+            fill = _heat_colour(cell.heat)
+            ink = "#ffffff" if cell.heat > 0.6 else "#1f2328"
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell_w}" height="{cell_h}" fill="{fill}" stroke="#ffffff"/>'
+                f'<text x="{x + cell_w / 2:.1f}" y="{y + cell_h / 2:.1f}" text-anchor="middle" '
+                f'dominant-baseline="central" font-size="{size}" fill="{ink}">{escape(cell.text)}</text>'
+            )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(FONT_FAMILY)}" fill="#1f2328" '
+        f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
+        f"{''.join(parts)}</svg>"
+    )
+
+
+def _heat_colour(heat: float) -> str:
+    """White to the accent blue (#1d4ed8) in proportion to the value."""
+    r = round(255 + (29 - 255) * heat)
+    g = round(255 + (78 - 255) * heat)
+    b = round(255 + (216 - 255) * heat)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def heat_style(heat: float) -> str:
+    """Inline style for a heatmap cell on the page."""
+    ink = "#ffffff" if heat > 0.6 else "inherit"
+    return f"background:{_heat_colour(heat)};color:{ink}"
+
+
+def bar_chart_svg(bars: Sequence[tuple[str, int]], *, title: str) -> str:
+    """Horizontal bars (label, count) as SVG text, for the attribute counts."""
+    size, bar_h, gap, pad, span = 13, 20.0, 6.0, 12.0, 360.0
+    left = max([_text_width(label, size) for label, _n in bars] + [40]) + 2 * pad
+    top_n = max((n for _l, n in bars), default=0) or 1
+    height = 36 + (bar_h + gap) * len(bars) + pad
+    width = left + span + 60
+    parts = [f'<text x="{pad}" y="20" font-size="{size + 2}" font-weight="600">{escape(title)}</text>']
+    for i, (label, n) in enumerate(bars):
+        y = 36 + (bar_h + gap) * i
+        w = span * n / top_n
+        parts.append(
+            f'<text x="{left - pad:.1f}" y="{y + bar_h / 2:.1f}" text-anchor="end" dominant-baseline="central" '
+            f'font-size="{size}">{escape(label)}</text>'
+            f'<rect x="{left:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar_h}" fill="#4e79a7"/>'
+            f'<text x="{left + w + 6:.1f}" y="{y + bar_h / 2:.1f}" dominant-baseline="central" '
+            f'font-size="{size}">{n}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(FONT_FAMILY)}" fill="#1f2328" '
+        f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
+        f"{''.join(parts)}</svg>"
+    )
+
+
+# --- loaders: the only place in this module that queries --------------------------------------------
+
+DOC_FIELDS = ("province", "issuer_type", "issuer", "policy_type", "issue_date")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A matrix request, parsed and checked."""
+
+    rows_by: str = "province"
+    value: str = "documents"
+    level: int | None = 1
+    nodes: tuple[int, ...] = ()
+    parent: int | None = None
+    coders: tuple[str, ...] = ()
+    all_provinces: bool = False
+    filters: tuple[tuple[str, str], ...] = ()
+
+
+def parse(params: Mapping, custom_names: Iterable[str]) -> Query:
+    """Query parameters → Query; a ValidationError says what is wrong with them."""
+    from policies import corpus
+
+    custom_names = list(custom_names)
+    rows_by = check_rows_by((params.get("rows") or "province").strip(), custom_names)
+    node_text = params.get("nodes") or ""
+    if hasattr(params, "getlist"):
+        node_text = ",".join([node_text, *params.getlist("node")])
+    value = (params.get("value") or "documents").strip()
+    if value not in VALUES:
+        raise ValidationError(
+            _("Unknown value “%(value)s”: use one of %(allowed)s.")
+            % {"value": value[:40], "allowed": ", ".join(VALUES)}
+        )
+    nodes = _ids(node_text, "nodes")
+    parent = _ids(params.get("parent") or "", "parent")
+    level_text = (params.get("level") or "").strip()
+    if level_text and not level_text.isdigit():
+        raise ValidationError(_("“level” must be a whole number: 1 for the categories, 2 for subcategories."))
+    coders = tuple(dict.fromkeys(c.strip() for c in (params.get("coders") or "").split(",") if c.strip()))
+    if hasattr(params, "getlist"):
+        coders = tuple(dict.fromkeys([*coders, *(c.strip() for c in params.getlist("coder") if c.strip())]))
+    filters = tuple((f, params.get(f).strip()) for f in corpus.FILTER_FIELDS if (params.get(f) or "").strip())
+    return Query(
+        rows_by=rows_by,
+        value=value,
+        level=int(level_text) if level_text else (None if nodes or parent else 1),
+        nodes=nodes,
+        parent=parent[0] if parent else None,
+        coders=coders,
+        all_provinces=(params.get("all") or "") in ("1", "true", "on"),
+        filters=filters,
+    )
+
+
+def _ids(text: str, name: str) -> tuple[int, ...]:
+    try:
+        return tuple(dict.fromkeys(int(part) for part in text.split(",") if part.strip()))
+    except ValueError:
+        raise ValidationError(_("“%(name)s” must be node ids separated by commas.") % {"name": name}) from None
+
+
+def documents_for(project, query: Query) -> list[Doc]:
+    """The project's documents after the attribute filters, as plain values."""
+    from policies import corpus
+
+    documents = corpus.filter_documents(project.documents.all(), dict(query.filters)).order_by()
+    custom = query.rows_by.startswith(ATTR_PREFIX)
+    fields = ("id", "title", "char_count", *DOC_FIELDS, *(("attributes",) if custom else ()))
+    docs = []
+    for values in documents.values_list(*fields):
+        doc_id, title, chars, *attrs = values
+        attributes = dict(zip(DOC_FIELDS, attrs, strict=False))
+        if custom:
+            attributes.update(values[-1] or {})
+        docs.append(Doc(doc_id, title, chars, attributes))
+    return docs
+
+
+def coder_ids(project, usernames: Sequence[str]) -> list[int]:
+    """User ids of the named coders; an unknown name is a ValidationError."""
+    from django.contrib.auth import get_user_model
+
+    found = dict(get_user_model().objects.filter(username__in=usernames).values_list("username", "id"))
+    missing = [name for name in usernames if name not in found]
+    if missing:
+        raise ValidationError(_("Unknown coder(s): %(names)s.") % {"names": ", ".join(missing)})
+    return [found[name] for name in usernames]
+
+
+def codings_for(project, user, query: Query):
+    """The visible codings the query counts (coder and document filters applied)."""
+    from coding import layers
+
+    codings = layers.visible_codings(project, user).order_by()
+    if query.coders:
+        codings = codings.filter(coder_id__in=coder_ids(project, query.coders))
+    if query.filters:
+        from policies import corpus
+
+        codings = codings.filter(document__in=corpus.filter_documents(project.documents.all(), dict(query.filters)))
+    return codings
+
+
+def facts_for(codings, value: str, node_ids: Iterable[int]):
+    """Per (document, node) counts, or (document, node, start, end) spans ordered for the sweep."""
+    from django.db.models import Count
+
+    codings = codings.filter(node_id__in=list(node_ids))
+    if value in ("characters", "coverage"):
+        return (
+            codings.order_by("document_id", "start")
+            .values_list("document_id", "node_id", "start", "end")
+            .iterator(chunk_size=10_000)
+        )
+    grouped = codings.values("document_id", "node_id").annotate(n=Count("node_id")).order_by()
+    return grouped.values_list("document_id", "node_id", "n")
+
+
+def load(project, user, params) -> Matrix:
+    """The matrix for a request's parameters (see parse)."""
+    query = parse(params, project.custom_attributes.values_list("name", flat=True))
+    return load_query(project, user, query)
+
+
+def load_query(project, user, query: Query) -> Matrix:
+    node_rows = tree.rows_for(project)
+    columns = columns_for(node_rows, level=query.level, nodes=query.nodes, parent=query.parent)
+    rows = group_rows(documents_for(project, query), query.rows_by, all_provinces=query.all_provinces)
+    members = set().union(*(c.members for c in columns)) if columns else set()
+    facts = facts_for(codings_for(project, user, query), query.value, members) if members else []
+    return compute(query.value, rows, columns, facts, rows_by=query.rows_by, coders=query.coders)
+
+
+def cell_documents(project, user, params, node_id: int, row_key_: str) -> tuple[Query, list[int]]:
+    """The documents behind one cell: those in the row with a coding at the node (or below) by the chosen coders."""
+    query = parse(params, project.custom_attributes.values_list("name", flat=True))
+    node_rows = tree.rows_for(project)
+    if node_id not in {r.id for r in node_rows}:
+        raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": node_id})
+    in_row = [d.id for d in documents_for(project, query) if row_key(d, query.rows_by) == row_key_]
+    members = {node_id} | tree.descendants(node_rows, node_id)
+    coded = (
+        codings_for(project, user, query)
+        .filter(node_id__in=members, document_id__in=in_row)
+        .values_list("document_id", flat=True)
+        .distinct()
+    )
+    return query, sorted(set(coded))
+
+
+def framework_summary(project, user, params) -> tuple[Query, list[tuple[tree.TreeNode, int, tuple[str, ...]]]]:
+    """For every node in tree order: how many rows (provinces by default) have coding there, and which."""
+    query = parse(params, project.custom_attributes.values_list("name", flat=True))
+    query = replace(query, value="documents", level=None, nodes=(), parent=None)
+    node_rows = tree.rows_for(project)
+    ordered = tree.walk(node_rows)
+    below = _subtrees(tree.children_map(node_rows))
+    columns = [
+        Column(n.row.id, n.row.name, n.path, n.row.color, frozenset({n.row.id} | below.get(n.row.id, set())))
+        for n in ordered
+    ]
+    rows = group_rows(documents_for(project, query), query.rows_by)
+    facts = facts_for(codings_for(project, user, query), "documents", {n.row.id for n in ordered}) if ordered else []
+    matrix = from_counts("documents", rows, columns, facts, rows_by=query.rows_by, coders=query.coders)
+    return query, [(node, *matrix.column_summary[i]) for i, node in enumerate(ordered)]
+
+
+def attribute_counts(project, params) -> tuple[Query, list[tuple[str, int]]]:
+    """Documents per value of one attribute (issuer type by default), in the matrix's row order."""
+    custom = list(project.custom_attributes.values_list("name", flat=True))
+    rows_by = check_rows_by((params.get("by") or "issuer_type").strip(), custom)
+    query = Query(rows_by=rows_by)
+    rows = group_rows(documents_for(project, query), rows_by)
+    return query, [(row.label, len(row.documents)) for row in rows]

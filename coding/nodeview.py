@@ -1,0 +1,90 @@
+"""The node view: every passage coded at a node across documents, with context. Pure core, then one loader."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+
+from coding import layers
+from framework import tree
+from policies import corpus
+
+CONTEXT_CHARS = 60
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Passage:
+    coding_id: int
+    document_id: int
+    coder: str
+    start: int
+    end: int
+    before: str
+    text: str
+    after: str
+    memo: str
+    title: str
+    province: str
+
+
+@dataclass
+class NodeView:
+    node_ids: set[int]
+    documents: int = 0
+    references: int = 0
+    coders: list[str] = field(default_factory=list)
+    page: object = None  # a Paginator page of Passage
+
+
+def with_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[str, str, str]:
+    """The passage and up to `width` characters on each side, cut at line breaks."""
+    before = text[max(0, start - width) : start].rsplit("\n", 1)[-1]
+    after = text[end : end + width].split("\n", 1)[0]
+    return before, text[start:end], after
+
+
+# --- loader --------------------------------------------------------------------------------------
+
+
+def load(project, node, user, params, page_number=1) -> NodeView:
+    """Passages at the node (and its descendants unless ?descendants=0), filtered by coder and document attributes."""
+    rows = tree.rows_for(project)
+    node_ids = {node.pk}
+    if params.get("descendants", "1") != "0":
+        node_ids |= tree.descendants(rows, node.pk)
+    codings = layers.visible_codings(project, user).filter(node_id__in=node_ids)
+    coders = [c for c in params.getlist("coder") if c] if hasattr(params, "getlist") else []
+    if coders:
+        codings = codings.filter(coder__username__in=coders)
+    documents = corpus.filter_documents(project.documents.all(), params)
+    if any(params.get(f) for f in corpus.FILTER_FIELDS):
+        codings = codings.filter(document__in=documents)
+    ids = params.get("documents", "")
+    if ids:
+        try:
+            codings = codings.filter(document_id__in=[int(i) for i in ids.split(",") if i])
+        except ValueError:
+            raise ValidationError(_("“documents” must be a comma-separated list of document ids.")) from None
+    view = NodeView(node_ids=node_ids)
+    view.references = codings.count()
+    view.documents = codings.values("document_id").distinct().count()
+    view.coders = sorted(set(codings.values_list("coder__username", flat=True)))
+    ordered = codings.order_by("document_id", "start", "end", "id").values_list(
+        "id", "document_id", "coder__username", "start", "end", "memo"
+    )
+    page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
+    needed = {row[1] for row in page.object_list}
+    documents = {
+        i: (text, title, province)
+        for i, text, title, province in project.documents.filter(pk__in=needed).values_list(
+            "id", "text", "title", "province"
+        )
+    }
+    page.object_list = [
+        Passage(cid, did, coder, s, e, *with_context(documents[did][0], s, e), memo, *documents[did][1:])
+        for cid, did, coder, s, e, memo in page.object_list
+    ]
+    view.page = page
+    return view

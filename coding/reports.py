@@ -1,0 +1,113 @@
+"""The matrix, attribute counts and framework summary as page context and as files (CSV, .xlsx, SVG)."""
+
+from urllib.parse import quote, urlencode
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from coding import matrix
+from framework import figure, tree
+from policies import corpus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MATRIX_PARAMS = ("rows", "value", "level", "nodes", "parent", "coders", "all", *corpus.FILTER_FIELDS)
+LIST_PARAMS = ("coder", "node")
+
+
+def row_kind_label(rows_by: str) -> str:
+    labels = {
+        "province": _("Province"),
+        "issuer_type": _("Issuer type"),
+        "issuer": _("Issuer"),
+        "policy_type": _("Policy type"),
+        "year": _("Year of issue"),
+        "document": _("Document"),
+    }
+    return labels.get(rows_by) or rows_by.removeprefix(matrix.ATTR_PREFIX)
+
+
+def value_label(value: str) -> str:
+    return {
+        "documents": _("Documents coded"),
+        "references": _("References (codings)"),
+        "characters": _("Characters coded"),
+        "coverage": _("Coverage (%)"),
+        "presence": _("Presence (1/0)"),
+    }[value]
+
+
+def row_choices(project) -> list[tuple[str, str]]:
+    custom = project.custom_attributes.values_list("name", flat=True)
+    kinds = [*matrix.ROW_KINDS, *(matrix.ATTR_PREFIX + name for name in custom)]
+    return [(kind, row_kind_label(kind)) for kind in kinds]
+
+
+def query_string(params, *, keep=MATRIX_PARAMS, lists=LIST_PARAMS) -> str:
+    """The matrix-defining parameters of a request, re-encoded for links (cells, exports, sort headers)."""
+    pairs = [(k, params.get(k)) for k in keep if params.get(k)]
+    if hasattr(params, "getlist"):
+        pairs += [(k, v) for k in lists for v in params.getlist(k) if v]
+    return urlencode(pairs)
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def file_response(fmt: str, name: str, lines: list[list], svg: str = "") -> HttpResponse:
+    """CSV (with BOM), .xlsx or SVG as a download."""
+    if fmt == "csv":
+        body, content_type = matrix.csv_text(lines).encode(), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body, content_type = matrix.xlsx_bytes([(name, lines)]), XLSX
+    else:
+        body, content_type = svg.encode(), "image/svg+xml; charset=utf-8"
+    return _attachment(HttpResponse(body, content_type=content_type), f"{name}.{fmt}")
+
+
+def matrix_file(project, user, params, fmt: str) -> HttpResponse:
+    result = matrix.load(project, user, params)
+    corner = row_kind_label(result.rows_by)
+    name = f"{project.name}-matrix-{result.value}"
+    if fmt == "svg":
+        view = matrix.table(result, transpose=params.get("transpose") == "1", sort=params.get("sort", ""))
+        title = f"{project.name} · {value_label(result.value)}"
+        return file_response(fmt, name, [], matrix.heatmap_svg(view, title=title))
+    return file_response(fmt, name, matrix.sheet(result, corner=corner))
+
+
+def attribute_lines(rows_by: str, bars: list[tuple[str, int]]) -> list[list]:
+    total = sum(n for _label, n in bars)
+    lines: list[list] = [[row_kind_label(rows_by), _("Documents"), "%"]]
+    lines += [[label, n, round(100 * n / total, 1) if total else 0] for label, n in bars]
+    lines.append([_("Total"), total, 100 if total else 0])
+    return lines
+
+
+def attribute_file(project, params, fmt: str) -> HttpResponse:
+    query, bars = matrix.attribute_counts(project, params)
+    name = f"{project.name}-{query.rows_by.replace(':', '-')}-counts"
+    title = _("Documents by %(attribute)s") % {"attribute": row_kind_label(query.rows_by)}
+    return file_response(fmt, name, attribute_lines(query.rows_by, bars), matrix.bar_chart_svg(bars, title=title))
+
+
+def summary_lines(rows_by: str, found) -> list[list]:
+    lines: list[list] = [[_("Level"), _("Node"), _("Path"), _("Count"), row_kind_label(rows_by)]]
+    lines += [[node.depth + 1, node.row.name, node.path, count, "、".join(names)] for node, count, names in found]
+    return lines
+
+
+def summary_figure(project, found) -> str:
+    """The codebook figure with "n — names" after every node."""
+    labels = {node.row.id: f"{count} — {'、'.join(names)}" if names else "0" for node, count, names in found}
+    roots = tree.build_from([node for node, _count, _names in found])
+    return figure.svg(roots, title=project.name, counts=labels)
+
+
+def summary_file(project, user, params, fmt: str) -> HttpResponse:
+    query, found = matrix.framework_summary(project, user, params)
+    name = f"{project.name}-framework-summary"
+    if fmt == "svg":
+        return file_response(fmt, f"{project.name}-codebook-counts", [], summary_figure(project, found))
+    return file_response(fmt, name, summary_lines(query.rows_by, found))
