@@ -33,6 +33,7 @@ import benchdb
 
 # The bench process and gunicorn must share the key: the browser logs in with a session made here.
 os.environ.setdefault("SECRET_KEY", "coding-bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="pc-bench-static-"))  # whitenoise serves from finders
 
 ROOT = benchdb.ROOT
 WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
@@ -246,6 +247,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"{os.cpu_count()} CPUs, load average {one:.1f} (1 min) / {five:.1f} (5 min)"
+
+
 def proc_status(pid: int) -> dict[str, int]:
     """VmRSS and VmHWM of a process in kB (empty when it is gone)."""
     try:
@@ -345,21 +360,28 @@ def bench_page_server(label: str, document, coder) -> str:
     """Server-side render with the test client; returns the session key for the browser."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     client.force_login(coder)
     path = f"/documents/{document.pk}/code/"
     response = client.get(path)
     assert response.status_code == 200, response.status_code
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
         client.get(path)
-    times = benchdb.timed(lambda: client.get(path), repeat=PAGE_REPEAT)
+    cpu = []
+
+    def render() -> None:
+        start = time.process_time()
+        client.get(path)
+        cpu.append((time.process_time() - start) * 1000)
+
+    times = benchdb.timed(render, repeat=PAGE_REPEAT)
     print(
         f"[{label}] coding page, {document.char_count:,} chars, {document.codings.count():,} codings by "
-        f"{PAGE_CODERS} coders on {PAGE_TREE[0] * (1 + PAGE_TREE[1])} nodes "
-        f"({len(response.content) / 1024:.0f} kB HTML, {len(queries)} queries), server render: "
-        f"{benchdb.summary(times)} (budget < 100 ms)"
+        f"{PAGE_CODERS} coders on {PAGE_TREE[0] * (1 + PAGE_TREE[1])} nodes ({len(response.content) / 1024:.0f} kB "
+        f"HTML, {len(queries)} queries), server render: {benchdb.summary(times)}; CPU median "
+        f"{statistics.median(cpu):.1f} ms (budget < 100 ms)"
     )
     return client.cookies["sessionid"].value
 
@@ -421,7 +443,13 @@ METRICS = """
 """
 
 COUNTS = """
-() => ({ hl: document.querySelectorAll("#doc-text .hl").length, stripes: document.querySelectorAll(".stripe").length })
+() => ({
+  hl: document.querySelectorAll("#doc-text .hl").length,
+  stripes: document.querySelectorAll(".stripe").length,
+  text: document.getElementById("doc-text").clientWidth,
+  gutter: document.getElementById("stripes").offsetWidth,
+  height: document.getElementById("text-pane").scrollHeight,
+})
 """
 
 # Scroll the text pane to the middle paragraph; resolve with the milliseconds until highlights are on screen there
@@ -502,16 +530,22 @@ def bench_page_browser(label: str, port: int, document, session_key: str) -> Non
         f"{max(s if s is not None else math.inf for s in scrolls):.0f} ms after the scroll "
         f"(budget: hundreds of elements, not thousands)"
     )
+    top = runs[-1]["top"]
+    print(
+        f"[{label}] coding page layout: text column {top['text']} px wide next to a {top['gutter']} px stripe "
+        f"gutter, {top['height']:,} px of scrolling (no budget; for reading the counts above)"
+    )
 
 
 # --- 2. creating codings under load ----------------------------------------------------------------------
 
 
-def bench_create_load(label: str, port: int, project, document, nodes: list, coders: list) -> None:
+def bench_create_load(label: str, server: "Gunicorn", project, document, nodes: list, coders: list) -> None:
     from rest_framework.authtoken.models import Token
 
     from coding.models import Coding
 
+    port = server.port
     tokens = [Token.objects.get_or_create(user=coder)[0].key for coder in coders[:LOAD_CODERS]]
     before = Coding.objects.filter(document=document).count()
     path = f"/api/projects/{project.pk}/codings/"
@@ -582,7 +616,7 @@ def bench_create_load(label: str, port: int, project, document, nodes: list, cod
                 if i in repeat_at:  # the same coding again, e.g. a retry after a timeout
                     status, _data = post(body, conns[0])
                     out["repeats"].append(status == 200)
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:  # reported with the errors below
             out["errors"].append(("exception", repr(error)))
         finally:
             for conn in conns:
@@ -592,11 +626,14 @@ def bench_create_load(label: str, port: int, project, document, nodes: list, cod
     threads = [threading.Thread(target=coder_thread, args=(n,)) for n in range(LOAD_CODERS)]
     for thread in threads:
         thread.start()
+    workers = server.worker_pids()
+    cpu = sum(cpu_seconds(pid) for pid in workers)
     begin.wait()
     wall = time.perf_counter()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - wall
+    cpu = sum(cpu_seconds(pid) for pid in workers) - cpu
 
     times = [t for r in results for t in r["times"]]
     created = [i for r in results for i in r["created"]]
@@ -610,7 +647,8 @@ def bench_create_load(label: str, port: int, project, document, nodes: list, cod
     print(
         f"[{label}] create a coding under gunicorn ({WORKERS} sync workers), {LOAD_CODERS} coders x {LOAD_EACH} "
         f"every {LOAD_INTERVAL} s (+{LOAD_REPEATS} repeats, +{LOAD_RACES} racing double-sends each), "
-        f"{len(times) / wall:.0f} requests/s over {wall:.1f} s: {benchdb.summary(times)} (budget p95 < 50 ms)"
+        f"{len(times) / wall:.0f} requests/s over {wall:.1f} s: {benchdb.summary(times)}; gunicorn CPU "
+        f"{cpu / len(times) * 1000:.1f} ms a request (budget p95 < 50 ms)"
     )
     print(
         f"[{label}] after the load: {rows} new rows for {len(created)} answers 201 ({len(set(created))} distinct "
@@ -623,10 +661,29 @@ def bench_create_load(label: str, port: int, project, document, nodes: list, cod
 # --- 3. the CSV export ------------------------------------------------------------------------------------
 
 
+def dechunk(raw: bytes) -> tuple[int, bytes, int]:
+    """Status, body and number of chunks of a raw HTTP/1.1 response (chunked or not)."""
+    head, _sep, rest = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    if b"transfer-encoding: chunked" not in head.lower():
+        return status, rest, 1
+    parts, at, chunks = [], 0, 0
+    while True:
+        eol = rest.index(b"\r\n", at)
+        size = int(rest[at:eol].split(b";")[0], 16)
+        if size == 0:
+            return status, b"".join(parts), chunks
+        parts.append(rest[eol + 2 : eol + 2 + size])
+        chunks += 1
+        at = eol + 2 + size + 2
+
+
 def bench_export_http(label: str, server: Gunicorn, project, token: str) -> None:
+    """Stream the export like curl would: read the raw response in 64 kB pieces, decode the framing afterwards."""
     workers = server.worker_pids()
     before = {pid: proc_status(pid) for pid in workers}
     peak = {pid: status.get("VmRSS", 0) for pid, status in before.items()}
+    cpu = {pid: cpu_seconds(pid) for pid in workers}
     stop = threading.Event()
 
     def sample() -> None:
@@ -637,35 +694,40 @@ def bench_export_http(label: str, server: Gunicorn, project, token: str) -> None
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
-    chunks = []
+    path = f"/api/projects/{project.pk}/codings/export.csv"
+    head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Token {token}\r\nConnection: close\r\n\r\n"
+    pieces = []
     try:
-        t0 = time.perf_counter()
-        conn.request("GET", f"/api/projects/{project.pk}/codings/export.csv", headers={"Authorization": f"Token {token}"})
-        response = conn.getresponse()
-        first = time.perf_counter() - t0
-        assert response.status == 200, (response.status, response.read()[:300])
-        while chunk := response.read(1 << 16):
-            chunks.append(chunk)
-        elapsed = time.perf_counter() - t0
+        with socket.create_connection(("127.0.0.1", server.port), timeout=120) as sock:
+            t0 = time.perf_counter()
+            sock.sendall(head.encode())
+            first = None
+            while piece := sock.recv(1 << 16):
+                first = first or time.perf_counter() - t0
+                pieces.append(piece)
+            elapsed = time.perf_counter() - t0
     finally:
-        conn.close()
         stop.set()
         sampler.join()
     after = {pid: proc_status(pid) for pid in workers}
-    size = sum(len(c) for c in chunks)
-    rows = sum(1 for _ in csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig")))) - 1
-    chunks.clear()
-    served = max(workers, key=lambda pid: peak[pid] - before[pid].get("VmRSS", 0))
+    served = max(workers, key=lambda pid: cpu_seconds(pid) - cpu[pid])
+    used = cpu_seconds(served) - cpu[served]
+    status, body, chunks = dechunk(b"".join(pieces))
+    pieces.clear()
+    assert status == 200, (status, body[:300])
+    rows = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1
+    size = len(body)
     growth = (peak[served] - before[served].get("VmRSS", 0)) / 1024
     print(
-        f"[{label}] CSV export through gunicorn: {rows:,} rows, {size / 2**20:.1f} MB streamed in {elapsed:.2f} s "
-        f"(first byte {first * 1000:.0f} ms, {size / 2**20 / elapsed:.0f} MB/s) (budget < 3 s)"
+        f"[{label}] CSV export through gunicorn: {rows:,} rows, {size / 2**20:.1f} MB in {chunks:,} HTTP chunks, "
+        f"streamed in {elapsed:.2f} s (first byte {first * 1000:.0f} ms, {size / 2**20 / elapsed:.0f} MB/s, worker CPU "
+        f"{used:.2f} s) (budget < 3 s)"
     )
     print(
         f"[{label}] CSV export memory, gunicorn worker: RSS {before[served].get('VmRSS', 0) / 1024:.0f} MB before, "
-        f"peak {peak[served] / 1024:.0f} MB during (+{growth:.1f} MB); VmHWM {before[served].get('VmHWM', 0) / 1024:.0f}"
-        f" -> {after[served].get('VmHWM', 0) / 1024:.0f} MB (budget: flat, growth < 10% of the "
+        f"peak {peak[served] / 1024:.0f} MB during (+{growth:.1f} MB); VmHWM "
+        f"{before[served].get('VmHWM', 0) / 1024:.0f} -> {after[served].get('VmHWM', 0) / 1024:.0f} MB "
+        f"(budget: flat, growth < 10% of the "
         f"{size / 2**20:.0f} MB body)"
     )
 
@@ -680,16 +742,17 @@ def bench_export_inprocess(label: str, project) -> None:
             rows += 1
         return size, rows - 2  # the BOM and the header row are parts of their own
 
-    t0 = time.perf_counter()
+    t0, cpu = time.perf_counter(), time.process_time()
     size, rows = drain()
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     drain()
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
     print(
-        f"[{label}] CSV export in-process (csv_response().streaming_content): {rows:,} rows in {elapsed:.2f} s, "
+        f"[{label}] CSV export in-process (csv_response().streaming_content): {rows:,} rows in {elapsed:.2f} s "
+        f"(CPU {cpu:.2f} s), "
         f"tracemalloc peak {peak / 2**20:.1f} MB for a {size / 2**20:.0f} MB body (budget: flat, < 10% of the body)"
     )
 
@@ -710,18 +773,20 @@ def main() -> None:
     analyze()
     print(
         f"[{label}] setup: {document.char_count:,}-char document with {PAGE_CODINGS:,} codings, "
-        f"{EXPORT_CODINGS:,} codings on {EXPORT_DOCUMENTS} documents, in {time.perf_counter() - t0:.1f} s"
+        f"{EXPORT_CODINGS:,} codings on {EXPORT_DOCUMENTS} documents, in {time.perf_counter() - t0:.1f} s; "
+        f"{machine()}"
     )
 
     session_key = bench_page_server(label, document, coders[0])
     with Gunicorn(WORKERS) as server:
         bench_page_browser(label, server.port, document, session_key)
         if label == "PostgreSQL":
-            bench_create_load(label, server.port, project, document, nodes, coders)
+            bench_create_load(label, server, project, document, nodes, coders)
         else:
             print(f"[{label}] create a coding under gunicorn with {LOAD_CODERS} coders: skipped (PostgreSQL only)")
         bench_export_http(label, server, export_project, Token.objects.create(user=owner).key)
     bench_export_inprocess(label, export_project)
+    print(f"[{label}] done: {machine()} (other processes on the machine slow every wall-clock number above)")
 
 
 if __name__ == "__main__":

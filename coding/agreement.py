@@ -1,8 +1,10 @@
 """Coding comparison: kappa, Krippendorff's alpha and agreement between coders. Pure, except the loader at the end."""
 
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations, pairwise
+from operator import itemgetter
 
 import numpy as np
 
@@ -315,30 +317,30 @@ def _expand(keys: np.ndarray, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndar
 
 
 def _union(cell: np.ndarray, start: np.ndarray, end: np.ndarray, big: int) -> tuple[np.ndarray, ...]:
-    """Per cell, the union of the intervals as sorted, disjoint, non-touching intervals (sort and sweep)."""
+    """Per cell, the union of the intervals as disjoint, non-touching intervals sorted by (cell, start)."""
     if cell.size == 0:
         return cell, start, end
-    order = np.lexsort((start, cell))
-    cell, start, end = cell[order], start[order], end[order]
-    base = cell * big  # keys the running maximum to the cell, so one global sweep serves every cell
+    base = cell * big  # one number line for all cells, so a single sort and running maximum serve them all
+    order = np.argsort(base + start)
+    base, start, end = base[order], start[order], end[order]
     reach = np.maximum.accumulate(base + end)
-    opens = np.empty(cell.size, dtype=bool)
+    opens = np.empty(base.size, dtype=bool)
     opens[0] = True
     opens[1:] = base[1:] + start[1:] > reach[:-1]
     closes = np.flatnonzero(np.append(opens[1:], True))
-    return cell[opens], start[opens], reach[closes] - base[closes]
+    return cell[order][opens], start[opens], reach[closes] - base[closes]
 
 
-def _sweep(key: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Segments between consecutive boundaries within a key: (key, position, length, how many intervals cover it)."""
-    pos = np.concatenate((start, end))
-    delta = np.concatenate((np.ones(start.size, np.int64), -np.ones(end.size, np.int64)))
-    keys = np.concatenate((key, key))
-    order = np.lexsort((pos, keys))
-    pos, delta, keys = pos[order], delta[order], keys[order]
-    level = np.cumsum(delta)  # every key's intervals close, so the running sum restarts at 0 for the next key
-    same = keys[1:] == keys[:-1]
-    return keys[:-1][same], pos[:-1][same], np.diff(pos)[same], level[:-1][same]
+def _overlap(start: np.ndarray, end: np.ndarray, other_start: np.ndarray, other_end: np.ndarray) -> np.ndarray:
+    """For each interval, how much of it the other (sorted, disjoint) intervals cover: two binary searches each."""
+    covered = np.concatenate(([0], np.cumsum(other_end - other_start)))
+
+    def before(x: np.ndarray) -> np.ndarray:  # length of the other intervals that lies before x
+        k = np.searchsorted(other_start, x, "left")  # intervals starting before x
+        tail = np.maximum(other_end[np.maximum(k - 1, 0)] - x, 0) * (k > 0)
+        return covered[k] - tail
+
+    return before(end) - before(start)
 
 
 def _offsets(sizes: np.ndarray) -> tuple[np.ndarray, int]:
@@ -400,9 +402,10 @@ def compare(
     label_of = np.array([j for j, label in enumerate(labels) for _ in members[label]], dtype=np.int64)
     user_of = np.array([user_index[u] for label in labels for u in members[label]], dtype=np.int64)
 
-    columns = list(zip(*codings, strict=True)) or [(), (), (), (), ()]
-    doc, node, start, end = (np.array(columns[k], dtype=np.int64) for k in (0, 1, 3, 4))
-    user = np.fromiter((user_index.get(u, -1) for u in columns[2]), np.int64, len(columns[2]))
+    rows = codings if isinstance(codings, list) else list(codings)
+    doc, node, start, end = (np.fromiter(map(itemgetter(k), rows), np.int64, len(rows)) for k in (0, 1, 3, 4))
+    lookup = defaultdict(lambda: -1, user_index)
+    user = np.fromiter(map(lookup.__getitem__, map(itemgetter(2), rows)), np.int64, len(rows))
     by_id = np.argsort(doc_ids)
     at = by_id[np.minimum(np.searchsorted(doc_ids[by_id], doc), n_docs - 1)] if n_docs else np.zeros_like(doc)
     keep = (user >= 0) & (doc_ids[at] == doc) if n_docs else np.zeros(doc.size, dtype=bool)
@@ -432,31 +435,28 @@ def compare(
         cell, start, end = _union(cell[hit], start, end, big)
     spec, label = cell // n_labels, cell % n_labels
     doc = np.searchsorted(offsets, start, "right") - 1
+    line = spec * big  # each node on its own stretch of one number line, so one search serves every node
 
     shape = (n_specs, n_docs, n_labels)
     coded = np.bincount(np.ravel_multi_index((spec, doc, label), shape), weights=end - start, minlength=np.prod(shape))
     coded = coded.astype(np.int64).reshape(shape)
-
     both = {}
     for i, j in combinations(range(n_labels), 2):
-        mine = (label == i) | (label == j)
-        key, pos, length, level = _sweep(spec[mine], start[mine], end[mine])
-        two = level == 2
-        where = key[two] * n_docs + np.searchsorted(offsets, pos[two], "right") - 1
-        both[i, j] = np.bincount(where, weights=length[two], minlength=n_specs * n_docs).astype(np.int64)
+        mine, theirs = label == i, label == j
+        shared = _overlap(*(line[m] + x[m] for m in (mine, theirs) for x in (start, end)))
+        where = spec[mine] * n_docs + doc[mine]
+        both[i, j] = np.bincount(where, weights=shared, minlength=n_specs * n_docs).astype(np.int64)
         both[i, j] = both[i, j].reshape(n_specs, n_docs)
 
-    # alpha: a stretch of L units where k of the p present coders coded adds L·k(p−k)/(p−1) to o01
-    p_doc = present.sum(axis=1)
-    key, pos, length, level = _sweep(spec, start, end)
-    seg_doc = np.searchsorted(offsets, pos, "right") - 1
-    p = p_doc[seg_doc]
-    mixed = (level > 0) & (level < p)
-    share = length[mixed] * level[mixed] * (p[mixed] - level[mixed]) / (p[mixed] - 1)
-    o01 = np.bincount(key[mixed] * n_docs + seg_doc[mixed], weights=share, minlength=n_specs * n_docs)
-    n1 = np.where(p_doc >= 2, coded.sum(axis=2), 0)
-    n0 = np.where(p_doc >= 2, p_doc * sizes, 0) - n1
-    alpha = (o01.reshape(n_specs, n_docs).sum(axis=1), n0.sum(axis=1), n1.sum(axis=1))
+    # alpha: a unit where k of the p present coders coded adds k(p−k)/(p−1) to o01; summed over a document's units,
+    # Σk = Σ_i a_i and Σk² = Σ_i a_i + 2·Σ_{i<j} both_ij, so o01 = Σ_i a_i − 2·Σ_{i<j} both_ij / (p − 1)
+    p = present.sum(axis=1)
+    pairable = p >= 2
+    n1 = np.where(pairable, coded.sum(axis=2), 0)
+    n0 = np.where(pairable, p * sizes, 0) - n1
+    shared = sum(both.values(), np.zeros((n_specs, n_docs), dtype=np.int64))
+    o01 = np.where(pairable, n1 - 2 * shared / np.maximum(p - 1, 1), 0.0)
+    alpha = (o01.sum(axis=1), n0.sum(axis=1), n1.sum(axis=1))
 
     return _report(labels, unit, nodes, doc_ids.tolist(), sizes, present, coded, both, alpha)
 

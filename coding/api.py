@@ -126,7 +126,7 @@ class UndoApi(APIView):
     @extend_schema(
         request=None,
         responses={200: serializers.DictField()},
-        description="Reverse your latest coding action in this project (one batch: a coding, a bulk create, a removal).",
+        description="Reverse your latest coding action here (one batch: a coding, a bulk create, a removal).",
     )
     def post(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id, need=Role.CODER)

@@ -148,7 +148,7 @@ def xlsx_response(project: Project, params) -> FileResponse:
     sheet.append(header(context.custom_names))
     for row in rows(codings, context):
         sheet.append([_excel_safe(value) for value in row])
-    handle = tempfile.TemporaryFile()
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
     workbook.save(handle)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=f"project-{project.pk}-codings.xlsx")

@@ -214,7 +214,12 @@ def _matrix_context(request: HttpRequest, project) -> dict:
         "value_choices": [(v, reports.value_label(v)) for v in matrix.VALUES],
         "node_choices": [(n.row.id, n.path, n.depth + 1) for n in tree.walk(tree.rows_for(project))],
         "coder_choices": sorted(
-            layers.visible_codings(project, request.user).values_list("coder__username", flat=True).distinct()
+            set(
+                layers.visible_codings(project, request.user)
+                .order_by()
+                .values_list("coder__username", flat=True)
+                .distinct()
+            )
         ),
         "facets": corpus.facets(project),
         "query": params,

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "policies",
     "framework",
     "coding",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +159,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Background work (segmenting large imports, re-segmenting after a dictionary edit): django-tasks with its database
+# backend, run by `manage.py db_worker`. TASKS_BACKEND=immediate runs tasks inside the request (the tests do this).
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[os.environ.get("TASKS_BACKEND", "database")], "QUEUES": ["default"]}}
+# Imports of up to this many characters are segmented in the request; larger ones go to the task worker.
+SEGMENT_INLINE_CHARS = int(os.environ.get("SEGMENT_INLINE_CHARS", "300000"))
 
 # HTTPS switches: off unless set, so the app serves plain HTTP on loopback.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

@@ -146,3 +146,75 @@ class Section(models.Model):
 
     def __str__(self):
         return self.label
+
+
+# --- text analytics: the project dictionary, stopwords and the cached segmentation ---------------
+
+
+class DictionaryTerm(models.Model):
+    """A word the researchers add to the project's segmentation dictionary (a line of jieba's user dictionary)."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="dictionary_terms")
+    word = models.CharField(_("word"), max_length=30)
+    frequency = models.PositiveIntegerField(_("frequency"))  # jieba's suggestion when the researcher gives none
+    tag = models.CharField(_("part of speech"), max_length=5, blank=True)
+    suggested = models.BooleanField(default=False)  # the frequency was suggested, not given
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["word"]
+        constraints = [models.UniqueConstraint(fields=["project", "word"], name="dictionary_term_unique_word")]
+
+    def __str__(self):
+        return self.word
+
+
+class Stopword(models.Model):
+    """A word the project leaves out of word frequencies, on top of the built-in list."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="stopwords")
+    word = models.CharField(_("word"), max_length=30)
+
+    class Meta:
+        ordering = ["word"]
+        constraints = [models.UniqueConstraint(fields=["project", "word"], name="stopword_unique_word")]
+
+    def __str__(self):
+        return self.word
+
+
+class SegmentationStatus(models.TextChoices):
+    READY = "ready", _("Ready")
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Segmenting")
+    FAILED = "failed", _("Failed")
+
+
+class Segmentation(models.Model):
+    """A project's segmentation state: the dictionary version in force and the progress of segmenting documents."""
+
+    project = models.OneToOneField(Project, models.CASCADE, primary_key=True, related_name="segmentation")
+    version = models.PositiveIntegerField(default=1)  # bumped by every dictionary edit
+    status = models.CharField(max_length=10, choices=SegmentationStatus.choices, default=SegmentationStatus.READY)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.project} v{self.version} {self.status}"
+
+
+class DocumentTokens(models.Model):
+    """A document's cached segmentation: distinct words with their tags and counts, and the token sequence."""
+
+    document = models.OneToOneField(Document, models.CASCADE, primary_key=True, related_name="tokens")
+    version = models.PositiveIntegerField()  # the project dictionary version it was segmented with
+    words = models.TextField()  # distinct words in first-seen order, joined by U+001F
+    tags = models.TextField()  # their parts of speech, space-separated
+    counts = models.BinaryField()  # uint32 per distinct word
+    sequence = models.BinaryField()  # every token as an index into words: uint16, or uint32 when wide
+    wide = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"tokens of document {self.document_id}"

@@ -12,10 +12,25 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from policies import extraction, guess, structure
-from policies.models import CustomAttribute, Document, IssuerType, Membership, PolicyType, Project, Role, Section
+from policies import extraction, guess, segment, structure
+from policies.models import (
+    CustomAttribute,
+    DictionaryTerm,
+    Document,
+    DocumentTokens,
+    IssuerType,
+    Membership,
+    PolicyType,
+    Project,
+    Role,
+    Section,
+    Segmentation,
+    SegmentationStatus,
+    Stopword,
+)
 from policies.provinces import UnknownProvince, normalize_province
 
 
@@ -321,13 +336,11 @@ def document_import(*, project: Project, user, filename: str, data: bytes, attri
         define_custom_attributes(project, overrides["attributes"])
     if not filename.lower().endswith(".zip"):
         try:
-            return [
-                ImportOutcome(
-                    filename, _import_one(project=project, user=user, name=filename, data=data, overrides=overrides)
-                )
-            ]
+            document = _import_one(project=project, user=user, name=filename, data=data, overrides=overrides)
         except DocumentRefused as refused:
             return [ImportOutcome(filename, error=refused.message, status=refused.status)]
+        segmentation_schedule(project=project, documents=[document])
+        return [ImportOutcome(filename, document)]
     try:
         _check_size(data, filename)
         members = extraction.iter_zip(
@@ -351,6 +364,7 @@ def document_import(*, project: Project, user, filename: str, data: bytes, attri
             outcomes.append(ImportOutcome(member.name, error=refused.message, status=refused.status))
     if not outcomes:
         outcomes.append(ImportOutcome(filename, error=_("This archive contains no files."), status=400))
+    segmentation_schedule(project=project, documents=[o.document for o in outcomes])
     return outcomes
 
 
@@ -383,6 +397,7 @@ def document_replace_file(*, document: Document, filename: str, data: bytes) -> 
     document.save()
     document.sections.all().delete()
     _store_sections(document)
+    segmentation_schedule(project=document.project, documents=[document])
     transaction.on_commit(lambda: document.original.storage.delete(old_file))
     return document
 
@@ -415,3 +430,174 @@ def custom_attribute_remove(*, project: Project, name: str) -> None:
     for document in project.documents.defer("text").filter(attributes__has_key=name):
         document.attributes.pop(name, None)
         document.save(update_fields=["attributes"])
+
+
+# --- text analytics: the segmentation cache, the project dictionary and stopwords -----------------
+
+SEGMENT_BATCH = 50  # documents per transaction while (re-)segmenting: progress moves, memory stays flat
+
+
+def _segmentation(project_id: int) -> Segmentation:
+    return Segmentation.objects.get_or_create(project_id=project_id)[0]
+
+
+def tokens_store(*, documents, terms: tuple, version: int) -> None:
+    """Segment each document with the dictionary `terms` and store (or replace) its cached tokens."""
+    segmenter = segment.segmenter_for(terms)
+    rows = [
+        DocumentTokens(document_id=d.pk, version=version, **segment.encode(segment.segment_text(d.text, segmenter)))
+        for d in documents
+    ]
+    DocumentTokens.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["document"],
+        update_fields=["version", "words", "tags", "counts", "sequence", "wide"],
+    )
+
+
+def segmentation_schedule(*, project: Project, documents) -> None:
+    """Segment newly imported documents: in the request when small, on the task queue when large."""
+    documents = [d for d in documents if d is not None]
+    if not documents:
+        return
+    state = _segmentation(project.pk)
+    if sum(d.char_count for d in documents) <= settings.SEGMENT_INLINE_CHARS:
+        tokens_store(documents=documents, terms=segment.project_terms(project), version=state.version)
+    else:
+        _enqueue_segmentation(state)
+
+
+def _enqueue_segmentation(state: Segmentation) -> None:
+    from policies import tasks  # tasks call back into this module
+
+    Segmentation.objects.filter(pk=state.pk).update(status=SegmentationStatus.QUEUED, done=0, total=0, error="")
+    tasks.segment_project.enqueue(state.pk, state.version)
+
+
+def segmentation_restart(*, project: Project) -> Segmentation:
+    """A new dictionary version: every document is re-segmented in the background (old tokens serve meanwhile)."""
+    with transaction.atomic():
+        state = Segmentation.objects.select_for_update().get_or_create(project_id=project.pk)[0]
+        state.version += 1
+        state.save(update_fields=["version"])
+    _enqueue_segmentation(state)
+    return state
+
+
+def segmentation_run(*, project_id: int, version: int) -> int:
+    """Segment every document of the project not yet segmented with dictionary `version`; returns how many.
+
+    Stops early when a newer version has been requested (its own task takes over)."""
+    state = Segmentation.objects.filter(pk=project_id).first()
+    if state is None or state.version != version:
+        return 0
+    project = state.project
+    pending = Document.objects.filter(project_id=project_id).filter(
+        Q(tokens__isnull=True) | ~Q(tokens__version=version)
+    )
+    total = pending.count()
+    Segmentation.objects.filter(pk=project_id, version=version).update(
+        status=SegmentationStatus.RUNNING, done=0, total=total, error=""
+    )
+    terms, done, last = segment.project_terms(project), 0, 0
+    try:
+        while True:
+            batch = list(pending.filter(pk__gt=last).order_by("pk").only("id", "text")[:SEGMENT_BATCH])
+            if not batch:
+                break
+            if not Segmentation.objects.filter(pk=project_id, version=version).exists():
+                return done  # superseded by a newer dictionary version
+            with transaction.atomic():
+                tokens_store(documents=batch, terms=terms, version=version)
+            done, last = done + len(batch), batch[-1].pk
+            Segmentation.objects.filter(pk=project_id, version=version).update(done=min(done, total))
+    except Exception as error:
+        Segmentation.objects.filter(pk=project_id).update(status=SegmentationStatus.FAILED, error=str(error)[:1000])
+        raise
+    Segmentation.objects.filter(pk=project_id, version=version).update(
+        status=SegmentationStatus.READY, done=total, total=total
+    )
+    return done
+
+
+def _dictionary_error(error: segment.DictionaryError) -> ValidationError:
+    return ValidationError(str(error))
+
+
+@transaction.atomic
+def dictionary_term_add(*, project: Project, word: str, frequency=None, tag: str = "") -> DictionaryTerm:
+    """Add a word to the project dictionary (a frequency is suggested when none is given), then re-segment."""
+    try:
+        word = segment.check_word((word or "").strip())
+        frequency = segment.check_frequency(frequency)
+        tag = segment.check_tag((tag or "").strip())
+    except segment.DictionaryError as error:
+        raise _dictionary_error(error) from None
+    if project.dictionary_terms.filter(word=word).exists():
+        raise ValidationError(_("“%(word)s” is already in the project dictionary.") % {"word": word})
+    suggested = frequency is None
+    if suggested:
+        frequency = segment.suggest_frequency(word, segment.project_terms(project))
+    term = DictionaryTerm.objects.create(project=project, word=word, frequency=frequency, tag=tag, suggested=suggested)
+    segmentation_restart(project=project)
+    return term
+
+
+@transaction.atomic
+def dictionary_import(*, project: Project, data: bytes) -> int:
+    """Add (or update) every line of an uploaded user dictionary, all or nothing, then re-segment; returns the count."""
+    try:
+        entries = segment.parse_dictionary(segment.decode_upload(data))
+    except segment.DictionaryError as error:
+        raise _dictionary_error(error) from None
+    terms = segment.project_terms(project)
+    existing = {t.word: t for t in project.dictionary_terms.select_for_update()}
+    for word, frequency, tag in entries:
+        suggested = frequency is None
+        if suggested:
+            frequency = segment.suggest_frequency(word, terms)
+        terms += (segment.Term(word, frequency, tag),)
+        term = existing.get(word) or DictionaryTerm(project=project, word=word)
+        term.frequency, term.tag, term.suggested = frequency, tag, suggested
+        term.save()
+    segmentation_restart(project=project)
+    return len(entries)
+
+
+@transaction.atomic
+def dictionary_term_remove(*, project: Project, term_id: int) -> None:
+    """Take a word out of the project dictionary, then re-segment."""
+    deleted, _count = project.dictionary_terms.filter(pk=term_id).delete()
+    if not deleted:
+        raise ValidationError(_("That word is not in the project dictionary."))
+    segmentation_restart(project=project)
+
+
+@transaction.atomic
+def stopwords_set(*, project: Project, text: str) -> int:
+    """Replace the project's own stopwords; word frequencies apply them at once (no re-segmentation needed)."""
+    try:
+        words = segment.parse_words(text or "")
+    except segment.DictionaryError as error:
+        raise _dictionary_error(error) from None
+    project.stopwords.all().delete()
+    Stopword.objects.bulk_create([Stopword(project=project, word=w) for w in words])
+    return len(words)
+
+
+def hits_autocode(*, coder, project: Project, node, plan) -> dict:
+    """Code every planned span (a search's hits, spread) at `node` as `coder`: one batch, one undo step, no doubles."""
+    from coding import services as coding_services
+
+    documents = project.documents.filter(pk__in={d for d, _s, _e in plan.spans}).in_bulk()
+    items = [coding_services.CodingRequest(documents[d], node, s, e) for d, s, e in plan.spans]
+    if not items:
+        raise ValidationError(_("There is nothing to code: the search found no hits."))
+    results = coding_services.codings_create(coder=coder, project=project, items=items)
+    created = [coding for coding, new in results if new]
+    return {
+        "created": len(created),
+        "existing": len(results) - len(created),
+        "documents": len({c.document_id for c in created}),
+    }

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from policies.models import Role
-from tests.factories import DocumentFactory, MembershipFactory, NodeFactory, UserFactory
+from coding.models import Memo, MemoKind
+from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
 RANK = {"outsider": -1, Role.VIEWER: 0, Role.CODER: 1, Role.OWNER: 2}
 
@@ -63,6 +64,40 @@ ROUTES = [
     ("page", "post", "framework:node-move", "node", {"parent": "root"}, Role.OWNER),
     ("page", "post", "framework:node-merge", "node", "merge", Role.OWNER),
     ("page", "post", "framework:node-delete", "node", None, Role.OWNER),
+    ("api", "get", "api:matrix", "project", None, Role.VIEWER),
+    ("page", "get", "coding:matrix", "project", None, Role.VIEWER),
+    ("page", "get", "coding:matrix-cell", "project", {"node": "0", "row": "贵州省"}, Role.VIEWER),
+    ("page", "get", "coding:matrix-csv", "project", None, Role.VIEWER),
+    ("page", "get", "coding:matrix-xlsx", "project", None, Role.VIEWER),
+    ("page", "get", "coding:matrix-svg", "project", None, Role.VIEWER),
+    ("page", "get", "coding:attribute-counts", "project", None, Role.VIEWER),
+    ("page", "get", "coding:counts-csv", "project", None, Role.VIEWER),
+    ("page", "get", "coding:counts-xlsx", "project", None, Role.VIEWER),
+    ("page", "get", "coding:counts-svg", "project", None, Role.VIEWER),
+    ("page", "get", "coding:framework-summary", "project", None, Role.VIEWER),
+    ("page", "get", "coding:summary-csv", "project", None, Role.VIEWER),
+    ("page", "get", "coding:summary-xlsx", "project", None, Role.VIEWER),
+    ("page", "get", "coding:summary-figure", "project", None, Role.VIEWER),
+    ("api", "get", "api:codings", "project", None, Role.VIEWER),
+    ("api", "post", "api:codings", "project", "new-coding", Role.CODER),
+    ("api", "post", "api:codings-undo", "project", None, Role.CODER),
+    ("api", "get", "api:codings-csv", "project", None, Role.VIEWER),
+    ("api", "get", "api:codings-xlsx", "project", None, Role.VIEWER),
+    ("api", "get", "api:coding", "coding", None, Role.VIEWER),
+    ("api", "patch", "api:coding", "coding", {"memo": "复核"}, Role.OWNER),  # another member's coding
+    ("api", "delete", "api:coding", "coding", None, Role.OWNER),
+    ("api", "get", "api:document-audit", "document", None, Role.OWNER),
+    ("api", "get", "api:memos", "project", None, Role.VIEWER),
+    ("api", "post", "api:memos", "project", {"kind": "journal", "body": "讨论"}, Role.CODER),
+    ("api", "patch", "api:memo", "memo", {"body": "修改"}, Role.CODER),
+    ("api", "delete", "api:memo", "memo", None, Role.OWNER),  # another member's memo
+    ("page", "get", "coding:workspace", "document", None, Role.VIEWER),
+    ("page", "post", "coding:document-memo", "document", {"body": "备忘"}, Role.CODER),
+    ("page", "get", "coding:audit", "document", None, Role.OWNER),
+    ("page", "get", "coding:node-view", "project-node", None, Role.VIEWER),
+    ("page", "post", "coding:node-view", "project-node", {"body": "规则"}, Role.CODER),
+    ("page", "get", "coding:journal", "project", None, Role.VIEWER),
+    ("page", "post", "coding:journal", "project", {"body": "日志"}, Role.CODER),
 ]
 
 
@@ -73,6 +108,9 @@ def _kwargs(world, target):
         "document": {"document_id": world["document"].pk},
         "node": {"node_id": world["node"].pk},
         "export": {"project_id": world["project"].pk, "fmt": "qdc"},
+        "coding": {"coding_id": world["coding"].pk},
+        "memo": {"memo_id": world["memo"].pk},
+        "project-node": {"project_id": world["project"].pk, "node_id": world["node"].pk},
     }[target]
 
 
@@ -83,6 +121,8 @@ def _data(data, document, world=None):
         return {"file": SimpleUploadedFile("新政策.txt", "第一条　新的政策文本。".encode())}
     if data == "codebook":
         return {"file": SimpleUploadedFile("codebook.csv", "path,description\n数据开放/分级分类,规则\n".encode())}
+    if data == "new-coding":
+        return {"document": document.pk, "node": world["node"].pk, "start": 0, "end": 5}
     if data == "merge":
         return {"target": world["merge_target"].pk}
     if data == "sheet":
@@ -94,12 +134,16 @@ def _data(data, document, world=None):
 def world(project, owner):
     UserFactory(username="newcomer")
     member = MembershipFactory(project=project, role=Role.CODER)
+    document = DocumentFactory(project=project)
+    node = NodeFactory(project=project)
     return {
         "project": project,
         "member": member,
-        "document": DocumentFactory(project=project),
-        "node": NodeFactory(project=project),
+        "document": document,
+        "node": node,
         "merge_target": NodeFactory(project=project),
+        "coding": CodingFactory(document=document, node=node, coder=owner, start=6, end=10),
+        "memo": Memo.objects.create(project=project, kind=MemoKind.JOURNAL, author=owner, body="原始"),
     }
 
 

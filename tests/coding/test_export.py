@@ -41,7 +41,7 @@ def read_csv(response) -> list[dict]:
 
 
 def test_export_has_one_row_per_coding_with_paths_and_attributes(api_as, project, owner, tree, document):
-    root, child, _other = tree
+    _root, child, _other = tree
     passage_end = TEXT.index("。") + 1
     coding = CodingFactory(
         document=document, node=child, coder=owner, start=4, end=passage_end, memo='备注 "引号"\n换行'

@@ -284,9 +284,11 @@ def test_members_of_other_projects_are_not_listed(api_as, project, owner):
 @pytest.mark.django_db
 def test_a_new_project_can_start_from_the_lifecycle_framework(api_as):
     user = UserFactory()
-    body = api_as(user).post(
-        reverse("api:projects"), {"name": "生命周期", "templates": ["lifecycle"]}, format="json"
-    ).json()
+    body = (
+        api_as(user)
+        .post(reverse("api:projects"), {"name": "生命周期", "templates": ["lifecycle"]}, format="json")
+        .json()
+    )
     nodes = api_as(user).get(reverse("api:nodes", kwargs={"project_id": body["id"]})).json()
     assert len(nodes) == 40
     assert sum(1 for n in nodes if n["parent"] is None) == 7

@@ -1,0 +1,377 @@
+"""Text search: terms or a regular expression over the corpus as keyword-in-context lines, the scope a query runs
+over, and spreading a hit to its sentence, paragraph or article for auto-coding. Pure, except the loaders at the
+bottom."""
+
+import time
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import regex
+from django.utils.translation import gettext as _
+
+MODES = ("terms", "regex")
+SPREADS = ("hit", "sentence", "paragraph", "article")
+SORTS = ("document", "left", "right", "hit")
+HIT_LIMIT = 5000  # hits collected at most; a search that matches (nearly) everything says so
+REGEX_SECONDS = 1.5  # the whole corpus, not each document (the engine may overshoot a little)
+CONTEXT = 30  # characters each side of a hit
+MAX_QUERY = 500
+SENTENCE_ENDS = "。！？；!?;"
+TERM_SEPARATORS = regex.compile(r"[\s,，、|｜]+")
+
+
+class SearchError(ValueError):
+    """A query that cannot run; str() is the researcher-facing message."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Hit:
+    document_id: int
+    start: int
+    end: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.document_id}:{self.start}:{self.end}"
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    mode: str
+    terms: tuple[str, ...]
+    pattern: "regex.Pattern"
+
+
+def parse_query(text: str, mode: str = "terms") -> Query:
+    """A compiled query: any of several terms (separated by spaces, commas or 、), or one regular expression."""
+    text = (text or "").strip()
+    if mode not in MODES:
+        raise SearchError(_("Unknown search mode “%(mode)s”: use terms or regex.") % {"mode": mode})
+    if not text:
+        raise SearchError(_("Enter a word to search for."))
+    if len(text) > MAX_QUERY:
+        raise SearchError(_("The query is longer than %(limit)d characters.") % {"limit": MAX_QUERY})
+    if mode == "terms":
+        terms = tuple(dict.fromkeys(t for t in TERM_SEPARATORS.split(text) if t))
+        if not terms:
+            raise SearchError(_("Enter a word to search for."))
+        ordered = sorted(terms, key=len, reverse=True)  # the longest term wins where terms overlap
+        return Query(text, mode, terms, regex.compile("|".join(regex.escape(t) for t in ordered)))
+    try:
+        pattern = regex.compile(text, regex.VERSION0)
+    except (regex.error, OverflowError, RecursionError) as error:
+        raise SearchError(_("This regular expression is not valid: %(error)s.") % {"error": error}) from None
+    if pattern.search("") is not None:
+        raise SearchError(
+            _("This regular expression matches empty text, so it would match everywhere: make it match a word.")
+        )
+    return Query(text, mode, (text,), pattern)
+
+
+def find_hits(
+    documents: Iterable[tuple[int, str]],
+    query: Query,
+    spans: Mapping[int, Sequence[tuple[int, int]]] | None = None,
+    limit: int = HIT_LIMIT,
+    seconds: float = REGEX_SECONDS,
+) -> tuple[list[Hit], bool]:
+    """Non-overlapping hits in document order, only inside `spans` when given; (hits, truncated at `limit`).
+
+    A regular expression gets `seconds` for the whole corpus; past that the search stops with a SearchError."""
+    deadline = time.monotonic() + seconds
+    hits: list[Hit] = []
+    for document_id, text in documents:
+        allowed = None if spans is None else spans.get(document_id)
+        if spans is not None and not allowed:
+            continue
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _too_slow()
+        try:
+            matches = [(m.start(), m.end()) for m in query.pattern.finditer(text, timeout=remaining) if m.end() > m.start()]
+        except TimeoutError:
+            raise _too_slow() from None
+        if allowed is not None:
+            matches = [m for m in matches if _inside(m, allowed)]
+        for start, end in matches:
+            if len(hits) >= limit:
+                return hits, True
+            hits.append(Hit(document_id, start, end))
+    return hits, False
+
+
+def _too_slow() -> SearchError:
+    return SearchError(
+        _(
+            "The regular expression took longer than %(seconds)s seconds over the corpus and was stopped. "
+            "Nested repetition such as (a+)+ can take forever: simplify it or search for terms."
+        )
+        % {"seconds": REGEX_SECONDS}
+    )
+
+
+def _inside(match: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    i = bisect_right(spans, (match[0], float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= match[0] and match[1] <= spans[i][1]
+
+
+def context(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str, str, str]:
+    """Left context, the hit, right context; line breaks shown as spaces."""
+
+    def flat(s: str) -> str:
+        return s.replace("\n", " ").replace("\t", " ")
+
+    return flat(text[max(0, start - width) : start]), flat(text[start:end]), flat(text[end : end + width])
+
+
+def spread(text: str, start: int, end: int, mode: str, articles: Sequence[tuple[int, int]] = ()) -> tuple[int, int]:
+    """The span to code for a hit: the hit itself, its sentence (。！？；), its paragraph (line) or its article (第X条,
+    the paragraph when the hit lies in no article). A hit across several units takes all of them."""
+    if mode == "hit":
+        return start, end
+    if mode == "sentence":
+        left = max(text.rfind(ch, 0, start) for ch in SENTENCE_ENDS + "\n") + 1
+        right = len(text)
+        for ch in SENTENCE_ENDS:
+            found = text.find(ch, max(end - 1, start))
+            if found != -1:
+                right = min(right, found + 1)
+        newline = text.find("\n", max(end - 1, start))
+        if newline != -1:
+            right = min(right, newline)
+        return left, max(right, end)
+    if mode == "article":
+        covering = [(s, e) for s, e in articles if s < end and start < e]
+        if covering:
+            return min(s for s, _e in covering), max(e for _s, e in covering)
+    if mode in ("paragraph", "article"):
+        left = text.rfind("\n", 0, start) + 1
+        right = text.find("\n", max(end - 1, start))
+        return left, len(text) if right == -1 else max(right, end)
+    raise SearchError(_("Unknown spread “%(mode)s”: use hit, sentence, paragraph or article.") % {"mode": mode})
+
+
+def article_label(articles: Sequence[tuple[int, int, str]], offset: int) -> str:
+    """The label (第三条) of the article holding `offset`, given articles sorted by start; '' when none."""
+    i = bisect_right(articles, (offset, float("inf"), "")) - 1
+    return articles[i][2] if i >= 0 and articles[i][0] <= offset < articles[i][1] else ""
+
+
+@dataclass
+class Line:
+    """One keyword-in-context line."""
+
+    document_id: int
+    start: int
+    end: int
+    left: str
+    hit: str
+    right: str
+    title: str = ""
+    province: str = ""
+    article: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.document_id}:{self.start}:{self.end}"
+
+
+def sort_lines(lines: list[Line], sort: str) -> list[Line]:
+    """Lines by document order, or alphabetically by the left context read backwards, the right context, the hit."""
+    keys = {
+        "left": lambda line: (line.left[::-1], line.document_id, line.start),
+        "right": lambda line: (line.right, line.document_id, line.start),
+        "hit": lambda line: (line.hit, line.document_id, line.start),
+    }
+    return sorted(lines, key=keys.get(sort, lambda line: (line.document_id, line.start)))
+
+
+def parse_hit_keys(values: Iterable[str]) -> set[Hit]:
+    """Ticked hits as sent back by the page or the API: "document:start:end"."""
+    hits = set()
+    for value in values:
+        try:
+            document_id, start, end = (int(part) for part in str(value).split(":"))
+        except ValueError:
+            raise SearchError(_("“%(value)s” is not a hit (document:start:end).") % {"value": value}) from None
+        hits.add(Hit(document_id, start, end))
+    return hits
+
+
+@dataclass
+class SearchResult:
+    query: Query
+    lines: list[Line]
+    total: int
+    truncated: bool
+    per_document: list[tuple[int, str, str, int]] = field(default_factory=list)  # id, title, province, hits
+    per_province: list[tuple[str, int]] = field(default_factory=list)
+    searched: int = 0  # documents in scope
+
+    @property
+    def document_count(self) -> int:
+        return len(self.per_document)
+
+
+# --- loaders: the scope of a query, and the search over the project's documents ----------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a query runs over: documents filtered by attributes, optionally only the text coded at a node (with its
+    descendants) and/or by a coder."""
+
+    province: str = ""
+    issuer_type: str = ""
+    policy_type: str = ""
+    node: int | None = None
+    coder: str = ""
+
+    @classmethod
+    def from_params(cls, params) -> "Scope":
+        node = (params.get("node") or "").strip()
+        if node and not node.isdigit():
+            raise SearchError(_("“%(value)s” is not a node id.") % {"value": node})
+        return cls(
+            province=(params.get("province") or "").strip(),
+            issuer_type=(params.get("issuer_type") or "").strip(),
+            policy_type=(params.get("policy_type") or "").strip(),
+            node=int(node) if node else None,
+            coder=(params.get("coder") or "").strip(),
+        )
+
+    @property
+    def coded_only(self) -> bool:
+        return self.node is not None or bool(self.coder)
+
+
+def scope_documents(project, scope: Scope):
+    """The project's documents that pass the attribute filters."""
+    from django.core.exceptions import ValidationError
+
+    from policies import corpus
+
+    try:
+        return corpus.filter_documents(project.documents.all(), vars(scope))
+    except ValidationError as error:
+        raise SearchError(" ".join(error.messages)) from None
+
+
+def scope_spans(project, user, scope: Scope) -> dict[int, list[tuple[int, int]]] | None:
+    """Merged coded spans per document for a node or coder scope; None when the scope is whole documents."""
+    if not scope.coded_only:
+        return None
+    from coding import layers, spans
+    from framework import tree
+
+    codings = layers.visible_codings(project, user)
+    if scope.node is not None:
+        rows = tree.rows_for(project)
+        if scope.node not in {row.id for row in rows}:
+            raise SearchError(_("There is no node %(id)s in this project's codebook.") % {"id": scope.node})
+        codings = codings.filter(node_id__in=tree.descendants(rows, scope.node) | {scope.node})
+    if scope.coder:
+        if not project.memberships.filter(user__username=scope.coder).exists():
+            raise SearchError(_("“%(name)s” is not a member of this project.") % {"name": scope.coder})
+        codings = codings.filter(coder__username=scope.coder)
+    by_document: dict[int, list[tuple[int, int]]] = {}
+    for document_id, start, end in codings.values_list("document_id", "start", "end"):
+        by_document.setdefault(document_id, []).append((start, end))
+    return {document_id: spans.merged(found) for document_id, found in by_document.items()}
+
+
+def articles_for(document_ids: Iterable[int]) -> dict[int, list[tuple[int, int, str]]]:
+    """Each document's articles (第X条) as sorted (start, end, label)."""
+    from policies.models import Section
+
+    found: dict[int, list[tuple[int, int, str]]] = {}
+    rows = Section.objects.filter(document_id__in=list(document_ids), kind="article")
+    for document_id, start, end, label in rows.values_list("document_id", "start", "end", "label").order_by("start"):
+        found.setdefault(document_id, []).append((start, end, label))
+    return found
+
+
+def text_search(
+    project, user, *, query: Query, scope: Scope, sort: str = "document", limit: int = HIT_LIMIT
+) -> SearchResult:
+    """Run the query over the scope: KWIC lines with document, province and article, and counts."""
+    documents = scope_documents(project, scope)
+    spans = scope_spans(project, user, scope)
+    if spans is not None:
+        documents = documents.filter(pk__in=list(spans))
+    texts: dict[int, str] = {}
+
+    def stream():
+        for document_id, text in documents.order_by("pk").values_list("pk", "text").iterator(chunk_size=200):
+            texts[document_id] = text
+            yield document_id, text
+
+    hits, truncated = find_hits(stream(), query, spans, limit=limit)
+    hit_ids = {h.document_id for h in hits}
+    for document_id in set(texts) - hit_ids:
+        del texts[document_id]
+    meta = {d["pk"]: d for d in project.documents.filter(pk__in=hit_ids).values("pk", "title", "province")}
+    articles = articles_for(hit_ids)
+    lines = []
+    for hit in hits:
+        left, word, right = context(texts[hit.document_id], hit.start, hit.end)
+        info = meta[hit.document_id]
+        label = article_label(articles.get(hit.document_id, []), hit.start)
+        lines.append(Line(hit.document_id, hit.start, hit.end, left, word, right, info["title"], info["province"], label))
+    per_document = Counter(h.document_id for h in hits)
+    per_province = Counter()
+    for document_id, n in per_document.items():
+        per_province[meta[document_id]["province"] or "—"] += n
+    return SearchResult(
+        query=query,
+        lines=sort_lines(lines, sort),
+        total=len(hits),
+        truncated=truncated,
+        per_document=[
+            (d, meta[d]["title"], meta[d]["province"], n) for d, n in sorted(per_document.items(), key=lambda i: -i[1])
+        ],
+        per_province=sorted(per_province.items(), key=lambda i: (-i[1], i[0])),
+        searched=documents.count(),
+    )
+
+
+@dataclass
+class AutocodePlan:
+    """What auto-coding would write: spans to code per document, how many are new and how many already exist."""
+
+    spans: list[tuple[int, int, int]]  # document id, start, end (whitespace trimmed), unique
+    new: int
+    existing: int
+    documents: int
+
+
+def autocode_plan(project, user, *, node, hits: Sequence[Hit], mode: str) -> AutocodePlan:
+    """Spread each hit and trim it as coding does; count what is new for this coder at this node."""
+    from coding import spans as coding_spans
+    from coding.models import Coding
+
+    if mode not in SPREADS:
+        raise SearchError(_("Unknown spread “%(mode)s”: use hit, sentence, paragraph or article.") % {"mode": mode})
+    ids = sorted({h.document_id for h in hits})
+    texts = dict(project.documents.filter(pk__in=ids).values_list("pk", "text"))
+    articles = articles_for(ids) if mode == "article" else {}
+    planned = set()
+    for hit in hits:
+        text = texts[hit.document_id]
+        bounds = [(s, e) for s, e, _label in articles.get(hit.document_id, [])]
+        start, end = spread(text, hit.start, hit.end, mode, bounds)
+        try:
+            planned.add((hit.document_id, *coding_spans.trimmed(text, start, end)))
+        except coding_spans.SpanError:
+            continue
+    existing = set(
+        Coding.objects.filter(node=node, coder=user, document_id__in=ids).values_list("document_id", "start", "end")
+    )
+    ordered = sorted(planned)
+    new = [s for s in ordered if s not in existing]
+    return AutocodePlan(
+        spans=ordered, new=len(new), existing=len(ordered) - len(new), documents=len({s[0] for s in ordered})
+    )

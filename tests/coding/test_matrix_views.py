@@ -1,0 +1,147 @@
+"""Matrix, attribute-count and framework-summary pages: full page vs. fragment, drill-down, exports, bad input."""
+
+import io
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.fixture
+def logged_in(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_matrix_page_shows_the_table_with_drill_down_links(logged_in, project):
+    response = logged_in.get(reverse("coding:matrix", args=[project.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in body
+    assert 'id="matrix-table"' in body
+    assert "贵州省" in body
+    assert reverse("coding:matrix-cell", args=[project.pk]) in body
+    assert "2 — 贵州省, (blank)" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_htmx_request_gets_only_the_matrix_table(logged_in, project):
+    response = logged_in.get(
+        reverse("coding:matrix", args=[project.pk]),
+        {"value": "coverage", "transpose": "1", "sort": "r0"},
+        headers={"HX-Request": "true", "HX-Target": "matrix-table"},
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="matrix-table"')
+    assert "<html" not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_bad_parameters_show_a_message_not_an_error_page(logged_in, project):
+    response = logged_in.get(reverse("coding:matrix", args=[project.pk]), {"value": "words", "level": "x"})
+    assert response.status_code == 200
+    assert "Unknown value" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_cell_opens_the_node_view_on_the_row_documents_and_chosen_coders(logged_in, project, matrix_corpus):
+    guizhou = matrix_corpus["docs"][0]
+    collect = matrix_corpus["nodes"][0]
+    url = reverse("coding:matrix-cell", args=[project.pk])
+    response = logged_in.get(url, {"node": collect.pk, "row": "贵州省", "coder": ["alice", "bob"]})
+    assert response.status_code == 302
+    target = urlparse(response["Location"])
+    assert target.path == reverse("coding:node-view", args=[project.pk, collect.pk])
+    assert parse_qs(target.query) == {"documents": [str(guizhou.pk)], "coder": ["alice", "bob"]}
+    passages = logged_in.get(response["Location"]).content.decode()
+    assert guizhou.text[0:10] in passages
+
+
+@pytest.mark.django_db
+def test_an_empty_cell_opens_an_empty_node_view(logged_in, project, matrix_corpus):
+    url = reverse("coding:matrix-cell", args=[project.pk])
+    response = logged_in.get(url, {"node": matrix_corpus["nodes"][3].pk, "row": "贵州省"})
+    assert "documents=0" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_bad_cell_requests_answer_400(logged_in, project):
+    url = reverse("coding:matrix-cell", args=[project.pk])
+    assert logged_in.get(url, {"node": "x"}).status_code == 400
+    assert logged_in.get(url, {"node": "999999", "row": "贵州省"}).status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_matrix_csv_has_a_bom_chinese_and_the_coders(logged_in, project):
+    response = logged_in.get(
+        reverse("coding:matrix-csv", args=[project.pk]), {"value": "characters", "coders": "alice"}
+    )
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    assert "alice" in body.splitlines()[0]
+    assert "贵州省,18,0,18" in body
+    assert "attachment" in response["Content-Disposition"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_matrix_xlsx_opens_with_chinese_intact(logged_in, project):
+    from openpyxl import load_workbook
+
+    response = logged_in.get(reverse("coding:matrix-xlsx", args=[project.pk]), {"value": "coverage"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[1][:3] == ["Province", "数据归集", "数据共享"]
+    assert values[2][0] == "贵州省"
+    assert isinstance(values[2][1], float)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_heatmap_svg_is_an_image_with_the_labels(logged_in, project):
+    response = logged_in.get(reverse("coding:matrix-svg", args=[project.pk]), {"transpose": "1"})
+    assert response["Content-Type"].startswith("image/svg+xml")
+    assert "贵州省" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_bad_export_parameters_answer_400(logged_in, project):
+    response = logged_in.get(reverse("coding:matrix-csv", args=[project.pk]), {"rows": "city"})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_attribute_counts_page_and_exports(logged_in, project):
+    page = logged_in.get(reverse("coding:attribute-counts", args=[project.pk]), {"by": "issuer_type"}).content.decode()
+    assert "人大及其常委会" in page
+    assert "<svg" in page
+    csv = logged_in.get(reverse("coding:counts-csv", args=[project.pk]), {"by": "province"}).content.decode()
+    assert csv.startswith("\ufeff")
+    assert "贵州省,1,33.3" in csv
+    svg = logged_in.get(reverse("coding:counts-svg", args=[project.pk]), {"by": "year"})
+    assert "(no date)" in svg.content.decode()
+    bad = logged_in.get(reverse("coding:attribute-counts", args=[project.pk]), {"by": "colour"})
+    assert "Unknown rows" in bad.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_framework_summary_lists_every_node_with_counts_and_names(logged_in, project):
+    page = logged_in.get(reverse("coding:framework-summary", args=[project.pk])).content.decode()
+    assert "贵州省、(blank)" in page
+    csv = logged_in.get(reverse("coding:summary-csv", args=[project.pk])).content.decode()
+    lines = csv.lstrip("\ufeff").splitlines()
+    assert lines[1] == "1,数据归集,数据归集,2,贵州省、(blank)"
+    assert lines[2] == "2,基础数据,数据归集/基础数据,1,贵州省"
+    figure = logged_in.get(reverse("coding:summary-figure", args=[project.pk])).content.decode()
+    assert "基础数据 (1 — 贵州省)" in figure
+    xlsx = logged_in.get(reverse("coding:summary-xlsx", args=[project.pk]))
+    assert xlsx.content[:2] == b"PK"
