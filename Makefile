@@ -29,7 +29,9 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 run: demo
-	@echo "Serving PolicyCoder on http://$(HOST):$(PORT)/  (Ctrl+C stops)"
+	@echo "Serving PolicyCoder on http://$(HOST):$(PORT)/ with a background task worker  (Ctrl+C stops both)"
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: dev

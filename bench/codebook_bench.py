@@ -147,7 +147,7 @@ def main() -> None:
     moved = hot.codings.count()
     print(f"move of a node with {moved:,} codings: median {ms(statistics.median(move))}, worst {ms(max(move))}")
     reports = []
-    merge = timed(lambda: reports.append(services.node_merge(source=hot, target=target)))
+    merge = timed(lambda: reports.append(services.node_merge(source=hot, target=target, actor=owner)))
     print(f"merge of a node with {HOT:,} codings ({DUPLICATES:,} duplicates at the target): {ms(merge[0])}")
     print(f"  {reports[0]}")
 

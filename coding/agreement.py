@@ -255,7 +255,9 @@ class Report:
 
 
 # --- building the inputs --------------------------------------------------------------------------------------------
-def node_specs(rows: Sequence[tree.Row], selected: Collection[int] | None = None, *, rollup: bool = False) -> list:
+def node_specs(
+    rows: Sequence[tree.Row], selected: Collection[int] | None = None, *, rollup: bool = False
+) -> list[NodeSpec]:
     """The nodes to report on, in codebook order; with rollup each also counts its descendants' codings."""
     ordered = tree.walk(rows)
     chosen = {n.row.id for n in ordered} if selected is None else set(selected)
@@ -333,6 +335,8 @@ def _union(cell: np.ndarray, start: np.ndarray, end: np.ndarray, big: int) -> tu
 
 def _overlap(start: np.ndarray, end: np.ndarray, other_start: np.ndarray, other_end: np.ndarray) -> np.ndarray:
     """For each interval, how much of it the other (sorted, disjoint) intervals cover: two binary searches each."""
+    if other_start.size == 0:
+        return np.zeros(start.size, dtype=np.int64)
     covered = np.concatenate(([0], np.cumsum(other_end - other_start)))
 
     def before(x: np.ndarray) -> np.ndarray:  # length of the other intervals that lies before x
@@ -425,7 +429,7 @@ def compare(
     offsets, big = _offsets(sizes)
     cell, start, end = _union(spec * n_labels + label, offsets[doc] + start, offsets[doc] + end, big)
     if unit != "character":
-        whole = [[(0, int(n))] for n in sizes]
+        whole = [[(0, n)] if n else [] for n in sizes.tolist()]
         if unit == "article" and units:
             whole = [list(units.get(d) or w) for d, w in zip(doc_ids.tolist(), whole, strict=True)]
         _check_units(whole, sizes)
@@ -549,17 +553,18 @@ def comparison_for_project(
     usernames = {u for label in coders for u in (groups or {}).get(label, [label])}
     codings = layers.visible_codings(project, user).filter(coder__username__in=usernames)
     if documents is not None:
-        codings = codings.filter(document_id__in=lengths)
+        codings = codings.filter(document_id__in=list(lengths))
     if nodes is not None:
         codings = codings.filter(node_id__in={s for spec in specs for s in spec.sources})
     rows = codings.order_by().values_list("document_id", "node_id", "coder__username", "start", "end")
     units = None
     if unit == "article":
         sections: dict[int, list[tuple[str, int, int]]] = {d: [] for d in lengths}
-        found = Section.objects.filter(document_id__in=lengths, kind__in=UNIT_KINDS).order_by()
+        found = Section.objects.filter(document__project=project, kind__in=UNIT_KINDS).order_by()
         for document_id, kind, start, end in found.values_list("document_id", "kind", "start", "end"):
-            sections[document_id].append((kind, start, end))
-        units = {d: unit_spans(found, lengths[d]) for d, found in sections.items()}
+            if document_id in sections:
+                sections[document_id].append((kind, start, end))
+        units = {d: unit_spans(headings, lengths[d]) for d, headings in sections.items()}
     return compare(
         rows.iterator(chunk_size=20_000),
         lengths=lengths,

@@ -66,7 +66,6 @@ class Matrix:
     total: float
     column_summary: tuple[tuple[int, tuple[str, ...]], ...]  # per column: rows with any coding, and their labels
     coders: tuple[str, ...] = ()  # usernames; empty means every coder
-    cell_documents: Mapping[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)  # (row, col) → coded
 
     @property
     def maximum(self) -> float:
@@ -223,27 +222,28 @@ def from_counts(
     """documents, references or presence from (document id, node id, number of codings) facts."""
     row_of = {doc: i for i, row in enumerate(rows) for doc in row.documents}
     cols_of = _columns_of(columns)
-    refs: defaultdict[tuple[int, int], int] = defaultdict(int)  # (document, column) → codings
+    width = len(columns)
+    cell_refs = [0] * (len(rows) * width)  # flat [row * width + column]
+    cell_docs: dict[int, set[int]] = defaultdict(set)
     row_refs = [0] * len(rows)
     row_docs: list[set[int]] = [set() for _ in rows]
     for doc, node, n in counts:
-        r, cols = row_of.get(doc), cols_of.get(node)
+        cols = cols_of.get(node)
+        r = row_of.get(doc)
         if r is None or not cols:
             continue
         row_refs[r] += n
         row_docs[r].add(doc)
+        base = r * width
         for c in cols:
-            refs[doc, c] += n
-    docs: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
-    cell_refs: defaultdict[tuple[int, int], int] = defaultdict(int)
-    for (doc, c), n in refs.items():
-        docs[row_of[doc], c].append(doc)
-        cell_refs[row_of[doc], c] += n
+            cell_refs[base + c] += n
+            cell_docs[base + c].add(doc)
+    docs = {divmod(i, width): found for i, found in cell_docs.items()}
     if value == "references":
-        cells = [[cell_refs.get((r, c), 0) for c in range(len(columns))] for r in range(len(rows))]
+        cells = [cell_refs[r * width : (r + 1) * width] for r in range(len(rows))]
         row_totals = row_refs
     elif value in ("documents", "presence"):
-        cells = [[len(docs.get((r, c), ())) for c in range(len(columns))] for r in range(len(rows))]
+        cells = [[len(cell_docs.get(r * width + c, ())) for c in range(width)] for r in range(len(rows))]
         row_totals = [len(found) for found in row_docs]
     else:
         raise ValueError(value)
@@ -339,7 +339,6 @@ def _assemble(value, rows, columns, cells, row_totals, column_totals, total, doc
         column_totals=tuple(column_totals),
         total=total,
         column_summary=tuple(summary),
-        cell_documents={key: tuple(sorted(ids)) for key, ids in docs.items()},
         **extra,
     )
 

@@ -4,7 +4,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding import spans
@@ -271,3 +272,51 @@ def memo_delete(*, memo: Memo, actor, role: str) -> None:
     if memo.author_id != actor.pk and role != Role.OWNER:
         raise PermissionDenied(_("Only the memo's author or a project owner can delete it."))
     memo.delete()
+
+
+def log_codebook_change(*, actor, project: Project, codings, action: str, path: str, before: dict) -> int:
+    """Record in the audit trail each of `codings` (a queryset) that a codebook merge or delete is about to change.
+
+    One INSERT … SELECT, so merging a node with 10,000 codings stays fast. These events are not undone by
+    coding undo (the node operation is what changed them), so they are written as already undone.
+    """
+    event, coding = CodingEvent._meta, Coding._meta
+    prep = {f: event.get_field(f) for f in ("batch", "before", "created_at")}
+    quote = connection.ops.quote_name
+    columns = [
+        "project_id",
+        "document_id",
+        "actor_id",
+        "batch",
+        "action",
+        "coding_id",
+        "coder_id",
+        "node_id",
+        "node_path",
+        "start",
+        "end",
+        "memo",
+        "before",
+        "undone",
+        "created_at",
+    ]
+    chosen, chosen_params = codings.order_by().values("id").query.sql_with_params()
+    sql = (
+        f"INSERT INTO {quote(event.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"SELECT %s, c.document_id, %s, %s, %s, c.id, c.coder_id, c.node_id, %s, c.start, c.{quote('end')}, c.memo, "
+        f"%s, %s, %s FROM {quote(coding.db_table)} c WHERE c.id IN ({chosen})"
+    )
+    params = [
+        project.pk,
+        actor.pk,
+        prep["batch"].get_db_prep_value(uuid.uuid4(), connection),
+        action,
+        path[:1000],
+        prep["before"].get_db_prep_value(before, connection),
+        True,
+        prep["created_at"].get_db_prep_value(timezone.now(), connection),
+        *chosen_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -13,6 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from coding import api as coding_api
 from framework import api as framework_api
 from policies import api as policies_api
+from policies import text_api
 
 app_name = "api"
 urlpatterns = [
@@ -54,6 +55,17 @@ urlpatterns = [
     path("projects/<int:project_id>/memos/", coding_api.MemoListApi.as_view(), name="memos"),
     path("projects/<int:project_id>/matrix/", coding_api.MatrixApi.as_view(), name="matrix"),
     path("memos/<int:memo_id>/", coding_api.MemoDetailApi.as_view(), name="memo"),
+    path("projects/<int:project_id>/word-frequency/", text_api.WordFrequencyApi.as_view(), name="word-frequency"),
+    path("projects/<int:project_id>/text-search/", text_api.TextSearchApi.as_view(), name="text-search"),
+    path("projects/<int:project_id>/text-search/auto-code/", text_api.AutoCodeApi.as_view(), name="auto-code"),
+    path("projects/<int:project_id>/dictionary/", text_api.DictionaryApi.as_view(), name="dictionary"),
+    path(
+        "projects/<int:project_id>/dictionary/<int:term_id>/",
+        text_api.DictionaryTermApi.as_view(),
+        name="dictionary-term",
+    ),
+    path("projects/<int:project_id>/stopwords/", text_api.StopwordsApi.as_view(), name="stopwords"),
+    path("projects/<int:project_id>/segmentation/", text_api.SegmentationApi.as_view(), name="segmentation"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

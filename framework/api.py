@@ -136,7 +136,7 @@ class NodeDetailApi(APIView):
         node = node_access.node_for(request.user, node_id, need=Role.OWNER)
         confirm = request.query_params.get("confirm", "").lower() in ("1", "true", "yes")
         try:
-            services.node_delete(node=node, confirm=confirm)
+            services.node_delete(node=node, actor=request.user, confirm=confirm)
         except services.ConfirmationNeeded as needed:
             return Response({"detail": needed.messages[0], **asdict(needed.totals)}, status=status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -182,7 +182,7 @@ class NodeMergeApi(APIView):
             target = Node.objects.get(pk=incoming.validated_data["target"], project_id=node.project_id)
         except Node.DoesNotExist:
             raise serializers.ValidationError({"target": [_("There is no such node in this project.")]}) from None
-        report = services.node_merge(source=node, target=target)
+        report = services.node_merge(source=node, target=target, actor=request.user)
         return Response({"target": node_payload(target), **report})
 
 

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
+from coding import services as coding_services
 from coding.models import Coding
 from framework import builtin, counts, exchange, tree
 from framework.models import DEFAULT_COLOR, Node
@@ -229,7 +230,7 @@ def move_position(
 
 
 @transaction.atomic
-def node_merge(*, source: Node, target: Node) -> dict:
+def node_merge(*, source: Node, target: Node, actor) -> dict:
     """Merge source into target, NVivo-style: its codings and children move to target, then source is gone.
 
     A coding the target already has (same document, coder, start and end) is dropped (its memo fills an empty
@@ -248,12 +249,12 @@ def node_merge(*, source: Node, target: Node) -> dict:
         )
     report = {"codings_moved": 0, "duplicates_dropped": 0, "children_moved": 0, "nodes_merged": 0}
     old_parent_id = source.parent_id
-    _merge_into(source, target, report)
+    _merge_into(source, target, report, actor=actor, paths=tree.paths(tree.rows_for(source.project)))
     _close_gap(source.project_id, old_parent_id)
     return report
 
 
-def _merge_into(source: Node, target: Node, report: dict) -> None:
+def _merge_into(source: Node, target: Node, report: dict, *, actor, paths: dict[int, str]) -> None:
     at_target = Coding.objects.filter(
         node=target,
         document=OuterRef("document"),
@@ -272,13 +273,19 @@ def _merge_into(source: Node, target: Node, report: dict) -> None:
     Coding.objects.filter(node=target, memo="").filter(Exists(from_source)).update(
         memo=Subquery(from_source.values("memo")[:1])
     )
+    audit = {"actor": actor, "project": source.project, "path": paths[source.pk]}
+    merged = {"node_id": source.pk, "merged_into": target.pk}
+    coding_services.log_codebook_change(codings=duplicates, action="deleted", before=merged, **audit)
+    coding_services.log_codebook_change(
+        codings=Coding.objects.filter(node=source).exclude(Exists(at_target)), action="updated", before=merged, **audit
+    )
     report["duplicates_dropped"] += duplicates.delete()[0]
     report["codings_moved"] += Coding.objects.filter(node=source).update(node=target)
     target_children = {child.name: child for child in Node.objects.select_for_update().filter(parent=target)}
     next_order = _next_order(target.project_id, target.pk)
     for child in Node.objects.select_for_update().filter(parent=source).order_by("order", "id"):
         if child.name in target_children:
-            _merge_into(child, target_children[child.name], report)
+            _merge_into(child, target_children[child.name], report, actor=actor, paths=paths)
         else:
             child.parent, child.order = target, next_order
             next_order += 1
@@ -303,7 +310,7 @@ def _carry_over(source: Node, target: Node) -> None:
 
 
 @transaction.atomic
-def node_delete(*, node: Node, confirm: bool = False) -> counts.NodeCounts:
+def node_delete(*, node: Node, actor, confirm: bool = False) -> counts.NodeCounts:
     """Delete node, its descendants and their codings; with codings at stake, only when confirm is true."""
     _lock_tree(node.project_id)
     node = _fresh(node.pk)
@@ -324,7 +331,12 @@ def node_delete(*, node: Node, confirm: bool = False) -> counts.NodeCounts:
             },
             totals,
         )
-    Coding.objects.filter(node_id__in=ids).delete()
+    doomed = Coding.objects.filter(node_id__in=ids)
+    path = tree.paths(tree.rows_for(node.project))[node.pk]
+    coding_services.log_codebook_change(
+        actor=actor, project=node.project, codings=doomed, action="deleted", path=path, before={"node_deleted": node.pk}
+    )
+    doomed.delete()
     Node.objects.filter(pk__in=ids).delete()
     _close_gap(node.project_id, node.parent_id)
     return totals

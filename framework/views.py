@@ -148,7 +148,7 @@ def node_merge(request: HttpRequest, node_id: int) -> HttpResponse:
     if target is None:
         return _detail(request, node, node.project, error=_("Choose the node to merge into."))
     try:
-        report = services.node_merge(source=node, target=target)
+        report = services.node_merge(source=node, target=target, actor=request.user)
     except ValidationError as error:
         return _detail(request, node, node.project, error=_errors(error))
     notice = _("Merged “%(source)s” into “%(target)s”: %(moved)d codings moved, %(dropped)d duplicates dropped.") % {
@@ -165,7 +165,7 @@ def node_merge(request: HttpRequest, node_id: int) -> HttpResponse:
 def node_delete(request: HttpRequest, node_id: int) -> HttpResponse:
     node = node_access.node_for(request.user, node_id, need=Role.OWNER)
     try:
-        services.node_delete(node=node, confirm=request.POST.get("confirm") == "1")
+        services.node_delete(node=node, actor=request.user, confirm=request.POST.get("confirm") == "1")
     except services.ConfirmationNeeded as needed:
         return _detail(request, node, node.project, confirm_delete=_errors(needed), totals=needed.totals)
     except ValidationError as error:

@@ -91,7 +91,9 @@ def find_hits(
         if remaining <= 0:
             raise _too_slow()
         try:
-            matches = [(m.start(), m.end()) for m in query.pattern.finditer(text, timeout=remaining) if m.end() > m.start()]
+            matches = [
+                (m.start(), m.end()) for m in query.pattern.finditer(text, timeout=remaining) if m.end() > m.start()
+            ]
         except TimeoutError:
             raise _too_slow() from None
         if allowed is not None:
@@ -320,7 +322,9 @@ def text_search(
         left, word, right = context(texts[hit.document_id], hit.start, hit.end)
         info = meta[hit.document_id]
         label = article_label(articles.get(hit.document_id, []), hit.start)
-        lines.append(Line(hit.document_id, hit.start, hit.end, left, word, right, info["title"], info["province"], label))
+        lines.append(
+            Line(hit.document_id, hit.start, hit.end, left, word, right, info["title"], info["province"], label)
+        )
     per_document = Counter(h.document_id for h in hits)
     per_province = Counter()
     for document_id, n in per_document.items():
@@ -375,3 +379,32 @@ def autocode_plan(project, user, *, node, hits: Sequence[Hit], mode: str) -> Aut
     return AutocodePlan(
         spans=ordered, new=len(new), existing=len(ordered) - len(new), documents=len({s[0] for s in ordered})
     )
+
+
+def truncation_message(result: SearchResult) -> str:
+    if not result.truncated:
+        return ""
+    return _("The search stopped at %(limit)d hits: the counts cover those only. Narrow the search.") % {
+        "limit": HIT_LIMIT
+    }
+
+
+def plan_for_search(project, user, params: Mapping, node) -> AutocodePlan:
+    """Re-run the search in `params` (q, mode, scope, spread, ticked `hits`) and plan codings for its hits."""
+    query = parse_query(params.get("q", ""), params.get("mode") or "terms")
+    result = text_search(project, user, query=query, scope=Scope.from_params(params))
+    hits = [Hit(line.document_id, line.start, line.end) for line in result.lines]
+    ticked = params.get("hits") or []
+    if ticked:
+        chosen = parse_hit_keys(ticked)
+        hits = [h for h in hits if h in chosen]
+        if not hits:
+            raise SearchError(_("None of the ticked hits is a hit of this search any more."))
+    elif result.truncated:
+        raise SearchError(
+            _("The search has more than %(limit)d hits: narrow it (or tick hits) before auto-coding.")
+            % {"limit": HIT_LIMIT}
+        )
+    if not hits:
+        raise SearchError(_("There is nothing to code: the search found no hits."))
+    return autocode_plan(project, user, node=node, hits=hits, mode=params.get("spread") or "hit")

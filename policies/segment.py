@@ -365,3 +365,19 @@ def project_terms(project) -> tuple[Term, ...]:
 
 def project_stopwords(project) -> frozenset[str]:
     return frozenset(project.stopwords.values_list("word", flat=True))
+
+
+def segmentation_state(project) -> dict:
+    """Where segmentation stands for the project: dictionary version, task status and progress, documents done."""
+    from policies.models import Segmentation
+
+    state = Segmentation.objects.filter(pk=project.pk).first() or Segmentation(project=project)
+    return {
+        "version": state.version,
+        "status": state.status,
+        "done": state.done,
+        "total": state.total,
+        "segmented": project.documents.filter(tokens__version=state.version).count(),
+        "documents": project.documents.count(),
+        "error": state.error,
+    }

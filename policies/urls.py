@@ -18,3 +18,23 @@ urlpatterns = [
     path("documents/<int:document_id>/replace/", views.document_replace, name="document-replace"),
     path("documents/<int:document_id>/delete/", views.document_delete, name="document-delete"),
 ]
+urlpatterns += [
+    path("projects/<int:project_id>/word-frequency/", views.word_frequency_page, name="word-frequency"),
+    path(
+        "projects/<int:project_id>/word-frequency.csv",
+        views.word_frequency_export,
+        {"fmt": "csv"},
+        name="word-frequency-csv",
+    ),
+    path(
+        "projects/<int:project_id>/word-frequency.xlsx",
+        views.word_frequency_export,
+        {"fmt": "xlsx"},
+        name="word-frequency-xlsx",
+    ),
+    path("projects/<int:project_id>/segmentation/", views.segmentation_status, name="segmentation-status"),
+    path("projects/<int:project_id>/text-search/", views.text_search_page, name="text-search"),
+    path("projects/<int:project_id>/text-search/auto-code/", views.text_search_autocode, name="auto-code"),
+    path("projects/<int:project_id>/text-search/undo/", views.text_search_undo, name="auto-code-undo"),
+    path("projects/<int:project_id>/dictionary/", views.dictionary_page, name="dictionary"),
+]

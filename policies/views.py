@@ -8,10 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from policies import access, attribute_sheet, corpus, downloads, passages, services
+from policies import access, attribute_sheet, corpus, downloads, frequency, passages, search, segment, services
 from policies.forms import (
     CustomAttributeForm,
     DocumentAttributesForm,
@@ -271,3 +272,218 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     context = {"project": project, "form": form, "attribute_form": attribute_form}
     return render(request, "policies/project_settings.html", context)
+
+
+# --- text analytics: word frequency, text search with auto-coding, the project dictionary -----------
+
+
+def _analysis_context(membership: Membership) -> dict:
+    from framework import tree
+
+    project = membership.project
+    return {
+        "project": project,
+        "membership": membership,
+        "facets": corpus.facets(project),
+        "node_choices": [(n.row.id, n.path, n.depth) for n in tree.walk(tree.rows_for(project))],
+        "coders": list(project.memberships.values_list("user__username", flat=True)),
+        "segmentation": segment.segmentation_state(project),
+        "can_code": membership.allows(Role.CODER),
+        "can_edit": membership.allows(Role.OWNER),
+        "pos_groups": segment.POS_GROUPS,
+    }
+
+
+def _word_frequency(request: HttpRequest, project) -> dict:
+    try:
+        options = frequency.Options.from_params(request.GET)
+        scope = search.Scope.from_params(request.GET)
+        result = frequency.project_word_frequency(project, request.user, scope=scope, options=options)
+    except (frequency.FrequencyError, search.SearchError) as error:
+        return {"error": str(error), "query": request.GET}
+    top = sorted(result.rows, key=lambda r: -r.count)[:BAR_COUNT]
+    peak = top[0].count if top else 1
+    bars = [
+        {"word": r.word, "count": r.count, "y": i * 22, "width": round(460 * r.count / peak, 1)}
+        for i, r in enumerate(top)
+    ]
+    return {
+        "result": result,
+        "query": request.GET,
+        "cloud": [[r.word, r.count] for r in result.rows],
+        "bars": bars,
+        "bar_height": len(bars) * 22,
+        "scope_query": reports_query(request.GET, SCOPE_FIELDS),
+        "export_query": reports_query(request.GET, (*SCOPE_FIELDS, "top", "min_length", "pos", "stopwords", "sort")),
+    }
+
+
+BAR_COUNT = 30
+SCOPE_FIELDS = ("province", "issuer_type", "policy_type", "node", "coder")
+
+
+def reports_query(params, keep) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode([(k, v) for k in keep for v in params.getlist(k) if v])
+
+
+@login_required
+@require_GET
+def word_frequency_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Word frequency query: the table, a bar chart and a word cloud; htmx refreshes only the results."""
+    membership = access.membership_for(request.user, project_id)
+    context = {**_analysis_context(membership), **_word_frequency(request, membership.project)}
+    template = "policies/word_frequency.html"
+    if request.htmx and request.htmx.target == "word-frequency-results":
+        template += "#word-frequency-results"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def word_frequency_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
+    """The word frequency table as CSV (UTF-8 with BOM) or .xlsx."""
+    from coding import reports
+
+    project = access.project_for(request.user, project_id)
+    found = _word_frequency(request, project)
+    if "error" in found:
+        return HttpResponse(found["error"], status=400, content_type="text/plain; charset=utf-8")
+    lines = [[_("Word"), _("Count"), _("Weighted percentage"), _("Documents"), _("Part of speech")]]
+    lines += [[r.word, r.count, round(r.percent, 4), r.documents, r.tag] for r in found["result"].rows]
+    return reports.file_response(fmt, _("word-frequency"), lines)
+
+
+@login_required
+@require_GET
+def segmentation_status(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The segmentation progress panel, polled while a (re-)segmentation runs; tells the page when it is done."""
+    project = access.project_for(request.user, project_id)
+    state = segment.segmentation_state(project)
+    response = render(request, "policies/_segmentation_status.html", {"project": project, "segmentation": state})
+    if request.GET.get("was") in ("queued", "running") and state["status"] == "ready":
+        trigger_client_event(response, "segmentation-finished")
+    return response
+
+
+def _text_search(request: HttpRequest, project) -> dict:
+    if not request.GET.get("q"):
+        return {"query": request.GET}
+    try:
+        query = search.parse_query(request.GET["q"], request.GET.get("mode", "terms"))
+        scope = search.Scope.from_params(request.GET)
+        result = search.text_search(project, request.user, query=query, scope=scope, sort=request.GET.get("sort", ""))
+    except search.SearchError as error:
+        return {"error": str(error), "query": request.GET}
+    return {"result": result, "query": request.GET, "truncation": search.truncation_message(result)}
+
+
+@login_required
+@require_GET
+def text_search_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Text search as keyword-in-context lines, with counts and auto-coding of the hits."""
+    membership = access.membership_for(request.user, project_id)
+    context = {**_analysis_context(membership), **_text_search(request, membership.project)}
+    context["spreads"] = [(s, SPREAD_LABELS[s]) for s in search.SPREADS]
+    template = "policies/text_search.html"
+    if request.htmx and request.htmx.target == "search-results":
+        template += "#search-results"
+    return render(request, template, context)
+
+
+SPREAD_LABELS = {
+    "hit": _lazy("the hit itself"),
+    "sentence": _lazy("its sentence"),
+    "paragraph": _lazy("its paragraph"),
+    "article": _lazy("its article (第X条)"),
+}
+
+
+@login_required
+@require_POST
+def text_search_autocode(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Preview, then write, the codings for a search's hits (all or the ticked ones); one batch, undoable."""
+    from framework.models import Node
+
+    project = access.project_for(request.user, project_id, need=Role.CODER)
+    params = {**request.POST.dict(), "hits": request.POST.getlist("hit")}
+    context = {"project": project, "params": params}
+    try:
+        node = get_object_or_404(Node, pk=int(params.get("target") or 0), project=project)
+        plan = search.plan_for_search(project, request.user, params, node)
+        context |= {"plan": plan, "node": node}
+        if "confirm" in request.POST:
+            context["outcome"] = services.hits_autocode(coder=request.user, project=project, node=node, plan=plan)
+    except (search.SearchError, ValidationError, ValueError) as error:
+        context["error"] = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    response = render(request, "policies/text_search.html#autocode-result", context)
+    if "outcome" in context:
+        trigger_client_event(response, "codings-changed")
+    return response
+
+
+@login_required
+@require_POST
+def text_search_undo(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Undo the user's latest coding action in the project (after auto-coding: the whole batch)."""
+    from coding import services as coding_services
+
+    project = access.project_for(request.user, project_id, need=Role.CODER)
+    try:
+        context = {"project": project, "undone": coding_services.undo_last(project=project, actor=request.user)}
+    except ValidationError as error:
+        context = {"project": project, "error": " ".join(error.messages)}
+    response = render(request, "policies/text_search.html#autocode-result", context)
+    trigger_client_event(response, "codings-changed")
+    return response
+
+
+@login_required
+def dictionary_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project dictionary and stopwords: everyone reads them, owners edit (each edit re-segments)."""
+    membership = access.membership_for(request.user, project_id)
+    project = membership.project
+    if request.method == "POST":
+        access.membership_for(request.user, project_id, need=Role.OWNER)
+        try:
+            messages.success(request, _dictionary_action(request, project))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("policies:dictionary", project.pk)
+    context = {
+        **_analysis_context(membership),
+        "terms": project.dictionary_terms.all(),
+        "stopwords": " ".join(project.stopwords.values_list("word", flat=True)),
+        "builtin_terms": segment.builtin_lexicon(),
+        "builtin_stopwords": sorted(segment.builtin_stopwords()),
+    }
+    return render(request, "policies/dictionary.html", context)
+
+
+def _dictionary_action(request: HttpRequest, project) -> str:
+    action = request.POST.get("action")
+    if action == "add":
+        term = services.dictionary_term_add(
+            project=project,
+            word=request.POST.get("word", ""),
+            frequency=request.POST.get("frequency") or None,
+            tag=request.POST.get("tag", ""),
+        )
+        return _("“%(word)s” added; the documents are being re-segmented.") % {"word": term.word}
+    if action == "upload":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError(_("Choose a dictionary file first."))
+        count = services.dictionary_import(project=project, data=upload.read())
+        return _("%(count)d words added; the documents are being re-segmented.") % {"count": count}
+    if action == "remove":
+        services.dictionary_term_remove(project=project, term_id=int(request.POST.get("term") or 0))
+        return _("Word removed; the documents are being re-segmented.")
+    if action == "stopwords":
+        count = services.stopwords_set(project=project, text=request.POST.get("stopwords", ""))
+        return _("%(count)d stopwords saved; word frequencies use them at once.") % {"count": count}
+    if action == "resegment":
+        services.segmentation_restart(project=project)
+        return _("Re-segmenting every document in the background.")
+    raise ValidationError(_("Unknown action."))

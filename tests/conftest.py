@@ -12,6 +12,7 @@ from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests need no real hashing
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # tasks run eagerly
     # Tests read messages in the English source; the Chinese default is tested where it matters.
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):

@@ -380,6 +380,20 @@ def test_pairwise_matrix_matches_sklearn_over_everything_pooled(study):
                 assert report.matrix[i][j] == pytest.approx(expected, abs=TOLERANCE)
 
 
+@PROPERTY_SETTINGS
+@given(studies())
+def test_a_group_is_the_union_of_its_members(study):
+    lengths, coders, codings, _reviewed = study
+    groups = {"group": coders[1:], "first": coders[:1]}
+    report = compare(codings, lengths, coders=("first", "group"), nodes=(1, 2), groups=groups)
+    for position, node in enumerate((1, 2)):
+        by = masks(codings, lengths, coders, node, None)
+        for row in report.nodes[position].documents:
+            x = by[row.document, coders[0]]
+            y = np.logical_or.reduce([by[row.document, c] for c in coders[1:]])
+            assert row.table == Table(x.size, int(x.sum()), int(y.sum()), int((x & y).sum()))
+
+
 # --- the loader -------------------------------------------------------------------------------------------------------
 @pytest.fixture
 def study(project):
@@ -443,6 +457,10 @@ def test_loader_builds_article_units_from_sections(study, owner):
     units = {d.pk: [(0, 8), (8, 30)] for d in documents}
     assert report == core_report(project, documents, rows, unit="article", units=units)
     assert report.nodes[1].documents[0].table == Table(2, 2, 1, 1)
+    one = agreement.comparison_for_project(
+        project=project, user=owner, coders=["甲", "乙"], unit="article", documents=[documents[0].pk]
+    )
+    assert [r.document for r in one.nodes[1].documents] == [documents[0].pk]
 
 
 @pytest.mark.django_db
@@ -452,3 +470,14 @@ def test_loader_leaves_out_other_projects_and_other_coders(study, owner):
     CodingFactory(document=documents[0], node=nodes[1], coder=UserFactory(username="丙"), start=0, end=50)
     report = agreement.comparison_for_project(project=project, user=owner, coders=["甲", "乙"])
     assert report == core_report(project, documents, rows)
+
+
+@pytest.mark.django_db
+def test_loader_compares_groups_of_coders(study, owner):
+    project, documents, _nodes, rows = study
+    CodingFactory(document=documents[0], node=_nodes[1], coder=UserFactory(username="丙"), start=40, end=50)
+    report = agreement.comparison_for_project(
+        project=project, user=owner, coders=["团队", "乙"], groups={"团队": ["甲", "丙"]}
+    )
+    assert report.coders == ("团队", "乙")
+    assert report.nodes[1].documents[0].table == Table(documents[0].char_count, 25, 17, 12)

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from coding.models import Coding
+from coding.models import Coding, CodingEvent
 from framework import counts, exchange, services, tree
 from framework.models import Node
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory, ProjectFactory, UserFactory
@@ -142,64 +142,69 @@ def two_nodes(project):
     return source, target
 
 
-def test_merge_moves_codings_and_drops_identical_ones(project, two_nodes):
+def test_merge_moves_codings_and_drops_identical_ones(project, two_nodes, owner):
     source, target = two_nodes
     document, ana, bo = DocumentFactory(project=project), UserFactory(), UserFactory()
     CodingFactory(document=document, node=source, coder=ana, start=0, end=5, memo="同一段")
     CodingFactory(document=document, node=target, coder=ana, start=0, end=5)  # identical: becomes one
     CodingFactory(document=document, node=source, coder=bo, start=0, end=5)  # another coder: kept
     CodingFactory(document=document, node=source, coder=ana, start=6, end=9)
-    report = services.node_merge(source=source, target=target)
+    report = services.node_merge(source=source, target=target, actor=owner)
     assert report["duplicates_dropped"] == 1
     assert report["codings_moved"] == 2
     assert not Node.objects.filter(pk=source.pk).exists()
     assert target.codings.count() == 3
     assert target.codings.get(coder=ana, start=0).memo == "同一段"  # the dropped duplicate's memo is kept
+    trail = sorted(CodingEvent.objects.values_list("action", "actor__username", "node_path", "before__merged_into"))
+    assert (
+        trail == [("deleted", "owner", "分级分类-旧", target.pk)] + [("updated", "owner", "分级分类-旧", target.pk)] * 2
+    )
 
 
-def test_merge_moves_children_and_merges_children_with_the_same_name(project, two_nodes):
+def test_merge_moves_children_and_merges_children_with_the_same_name(project, two_nodes, owner):
     source, target = two_nodes
     shared_source = services.node_create(project=project, name="无条件", parent=source)
     services.node_create(project=project, name="有条件", parent=source)
     shared_target = services.node_create(project=project, name="无条件", parent=target)
     CodingFactory(document=DocumentFactory(project=project), node=shared_source)
-    report = services.node_merge(source=source, target=target)
+    report = services.node_merge(source=source, target=target, actor=owner)
     assert report == {"codings_moved": 1, "duplicates_dropped": 0, "children_moved": 1, "nodes_merged": 2}
     assert _paths(project) == ["分级分类", "分级分类/无条件", "分级分类/有条件"]
     assert shared_target.codings.count() == 1
 
 
-def test_merge_into_itself_or_a_descendant_is_refused(project, lifecycle):
+def test_merge_into_itself_or_a_descendant_is_refused(project, lifecycle, owner):
     with pytest.raises(ValidationError, match="lies inside it"):
-        services.node_merge(source=lifecycle["数据开放"], target=lifecycle["数据开放/分级分类"])
+        services.node_merge(source=lifecycle["数据开放"], target=lifecycle["数据开放/分级分类"], actor=owner)
     with pytest.raises(ValidationError, match="another node"):
-        services.node_merge(source=lifecycle["数据开放"], target=lifecycle["数据开放"])
+        services.node_merge(source=lifecycle["数据开放"], target=lifecycle["数据开放"], actor=owner)
 
 
-def test_merge_across_projects_is_refused(project, two_nodes):
+def test_merge_across_projects_is_refused(project, two_nodes, owner):
     with pytest.raises(ValidationError, match="within one project"):
-        services.node_merge(source=two_nodes[0], target=NodeFactory())
+        services.node_merge(source=two_nodes[0], target=NodeFactory(), actor=owner)
 
 
 # --- delete -------------------------------------------------------------------------------------------
-def test_delete_of_a_node_with_codings_asks_first_with_counts(project, lifecycle):
+def test_delete_of_a_node_with_codings_asks_first_with_counts(project, lifecycle, owner):
     category, child = lifecycle["数据开放"], lifecycle["数据开放/分级分类"]
     document = DocumentFactory(project=project)
     CodingFactory(document=document, node=child, coder=UserFactory(), start=0, end=3)
     CodingFactory(document=document, node=category, coder=UserFactory(), start=0, end=3)
     with pytest.raises(services.ConfirmationNeeded) as asked:
-        services.node_delete(node=category)
+        services.node_delete(node=category, actor=owner)
     assert asked.value.totals == counts.NodeCounts(documents=1, references=2, coders=2)
     assert "2 codings in 1 documents by 2 coders" in asked.value.messages[0]
     assert project.nodes.count() == 40
-    services.node_delete(node=category, confirm=True)
+    services.node_delete(node=category, actor=owner, confirm=True)
     assert project.nodes.count() == 32
     assert not Coding.objects.exists()
+    assert list(CodingEvent.objects.values_list("action", "node_path")) == [("deleted", "数据开放")] * 2
     assert list(project.nodes.roots().values_list("order", flat=True)) == list(range(6))
 
 
-def test_delete_of_an_uncoded_node_needs_no_confirmation(project, lifecycle):
-    services.node_delete(node=lifecycle["法律责任"])
+def test_delete_of_an_uncoded_node_needs_no_confirmation(project, lifecycle, owner):
+    services.node_delete(node=lifecycle["法律责任"], actor=owner)
     assert "法律责任" not in _paths(project)
 
 

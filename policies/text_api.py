@@ -1,0 +1,284 @@
+"""JSON API for text analytics: word frequency, text search, auto-coding from a search, the project dictionary."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from framework.models import Node
+from policies import access, frequency, search, segment, services
+from policies.models import Role
+
+SCOPE_PARAMETERS = [
+    OpenApiParameter("province", str, description="only documents of this province (any common form: 浙江, Zhejiang)"),
+    OpenApiParameter("issuer_type", str),
+    OpenApiParameter("policy_type", str),
+    OpenApiParameter("node", int, description="only the text coded at this node or its descendants"),
+    OpenApiParameter("coder", str, description="only the text coded by this username"),
+]
+SEARCH_PARAMETERS = [
+    OpenApiParameter("q", str, required=True, description="terms (any of them; space- or comma-separated) or a regex"),
+    OpenApiParameter("mode", str, description="terms (default) or regex"),
+]
+
+
+def _refused(error: Exception) -> ValidationError:
+    return ValidationError(str(error))
+
+
+class FrequencyRowSerializer(serializers.Serializer):
+    word = serializers.CharField()
+    count = serializers.IntegerField()
+    documents = serializers.IntegerField(help_text="documents containing the word")
+    percent = serializers.FloatField(help_text="weighted percentage: share of all counted words")
+    pos = serializers.CharField(source="tag", help_text="part of speech (jieba tag)")
+
+
+class WordFrequencyApi(APIView):
+    """The most frequent words over a scope, from the cached jieba segmentation with the project dictionary."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("top", int, description="how many words (default 100, at most 1000)"),
+            OpenApiParameter("min_length", int, description="shortest word counted, in characters (default 2)"),
+            OpenApiParameter(
+                "pos",
+                str,
+                description="noun, verb, adjective, organization, place, person, idiom or "
+                "jieba tags (nt, vn …); comma-separated",
+            ),
+            OpenApiParameter("stopwords", str, description="include to count stopwords too (default: excluded)"),
+            OpenApiParameter("sort", str, description="count (default), word or documents; a leading - reverses"),
+            *SCOPE_PARAMETERS,
+        ],
+        responses=FrequencyRowSerializer(many=True),
+    )
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        try:
+            options = frequency.Options.from_params(request.query_params)
+            scope = search.Scope.from_params(request.query_params)
+            result = frequency.project_word_frequency(project, request.user, scope=scope, options=options)
+        except (frequency.FrequencyError, search.SearchError) as error:
+            raise _refused(error) from None
+        return Response(FrequencyRowSerializer(result.rows, many=True).data)
+
+
+class HitSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="document:start:end, to tick hits for auto-coding")
+    document = serializers.IntegerField(source="document_id")
+    title = serializers.CharField()
+    province = serializers.CharField()
+    article = serializers.CharField(help_text="the article (第X条) holding the hit, if any")
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    left = serializers.CharField()
+    hit = serializers.CharField()
+    right = serializers.CharField()
+
+
+class TextSearchApi(APIView):
+    """Keyword in context: every hit of the terms or the regular expression, with counts per document and province."""
+
+    @extend_schema(
+        parameters=[
+            *SEARCH_PARAMETERS,
+            OpenApiParameter("sort", str, description="document (default), left, right or hit"),
+            OpenApiParameter("limit", int, description="hits listed (default 500); counts cover every hit found"),
+            *SCOPE_PARAMETERS,
+        ],
+        responses=inline_serializer(
+            "TextSearchResult",
+            {
+                "total": serializers.IntegerField(),
+                "truncated": serializers.BooleanField(),
+                "message": serializers.CharField(),
+                "documents_searched": serializers.IntegerField(),
+                "hits": HitSerializer(many=True),
+                "per_document": serializers.ListField(child=serializers.DictField()),
+                "per_province": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        params = request.query_params
+        limit = params.get("limit", "500")
+        if not limit.isdigit():
+            raise ValidationError("limit must be a whole number.")
+        try:
+            query = search.parse_query(params.get("q", ""), params.get("mode", "terms"))
+            scope = search.Scope.from_params(params)
+            result = search.text_search(project, request.user, query=query, scope=scope, sort=params.get("sort", ""))
+        except search.SearchError as error:
+            raise _refused(error) from None
+        return Response(
+            {
+                "total": result.total,
+                "truncated": result.truncated,
+                "message": search.truncation_message(result),
+                "documents_searched": result.searched,
+                "hits": HitSerializer(result.lines[: int(limit)], many=True).data,
+                "per_document": [
+                    {"document": d, "title": t, "province": p, "hits": n} for d, t, p, n in result.per_document
+                ],
+                "per_province": [{"province": p, "hits": n} for p, n in result.per_province],
+            }
+        )
+
+
+class AutoCodeApi(APIView):
+    """Code a search's hits (all, or the ticked ones) at a node as the requesting user: one undoable batch."""
+
+    class InputSerializer(serializers.Serializer):
+        q = serializers.CharField()
+        mode = serializers.ChoiceField(choices=search.MODES, default="terms")
+        target = serializers.IntegerField(help_text="the node to code at")
+        spread = serializers.ChoiceField(choices=search.SPREADS, default="hit")
+        hits = serializers.ListField(child=serializers.CharField(), required=False, help_text="document:start:end")
+        preview = serializers.BooleanField(default=False, help_text="count what would be written, write nothing")
+        province = serializers.CharField(required=False, allow_blank=True)
+        issuer_type = serializers.CharField(required=False, allow_blank=True)
+        policy_type = serializers.CharField(required=False, allow_blank=True)
+        node = serializers.CharField(required=False, allow_blank=True, help_text="scope: text coded at this node")
+        coder = serializers.CharField(required=False, allow_blank=True, help_text="scope: text coded by this user")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: inline_serializer(
+                "AutoCodePreview",
+                {
+                    "codings": serializers.IntegerField(),
+                    "new": serializers.IntegerField(),
+                    "existing": serializers.IntegerField(),
+                    "documents": serializers.IntegerField(),
+                },
+            ),
+            201: inline_serializer(
+                "AutoCodeResult",
+                {
+                    "created": serializers.IntegerField(),
+                    "existing": serializers.IntegerField(),
+                    "documents": serializers.IntegerField(),
+                },
+            ),
+        },
+    )
+    def post(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.CODER)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        node = get_object_or_404(Node, pk=data["target"], project=project)
+        try:
+            plan = search.plan_for_search(project, request.user, data, node)
+        except search.SearchError as error:
+            raise _refused(error) from None
+        if data["preview"]:
+            return Response(
+                {"codings": len(plan.spans), "new": plan.new, "existing": plan.existing, "documents": plan.documents}
+            )
+        outcome = services.hits_autocode(coder=request.user, project=project, node=node, plan=plan)
+        return Response(outcome, status=status.HTTP_201_CREATED)
+
+
+class DictionaryApi(APIView):
+    """The project dictionary: the researchers' words on top of the built-in policy lexicon (owners edit)."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        word = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+        frequency = serializers.IntegerField(required=False, allow_null=True)
+        tag = serializers.CharField(required=False, allow_blank=True)
+        file = serializers.FileField(required=False, help_text="a UTF-8 user dictionary: word [frequency] [tag]")
+
+    class TermSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        word = serializers.CharField()
+        frequency = serializers.IntegerField()
+        tag = serializers.CharField()
+        suggested = serializers.BooleanField()
+
+    @extend_schema(responses=TermSerializer(many=True))
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        return Response(self.TermSerializer(project.dictionary_terms.all(), many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: TermSerializer(many=True)})
+    def post(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.OWNER)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        if data.get("file"):
+            services.dictionary_import(project=project, data=data["file"].read())
+        else:
+            services.dictionary_term_add(
+                project=project, word=data.get("word", ""), frequency=data.get("frequency"), tag=data.get("tag", "")
+            )
+        return Response(self.TermSerializer(project.dictionary_terms.all(), many=True).data, status=201)
+
+
+class DictionaryTermApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, project_id: int, term_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.OWNER)
+        get_object_or_404(project.dictionary_terms, pk=term_id)
+        services.dictionary_term_remove(project=project, term_id=term_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StopwordsApi(APIView):
+    """The project's own stopwords (the built-in list always applies unless stopwords are included)."""
+
+    class InputSerializer(serializers.Serializer):
+        words = serializers.CharField(allow_blank=True, help_text="separated by spaces, commas or line breaks")
+
+    @extend_schema(responses=inline_serializer("Stopwords", {"words": serializers.ListField()}))
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        return Response({"words": list(project.stopwords.values_list("word", flat=True))})
+
+    @extend_schema(
+        request=InputSerializer, responses=inline_serializer("StopwordsSet", {"words": serializers.ListField()})
+    )
+    def put(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.OWNER)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        services.stopwords_set(project=project, text=incoming.validated_data["words"])
+        return Response({"words": list(project.stopwords.values_list("word", flat=True))})
+
+
+class SegmentationApi(APIView):
+    """Segmentation progress; POST re-segments every document (owners)."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "SegmentationState",
+            {
+                "version": serializers.IntegerField(),
+                "status": serializers.CharField(),
+                "done": serializers.IntegerField(),
+                "total": serializers.IntegerField(),
+                "segmented": serializers.IntegerField(),
+                "documents": serializers.IntegerField(),
+                "error": serializers.CharField(),
+            },
+        )
+    )
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        return Response(segment.segmentation_state(project))
+
+    @extend_schema(request=None, responses={202: serializers.DictField()})
+    def post(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.OWNER)
+        services.segmentation_restart(project=project)
+        return Response(segment.segmentation_state(project), status=status.HTTP_202_ACCEPTED)
