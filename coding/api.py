@@ -174,7 +174,7 @@ class ExportCsvApi(APIView):
         responses={(200, "text/csv"): str},
     )
     def get(self, request: Request, project_id: int):
-        return export.csv_response(access.project_for(request.user, project_id), request.query_params)
+        return export.csv_response(access.project_for(request.user, project_id), request.query_params, request.user)
 
 
 class ExportXlsxApi(APIView):
@@ -183,7 +183,7 @@ class ExportXlsxApi(APIView):
         responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
     )
     def get(self, request: Request, project_id: int):
-        return export.xlsx_response(access.project_for(request.user, project_id), request.query_params)
+        return export.xlsx_response(access.project_for(request.user, project_id), request.query_params, request.user)
 
 
 class MemoSerializer(serializers.ModelSerializer):

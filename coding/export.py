@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
-from coding.models import Coding
+from coding import layers
 from framework import tree
 from policies import corpus
 from policies.models import Project
@@ -87,10 +87,10 @@ class _Echo:
 # --- loader: the place that queries ----------------------------------------------------------------
 
 
-def selection(project: Project, params) -> tuple[Iterable[tuple], Context]:
+def selection(project: Project, params, user) -> tuple[Iterable[tuple], Context]:
     """The coding tuples to export (filters: node with descendants, coder, document attributes) and their context."""
     rows_ = tree.rows_for(project)
-    codings = Coding.objects.filter(document__project=project)
+    codings = layers.visible_codings(project, user)
     if params.get("node"):
         try:
             node_id = int(params["node"])
@@ -111,7 +111,7 @@ def selection(project: Project, params) -> tuple[Iterable[tuple], Context]:
         paths=tree.paths(rows_),
         categories=tree.top_level_names(rows_),
         coders=dict(project.memberships.values_list("user_id", "user__username"))
-        | dict(Coding.objects.filter(document__project=project).values_list("coder_id", "coder__username").distinct()),
+        | dict(codings.values_list("coder_id", "coder__username").distinct()),
         custom_names=custom_names,
     )
     values = codings.order_by("document_id", "start", "end", "id").values_list(
@@ -120,9 +120,9 @@ def selection(project: Project, params) -> tuple[Iterable[tuple], Context]:
     return values.iterator(chunk_size=CHUNK), context
 
 
-def csv_response(project: Project, params) -> StreamingHttpResponse:
+def csv_response(project: Project, params, user) -> StreamingHttpResponse:
     """Stream the coded segments as CSV; UTF-8 with a BOM for Excel unless ?bom=0."""
-    codings, context = selection(project, params)
+    codings, context = selection(project, params, user)
     writer = csv.writer(_Echo())
     bom = params.get("bom", "1") not in ("0", "false", "no")
 
@@ -138,11 +138,11 @@ def csv_response(project: Project, params) -> StreamingHttpResponse:
     return response
 
 
-def xlsx_response(project: Project, params) -> FileResponse:
+def xlsx_response(project: Project, params, user) -> FileResponse:
     """The coded segments as an Excel workbook (written row by row to a temporary file)."""
     from openpyxl import Workbook
 
-    codings, context = selection(project, params)
+    codings, context = selection(project, params, user)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("codings")
     sheet.append(header(context.custom_names))

@@ -9,3 +9,27 @@ from coding.services import MAX_MEMO_CHARS
 class MemoForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     body = forms.CharField(label=_("Memo"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_MEMO_CHARS)
+
+
+class AssignForm(forms.Form):
+    documents = forms.MultipleChoiceField(label=_("Documents"), required=False)
+    all_documents = forms.BooleanField(label=_("All documents"), required=False)
+    coders = forms.MultipleChoiceField(label=_("Coders"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, documents=(), coders=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].choices = [(d.pk, d.title) for d in documents]
+        self.fields["coders"].choices = [(u.pk, u.username) for u in coders]
+
+
+class TeamOptionsForm(forms.Form):
+    blind = forms.BooleanField(
+        label=_("Blind coding: coders see only their own codings until an owner turns this off"), required=False
+    )
+    adjudicators = forms.MultipleChoiceField(
+        label=_("Adjudicators (besides owners)"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["adjudicators"].choices = [(u.pk, u.username) for u in members]

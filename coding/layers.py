@@ -1,14 +1,24 @@
-"""Which codings a member may see: the one place every page and endpoint asks (blind coding hooks in here)."""
+"""Which codings a member may see: the one place every page and endpoint asks, so blind coding holds everywhere."""
 
 from django.db.models import QuerySet
 
-from coding.models import Coding
-from policies.models import Project
+from coding.models import Coding, CodingOptions
+from policies.models import Membership, Project, Role
+
+
+def sees_everyone(project: Project, user) -> bool:
+    """False while the project codes blind and the user is a coder or viewer who is not an adjudicator."""
+    options = CodingOptions.objects.filter(project=project).first()
+    if options is None or not options.blind:
+        return True
+    role = Membership.objects.filter(project=project, user=user).values_list("role", flat=True).first()
+    return role == Role.OWNER or options.adjudicators.filter(pk=user.pk).exists()
 
 
 def visible_codings(project: Project, user) -> QuerySet:
-    """The project's codings that `user` may see."""
-    return Coding.objects.filter(document__project=project)
+    """The project's codings that `user` may see: all of them, or under blind coding only their own."""
+    codings = Coding.objects.filter(document__project=project)
+    return codings if sees_everyone(project, user) else codings.filter(coder=user)
 
 
 def coding_rows(codings: QuerySet) -> list[dict]:

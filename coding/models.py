@@ -112,3 +112,35 @@ class Memo(models.Model):
 
     def __str__(self):
         return self.title or self.body[:30]
+
+
+class Assignment(models.Model):
+    """A document given to a coder to code; the coder marks it done. Agreement treats unassigned as missing."""
+
+    project = models.ForeignKey("policies.Project", models.CASCADE, related_name="assignments")
+    document = models.ForeignKey("policies.Document", models.CASCADE, related_name="assignments")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "coder"]
+        constraints = [models.UniqueConstraint(fields=["document", "coder"], name="assignment_unique_coder")]
+
+    def __str__(self):
+        return f"{self.document} → {self.coder}"
+
+
+class CodingOptions(models.Model):
+    """A project's team-coding settings: blind coding, adjudicators, and the consensus layer's coder identity."""
+
+    project = models.OneToOneField("policies.Project", models.CASCADE, related_name="coding_options")
+    blind = models.BooleanField(_("blind coding"), default=False)  # coders see only their own codings
+    consensus_coder = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="consensus_for"
+    )
+    adjudicators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    def __str__(self):
+        return f"options of {self.project}"

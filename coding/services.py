@@ -3,13 +3,14 @@
 import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding import spans
-from coding.models import Coding, CodingEvent, EventAction, Memo, MemoKind
+from coding.models import Assignment, Coding, CodingEvent, CodingOptions, EventAction, Memo, MemoKind
 from framework import tree
 from framework.models import Node
 from policies.models import Document, Project, Role
@@ -90,8 +91,11 @@ def _insert(coder, item: CodingRequest, start: int, end: int, memo: str) -> tupl
 
 
 @transaction.atomic
-def codings_create(*, coder, project: Project, items: list[CodingRequest]) -> list[tuple[Coding, bool]]:
-    """Code each passage at its node as `coder`, all or none; an identical existing coding is returned, not doubled."""
+def codings_create(*, coder, project: Project, items: list[CodingRequest], actor=None) -> list[tuple[Coding, bool]]:
+    """Code each passage at its node as `coder`, all or none; an identical existing coding is returned, not doubled.
+
+    `actor` is who did it when that is not the coder (an adjudicator writing the consensus layer).
+    """
     checked = [(item, *_check_request(project, item), _check_memo(item.memo)) for item in items]
     batch = uuid.uuid4()
     paths = _paths(project)
@@ -101,7 +105,9 @@ def codings_create(*, coder, project: Project, items: list[CodingRequest]) -> li
         results.append((coding, created))
         if created:
             events.append(
-                _event(coding, actor=coder, batch=batch, action=EventAction.CREATED, path=paths[coding.node_id])
+                _event(
+                    coding, actor=actor or coder, batch=batch, action=EventAction.CREATED, path=paths[coding.node_id]
+                )
             )
     CodingEvent.objects.bulk_create(events)
     return results
@@ -320,3 +326,89 @@ def log_codebook_change(*, actor, project: Project, codings, action: str, path: 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+# --- team coding: assignments, options, the consensus layer ---------------------------------------
+
+
+@transaction.atomic
+def assignments_add(*, project: Project, documents: list[Document], coders: list, actor) -> int:
+    """Assign each document to each coder (existing assignments stay as they are); returns how many were new."""
+    members = set(project.memberships.filter(role__in=[Role.CODER, Role.OWNER]).values_list("user_id", flat=True))
+    for coder in coders:
+        if coder.pk not in members:
+            raise ValidationError(_("%(name)s cannot code in this project.") % {"name": coder.username})
+    existing = set(
+        Assignment.objects.filter(document__in=documents, coder__in=coders).values_list("document_id", "coder_id")
+    )
+    new = [
+        Assignment(project=project, document=d, coder=c, assigned_by=actor)
+        for d in documents
+        for c in coders
+        if (d.pk, c.pk) not in existing and d.project_id == project.pk
+    ]
+    Assignment.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def assignment_remove(*, project: Project, document: Document, coder) -> None:
+    """Take a document back from a coder (their codings stay)."""
+    project.assignments.filter(document=document, coder=coder).delete()
+
+
+@transaction.atomic
+def assignment_mark(*, document: Document, coder, done: bool) -> Assignment:
+    """The coder marks an assigned document done (or not done again)."""
+    assignment = Assignment.objects.select_for_update().filter(document=document, coder=coder).first()
+    if assignment is None:
+        raise ValidationError(_("This document is not assigned to you."))
+    assignment.done_at = timezone.now() if done else None
+    assignment.save(update_fields=["done_at"])
+    return assignment
+
+
+def options_for(project: Project) -> CodingOptions:
+    """The project's team-coding options, created with defaults on first use."""
+    return CodingOptions.objects.get_or_create(project=project)[0]
+
+
+@transaction.atomic
+def options_update(*, project: Project, blind: bool | None = None, adjudicators: list | None = None) -> CodingOptions:
+    """Turn blind coding on or off (off reveals everyone's codings) and name the adjudicators."""
+    options = CodingOptions.objects.select_for_update().get(pk=options_for(project).pk)
+    if blind is not None:
+        options.blind = blind
+        options.save(update_fields=["blind"])
+    if adjudicators is not None:
+        options.adjudicators.set(adjudicators)
+    return options
+
+
+CONSENSUS_PREFIX = "consensus-"
+
+
+@transaction.atomic
+def consensus_coder(project: Project):
+    """The user that owns the project's consensus layer (共识); it cannot log in."""
+    options = CodingOptions.objects.select_for_update().get(pk=options_for(project).pk)
+    if options.consensus_coder_id is None:
+        user_model = get_user_model()
+        user = user_model(username=f"{CONSENSUS_PREFIX}{project.pk}", first_name="共识", is_active=False)
+        user.set_unusable_password()
+        user.save()
+        options.consensus_coder = user
+        options.save(update_fields=["consensus_coder"])
+    return options.consensus_coder
+
+
+def may_adjudicate(project: Project, user, role: str) -> bool:
+    return role == Role.OWNER or options_for(project).adjudicators.filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def adjudicate(*, project: Project, actor, role: str, items: list[CodingRequest]) -> list[tuple[Coding, bool]]:
+    """Accept passages into the consensus layer, as the adjudicator `actor`; undoable like any coding."""
+    if not may_adjudicate(project, actor, role):
+        raise PermissionDenied(_("Only an owner or a designated adjudicator can write the consensus layer."))
+    return codings_create(coder=consensus_coder(project), project=project, items=items, actor=actor)

@@ -49,3 +49,7 @@ urlpatterns += [
         name="summary-figure",
     ),
 ]
+urlpatterns += [
+    path("projects/<int:project_id>/team/", views.team_page, name="team"),
+    path("documents/<int:document_id>/done/", views.assignment_done, name="assignment-done"),
+]

@@ -15,12 +15,14 @@ class NodeCounts:
     coders: int
 
 
-def node_counts(project) -> dict[int, tuple[int, int, int]]:
-    """Node id → (documents, references, coders) over the node's own codings; nodes without codings are absent."""
+def node_counts(project, *, coder=None) -> dict[int, tuple[int, int, int]]:
+    """Node id → (documents, references, coders) over the node's own codings (one coder's, under blind coding)."""
+    codings = Coding.objects.filter(node_id__in=Node.objects.filter(project=project).values("id"))
+    if coder is not None:
+        codings = codings.filter(coder=coder)
     grouped = (
         # IN (the project's node ids) rather than a join: both SQLite and PostgreSQL then read only the covering index
-        Coding.objects.filter(node_id__in=Node.objects.filter(project=project).values("id"))
-        .order_by()
+        codings.order_by()
         .values("node")
         .annotate(
             documents=Count("document", distinct=True),

@@ -229,6 +229,7 @@ def panel_context(project, user, *, with_counts: bool = True) -> dict:
     from django.urls import reverse
     from django.utils.safestring import mark_safe
 
+    from coding import layers
     from framework import counts
     from policies.access import membership_for
     from policies.models import Role
@@ -236,7 +237,8 @@ def panel_context(project, user, *, with_counts: bool = True) -> dict:
     membership = membership_for(user, project.pk)
     can_edit = membership.allows(Role.OWNER)
     ordered = walk(rows_for(project))
-    rows = panel_rows(ordered, counts.node_counts(project) if with_counts else {})
+    only = None if layers.sees_everyone(project, user) else user  # blind coding: my own counts only
+    rows = panel_rows(ordered, counts.node_counts(project, coder=only) if with_counts else {})
     node_url = escape(reverse("framework:codebook", args=[project.pk])) + "?node="
     items = panel_html(rows, node_url=node_url, can_edit=can_edit, with_counts=with_counts)
     return {

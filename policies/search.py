@@ -75,13 +75,14 @@ def find_hits(
     documents: Iterable[tuple[int, str]],
     query: Query,
     spans: Mapping[int, Sequence[tuple[int, int]]] | None = None,
-    limit: int = HIT_LIMIT,
-    seconds: float = REGEX_SECONDS,
+    limit: int | None = None,
+    seconds: float | None = None,
 ) -> tuple[list[Hit], bool]:
     """Non-overlapping hits in document order, only inside `spans` when given; (hits, truncated at `limit`).
 
     A regular expression gets `seconds` for the whole corpus; past that the search stops with a SearchError."""
-    deadline = time.monotonic() + seconds
+    limit = HIT_LIMIT if limit is None else limit
+    deadline = time.monotonic() + (REGEX_SECONDS if seconds is None else seconds)
     hits: list[Hit] = []
     for document_id, text in documents:
         allowed = None if spans is None else spans.get(document_id)
@@ -297,7 +298,7 @@ def articles_for(document_ids: Iterable[int]) -> dict[int, list[tuple[int, int, 
 
 
 def text_search(
-    project, user, *, query: Query, scope: Scope, sort: str = "document", limit: int = HIT_LIMIT
+    project, user, *, query: Query, scope: Scope, sort: str = "document", limit: int | None = None
 ) -> SearchResult:
     """Run the query over the scope: KWIC lines with document, province and article, and counts."""
     documents = scope_documents(project, scope)

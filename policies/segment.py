@@ -124,12 +124,15 @@ def parse_line(line: str, number: int) -> tuple[str, int | None, str]:
         for part in parts[1:]:
             if part.isdigit() and frequency is None and not tag:
                 frequency = check_frequency(part)
-            elif not tag:
-                tag = check_tag(part)
+            elif not tag and TAG_RE.match(part):
+                tag = part
             else:
                 raise DictionaryError(
-                    _("“%(line)s” is not “word frequency tag”: a dictionary word is written without spaces.")
-                    % {"line": line.strip()[:40]}
+                    _(
+                        "“%(line)s”: “%(part)s” is neither a frequency nor a part-of-speech tag such as n or nt; "
+                        "a dictionary word is written without spaces."
+                    )
+                    % {"line": line.strip()[:40], "part": part}
                 )
     except DictionaryError as error:
         raise DictionaryError(_("Line %(n)d: %(error)s") % {"n": number, "error": error}) from None

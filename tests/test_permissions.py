@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from policies.models import Role
 from coding.models import Memo, MemoKind
+from policies.models import DictionaryTerm, Role
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
 RANK = {"outsider": -1, Role.VIEWER: 0, Role.CODER: 1, Role.OWNER: 2}
@@ -98,6 +98,28 @@ ROUTES = [
     ("page", "post", "coding:node-view", "project-node", {"body": "规则"}, Role.CODER),
     ("page", "get", "coding:journal", "project", None, Role.VIEWER),
     ("page", "post", "coding:journal", "project", {"body": "日志"}, Role.CODER),
+    ("page", "get", "coding:team", "project", None, Role.VIEWER),
+    ("page", "post", "coding:team", "project", {"action": "options", "blind": "on"}, Role.OWNER),
+    ("page", "post", "coding:assignment-done", "document", {"done": "1"}, Role.CODER),
+    ("api", "get", "api:word-frequency", "project", None, Role.VIEWER),
+    ("api", "get", "api:text-search", "project", {"q": "政府数据"}, Role.VIEWER),
+    ("api", "post", "api:auto-code", "project", "autocode", Role.CODER),
+    ("api", "get", "api:dictionary", "project", None, Role.VIEWER),
+    ("api", "post", "api:dictionary", "project", {"word": "新词"}, Role.OWNER),
+    ("api", "delete", "api:dictionary-term", "dictionary-term", None, Role.OWNER),
+    ("api", "get", "api:stopwords", "project", None, Role.VIEWER),
+    ("api", "put", "api:stopwords", "project", {"words": "本市"}, Role.OWNER),
+    ("api", "get", "api:segmentation", "project", None, Role.VIEWER),
+    ("api", "post", "api:segmentation", "project", None, Role.OWNER),
+    ("page", "get", "policies:word-frequency", "project", None, Role.VIEWER),
+    ("page", "get", "policies:word-frequency-csv", "project", None, Role.VIEWER),
+    ("page", "get", "policies:word-frequency-xlsx", "project", None, Role.VIEWER),
+    ("page", "get", "policies:segmentation-status", "project", None, Role.VIEWER),
+    ("page", "get", "policies:text-search", "project", {"q": "政府数据"}, Role.VIEWER),
+    ("page", "post", "policies:auto-code", "project", "autocode", Role.CODER),
+    ("page", "post", "policies:auto-code-undo", "project", None, Role.CODER),
+    ("page", "get", "policies:dictionary", "project", None, Role.VIEWER),
+    ("page", "post", "policies:dictionary", "project", {"action": "stopwords", "stopwords": "本市"}, Role.OWNER),
 ]
 
 
@@ -111,6 +133,7 @@ def _kwargs(world, target):
         "coding": {"coding_id": world["coding"].pk},
         "memo": {"memo_id": world["memo"].pk},
         "project-node": {"project_id": world["project"].pk, "node_id": world["node"].pk},
+        "dictionary-term": {"project_id": world["project"].pk, "term_id": world["term"].pk},
     }[target]
 
 
@@ -123,6 +146,8 @@ def _data(data, document, world=None):
         return {"file": SimpleUploadedFile("codebook.csv", "path,description\n数据开放/分级分类,规则\n".encode())}
     if data == "new-coding":
         return {"document": document.pk, "node": world["node"].pk, "start": 0, "end": 5}
+    if data == "autocode":
+        return {"q": "政府数据", "target": world["node"].pk}
     if data == "merge":
         return {"target": world["merge_target"].pk}
     if data == "sheet":
@@ -144,6 +169,7 @@ def world(project, owner):
         "merge_target": NodeFactory(project=project),
         "coding": CodingFactory(document=document, node=node, coder=owner, start=6, end=10),
         "memo": Memo.objects.create(project=project, kind=MemoKind.JOURNAL, author=owner, body="原始"),
+        "term": DictionaryTerm.objects.create(project=project, word="数据二十条", frequency=3),
     }
 
 

@@ -474,8 +474,8 @@ def test_loader_leaves_out_other_projects_and_other_coders(study, owner):
 
 @pytest.mark.django_db
 def test_loader_compares_groups_of_coders(study, owner):
-    project, documents, _nodes, rows = study
-    CodingFactory(document=documents[0], node=_nodes[1], coder=UserFactory(username="丙"), start=40, end=50)
+    project, documents, nodes, _rows = study
+    CodingFactory(document=documents[0], node=nodes[1], coder=UserFactory(username="丙"), start=40, end=50)
     report = agreement.comparison_for_project(
         project=project, user=owner, coders=["团队", "乙"], groups={"团队": ["甲", "丙"]}
     )

@@ -45,7 +45,7 @@ def counts_of(codings):
 
 
 def spans_of(codings):
-    return sorted(((doc, node, s, e) for doc, node, _c, s, e in codings), key=lambda x: (x[0], x[2]))  # as SQL orders
+    return sorted((doc, s, node, e) for doc, node, _c, s, e in codings)
 
 
 def run(value, *, rows_by="province", codings=CODINGS, docs=DOCS, **columns):

@@ -88,3 +88,9 @@ class Command(BaseCommand):
             for username, items in requests.items():
                 if items:
                     coding_services.codings_create(coder=users[username], project=project, items=items)
+        coders = [users["coder1"], users["coder2"]]
+        documents = list(project.documents.all())
+        coding_services.assignments_add(project=project, documents=documents, coders=coders, actor=users["demo"])
+        for document in documents:
+            for coder in coders:
+                coding_services.assignment_mark(document=document, coder=coder, done=True)

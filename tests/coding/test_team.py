@@ -1,0 +1,121 @@
+"""Team coding: assignments and progress, marking done, blind coding, the consensus layer."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from coding import layers, services, team
+from coding.models import Assignment, Coding
+from policies.models import Role
+from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
+
+
+@pytest.fixture
+def documents(project):
+    return [DocumentFactory(project=project), DocumentFactory(project=project)]
+
+
+def test_assigning_twice_adds_each_pair_once(project, owner, coder, documents):
+    assert services.assignments_add(project=project, documents=documents, coders=[coder], actor=owner) == 2
+    assert services.assignments_add(project=project, documents=documents, coders=[coder, owner], actor=owner) == 2
+    assert Assignment.objects.count() == 4
+
+
+def test_viewers_and_outsiders_cannot_be_assigned(project, owner, viewer, outsider, documents):
+    for user in (viewer, outsider):
+        with pytest.raises(ValidationError, match="cannot code"):
+            services.assignments_add(project=project, documents=documents, coders=[user], actor=owner)
+    assert not Assignment.objects.exists()
+
+
+def test_progress_shows_not_started_in_progress_done_and_unassigned(project, owner, coder, documents):
+    first, second = documents
+    services.assignments_add(project=project, documents=documents, coders=[coder], actor=owner)
+    CodingFactory(document=first, node=NodeFactory(project=project), coder=coder)
+    grid = team.progress(project)
+    column = grid.coders.index("coder")
+    assert [cells[column] for _doc, cells in grid.rows] == [team.IN_PROGRESS, team.NOT_STARTED]
+    services.assignment_mark(document=first, coder=coder, done=True)
+    grid = team.progress(project)
+    assert [cells[column] for _doc, cells in grid.rows] == [team.DONE, team.NOT_STARTED]
+    assert grid.totals["coder"] == (1, 2)
+    assert [cells[grid.coders.index("owner")] for _doc, cells in grid.rows] == [team.UNASSIGNED] * 2
+    assert team.reviewed(project) == {"coder": {first.pk}}
+
+
+def test_marking_an_unassigned_document_done_is_refused(project, coder, documents):
+    with pytest.raises(ValidationError, match="not assigned"):
+        services.assignment_mark(document=documents[0], coder=coder, done=True)
+
+
+def test_blind_coding_hides_other_coders_until_revealed(project, owner, coder, documents):
+    other = MembershipFactory(project=project, role=Role.CODER).user
+    node = NodeFactory(project=project)
+    mine = CodingFactory(document=documents[0], node=node, coder=coder)
+    CodingFactory(document=documents[0], node=node, coder=other)
+    services.options_update(project=project, blind=True)
+    assert list(layers.visible_codings(project, coder)) == [mine]
+    assert layers.visible_codings(project, owner).count() == 2
+    services.options_update(project=project, adjudicators=[other])
+    assert layers.visible_codings(project, other).count() == 2
+    services.options_update(project=project, blind=False)
+    assert layers.visible_codings(project, coder).count() == 2
+
+
+def test_blind_coding_holds_in_the_codings_api_and_export(api_as, project, owner, coder, documents):
+    node = NodeFactory(project=project)
+    CodingFactory(document=documents[0], node=node, coder=owner, start=0, end=3)
+    services.options_update(project=project, blind=True)
+    assert api_as(coder).get(reverse("api:codings", args=[project.pk])).json() == []
+    rows = b"".join(api_as(coder).get(reverse("api:codings-csv", args=[project.pk])).streaming_content)
+    assert rows.decode("utf-8-sig").count("\n") == 1  # the header only
+
+
+def test_adjudicator_writes_the_consensus_layer_and_can_undo_it(project, owner, coder, documents):
+    node = NodeFactory(project=project)
+    item = services.CodingRequest(documents[0], node, 0, 5)
+    with pytest.raises(PermissionDenied):
+        services.adjudicate(project=project, actor=coder, role=Role.CODER, items=[item])
+    [(coding, created)] = services.adjudicate(project=project, actor=owner, role=Role.OWNER, items=[item])
+    consensus = services.consensus_coder(project)
+    assert created
+    assert coding.coder == consensus
+    assert consensus.username == f"consensus-{project.pk}"
+    assert not consensus.is_active
+    assert not consensus.has_usable_password()
+    services.undo_last(project=project, actor=owner)
+    assert not Coding.objects.exists()
+
+
+def test_team_page_assigns_and_saves_blind_coding(client, project, owner, coder, documents):
+    client.force_login(owner)
+    url = reverse("coding:team", args=[project.pk])
+    client.post(url, {"action": "assign", "all_documents": "on", "coders": [coder.pk]})
+    assert Assignment.objects.filter(coder=coder).count() == 2
+    client.post(url, {"action": "options", "blind": "on"})
+    assert services.options_for(project).blind
+    page = client.get(url).content.decode()
+    assert "coder" in page
+    empty = client.post(url, {"action": "assign", "coders": []}, follow=True)
+    assert empty.status_code == 200
+    assert Assignment.objects.count() == 2
+
+
+def test_coder_marks_done_from_the_coding_page(client, project, owner, coder, documents):
+    services.assignments_add(project=project, documents=documents[:1], coders=[coder], actor=owner)
+    client.force_login(coder)
+    client.post(reverse("coding:assignment-done", args=[documents[0].pk]), {"done": "1"})
+    assert Assignment.objects.get().done_at is not None
+    page = client.get(reverse("coding:workspace", args=[documents[0].pk])).content.decode()
+    assert 'name="done" value="0"' in page
+
+
+def test_tree_counts_follow_blind_coding(client, project, coder, documents):
+    node = NodeFactory(project=project, name="数据质量")
+    CodingFactory(document=documents[0], node=node, coder=UserFactory())
+    services.options_update(project=project, blind=True)
+    client.force_login(coder)
+    from framework import tree
+
+    rows = tree.panel_context(project, coder)["tree_rows"]
+    assert [(r.references, r.coders) for r in rows if r.id == node.pk] == [(0, 0)]

@@ -1,0 +1,306 @@
+"""Word frequency against a brute-force count, KWIC offsets, regular expressions, spreading hits, auto-coding."""
+
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from coding import services as coding_services
+from coding.models import Coding
+from framework.models import Node
+from policies import frequency, search, segment, services
+from tests.factories import CodingFactory, DocumentFactory, NodeFactory
+
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "documents"
+TEXT = "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n第二条　网信部门和公安机关依法监督；数据开放应当公平。\n附则"
+
+
+def demo_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(DEMO.glob("*.txt"))]
+
+
+def brute_force(texts: list[str], options: frequency.Options) -> tuple[Counter, Counter]:
+    segmenter = segment.segmenter_for(segment.builtin_lexicon())
+    counts: Counter = Counter()
+    documents: Counter = Counter()
+    for text in texts:
+        words = [
+            w
+            for w in segmenter.cut(text)
+            if len(w) >= options.min_length and not segment.is_punctuation(w) and not segment.is_builtin_stopword(w)
+        ]
+        counts.update(words)
+        documents.update(set(words))
+    return counts, documents
+
+
+# --- word frequency (pure) -------------------------------------------------------------------------
+
+
+def test_word_counts_match_a_brute_force_count_over_the_demo_corpus():
+    texts = demo_texts()
+    segmenter = segment.segmenter_for(segment.builtin_lexicon())
+    found = [segment.segment_text(t, segmenter) for t in texts]
+    documents = [frequency.DocumentWords(i, f.words, f.tags, f.counts) for i, f in enumerate(found)]
+    options = frequency.Options(top=1000)
+    result = frequency.word_frequency(documents, options, frozenset())
+    counts, in_documents = brute_force(texts, options)
+    assert result.counted == sum(counts.values())
+    assert result.distinct == len(counts)
+    for row in result.rows:
+        assert row.count == counts[row.word]
+        assert row.documents == in_documents[row.word]
+        assert row.percent == pytest.approx(100 * counts[row.word] / sum(counts.values()))
+    assert [r.count for r in result.rows] == sorted((n for _w, n in counts.most_common(1000)), reverse=True)
+
+
+def test_options_filter_by_length_part_of_speech_and_stopwords():
+    segmenter = segment.segmenter_for(segment.builtin_lexicon())
+    found = segment.segment_text(TEXT, segmenter)
+    documents = [frequency.DocumentWords(1, found.words, found.tags, found.counts)]
+    organizations = frequency.word_frequency(documents, frequency.Options(pos=("nt",)), frozenset())
+    assert {r.word for r in organizations.rows} == {"网信部门", "数据主管部门", "公安机关"}
+    assert organizations.rows[0].word == "网信部门"
+    own = frequency.word_frequency(documents, frequency.Options(), frozenset({"网信部门"}))
+    assert "网信部门" not in {r.word for r in own.rows}
+    single = frequency.word_frequency(documents, frequency.Options(min_length=1, stopwords=True), frozenset())
+    assert {"和", "第一条"} <= {r.word for r in single.rows} or {"和", "第一"} <= {r.word for r in single.rows}
+    top = frequency.word_frequency(documents, frequency.Options(top=2), frozenset())
+    assert len(top.rows) == 2
+
+
+def test_rows_sort_by_word_count_or_documents():
+    rows = [frequency.Row("b", 1, 10.0, 2, "n"), frequency.Row("a", 3, 30.0, 1, "n")]
+    assert [r.word for r in frequency.sort_rows(rows, "word")] == ["a", "b"]
+    assert [r.word for r in frequency.sort_rows(rows, "count")] == ["a", "b"]
+    assert [r.word for r in frequency.sort_rows(rows, "documents")] == ["b", "a"]
+    assert [r.word for r in frequency.sort_rows(rows, "-count")] == ["b", "a"]
+
+
+@pytest.mark.parametrize(("params", "message"), [({"top": "x"}, "top"), ({"pos": "nouns!"}, "part of speech")])
+def test_bad_options_are_refused_with_a_message(params, message):
+    with pytest.raises(frequency.FrequencyError, match=message):
+        frequency.Options.from_params(params)
+
+
+# --- text search (pure) -------------------------------------------------------------------------------
+
+
+def test_kwic_offsets_point_at_the_hit_in_the_stored_text():
+    query = search.parse_query("网信部门 公安机关")
+    hits, truncated = search.find_hits([(7, TEXT)], query)
+    assert not truncated
+    assert [TEXT[h.start : h.end] for h in hits] == ["网信部门", "网信部门", "公安机关"]
+    left, hit, right = search.context(TEXT, hits[1].start, hits[1].end, width=5)
+    assert hit == "网信部门"
+    assert left == TEXT[hits[1].start - 5 : hits[1].start].replace("\n", " ")
+    assert right == TEXT[hits[1].end : hits[1].end + 5]
+
+
+def test_the_longest_of_overlapping_terms_wins():
+    hits, _ = search.find_hits([(1, TEXT)], search.parse_query("数据 数据主管部门"))
+    assert "数据主管部门" in [TEXT[h.start : h.end] for h in hits]
+
+
+def test_a_regular_expression_finds_article_markers():
+    hits, _ = search.find_hits([(1, TEXT)], search.parse_query(r"第[一二三]条", "regex"))
+    assert [TEXT[h.start : h.end] for h in hits] == ["第一条", "第二条"]
+
+
+def test_hits_outside_the_coded_spans_are_left_out():
+    hits, _ = search.find_hits([(1, TEXT)], search.parse_query("网信部门"), spans={1: [(0, 20)]})
+    assert len(hits) == 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"), [("(unclosed", "not valid"), ("a*", "matches empty text"), ("", "Enter a word")]
+)
+def test_bad_regular_expressions_are_refused_with_a_message(pattern, message):
+    with pytest.raises(search.SearchError, match=message):
+        search.parse_query(pattern, "regex")
+
+
+def test_a_catastrophic_regular_expression_is_stopped_in_time():
+    query = search.parse_query(r"(\w|\w\w)+$", "regex")
+    started = time.monotonic()
+    with pytest.raises(search.SearchError, match="took longer"):
+        search.find_hits([(1, "数" * 80 + "！")], query, seconds=0.3)
+    assert time.monotonic() - started < 5
+
+
+def test_a_search_that_matches_everything_is_capped_and_says_so():
+    hits, truncated = search.find_hits([(1, "数" * 100)], search.parse_query("数"), limit=10)
+    assert len(hits) == 10
+    assert truncated
+
+
+def test_lines_sort_by_left_and_right_context():
+    lines = [
+        search.Line(1, 0, 1, "ab", "x", "c"),
+        search.Line(1, 5, 6, "ba", "x", "b"),
+    ]
+    assert [line.start for line in search.sort_lines(lines, "left")] == [5, 0]  # read backwards: "ab" before "ba"
+    assert [line.start for line in search.sort_lines(lines, "right")] == [5, 0]
+
+
+# --- spreading a hit ----------------------------------------------------------------------------------
+
+HIT = TEXT.index("公共数据"), TEXT.index("公共数据") + 4
+ARTICLES = [(0, TEXT.index("第二条")), (TEXT.index("第二条"), TEXT.index("附则"))]
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("hit", "公共数据"),
+        ("sentence", "公共数据由数据主管部门管理！"),
+        ("paragraph", "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！"),
+        ("article", "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n"),
+    ],
+)
+def test_a_hit_spreads_to_its_sentence_paragraph_or_article(mode, expected):
+    start, end = search.spread(TEXT, *HIT, mode, ARTICLES)
+    assert TEXT[start:end] == expected
+
+
+def test_a_hit_in_no_article_spreads_to_its_paragraph():
+    start = TEXT.index("附则")
+    assert TEXT[slice(*search.spread(TEXT, start, start + 2, "article", ARTICLES))] == "附则"
+
+
+def test_a_sentence_ends_at_a_semicolon_or_the_line():
+    start = TEXT.index("公安机关")
+    assert TEXT[slice(*search.spread(TEXT, start, start + 4, "sentence"))] == "第二条　网信部门和公安机关依法监督；"
+
+
+# --- loaders, auto-coding and undo --------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus(project, owner):
+    documents = []
+    for i, text in enumerate((TEXT, "第一条　本省网信部门负责数据安全。\n第二条　其他。")):
+        outcome = services.document_import(project=project, user=owner, filename=f"doc{i}.txt", data=text.encode())
+        documents.append(outcome[0].document)
+    for document in documents:
+        document.province = ["贵州省", "浙江省"][documents.index(document)]
+        document.save()
+    return documents
+
+
+@pytest.mark.django_db
+def test_word_frequency_over_the_project_matches_brute_force(project, owner, corpus):
+    options = frequency.Options(top=1000)
+    result = frequency.project_word_frequency(project, owner, scope=search.Scope(), options=options)
+    counts, documents = brute_force([d.text for d in corpus], options)
+    assert {r.word: (r.count, r.documents) for r in result.rows} == {w: (n, documents[w]) for w, n in counts.items()}
+    only = frequency.project_word_frequency(project, owner, scope=search.Scope(province="浙江"), options=options)
+    assert only.documents == 1
+
+
+@pytest.mark.django_db
+def test_word_frequency_of_the_text_coded_at_a_node_counts_its_descendants(project, owner, corpus):
+    parent = NodeFactory(project=project, name="政府机构")
+    child = NodeFactory(project=project, name="网信部门", parent=parent)
+    start = corpus[0].text.index("公共数据")
+    CodingFactory(document=corpus[0], node=child, coder=owner, start=start, end=start + 14)
+    result = frequency.project_word_frequency(
+        project, owner, scope=search.Scope(node=parent.pk), options=frequency.Options()
+    )
+    assert {r.word: r.count for r in result.rows} == {"公共数据": 1, "数据主管部门": 1, "管理": 1}
+    by_coder = frequency.project_word_frequency(
+        project, owner, scope=search.Scope(coder="owner"), options=frequency.Options()
+    )
+    assert by_coder.counted == result.counted
+
+
+@pytest.mark.django_db
+def test_text_search_lists_hits_with_province_article_and_counts(project, owner, corpus):
+    result = search.text_search(project, owner, query=search.parse_query("网信部门"), scope=search.Scope())
+    assert result.total == 3
+    assert [(line.province, line.article) for line in result.lines] == [
+        ("贵州省", "第一条"),
+        ("贵州省", "第二条"),
+        ("浙江省", "第一条"),
+    ]
+    assert dict(result.per_province) == {"贵州省": 2, "浙江省": 1}
+    assert result.per_document[0][3] == 2
+
+
+def _autocode(project, coder, node, spread, **extra):
+    plan = search.plan_for_search(project, coder, {"q": "网信部门", "spread": spread, **extra}, node)
+    return plan, services.hits_autocode(coder=coder, project=project, node=node, plan=plan)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("spread", "first"),
+    [
+        ("hit", "网信部门"),
+        ("sentence", "第一条　网信部门负责统筹协调。"),
+        ("paragraph", "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！"),
+        ("article", "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！"),
+    ],
+)
+def test_auto_code_writes_one_coding_per_spread_hit(project, coder, corpus, spread, first):
+    node = NodeFactory(project=project, name="网信部门")
+    plan, outcome = _autocode(project, coder, node, spread)
+    assert (plan.new, plan.existing, plan.documents) == (3, 0, 2)
+    assert outcome == {"created": 3, "existing": 0, "documents": 2}
+    codings = Coding.objects.filter(node=node, coder=coder).order_by("document_id", "start")
+    assert codings[0].text == first
+    assert all(c.text == c.document.text[c.start : c.end] for c in codings)
+
+
+@pytest.mark.django_db
+def test_auto_code_twice_does_not_double_codings(project, coder, corpus):
+    node = NodeFactory(project=project)
+    _autocode(project, coder, node, "sentence")
+    plan, outcome = _autocode(project, coder, node, "sentence")
+    assert (plan.new, plan.existing) == (0, 3)
+    assert outcome["created"] == 0
+    assert Coding.objects.filter(node=node).count() == 3
+
+
+@pytest.mark.django_db
+def test_auto_code_is_undone_in_one_step(project, coder, corpus):
+    node = NodeFactory(project=project)
+    CodingFactory(document=corpus[1], node=node, coder=coder, start=0, end=3)
+    _autocode(project, coder, node, "hit")
+    assert Coding.objects.filter(node=node).count() == 4
+    undone = coding_services.undo_last(project=project, actor=coder)
+    assert undone["reverted"] == 3
+    assert Coding.objects.filter(node=node).count() == 1
+
+
+@pytest.mark.django_db
+def test_auto_code_only_the_ticked_hits(project, coder, corpus):
+    node = NodeFactory(project=project)
+    result = search.text_search(project, coder, query=search.parse_query("网信部门"), scope=search.Scope())
+    _plan, outcome = _autocode(project, coder, node, "hit", hits=[result.lines[2].key])
+    assert outcome["created"] == 1
+    assert Coding.objects.get(node=node).document == corpus[1]
+
+
+@pytest.mark.django_db
+def test_ticked_hits_that_are_not_hits_are_refused(project, coder, corpus):
+    with pytest.raises(search.SearchError, match="ticked"):
+        search.plan_for_search(project, coder, {"q": "网信部门", "hits": ["1:0:1"]}, NodeFactory(project=project))
+
+
+@pytest.mark.django_db
+def test_auto_code_of_a_truncated_search_is_refused(project, coder, corpus, monkeypatch):
+    monkeypatch.setattr(search, "HIT_LIMIT", 2)
+    with pytest.raises(search.SearchError, match="narrow"):
+        search.plan_for_search(project, coder, {"q": "网信部门"}, NodeFactory(project=project))
+
+
+@pytest.mark.django_db
+def test_a_node_of_another_project_cannot_receive_codings(project, coder, corpus):
+    stranger = Node.objects.create(project=DocumentFactory().project, name="别处")
+    plan = search.plan_for_search(project, coder, {"q": "网信部门"}, stranger)
+    with pytest.raises(ValidationError):
+        services.hits_autocode(coder=coder, project=project, node=stranger, plan=plan)
+    assert not Coding.objects.exists()
