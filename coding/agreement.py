@@ -7,6 +7,7 @@ from itertools import combinations, pairwise
 from operator import itemgetter
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from framework import tree
 
@@ -263,7 +264,7 @@ def node_specs(
     chosen = {n.row.id for n in ordered} if selected is None else set(selected)
     unknown = chosen - {n.row.id for n in ordered}
     if unknown:
-        raise ValueError(f"Unknown node(s): {', '.join(map(str, sorted(unknown)))}.")
+        raise ValueError(_("Unknown node(s): %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))})
     specs = []
     ancestors: list[int] = []  # ids along the current path, by depth
     for index, node in enumerate(ordered):
@@ -388,9 +389,9 @@ def compare(
     """
     labels = tuple(coders)
     if len(labels) < 2 or len(set(labels)) != len(labels):
-        raise ValueError("Choose at least two different coders to compare.")
+        raise ValueError(_("Choose at least two different coders to compare."))
     if unit not in UNITS:
-        raise ValueError(f"Unknown unit “{unit}”: use {', '.join(UNITS)}.")
+        raise ValueError(_("Unknown unit “%(unit)s”: use %(units)s.") % {"unit": unit, "units": ", ".join(UNITS)})
     members = {label: sorted((groups or {}).get(label, [label])) for label in labels}
     users = sorted({u for m in members.values() for u in m})
     user_index = {u: i for i, u in enumerate(users)}
@@ -469,7 +470,7 @@ def _check_units(bounds: list, sizes: np.ndarray) -> None:
     for units, size in zip(bounds, sizes.tolist(), strict=True):
         inside = all(0 <= s < e <= size for s, e in units)
         if not inside or any(e > s for (_, e), (s, _) in pairwise(units)):
-            raise ValueError("A document's units must lie inside it, be sorted, non-empty and must not overlap.")
+            raise ValueError(_("A document's units must lie inside it, be sorted, non-empty and must not overlap."))
 
 
 def _report(labels, unit, nodes, doc_ids, sizes, present, coded, both, alpha) -> Report:
@@ -540,17 +541,22 @@ def comparison_for_project(
     groups: Mapping[str, Collection[str]] | None = None,
 ) -> Report:
     """The coding comparison of the project's codings that user may see, for coders (usernames or group labels)."""
+    from django.core.exceptions import PermissionDenied
+
     from coding import layers
     from policies.models import Section
 
     if unit not in UNITS:
-        raise ValueError(f"Unknown unit “{unit}”: use {', '.join(UNITS)}.")
+        raise ValueError(_("Unknown unit “%(unit)s”: use %(units)s.") % {"unit": unit, "units": ", ".join(UNITS)})
+    usernames = {u for label in coders for u in (groups or {}).get(label, [label])}
+    if usernames - {user.username} and not layers.sees_everyone(project, user):
+        # blind coding hides the others' codings, which would read as "coded nothing"
+        raise PermissionDenied(_("While the project codes blind, only owners and adjudicators can compare coders."))
     specs = node_specs(tree.rows_for(project), nodes, rollup=rollup)
     document_rows = project.documents.order_by("id")
     if documents is not None:
         document_rows = document_rows.filter(id__in=documents)
     lengths = dict(document_rows.values_list("id", "char_count"))
-    usernames = {u for label in coders for u in (groups or {}).get(label, [label])}
     codings = layers.visible_codings(project, user).filter(coder__username__in=usernames)
     if documents is not None:
         codings = codings.filter(document_id__in=list(lengths))

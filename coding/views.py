@@ -214,14 +214,7 @@ def _matrix_context(request: HttpRequest, project) -> dict:
         "rows_choices": reports.row_choices(project),
         "value_choices": [(v, reports.value_label(v)) for v in matrix.VALUES],
         "node_choices": [(n.row.id, n.path, n.depth + 1) for n in tree.walk(tree.rows_for(project))],
-        "coder_choices": sorted(
-            set(
-                layers.visible_codings(project, request.user)
-                .order_by()
-                .values_list("coder__username", flat=True)
-                .distinct()
-            )
-        ),
+        "coder_choices": sorted(project.memberships.values_list("user__username", flat=True)),
         "facets": corpus.facets(project),
         "query": params,
         "chosen_coders": params.getlist("coder"),

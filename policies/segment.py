@@ -25,6 +25,8 @@ TAG_RE = re.compile(r"^[a-zA-Z]{1,5}$")
 
 _HAN = re.compile(r"[\u4E00-\u9FD5]")
 _JIEBA_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # jieba's finalseg split of non-Chinese buffers
+_GLUE_CHARS = re.compile(r"[+#&._%\-]")
+_GLUED = re.compile(r"[^\x1f]*[+#&._%\-][^\x1f]*")
 _NUMERAL = re.compile(r"^(?:[0-9０-９.．,，%％]+|[零〇○一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]+)$")
 _MARKER = re.compile(r"^第[零〇○一二三四五六七八九十百千两0-9０-９]*[编章节条款项目]?$")
 
@@ -215,24 +217,35 @@ class Segmenter:
         for term in terms:
             self.engine.add_word(term.word, term.frequency, term.tag or None)
         self.tags = {t.word: t.tag for t in terms if t.tag}
+        self._tag_cache: dict[str, str] = {}
 
     def cut(self, text: str) -> list[str]:
         """jieba's accurate-mode tokens; they cover the text exactly, so offsets are running sums of lengths."""
         tokens = self.engine.cut(text)
-        if any(self._splits(word) for word in dict.fromkeys(tokens)):
-            tokens = [part for word in tokens for part in (self._split(word) if self._splits(word) else (word,))]
+        broken = self.to_split(dict.fromkeys(tokens))
+        if broken:
+            tokens = [part for word in tokens for part in broken.get(word, (word,))]
         return tokens
 
-    def _splits(self, word: str) -> bool:
-        # jieba-rs keeps a non-Chinese run such as "2-3" whole where jieba's HMM step cuts it at the punctuation
-        return len(word) > 1 and not _HAN.search(word) and not self.engine.has_word(word)
-
-    @staticmethod
-    def _split(word: str) -> list[str]:
-        return [part for part in _JIEBA_SKIP.split(word) if part]
+    def to_split(self, words: Iterable[str]) -> dict[str, list[str]]:
+        """The words jieba would cut further, with their parts. jieba-rs keeps a non-Chinese run such as "2-3" whole
+        where jieba's HMM step cuts it at the punctuation; only runs holding + # & . _ % - can differ."""
+        joined = WORD_SEPARATOR.join(words)
+        candidates = _GLUED.findall(joined) if _GLUE_CHARS.search(joined) else []
+        return {w: _split_skip(w) for w in candidates if not _HAN.search(w) and not self.engine.has_word(w)}
 
     def tag(self, word: str) -> str:
         """The part of speech of a word: the dictionary's tag (as jieba.posseg gives it), else m/eng/x by shape."""
+        tag = self._tag_cache.get(word)
+        if tag is None:
+            tag = self._tag_cache[word] = self._tag(word)
+        return tag
+
+    def tags_of(self, words: Sequence[str]) -> list[str]:
+        tags = list(map(self._tag_cache.get, words))
+        return [tag if tag is not None else self.tag(w) for w, tag in zip(words, tags, strict=True)]
+
+    def _tag(self, word: str) -> str:
         tag = self.tags.get(word) or _jieba_tables()[1].get(word)
         if tag:
             return tag
@@ -241,6 +254,10 @@ class Segmenter:
         if word.isascii() and word.isalnum():
             return "eng"
         return "x"
+
+
+def _split_skip(word: str) -> list[str]:
+    return [part for part in _JIEBA_SKIP.split(word) if part]
 
 
 @functools.lru_cache(maxsize=8)
@@ -285,17 +302,33 @@ class Segmented:
 
 
 def segment_text(text: str, segmenter: Segmenter) -> Segmented:
-    tokens = segmenter.cut(text)
+    tokens = segmenter.engine.cut(text)
     index = {word: i for i, word in enumerate(dict.fromkeys(tokens))}
-    dtype = np.uint16 if len(index) <= 65536 else np.uint32
-    sequence = np.fromiter(map(index.__getitem__, tokens), dtype=dtype, count=len(tokens))
+    sequence = np.fromiter(map(index.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
     words = list(index)
+    broken = segmenter.to_split(words)
+    if broken:
+        words, sequence = _resplit(words, sequence, broken)
+    if len(words) <= 65536:
+        sequence = sequence.astype(np.uint16)
     return Segmented(
         words=words,
-        tags=[segmenter.tag(w) for w in words],
+        tags=segmenter.tags_of(words),
         counts=np.bincount(sequence, minlength=len(words)).astype(np.uint32),
         sequence=sequence,
     )
+
+
+def _resplit(words: list[str], sequence: np.ndarray, broken: dict[str, list[str]]) -> tuple[list[str], np.ndarray]:
+    """Replace each broken word by its parts throughout the sequence, in numpy (no loop over tokens)."""
+    parts = [broken.get(w, (w,)) for w in words]
+    index = {w: i for i, w in enumerate(dict.fromkeys(p for ps in parts for p in ps))}
+    flat = np.fromiter((index[p] for ps in parts for p in ps), dtype=np.uint32)
+    sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    firsts = np.cumsum(sizes) - sizes
+    repeat = sizes[sequence]
+    within = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    return list(index), flat[np.repeat(firsts[sequence], repeat) + within]
 
 
 def encode(segmented: Segmented) -> dict:

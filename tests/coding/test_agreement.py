@@ -8,12 +8,14 @@ from itertools import pairwise
 import krippendorff
 import numpy as np
 import pytest
+from django.core.exceptions import PermissionDenied
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
 from coding import agreement
 from coding.agreement import Coincidences, NodeSpec, Table
+from coding.models import CodingOptions
 from framework import tree
 from policies.models import Section
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory, UserFactory
@@ -422,7 +424,7 @@ def test_loader_reports_what_the_core_computes_from_the_same_rows_in_any_order(
     study, owner, django_assert_max_num_queries
 ):
     project, documents, _nodes, rows = study
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(5):  # nodes, documents, blind-coding check twice, codings
         report = agreement.comparison_for_project(project=project, user=owner, coders=["甲", "乙"])
     for seed in range(3):
         random.Random(seed).shuffle(rows)
@@ -481,3 +483,11 @@ def test_loader_compares_groups_of_coders(study, owner):
     )
     assert report.coders == ("团队", "乙")
     assert report.nodes[1].documents[0].table == Table(documents[0].char_count, 25, 17, 12)
+
+
+@pytest.mark.django_db
+def test_loader_refuses_a_blind_coder_comparing_others_whose_codings_they_cannot_see(study, coder):
+    project, *_ = study
+    CodingOptions.objects.create(project=project, blind=True)
+    with pytest.raises(PermissionDenied):
+        agreement.comparison_for_project(project=project, user=coder, coders=["甲", "乙"])

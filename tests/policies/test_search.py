@@ -14,7 +14,10 @@ from policies import frequency, search, segment, services
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "documents"
-TEXT = "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n第二条　网信部门和公安机关依法监督；数据开放应当公平。\n附则"
+TEXT = (
+    "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n"
+    "第二条　网信部门和公安机关依法监督；数据开放应当公平。\n附则"
+)
 
 
 def demo_texts() -> list[str]:

@@ -70,7 +70,7 @@ def test_the_policy_lexicon_keeps_policy_terms_whole():
 
 def test_one_projects_words_do_not_leak_into_another_dictionary_or_jieba():
     text = "落实数据二十条"
-    with_term = segment.segmenter_for(segment.builtin_lexicon() + (segment.Term("数据二十条", 1000, "n"),))
+    with_term = segment.segmenter_for((*segment.builtin_lexicon(), segment.Term("数据二十条", 1000, "n")))
     without = segment.segmenter_for(segment.builtin_lexicon())
     assert "数据二十条" in with_term.cut(text)
     assert "数据二十条" not in without.cut(text)
@@ -153,7 +153,8 @@ def test_adding_a_word_resegments_the_project_and_counts_change(project, owner):
     before = DocumentTokens.objects.get(document=document)
     assert "数据二十条" not in before.words.split(segment.WORD_SEPARATOR)
     term = services.dictionary_term_add(project=project, word="数据二十条")
-    assert term.suggested and term.frequency >= 1
+    assert term.suggested
+    assert term.frequency >= 1
     after = DocumentTokens.objects.get(document=document)
     assert "数据二十条" in after.words.split(segment.WORD_SEPARATOR)
     assert after.version == before.version + 1
@@ -211,3 +212,11 @@ def test_counts_within_spans_match_a_brute_force_count():
             brute[token] += 1
         offset += len(token)
     assert {w: int(n) for w, n in zip(found.words, counts, strict=True) if n} == dict(brute)
+
+
+def test_stored_tokens_equal_the_cut_when_non_chinese_runs_are_split():
+    text = "第2-3项，见GB/T 35273-2020和C++_v1.5标准，比例3.5%。" * 3
+    segmenter = segment.segmenter_for(segment.builtin_lexicon())
+    found = segment.segment_text(text, segmenter)
+    assert [found.words[i] for i in found.sequence] == segmenter.cut(text)
+    assert found.counts.sum() == len(found.sequence)
