@@ -29,7 +29,7 @@ def test_viewers_and_outsiders_cannot_be_assigned(project, owner, viewer, outsid
 
 
 def test_progress_shows_not_started_in_progress_done_and_unassigned(project, owner, coder, documents):
-    first, second = documents
+    first, _second = documents
     services.assignments_add(project=project, documents=documents, coders=[coder], actor=owner)
     CodingFactory(document=first, node=NodeFactory(project=project), coder=coder)
     grid = team.progress(project)
