@@ -97,34 +97,13 @@
     if (!img) return;
     img.src = figureUrl(false);
     document.getElementById("figure-svg").href = figureUrl(true);
-  }
-
-  function downloadPng() {
-    const img = document.getElementById("figure-img");
-    const scale = 2;
-    const canvas = document.createElement("canvas");
-    canvas.width = img.naturalWidth * scale;
-    canvas.height = img.naturalHeight * scale;
-    const context = canvas.getContext("2d");
-    context.fillStyle = "#ffffff";
-    context.fillRect(0, 0, canvas.width, canvas.height);
-    context.drawImage(img, 0, 0, canvas.width, canvas.height);
-    canvas.toBlob((blob) => {
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = img.dataset.filename + ".png";
-      document.body.appendChild(link);
-      link.click();
-      setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
-    }, "image/png");
+    document.getElementById("figure-png").dataset.pngSrc = figureUrl(false);
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     markSelected();
     const counts = document.getElementById("figure-counts");
     if (counts) counts.addEventListener("change", refreshFigure);
-    const png = document.getElementById("figure-png");
-    if (png) png.addEventListener("click", downloadPng);
   });
   document.body.addEventListener("htmx:afterSettle", markSelected);
   document.body.addEventListener("codebook-changed", refreshFigure);

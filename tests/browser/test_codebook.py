@@ -64,3 +64,19 @@ def test_coder_sees_the_tree_read_only(new_page, login, live_server, codebook):
     page.locator("#node-detail .cb-description").wait_for()
     assert "释放数据价值的过程" in page.locator("#node-detail").inner_text()
     assert page.locator("#node-edit").count() == 0
+
+
+def test_the_codebook_figure_downloads_as_a_png_with_counts(new_page, login, live_server, codebook):
+    project, ids = codebook
+    page = new_page()
+    login(page, "owner")
+    page.goto(f"{live_server.url}/projects/{project.pk}/codebook/")
+    page.select_option("#figure-counts", "references")
+    assert "counts=references" in page.get_attribute("#figure-png", "data-png-src")
+    page.wait_for_function("document.getElementById('figure-img').complete")
+    with page.expect_download() as download:
+        page.click("#figure-png")
+    path = download.value.path()
+    assert download.value.suggested_filename.endswith(".png")
+    with open(path, "rb") as png:
+        assert png.read(8) == b"\x89PNG\r\n\x1a\n"
