@@ -83,6 +83,8 @@ def bench_import(label: str, project, user) -> None:
     reference.initialize()
     for term in terms:
         reference.add_word(term.word, term.frequency, term.tag or None)
+    services.tokens_store(documents=[], terms=terms, version=1)
+    segment.segment_text(texts[0], segmenter)  # load jieba's tag table once, as a running worker has
     sample = texts[:20]
     sample_chars = sum(map(len, sample))
     start = time.perf_counter()
@@ -208,7 +210,7 @@ def bench_queries(label: str, project, user) -> None:
     print(f"    text search, one term ({found.total} hits):     {benchdb.summary(times)} (budget < 1 s)")
     times = benchdb.timed(text_search("网信部门 公安机关 数据主管部门", "terms"), repeat=5)
     print(f"    text search, three terms:                  {benchdb.summary(times)} (budget < 1 s)")
-    pattern = r"第[一二三四五六七八九十百]+条[^。]{0,20}(?:开放|共享)"
+    pattern = r"(?:网信|公安|数据主管)部门[^。；]{0,15}(?:负责|监督|统筹)"
     found = search.text_search(project, user, query=search.parse_query(pattern, "regex"), scope=search.Scope())
     times = benchdb.timed(text_search(pattern, "regex"), repeat=5)
     print(f"    text search, regex ({found.total} hits):        {benchdb.summary(times)} (budget < 3 s)")

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import export, layers, matrix, memos, services
+from coding import export, layers, matrix, memos, reliability, reports, services
 from coding.models import Coding, CodingEvent, Memo, MemoKind
 from framework.models import Node
 from policies import access
@@ -293,3 +293,65 @@ class MatrixApi(APIView):
         project = access.project_for(request.user, project_id)
         result = matrix.load(project, request.user, request.query_params)
         return Response(matrix.as_json(result))
+
+
+# --- inter-coder agreement and the consensus layer ---------------------------------------------------
+
+AGREEMENT_PARAMETERS = [
+    OpenApiParameter("coders", str, description="usernames to compare, e.g. alice,bob; consensus (共识) is the layer"),
+    OpenApiParameter("unit", str, description="character (default), article or document"),
+    OpenApiParameter("nodes", str, description="comma-separated node ids (default: every node)"),
+    OpenApiParameter("branch", int, description="a node and everything below it"),
+    OpenApiParameter("rollup", bool, description="1: each node also counts its descendants' codings"),
+    OpenApiParameter("documents", str, description="comma-separated document ids (default: every document)"),
+    OpenApiParameter("scope", str, description="assigned: only documents assigned to every compared coder"),
+    OpenApiParameter("assume_all_reviewed", bool, description="1: nobody is missing (NVivo's behaviour)"),
+    OpenApiParameter("all", bool, description="1: every coder (alpha and the pairwise kappa matrix)"),
+    OpenApiParameter("group_a", str, description="usernames of group A (a group coded what any member coded)"),
+    OpenApiParameter("group_b", str, description="usernames of group B"),
+    OpenApiParameter("province", str),
+    OpenApiParameter("issuer_type", str),
+    OpenApiParameter("policy_type", str),
+]
+
+
+class AgreementApi(APIView):
+    """The coding comparison report: per node pooled, weighted and mean kappa, alpha and percent agreement."""
+
+    @extend_schema(parameters=AGREEMENT_PARAMETERS, responses={200: serializers.DictField()})
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        result = reliability.run(project, request.user, reliability.parse(project, request.query_params))
+        return Response(reliability.as_json(result))
+
+
+class AgreementExportApi(APIView):
+    """The comparison report as CSV (UTF-8 with BOM) or .xlsx: every count and coefficient, unit and rule per row."""
+
+    @extend_schema(
+        parameters=AGREEMENT_PARAMETERS,
+        responses={(200, "text/csv"): str, (200, reports.XLSX): bytes},
+    )
+    def get(self, request: Request, project_id: int, fmt: str):
+        project = access.project_for(request.user, project_id)
+        result = reliability.run(project, request.user, reliability.parse(project, request.query_params))
+        return reports.file_response(fmt, f"{project.name}-agreement", reliability.lines(result))
+
+
+class ConsensusApi(APIView):
+    """Write codings into the project's consensus layer (共识): owners and designated adjudicators."""
+
+    @extend_schema(request=CodingInputSerializer(many=True), responses={201: CodingSerializer, 200: CodingSerializer})
+    def post(self, request: Request, project_id: int) -> Response:
+        membership = access.membership_for(request.user, project_id)
+        project = membership.project
+        many = isinstance(request.data, list)
+        incoming = CodingInputSerializer(data=request.data, many=many)
+        incoming.is_valid(raise_exception=True)
+        items = [_resolve(project, data) for data in (incoming.validated_data if many else [incoming.validated_data])]
+        results = services.adjudicate(project=project, actor=request.user, role=membership.role, items=items)
+        code = status.HTTP_201_CREATED if any(new for _coding, new in results) else status.HTTP_200_OK
+        codings = [coding for coding, _new in results]
+        return Response(
+            CodingSerializer(codings, many=True).data if many else CodingSerializer(codings[0]).data, status=code
+        )

@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
-from coding.models import Assignment, Coding
+from coding.models import Assignment, Coding, CodingOptions
+from coding.services import CONSENSUS_PREFIX
 from policies.models import Project, Role
 
 NOT_STARTED, IN_PROGRESS, DONE, UNASSIGNED = "not-started", "in-progress", "done", "unassigned"
@@ -80,3 +83,46 @@ def queue(project: Project, user) -> list[tuple[object, str]]:
         .select_related("document")
         .defer("document__text")
     ]
+
+
+# --- the consensus layer's names and the coder pickers ---------------------------------------------
+
+CONSENSUS_ALIASES = ("consensus", "共识")
+
+
+def consensus_username(project: Project) -> str:
+    """The username of the project's consensus layer (共识), whether or not anything was adjudicated yet."""
+    return f"{CONSENSUS_PREFIX}{project.pk}"
+
+
+def coder_choices(project: Project) -> list[tuple[str, str]]:
+    """(username, label) for every member, then the consensus layer labelled 共识 once it exists."""
+    choices = [(name, name) for name in sorted(project.memberships.values_list("user__username", flat=True))]
+    consensus = CodingOptions.objects.filter(project=project, consensus_coder__isnull=False).values_list(
+        "consensus_coder__username", "consensus_coder__first_name"
+    )
+    return choices + [(name, label or name) for name, label in consensus]
+
+
+def resolve_coders(project: Project, names) -> list[str]:
+    """Usernames for names of members or the consensus layer (also called consensus or 共识); unknown ones raise."""
+    consensus = consensus_username(project)
+    members = set(project.memberships.values_list("user__username", flat=True))
+    resolved = [consensus if name in CONSENSUS_ALIASES else name for name in names]
+    unknown = [name for name, user in zip(names, resolved, strict=True) if user not in members and user != consensus]
+    if unknown:
+        raise ValidationError(
+            _("Unknown coder(s) in this project: %(names)s.") % {"names": ", ".join(n[:40] for n in unknown)}
+        )
+    return resolved
+
+
+def consensus_reviewed(project: Project) -> set[int]:
+    """The documents the consensus layer counts as having reviewed: those with at least one consensus coding."""
+    username = consensus_username(project)
+    return set(
+        Coding.objects.filter(document__project=project, coder__username=username)
+        .order_by()
+        .values_list("document_id", flat=True)
+        .distinct()
+    )

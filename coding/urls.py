@@ -53,3 +53,11 @@ urlpatterns += [
     path("projects/<int:project_id>/team/", views.team_page, name="team"),
     path("documents/<int:document_id>/done/", views.assignment_done, name="assignment-done"),
 ]
+urlpatterns += [
+    path("projects/<int:project_id>/agreement/", views.agreement_page, name="agreement"),
+    path(
+        "projects/<int:project_id>/agreement/documents/<int:document_id>/",
+        views.disagreement_page,
+        name="disagreement",
+    ),
+]

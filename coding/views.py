@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coding import layers, matrix, memos, nodeview, reports, services, team
+from coding import disagreement, layers, matrix, memos, nodeview, reliability, reports, services, team
 from coding.forms import AssignForm, MemoForm, TeamOptionsForm
 from coding.models import MemoKind
 from framework import tree
@@ -54,18 +54,26 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
     project = document.project
     lines = passages.paragraphs(document.text)
     memo = document.memos.filter(kind=MemoKind.DOCUMENT).first()
+    # ?layer=consensus: an adjudicator's new codings go to the consensus layer (共识) through api:consensus
+    consensus = request.GET.get("layer") == "consensus" and services.may_adjudicate(
+        project, request.user, membership.role
+    )
+    coder_choices = team.coder_choices(project)
     data = {
         "project": project.pk,
         "document": document.pk,
         "length": document.char_count,
         "me": request.user.username,
         "role": membership.role,
-        "canCode": membership.allows(Role.CODER),
+        "canCode": membership.allows(Role.CODER) or consensus,
         "nodes": _nodes(project),
         "codings": layers.coding_rows(layers.visible_codings(project, request.user).filter(document=document)),
-        "coders": sorted(project.memberships.values_list("user__username", flat=True)),
+        "coders": [name for name, _label in coder_choices],
+        "coderLabels": dict(coder_choices),
+        "layer": "consensus" if consensus else "",
         "messages": _messages(),
         "urls": {
+            "write": reverse("api:consensus" if consensus else "api:codings", args=[project.pk]),
             "codings": reverse("api:codings", args=[project.pk]),
             "undo": reverse("api:codings-undo", args=[project.pk]),
             "coding": reverse("api:coding", args=[0]),
@@ -79,6 +87,7 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
         "text_html": mark_safe(passages.paragraphs_html(lines)),  # every line is escaped there
         "sections": passages.outline(document.text, lines, document.sections.all()),
         "workspace_data": data,
+        "coder_choices": coder_choices,
         "memo": memo,
         "memo_form": MemoForm(initial={"body": memo.body if memo else ""}),
         "assignment": document.assignments.filter(coder=request.user).first(),
@@ -125,7 +134,7 @@ def node_view(request: HttpRequest, project_id: int, node_id: int) -> HttpRespon
         "path": tree.paths(tree.rows_for(project)).get(node.pk, node.name),
         "memo": memo,
         "memo_form": memo_form,
-        "coders": sorted(project.memberships.values_list("user__username", flat=True)),
+        "coders": team.coder_choices(project),
         "facets": corpus.facets(project),
         "query": request.GET,
     }
@@ -214,7 +223,7 @@ def _matrix_context(request: HttpRequest, project) -> dict:
         "rows_choices": reports.row_choices(project),
         "value_choices": [(v, reports.value_label(v)) for v in matrix.VALUES],
         "node_choices": [(n.row.id, n.path, n.depth + 1) for n in tree.walk(tree.rows_for(project))],
-        "coder_choices": sorted(project.memberships.values_list("user__username", flat=True)),
+        "coder_choices": team.coder_choices(project),
         "facets": corpus.facets(project),
         "query": params,
         "chosen_coders": params.getlist("coder"),
@@ -433,3 +442,96 @@ def assignment_done(request: HttpRequest, document_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(request.POST.get("next") or reverse("coding:workspace", args=[document.pk]))
+
+
+# --- inter-coder agreement, disagreements and adjudication -----------------------------------------
+
+
+def _agreement_context(request: HttpRequest, project) -> dict:
+    """The agreement page's choices and, once coders are chosen, the report laid out for the page."""
+    params = request.GET
+    choices = dict(team.coder_choices(project)) | {team.consensus_username(project): "共识"}
+    context = {
+        "coder_choices": list(choices.items()),
+        "node_choices": [(n.row.id, n.path) for n in tree.walk(tree.rows_for(project))],
+        "unit_choices": [("character", _("Character")), ("article", _("Article (条)")), ("document", _("Document"))],
+        "facets": corpus.facets(project),
+        "query": params,
+        "legend": reliability.legend(),
+        "links": urlencode([(k, v) for k, v in params.items() if k != "sort"]),
+        "sort": "tree" if params.get("sort") == "tree" else "kappa",
+    }
+    if not any(params.get(k) for k in ("coders", "a", "all", "group_a", "group_b")):
+        return context
+    try:
+        result = reliability.run(project, request.user, reliability.parse(project, params))
+    except ValidationError as invalid:
+        return {**context, "error": " ".join(invalid.messages)}
+    context |= {
+        "result": result,
+        "rows": reliability.node_rows(result, context["sort"]),
+        "overall_band": reliability.band(result.report.overall.pooled_kappa),
+    }
+    if len(result.report.coders) > 2:
+        context["matrix_rows"] = reliability.matrix_rows(result)
+    return context
+
+
+@login_required
+@require_GET
+def agreement_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Coding comparison: choose coders, documents, nodes and unit; per node kappa, alpha and agreement."""
+    membership = access.membership_for(request.user, project_id)
+    if not layers.sees_everyone(membership.project, request.user):
+        raise PermissionDenied(_("While the project codes blind, only owners and adjudicators can compare coders."))
+    context = {"project": membership.project, "membership": membership}
+    context |= _agreement_context(request, membership.project)
+    partial = request.htmx and request.htmx.target == "agreement-report"
+    return render(request, "coding/agreement.html#agreement-report" if partial else "coding/agreement.html", context)
+
+
+def _accept(request: HttpRequest, membership, document) -> int:
+    """Copy the chosen codings of A and B into the consensus layer; returns how many were new there."""
+    chosen = [int(i) for i in request.POST.getlist("coding") if i.isdigit()]
+    names = team.resolve_coders(membership.project, [request.GET.get("a", ""), request.GET.get("b", "")])
+    codings = layers.visible_codings(membership.project, request.user).filter(
+        document=document, pk__in=chosen, coder__username__in=names
+    )
+    if not chosen or len(codings) != len(set(chosen)):
+        raise ValidationError(_("Choose codings of the two compared coders in this document."))
+    items = [services.CodingRequest(document, c.node, c.start, c.end) for c in codings.select_related("node")]
+    results = services.adjudicate(project=membership.project, actor=request.user, role=membership.role, items=items)
+    return sum(1 for _coding, new in results if new)
+
+
+@login_required
+def disagreement_page(request: HttpRequest, project_id: int, document_id: int) -> HttpResponse:
+    """One document's A-only, B-only and shared codings; adjudicators accept them into the consensus layer."""
+    membership = access.membership_for(request.user, project_id)
+    project, params = membership.project, request.GET
+    document = get_object_or_404(project.documents, pk=document_id)
+    adjudicator = services.may_adjudicate(project, request.user, membership.role)
+    context = {"project": project, "membership": membership, "document": document, "adjudicator": adjudicator}
+    if request.method == "POST" and not adjudicator:
+        raise PermissionDenied(_("Only an owner or a designated adjudicator can write the consensus layer."))
+    try:
+        if request.method == "POST":
+            context["accepted"] = _accept(request, membership, document)
+            if not request.htmx:
+                messages.success(request, _("Accepted into the consensus layer (共识)."))
+                return redirect(request.get_full_path())
+    except ValidationError as invalid:
+        context["error"] = " ".join(invalid.messages)
+    try:
+        node = int(params["node"]) if params.get("node", "").isdigit() else None
+        context["view"] = disagreement.load(
+            project, request.user, document, params.get("a", ""), params.get("b", ""), node
+        )
+    except ValidationError as invalid:
+        context["error"] = " ".join(invalid.messages)
+    context |= {
+        "side": params.get("layout") == "side",
+        "links": urlencode([(k, v) for k, v in params.items() if k != "layout"]),
+    }
+    template = "coding/disagreement.html#disagreement" if request.htmx else "coding/disagreement.html"
+    return render(request, template, context, status=400 if "error" in context else 200)

@@ -54,6 +54,13 @@ urlpatterns = [
     path("documents/<int:document_id>/audit/", coding_api.AuditApi.as_view(), name="document-audit"),
     path("projects/<int:project_id>/memos/", coding_api.MemoListApi.as_view(), name="memos"),
     path("projects/<int:project_id>/matrix/", coding_api.MatrixApi.as_view(), name="matrix"),
+    path("projects/<int:project_id>/agreement/", coding_api.AgreementApi.as_view(), name="agreement"),
+    re_path(
+        r"^projects/(?P<project_id>[0-9]+)/agreement/export\.(?P<fmt>csv|xlsx)$",
+        coding_api.AgreementExportApi.as_view(),
+        name="agreement-export",
+    ),
+    path("projects/<int:project_id>/consensus/", coding_api.ConsensusApi.as_view(), name="consensus"),
     path("memos/<int:memo_id>/", coding_api.MemoDetailApi.as_view(), name="memo"),
     path("projects/<int:project_id>/word-frequency/", text_api.WordFrequencyApi.as_view(), name="word-frequency"),
     path("projects/<int:project_id>/text-search/", text_api.TextSearchApi.as_view(), name="text-search"),

@@ -25,6 +25,7 @@ TAG_RE = re.compile(r"^[a-zA-Z]{1,5}$")
 
 _HAN = re.compile(r"[\u4E00-\u9FD5]")
 _JIEBA_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # jieba's finalseg split of non-Chinese buffers
+_PERIODIC = re.compile(r"([\u4E00-\u9FD5]{1,2})\1\1")  # 条条条, 研究研究研究: where near-ties arise
 _GLUE_CHARS = re.compile(r"[+#&._%\-]")
 _GLUED = re.compile(r"[^\x1f]*[+#&._%\-][^\x1f]*")
 _NUMERAL = re.compile(r"^(?:[0-9０-９.．,，%％]+|[零〇○一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟]+)$")
@@ -218,10 +219,30 @@ class Segmenter:
             self.engine.add_word(term.word, term.frequency, term.tag or None)
         self.tags = {t.word: t.tag for t in terms if t.tag}
         self._tag_cache: dict[str, str] = {}
+        self._reference = None
+
+    def raw_cut(self, text: str) -> list[str]:
+        """The engine's tokens, or jieba's own where the two could differ: in a run like 条条条 the routes 条|条条 and
+        条条|条 score the same up to float rounding, and the two engines round differently."""
+        if _PERIODIC.search(text):
+            return self.reference().lcut(text)
+        return self.engine.cut(text)
+
+    def reference(self):
+        """jieba itself with this dictionary (loaded on first need; its own instance, never jieba's global one)."""
+        if self._reference is None:
+            import jieba
+
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            for term in self.terms:
+                tokenizer.add_word(term.word, term.frequency, term.tag or None)
+            self._reference = tokenizer
+        return self._reference
 
     def cut(self, text: str) -> list[str]:
         """jieba's accurate-mode tokens; they cover the text exactly, so offsets are running sums of lengths."""
-        tokens = self.engine.cut(text)
+        tokens = self.raw_cut(text)
         broken = self.to_split(dict.fromkeys(tokens))
         if broken:
             tokens = [part for word in tokens for part in broken.get(word, (word,))]
@@ -232,7 +253,8 @@ class Segmenter:
         where jieba's HMM step cuts it at the punctuation; only runs holding + # & . _ % - can differ."""
         joined = WORD_SEPARATOR.join(words)
         candidates = _GLUED.findall(joined) if _GLUE_CHARS.search(joined) else []
-        return {w: _split_skip(w) for w in candidates if not _HAN.search(w) and not self.engine.has_word(w)}
+        broken = {w: _split_skip(w) for w in candidates if not _HAN.search(w) and not self.engine.has_word(w)}
+        return {w: parts for w, parts in broken.items() if len(parts) > 1}
 
     def tag(self, word: str) -> str:
         """The part of speech of a word: the dictionary's tag (as jieba.posseg gives it), else m/eng/x by shape."""
@@ -302,7 +324,7 @@ class Segmented:
 
 
 def segment_text(text: str, segmenter: Segmenter) -> Segmented:
-    tokens = segmenter.engine.cut(text)
+    tokens = segmenter.raw_cut(text)
     index = {word: i for i, word in enumerate(dict.fromkeys(tokens))}
     sequence = np.fromiter(map(index.__getitem__, tokens), dtype=np.uint32, count=len(tokens))
     words = list(index)

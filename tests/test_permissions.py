@@ -101,6 +101,12 @@ ROUTES = [
     ("page", "get", "coding:team", "project", None, Role.VIEWER),
     ("page", "post", "coding:team", "project", {"action": "options", "blind": "on"}, Role.OWNER),
     ("page", "post", "coding:assignment-done", "document", {"done": "1"}, Role.CODER),
+    ("api", "get", "api:agreement", "project", {"coders": "owner,consensus"}, Role.VIEWER),
+    ("api", "get", "api:agreement-export", "agreement-export", {"coders": "owner,consensus"}, Role.VIEWER),
+    ("api", "post", "api:consensus", "project", "new-coding", Role.OWNER),  # owners and designated adjudicators
+    ("page", "get", "coding:agreement", "project", {"coders": "owner,consensus"}, Role.VIEWER),
+    ("page", "get", "coding:disagreement", "project-document", {"a": "owner", "b": "consensus"}, Role.VIEWER),
+    ("page", "post", "coding:disagreement", "project-document", {"coding": "1"}, Role.OWNER),
     ("api", "get", "api:word-frequency", "project", None, Role.VIEWER),
     ("api", "get", "api:text-search", "project", {"q": "政府数据"}, Role.VIEWER),
     ("api", "post", "api:auto-code", "project", "autocode", Role.CODER),
@@ -133,6 +139,8 @@ def _kwargs(world, target):
         "coding": {"coding_id": world["coding"].pk},
         "memo": {"memo_id": world["memo"].pk},
         "project-node": {"project_id": world["project"].pk, "node_id": world["node"].pk},
+        "project-document": {"project_id": world["project"].pk, "document_id": world["document"].pk},
+        "agreement-export": {"project_id": world["project"].pk, "fmt": "csv"},
         "dictionary-term": {"project_id": world["project"].pk, "term_id": world["term"].pk},
     }[target]
 

@@ -273,7 +273,7 @@
     if (!nodeIds.length) return say(M.choose, true);
     try {
       const body = nodeIds.map((id) => ({ document: data.document, node: id, start: span.start, end: span.end }));
-      merge(await api("POST", data.urls.codings, body));
+      merge(await api("POST", data.urls.write || data.urls.codings, body));
       remember(nodeIds);
       closePicker();
       window.getSelection().removeAllRanges();
@@ -569,7 +569,7 @@
     head.append(swatch(node.color), document.createTextNode(node.path));
     const meta = document.createElement("div");
     meta.className = "muted small";
-    meta.textContent = M.by + " " + c.coder + " · " + c.created_at.slice(0, 10) + " · " + c.start + "–" + c.end;
+    meta.textContent = M.by + " " + ((data.coderLabels || {})[c.coder] || c.coder) + " · " + c.created_at.slice(0, 10) + " · " + c.start + "–" + c.end;
     li.append(head, meta);
     if (c.memo) {
       const memo = document.createElement("div");

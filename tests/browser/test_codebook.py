@@ -67,7 +67,7 @@ def test_coder_sees_the_tree_read_only(new_page, login, live_server, codebook):
 
 
 def test_the_codebook_figure_downloads_as_a_png_with_counts(new_page, login, live_server, codebook):
-    project, ids = codebook
+    project, _ids = codebook
     page = new_page()
     login(page, "owner")
     page.goto(f"{live_server.url}/projects/{project.pk}/codebook/")

@@ -41,7 +41,7 @@ def test_tokens_are_identical_to_jieba_with_the_project_dictionary_on_the_demo_c
         assert segmenter.cut(text) == list(reference.cut(text))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(
     st.text(
         alphabet=list("数据开放共享公共平台网信部门第一条的和。，；！？ \n\u3000ab12-.%#&_+ＡＢ１—（）《》:年月日"),
@@ -49,6 +49,11 @@ def test_tokens_are_identical_to_jieba_with_the_project_dictionary_on_the_demo_c
     )
 )
 def test_tokens_are_identical_to_jieba_on_mixed_scripts_and_punctuation(reference, text):
+    assert segment.segmenter_for(segment.builtin_lexicon() + EXTRA).cut(text) == list(reference.cut(text))
+
+
+@pytest.mark.parametrize("text", ["条条条11", "层层层层落实", "研究研究研究", "第一条条条"])
+def test_runs_of_repeated_characters_are_cut_as_jieba_cuts_them(reference, text):
     assert segment.segmenter_for(segment.builtin_lexicon() + EXTRA).cut(text) == list(reference.cut(text))
 
 
