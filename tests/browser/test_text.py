@@ -57,6 +57,8 @@ def test_a_coder_auto_codes_a_stakeholder_search_and_undoes_it(new_page, login, 
     page.locator("#autocode-result .ok").wait_for()
     assert Coding.objects.filter(node_id=node_id).count() == 3
     assert set(Coding.objects.values_list("document__title", flat=True)) == {"条例0", "条例1"}
-    page.locator("#autocode-result button").click()
+    undo = page.locator("#autocode-result button")
+    undo.click()
+    undo.wait_for(state="detached")  # the undone result replaces the panel and has no button
     page.locator("#autocode-result .ok").wait_for()
     assert Coding.objects.count() == 0
