@@ -9,7 +9,9 @@ Budgets (the coding issue):
      and no coding is lost or doubled (exact repeats and racing double-sends answer 200 and add no row);
   3. 200,000 codings stream as CSV through gunicorn in under 3 s, with memory that stays flat.
 Parts 1 and 3 start gunicorn (sync workers; BENCH_GUNICORN_WORKERS overrides the count) and Chromium
-(/usr/bin/chromium through Playwright).
+(/usr/bin/chromium through Playwright). --postgres drops and recreates its database: while other benches run, give
+this one a database of its own (--postgres postgres://postgres@127.0.0.1:5432/policycoder_coding_bench).
+Wall-clock numbers suffer from anything else running on the machine: the load average is printed, and CPU times too.
 """
 
 import csv
@@ -315,6 +317,27 @@ class Gunicorn:
                     pass
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer on port {self.port}:\n{self.tail()}")
+
+    def warm(self, path: str, headers: dict, rounds: int = 3) -> list[list[float]]:
+        """GET path from as many threads as there are workers at once, `rounds` times, so that every worker has
+        loaded its templates, translations and database connection; the milliseconds of each round."""
+
+        def get(done: list[float]) -> None:
+            start = time.perf_counter()
+            status, _body, _headers = request(self.port, "GET", path, headers=headers)
+            assert status == 200, status
+            done.append((time.perf_counter() - start) * 1000)
+
+        times = []
+        for _ in range(rounds):
+            done = []
+            threads = [threading.Thread(target=get, args=(done,)) for _ in range(self.workers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            times.append(done)
+        return times
 
     def worker_pids(self) -> list[int]:
         pids = []
@@ -662,7 +685,7 @@ def bench_create_load(label: str, server: "Gunicorn", project, document, nodes: 
     known = set(Coding.objects.filter(pk__in=set(created) | set(answered)).values_list("pk", flat=True))
     lost = len(set(created) - known)
     print(
-        f"[{label}] create a coding under gunicorn ({WORKERS} sync workers), {LOAD_CODERS} coders x {LOAD_EACH} "
+        f"[{label}] create a coding under gunicorn ({server.workers} sync workers), {LOAD_CODERS} coders x {LOAD_EACH} "
         f"every {LOAD_INTERVAL} s, {requests / wall:.0f} requests/s over {wall:.1f} s, new codings: "
         f"{benchdb.summary(times)}; CPU a request: gunicorn {cpu / requests * 1000:.1f} ms + PostgreSQL "
         f"{db_cpu / requests * 1000:.1f} ms (budget p95 < 50 ms)"
@@ -740,9 +763,10 @@ def bench_export_http(label: str, server: Gunicorn, project, token: str) -> None
     size = len(body)
     growth = (peak[served] - before[served].get("VmRSS", 0)) / 1024
     print(
-        f"[{label}] CSV export through gunicorn ({WORKERS} sync workers): {rows:,} rows, {size / 2**20:.1f} MB in "
-        f"{chunks:,} HTTP chunks, streamed in {elapsed:.2f} s (first byte {first * 1000:.0f} ms, "
-        f"{size / 2**20 / elapsed:.0f} MB/s, worker CPU {used:.2f} s) (budget < 3 s)"
+        f"[{label}] CSV export through gunicorn ({server.workers} sync workers): {rows:,} rows, "
+        f"{size / 2**20:.1f} MB in {chunks:,} HTTP chunks, streamed in {elapsed:.2f} s "
+        f"(first byte {first * 1000:.0f} ms, {size / 2**20 / elapsed:.0f} MB/s, worker CPU {used:.2f} s) "
+        f"(budget < 3 s)"
     )
     print(
         f"[{label}] CSV export memory, gunicorn worker: RSS {before[served].get('VmRSS', 0) / 1024:.0f} MB before, "
@@ -803,6 +827,13 @@ def main() -> None:
 
     session_key = bench_page_server(label, document, coders[0])
     with Gunicorn(WORKERS) as server:
+        path = f"/documents/{document.pk}/code/"
+        cold, *_warm, warm = server.warm(path, {"Cookie": f"sessionid={session_key}"})
+        print(
+            f"[{label}] gunicorn ({server.workers} sync workers) warm-up, the coding page from {server.workers} "
+            f"clients at once: first round (cold workers) max {max(cold):.0f} ms, last round max {max(warm):.0f} ms "
+            f"(no budget; the measurements below start with warm workers)"
+        )
         bench_page_browser(label, server.port, document, session_key)
         if label == "PostgreSQL":
             bench_create_load(label, server, project, document, nodes, coders)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from coding.models import Assignment, Coding, CodingOptions
@@ -96,8 +96,10 @@ def consensus_username(project: Project) -> str:
 
 
 def coder_choices(project: Project) -> list[tuple[str, str]]:
-    """(username, label) for every member, then the consensus layer labelled 共识 once it exists."""
-    choices = [(name, name) for name in sorted(project.memberships.values_list("user__username", flat=True))]
+    """(username, label) for members who code or have coded, then the consensus layer (共识) once it exists."""
+    coded = Coding.objects.filter(document__project=project).values("coder_id")
+    members = project.memberships.filter(Q(role__in=[Role.CODER, Role.OWNER]) | Q(user_id__in=coded))
+    choices = [(name, name) for name in sorted(members.values_list("user__username", flat=True))]
     consensus = CodingOptions.objects.filter(project=project, consensus_coder__isnull=False).values_list(
         "consensus_coder__username", "consensus_coder__first_name"
     )
