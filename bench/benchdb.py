@@ -1,4 +1,4 @@
-"""Shared bench setup: a fresh database (PostgreSQL from --postgres or DATABASE_URL, else a temporary SQLite file)."""
+"""Shared bench setup: a fresh database (PostgreSQL with --postgres, else a temporary SQLite file)."""
 
 import argparse
 import os
@@ -9,12 +9,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/policycoder_bench"
+# Each script its own database, since setup drops it: two benches at once must not drop each other's.
+DEFAULT_PG = f"postgres://postgres@127.0.0.1:5432/policycoder_bench_{Path(sys.argv[0]).stem}"
 
 
 def parse_args(description: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--postgres", nargs="?", const=DEFAULT_PG, help=f"run on PostgreSQL (default URL {DEFAULT_PG})")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=DEFAULT_PG,
+        help=f"run on PostgreSQL, in a database it drops first ({DEFAULT_PG})",
+    )
     parser.add_argument("--sqlite", action="store_true", help="run on a temporary SQLite file (the default)")
     return parser.parse_args()
 
@@ -22,7 +28,8 @@ def parse_args(description: str) -> argparse.Namespace:
 def setup(args: argparse.Namespace) -> str:
     """Point Django at a fresh, migrated database and return a label for it."""
     sys.path.insert(0, str(ROOT))
-    url = args.postgres or (None if args.sqlite else os.environ.get("DATABASE_URL"))
+    # Only an explicit --postgres: DATABASE_URL may name a database someone depends on, and setup drops it.
+    url = None if args.sqlite else args.postgres
     if url and url.startswith("postgres"):
         _recreate_postgres(url)
         label = "PostgreSQL"

@@ -1,28 +1,17 @@
 """Codebook benchmark: 2,000 nodes 6 levels deep, 200,000 codings; times the tree panel, a move and a merge.
 
-Run:  .venv/bin/python bench/codebook_bench.py                    (a temporary SQLite file)
-      DATABASE_URL=postgres://postgres@127.0.0.1:5432/policycoder_bench .venv/bin/python bench/codebook_bench.py
-The PostgreSQL database is flushed first: give it a database of its own. Budgets: panel < 150 ms, move/merge < 500 ms.
+Run: .venv/bin/python bench/codebook_bench.py [--postgres [URL]] (default: a temporary SQLite database).
+Budgets: panel < 150 ms, move/merge < 500 ms.
 """
 
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-if not os.environ.get("DATABASE_URL"):
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/codebook_bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import benchdb
 
-import django
-
-django.setup()
+LABEL = benchdb.setup(benchdb.parse_args(__doc__))
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -118,9 +107,7 @@ def build() -> tuple[Project, object, list[Node], Node, Node]:
 
 
 def main() -> None:
-    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
+    print(f"database: {LABEL} ({connection.settings_dict['NAME']})")
     start = time.perf_counter()
     project, owner, nodes, hot, target = build()
     with connection.cursor() as cursor:

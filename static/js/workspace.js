@@ -72,9 +72,42 @@
         byPara.get(i).push(c);
       }
     }
-    lanes = new Map([...present].sort((a, b) => nodeOrder.get(a) - nodeOrder.get(b)).map((id, i) => [id, i]));
-    stripesEl.style.width = Math.max(1, lanes.size) * 14 + 8 + "px";
+    lanes = packLanes(present);
+    stripesEl.style.width = (Math.max(0, ...lanes.values()) + 1) * 14 + 8 + "px";
     version++;
+  }
+
+  // Stripe lanes: nodes whose codings never overlap share a lane, so the margin stays narrow; at most MAX_LANES.
+  const MAX_LANES = 10;
+  function mergedSpans(list) {
+    const out = [];
+    for (const [start, end] of list.sort((a, b) => a[0] - b[0])) {
+      if (out.length && start <= out[out.length - 1][1]) out[out.length - 1][1] = Math.max(out[out.length - 1][1], end);
+      else out.push([start, end]);
+    }
+    return out;
+  }
+  function overlaps(a, b) {
+    for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+      if (a[i][0] < b[j][1] && b[j][0] < a[i][1]) return true;
+      if (a[i][1] <= b[j][1]) i++;
+      else j++;
+    }
+    return false;
+  }
+  function packLanes(present) {
+    const spans = new Map([...present].map((id) => [id, []]));
+    for (const c of codings) if (shown(c)) spans.get(c.node).push([c.start, c.end]);
+    const taken = [];
+    const result = new Map();
+    for (const id of [...present].sort((a, b) => nodeOrder.get(a) - nodeOrder.get(b))) {
+      const own = mergedSpans(spans.get(id));
+      let lane = taken.findIndex((used) => !overlaps(used, own));
+      if (lane === -1) lane = taken.length < MAX_LANES ? taken.length : nodeOrder.get(id) % MAX_LANES;
+      taken[lane] = mergedSpans((taken[lane] || []).concat(own));
+      result.set(id, lane);
+    }
+    return result;
   }
 
   // --- painting ----------------------------------------------------------------------------------

@@ -200,3 +200,16 @@ def test_a_viewer_sees_codings_but_gets_no_picker(world, new_page, login, live_s
     )
     assert status == 403
     assert Coding.objects.count() == 1
+
+
+def test_nodes_whose_codings_do_not_overlap_share_a_stripe_lane(world, new_page, login, live_server):
+    page = new_page()
+    login(page, "alice")
+    open_workspace(page, live_server, world["document"])
+    drag_select(page, "推动", "开放")
+    code_with_picker(page, "数据开放")
+    drag_select(page, "公共数据", "原则。")
+    code_with_picker(page, "数据共享")
+    page.wait_for_function("document.querySelectorAll('.stripe').length === 2")
+    lefts = page.eval_on_selector_all(".stripe", "els => els.map(e => e.style.left)")
+    assert lefts == ["0px", "0px"]
