@@ -6,7 +6,6 @@ Budget (the agreement issue): about 150,000 codings; the report with every pair,
 document units.
 """
 
-import hashlib
 import math
 import random
 import statistics
@@ -62,19 +61,7 @@ def build():
         ]
         nodes.append(top)
     texts = [make_text(i) for i in range(DOCUMENTS)]
-    documents = Document.objects.bulk_create(
-        Document(
-            project=project,
-            title=f"关于推进数据要素市场化配置改革的实施意见（第{i}号）",
-            original_name=f"{i}.txt",
-            original=f"bench/{i}.txt",
-            file_format="txt",
-            text=text,
-            char_count=len(text),
-            text_hash=hashlib.sha256(text.encode()).hexdigest(),
-        )
-        for i, text in enumerate(texts)
-    )
+    documents = Document.objects.bulk_create(benchdb.document(project, i, text) for i, text in enumerate(texts))
     Section.objects.bulk_create(
         (
             Section(document=d, kind="article", label=f"第{k + 1}条", level=3, start=s, end=s + ARTICLE_CHARS)

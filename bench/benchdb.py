@@ -91,3 +91,21 @@ def summary(times: list[float]) -> str:
 def corpus_text() -> str:
     """Real policy text to build benchmark documents from: the demo corpus shipped in the project."""
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "demo" / "documents").glob("*.txt")))
+
+
+def document(project, number: int, text: str, **attributes):
+    """An unsaved Document of the bench corpus (for bulk_create), with its text, length and hash filled in."""
+    from policies import services
+    from policies.models import Document
+
+    attributes.setdefault("title", f"关于推进数据要素市场化配置改革的实施意见（第{number}号）")
+    return Document(
+        project=project,
+        original_name=f"{number}.txt",
+        original=f"bench/{number}.txt",
+        file_format="txt",
+        text=text,
+        char_count=len(text),
+        text_hash=services.text_hash(text),
+        **attributes,
+    )

@@ -166,7 +166,6 @@ def build_page_project(owner) -> tuple:
 
 def build_export_project(owner):
     """EXPORT_DOCUMENTS documents and EXPORT_CODINGS codings on 40 nodes by 3 coders, bulk-created."""
-    import hashlib
 
     from coding.models import Coding
     from policies import services as policy_services
@@ -183,15 +182,10 @@ def build_export_project(owner):
     for i in range(EXPORT_DOCUMENTS):
         text = f"政策文件第{i}号\n" + make_text(EXPORT_DOC_CHARS, i * 997)
         documents.append(
-            Document(
-                project=project,
-                title=f"关于推进数据要素市场化配置改革的实施意见（第{i}号）",
-                original_name=f"{i}.txt",
-                original=f"bench/{i}.txt",
-                file_format="txt",
-                text=text,
-                char_count=len(text),
-                text_hash=hashlib.sha256(text.encode()).hexdigest(),
+            benchdb.document(
+                project,
+                i,
+                text,
                 province=rng.choice(PROVINCE_CHOICES),
                 issuer="市人民政府办公厅",
                 issuer_type=rng.choice(IssuerType.values),

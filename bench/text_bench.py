@@ -41,15 +41,11 @@ def insert_documents(project, user, texts: list[str]) -> list:
     from policies.models import Document
 
     documents = [
-        Document(
-            project=project,
+        benchdb.document(
+            project,
+            i,
+            text,
             title=f"文件{i}",
-            original_name=f"{i}.txt",
-            original=f"bench/{i}.txt",
-            file_format="txt",
-            text=text,
-            char_count=len(text),
-            text_hash=services.text_hash(text),
             province=["北京市", "上海市", "浙江省", "贵州省"][i % 4],
             uploaded_by=user,
         )
