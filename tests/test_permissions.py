@@ -227,3 +227,15 @@ def test_project_list_shows_only_my_projects(api_as, world, outsider):
     other = MembershipFactory(user=outsider, role=Role.OWNER).project
     names = [p["name"] for p in api_as(outsider).get(reverse("api:projects")).json()]
     assert names == [other.name]
+
+
+ACCOUNT_ROUTES = {"api:projects", "policies:project-list", "api:token", "api:schema", "api:docs", "api:redoc"}
+
+
+def test_every_project_route_is_in_the_permission_matrix():
+    from tests.test_no_server_errors import _named_routes
+
+    names = {
+        name for name, _pattern in _named_routes() if name.startswith(("api:", "policies:", "framework:", "coding:"))
+    }
+    assert names - ACCOUNT_ROUTES - {route[2] for route in ROUTES} == set()
