@@ -53,10 +53,6 @@ def _check_request(project: Project, item: CodingRequest) -> tuple[int, int]:
         raise ValidationError(_("The selection holds only spaces or line breaks: select some text.")) from None
 
 
-def _paths(project: Project) -> dict[int, str]:
-    return tree.paths(tree.rows_for(project))
-
-
 def _event(
     coding: Coding, *, actor, batch: uuid.UUID, action: str, path: str, before: dict | None = None, undone=False
 ):
@@ -98,7 +94,7 @@ def codings_create(*, coder, project: Project, items: list[CodingRequest], actor
     """
     checked = [(item, *_check_request(project, item), _check_memo(item.memo)) for item in items]
     batch = uuid.uuid4()
-    paths = _paths(project)
+    paths = tree.paths_of(project, [item.node.pk for item in items])
     results, events = [], []
     for item, start, end, memo in checked:
         coding, created = _insert(coder, item, start, end, memo)
@@ -146,7 +142,7 @@ def coding_update(*, coding: Coding, actor, role: str, node: Node | None = None,
     if memo is not None:
         coding.memo = _check_memo(memo)
     coding.save()
-    path = _paths(coding.document.project)[coding.node_id]
+    path = tree.paths_of(coding.document.project, [coding.node_id])[coding.node_id]
     _event(coding, actor=actor, batch=uuid.uuid4(), action=EventAction.UPDATED, path=path, before=before).save()
     return coding
 
@@ -155,7 +151,7 @@ def coding_update(*, coding: Coding, actor, role: str, node: Node | None = None,
 def coding_delete(*, coding: Coding, actor, role: str) -> None:
     """Remove a coding; the audit trail keeps a record of it."""
     _check_actor(coding, actor, role)
-    path = _paths(coding.document.project).get(coding.node_id, "")
+    path = tree.paths_of(coding.document.project, [coding.node_id])[coding.node_id]
     _event(coding, actor=actor, batch=uuid.uuid4(), action=EventAction.DELETED, path=path).save()
     coding.delete()
 
@@ -169,7 +165,8 @@ def undo_last(*, project: Project, actor) -> dict:
     events = list(
         CodingEvent.objects.filter(batch=latest.batch, undone=False).select_related("document").order_by("-id")
     )
-    paths = _paths(project)
+    touched = {e.node_id for e in events} | {e.before["node_id"] for e in events if e.before.get("node_id")}
+    paths = tree.paths_of(project, touched)
     reversal = uuid.uuid4()
     log, documents, reverted = [], set(), 0
     for event in events:

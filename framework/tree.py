@@ -214,6 +214,23 @@ def _hint(description: str, limit: int = 120) -> str:
 
 
 # --- loaders: the only place in this module that queries ----------------------------------------
+
+
+def paths_of(project, node_ids) -> dict[int, str]:
+    """Paths of just these nodes, from (id, parent, name) alone: cheap enough for every coding saved."""
+    from framework.models import Node
+
+    parents = {i: (p, n) for i, p, n in Node.objects.filter(project=project).values_list("id", "parent_id", "name")}
+    found = {}
+    for node_id in set(node_ids):
+        names, current = [], node_id
+        while current is not None and current in parents and len(names) <= len(parents):
+            current, name = parents[current]
+            names.append(name)
+        found[node_id] = "/".join(reversed(names))
+    return found
+
+
 def rows_for(project) -> list[Row]:
     """The project's nodes as plain rows."""
     return [

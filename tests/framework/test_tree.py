@@ -98,3 +98,14 @@ def test_bad_names_are_refused(name):
 
 def test_names_are_trimmed():
     assert tree.clean_name("  分级分类 ") == "分级分类"
+
+
+def test_paths_of_agrees_with_paths_for_the_nodes_asked(db):
+    from framework import services as framework_services
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory()
+    framework_services.apply_template(project=project, template="lifecycle")
+    every = tree.paths(tree.rows_for(project))
+    some = list(every)[::7]
+    assert tree.paths_of(project, some) == {i: every[i] for i in some}
