@@ -7,6 +7,14 @@ PORT ?= 8000
 
 .PHONY: run test venv dev migrate demo lint format bench messages clean
 
+# With DEBUG off Django refuses to start without SECRET_KEY: each clone gets its own random key in .secret_key
+# (untracked), passed to every command below unless SECRET_KEY is already set.
+SECRET_KEY_FILE := .secret_key
+export SECRET_KEY ?= $(shell cat $(SECRET_KEY_FILE) 2>/dev/null)
+
+$(SECRET_KEY_FILE):
+	@umask 077; $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -22,7 +30,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 venv: $(VENV)/.runtime
 dev: $(VENV)/.dev
 
-migrate: venv
+migrate: venv | $(SECRET_KEY_FILE)
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
@@ -34,7 +42,7 @@ run: demo
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: dev
+test: dev | $(SECRET_KEY_FILE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: dev
@@ -45,10 +53,10 @@ format: dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: dev
+bench: dev | $(SECRET_KEY_FILE)
 	@for script in bench/*_bench.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-messages: dev
+messages: dev | $(SECRET_KEY_FILE)
 	$(BIN)/python manage.py makemessages --locale zh_Hans --locale en --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'bench/*' --ignore 'tests/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 

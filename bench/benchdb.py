@@ -38,6 +38,8 @@ def setup(args: argparse.Namespace) -> str:
         label = "SQLite"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Production refuses to start without a key; a bench needs none of its own (coding_bench sets one it shares).
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ")
     os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="pc-bench-media-"))
     import django
 

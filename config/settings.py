@@ -1,9 +1,12 @@
 """PolicyCoder settings: one module; environments differ only by environment variables."""
 
 import os
+import sys
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -20,8 +23,32 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-dev-key-change-me-in-production")
+def secret_key(environ: Mapping[str, str], debug: bool) -> str:
+    """SECRET_KEY from the environment; a development key only with DEBUG on, else refuse to start."""
+    key = environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if debug:
+        return "django-insecure-dev-key-only-for-debug"
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set it in the environment (a long random string, see the README's Production "
+        "section), or DEBUG=1 on a development machine. `make run` and `make test` generate one in .secret_key."
+    )
+
+
+def conn_max_age(environ: Mapping[str, str], loaded_modules: Collection[str]) -> int:
+    """Seconds a database connection is kept: CONN_MAX_AGE when set, else 60 under gunicorn and 0 elsewhere.
+
+    Persistent connections suit gunicorn's fixed pool of worker processes; under the threaded development server
+    every request thread would keep its own connection and exhaust the database server's connections."""
+    value = environ.get("CONN_MAX_AGE", "").strip()
+    if value:
+        return int(value)
+    return 60 if "gunicorn" in loaded_modules else 0
+
+
 DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = secret_key(os.environ, DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -82,7 +109,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=conn_max_age(os.environ, sys.modules),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -177,6 +205,8 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

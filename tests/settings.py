@@ -1,0 +1,10 @@
+"""The test suite's settings: the project's own, with a throwaway SECRET_KEY when the environment sets none.
+
+With DEBUG off the project refuses to start without a key; this lets `pytest` run on a fresh clone. Subprocesses
+that the tests start (`manage.py db_worker`) inherit the key through the environment."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH")
+
+from config.settings import *  # noqa: F403
