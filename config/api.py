@@ -7,9 +7,9 @@ from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import exceptions
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts import api as accounts_api
 from coding import api as coding_api
 from framework import api as framework_api
 from policies import api as policies_api
@@ -17,7 +17,7 @@ from policies import text_api
 
 app_name = "api"
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="token"),
     path("projects/", policies_api.ProjectListApi.as_view(), name="projects"),
     path("projects/<int:project_id>/", policies_api.ProjectDetailApi.as_view(), name="project"),
     path("projects/<int:project_id>/members/", policies_api.MemberListApi.as_view(), name="members"),

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from coding.models import Coding
 from policies.models import Project
@@ -17,7 +18,7 @@ def test_load_demo_builds_the_demo_project_once():
     assert set(project.documents.values_list("province", flat=True)) == {"上海市", "北京市", "全国"}
     assert project.nodes.filter(parent__isnull=True, name="数据开放").exists()
     assert project.nodes.count() == 40 + 9  # lifecycle 7 + 33; stakeholders 4 roots + 5 government bodies
-    assert authenticate(username="demo", password="policycoder-demo") is not None
+    assert authenticate(RequestFactory().post("/"), username="demo", password="policycoder-demo") is not None
     coders = set(Coding.objects.values_list("coder__username", flat=True))
     assert coders == {"coder1", "coder2"}
     assert project.memberships.count() == 4
