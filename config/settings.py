@@ -220,6 +220,10 @@ TASKS_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[os.environ.get("TASKS_BACKEND", "database")], "QUEUES": ["default"]}}
+# Each db_worker process records a heartbeat this often; a worker not heard from within the lease is taken for dead:
+# the pages say no worker is running, and a segmentation it left running is queued again for the next worker.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_LEASE_SECONDS = float(os.environ.get("WORKER_LEASE_SECONDS", "60"))
 # Imports of up to this many characters are segmented in the request; larger ones go to the task worker. The default
 # sends every import to the worker: segmenting in the request cost 9 ms a 20,000-character document on PostgreSQL,
 # which took API imports below 50 documents a second; the worker catches up within seconds.
@@ -236,7 +240,7 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For (login throttling counts
 # per address): 1 behind the documented TLS proxy, 0 when clients connect directly.
-PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1" if env_bool("SECURE_PROXY_SSL_HEADER", False) else "0"))
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or (1 if env_bool("SECURE_PROXY_SSL_HEADER", False) else 0))
 
 LOGGING = {
     "version": 1,

@@ -199,10 +199,25 @@ class Segmentation(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    worker = models.CharField(max_length=64, blank=True)  # the task worker running it (TaskWorker.id)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # when the running task last finished a batch
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
         return f"{self.project} v{self.version} {self.status}"
+
+
+class TaskWorker(models.Model):
+    """A running `manage.py db_worker` process; a heartbeat older than WORKER_LEASE_SECONDS means it is gone."""
+
+    id = models.CharField(max_length=64, primary_key=True)  # the worker id django-tasks records on what it runs
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"worker {self.id} (pid {self.pid} on {self.host})"
 
 
 class DocumentTokens(models.Model):

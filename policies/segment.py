@@ -426,7 +426,9 @@ def project_stopwords(project) -> frozenset[str]:
 
 
 def segmentation_state(project) -> dict:
-    """Where segmentation stands for the project: dictionary version, task status and progress, documents done."""
+    """Where segmentation stands for the project: dictionary version, task status and progress, documents done, and
+    whether a task worker is alive to do it."""
+    from policies import workers
     from policies.models import Segmentation
 
     state = Segmentation.objects.filter(pk=project.pk).first() or Segmentation(project=project)
@@ -438,4 +440,5 @@ def segmentation_state(project) -> dict:
         "segmented": project.documents.filter(tokens__version=state.version).count(),
         "documents": project.documents.count(),
         "error": state.error,
+        "worker_alive": workers.alive(),
     }

@@ -13,9 +13,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
-from policies import extraction, guess, segment, structure
+from policies import extraction, guess, segment, structure, workers
 from policies.models import (
     CustomAttribute,
     DictionaryTerm,
@@ -30,6 +33,7 @@ from policies.models import (
     Segmentation,
     SegmentationStatus,
     Stopword,
+    TaskWorker,
 )
 from policies.provinces import UnknownProvince, normalize_province
 
@@ -485,10 +489,12 @@ def segmentation_restart(*, project: Project) -> Segmentation:
     return state
 
 
-def segmentation_run(*, project_id: int, version: int) -> int:
+def segmentation_run(*, project_id: int, version: int, worker: str = "") -> int:
     """Segment every document of the project not yet segmented with dictionary `version`; returns how many.
 
-    Stops early when a newer version has been requested (its own task takes over)."""
+    Records `worker` and a heartbeat after every batch, so work a dead worker leaves behind is seen as stale and
+    restarted (work_recover); a restart picks up where the batches stopped. Stops early when a newer version has
+    been requested (its own task takes over)."""
     state = Segmentation.objects.filter(pk=project_id).first()
     if state is None or state.version != version:
         return 0
@@ -498,7 +504,7 @@ def segmentation_run(*, project_id: int, version: int) -> int:
     )
     total = pending.count()
     Segmentation.objects.filter(pk=project_id, version=version).update(
-        status=SegmentationStatus.RUNNING, done=0, total=total, error=""
+        status=SegmentationStatus.RUNNING, done=0, total=total, error="", worker=worker, heartbeat_at=timezone.now()
     )
     terms, done, last = segment.project_terms(project), 0, 0
     try:
@@ -511,7 +517,9 @@ def segmentation_run(*, project_id: int, version: int) -> int:
             with transaction.atomic():
                 tokens_store(documents=batch, terms=terms, version=version)
             done, last = done + len(batch), batch[-1].pk
-            Segmentation.objects.filter(pk=project_id, version=version).update(done=min(done, total))
+            Segmentation.objects.filter(pk=project_id, version=version).update(
+                done=min(done, total), heartbeat_at=timezone.now()
+            )
     except Exception as error:
         Segmentation.objects.filter(pk=project_id).update(status=SegmentationStatus.FAILED, error=str(error)[:1000])
         raise
@@ -519,6 +527,64 @@ def segmentation_run(*, project_id: int, version: int) -> int:
         status=SegmentationStatus.READY, done=total, total=total
     )
     return done
+
+
+# --- task workers: heartbeats, and work a dead worker left behind ---------------------------------
+
+
+def worker_beat(*, worker_id: str, host: str, pid: int, started_at: datetime.datetime) -> None:
+    """Record that the db_worker process `worker_id` is alive now."""
+    TaskWorker.objects.update_or_create(
+        pk=worker_id, defaults={"host": host[:255], "pid": pid, "started_at": started_at, "seen_at": timezone.now()}
+    )
+
+
+def worker_stop(*, worker_id: str) -> None:
+    """A db_worker process that exits cleanly says so: the pages no longer count it."""
+    TaskWorker.objects.filter(pk=worker_id).delete()
+
+
+def work_recover(*, project: Project | None = None) -> int:
+    """Restart what dead workers left running: their tasks are marked failed, their segmentations queued again for
+    the next worker (which resumes at the first unsegmented document); returns how many were queued again.
+
+    Called by every worker at start-up and with each heartbeat, and by the pages that show segmentation status."""
+    from policies import tasks  # tasks call back into this module
+
+    now = timezone.now()
+    alive = workers.alive_ids(now)
+    if project is None:
+        _task_results_orphaned_fail(now=now, alive=alive)
+        TaskWorker.objects.filter(seen_at__lt=now - workers.lease()).delete()
+    stale = workers.stale_segmentations(now)
+    if project is not None:
+        stale = stale.filter(pk=project.pk)
+    queued = 0
+    for state in stale:
+        with transaction.atomic():
+            # Compare and set: of several recoverers (workers starting, pages polling) only one queues it again.
+            claimed = Segmentation.objects.filter(
+                pk=state.pk, status=SegmentationStatus.RUNNING, worker=state.worker, heartbeat_at=state.heartbeat_at
+            ).update(status=SegmentationStatus.QUEUED, done=0, total=0, error="", worker="")
+            if claimed:
+                tasks.segment_project.enqueue(state.pk, state.version)
+                queued += 1
+    return queued
+
+
+def _task_results_orphaned_fail(*, now: datetime.datetime, alive: set[str]) -> int:
+    """Mark failed the django-tasks results still "running" on a worker that is gone, so none stays running forever."""
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=now - workers.lease())
+    orphans = [r.pk for r in running.only("id", "worker_ids") if not r.worker_ids or r.worker_ids[-1] not in alive]
+    if not orphans:
+        return 0
+    lost = workers.WorkerLost
+    return DBTaskResult.objects.filter(pk__in=orphans, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path=f"{lost.__module__}.{lost.__qualname__}",
+        traceback=f"{lost.__qualname__}: {lost.__doc__}",
+    )
 
 
 def _dictionary_error(error: segment.DictionaryError) -> ValidationError:

@@ -270,11 +270,13 @@ class SegmentationApi(APIView):
                 "segmented": serializers.IntegerField(),
                 "documents": serializers.IntegerField(),
                 "error": serializers.CharField(),
+                "worker_alive": serializers.BooleanField(),
             },
         )
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
+        services.work_recover(project=project)  # a segmentation its dead worker left running is queued again
         return Response(segment.segmentation_state(project))
 
     @extend_schema(request=None, responses={202: serializers.DictField()})

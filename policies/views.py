@@ -360,6 +360,7 @@ def word_frequency_export(request: HttpRequest, project_id: int, fmt: str) -> Ht
 def segmentation_status(request: HttpRequest, project_id: int) -> HttpResponse:
     """The segmentation progress panel, polled while a (re-)segmentation runs; tells the page when it is done."""
     project = access.project_for(request.user, project_id)
+    services.work_recover(project=project)  # a segmentation its dead worker left running is queued again
     state = segment.segmentation_state(project)
     response = render(request, "policies/_segmentation_status.html", {"project": project, "segmentation": state})
     if request.GET.get("was") in ("queued", "running") and state["status"] == "ready":
