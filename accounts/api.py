@@ -10,6 +10,8 @@ from rest_framework.views import APIView
 
 from accounts import services
 
+TOKEN_REFUSED = inline_serializer("TokenRefused", {"detail": serializers.CharField()})
+
 
 class TokenObtainApi(APIView):
     """The user's API token for a username and password (a fresh one once it has expired); throttled like the
@@ -22,7 +24,8 @@ class TokenObtainApi(APIView):
         request=AuthTokenSerializer,
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
-            429: inline_serializer("LockedOut", {"detail": serializers.CharField()}),
+            400: TOKEN_REFUSED,
+            429: TOKEN_REFUSED,
         },
     )
     def post(self, request: Request) -> Response:
