@@ -1,5 +1,6 @@
 """JSON API for codings, the audit trail, undo, memos and the coded-segment export."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -93,6 +94,9 @@ class CodingDetailApi(APIView):
 
     def _coding(self, request: Request, coding_id: int, need: str) -> tuple[Coding, str]:
         coding = get_object_or_404(Coding.objects.select_related("document__project", "coder"), pk=coding_id)
+        membership = access.membership_for(request.user, coding.document.project_id)
+        if not layers.may_see(coding, request.user):
+            raise Http404  # under blind coding another coder's coding does not exist for this user
         membership = access.membership_for(request.user, coding.document.project_id, need=need)
         return coding, membership.role
 

@@ -422,7 +422,7 @@ def team_page(request: HttpRequest, project_id: int) -> HttpResponse:
     context = {
         "project": project,
         "membership": membership,
-        "progress": team.progress(project),
+        "progress": team.progress(project, request.user),
         "assign_form": assign,
         "settings_form": settings_form,
         "options": services.options_for(project),

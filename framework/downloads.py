@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from coding import layers
 from framework import counts, exchange, figure, tree
 
 FIGURE_COUNTS = {"documents": 0, "references": 1, "coders": 2}
@@ -31,12 +32,14 @@ def export_response(project, fmt: str) -> HttpResponse:
     return _attachment(HttpResponse(body, content_type=content_type), f"{project.name}-codebook.{extension}")
 
 
-def figure_response(project, params) -> HttpResponse:
-    """The codebook tree as SVG; ?counts=documents|references|coders adds numbers, ?depth=2 cuts levels."""
+def figure_response(project, params, user) -> HttpResponse:
+    """The codebook tree as SVG; ?counts=documents|references|coders adds numbers (of the codings `user` may see),
+    ?depth=2 cuts levels."""
     which = params.get("counts", "")
     per_node = None
     if which in FIGURE_COUNTS:
-        per_node = {node: values[FIGURE_COUNTS[which]] for node, values in counts.node_counts(project).items()}
+        visible = counts.node_counts(project, coder=layers.only_coder(project, user))
+        per_node = {node: values[FIGURE_COUNTS[which]] for node, values in visible.items()}
     depth = params.get("depth", "")
     roots = tree.build(tree.rows_for(project))
     body = figure.svg(roots, title=project.name, counts=per_node, max_depth=int(depth) if depth.isdigit() else 0)

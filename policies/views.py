@@ -45,7 +45,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 def _document_table_context(request: HttpRequest, membership: Membership) -> dict:
     project = membership.project
-    documents = project.documents.defer("text").annotate(coding_count=Count("codings"))
+    documents = project.documents.defer("text")
     error = None
     try:
         documents = corpus.filter_documents(documents, request.GET)
@@ -141,12 +141,16 @@ def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
             messages.success(request, _("Attributes saved."))
         if request.htmx:
             return render(
-                request, "policies/document_page.html#attributes-panel", _document_context(document, membership, form)
+                request,
+                "policies/document_page.html#attributes-panel",
+                _document_context(request, document, membership, form),
             )
-    return render(request, "policies/document_page.html", _document_context(document, membership, form))
+    return render(request, "policies/document_page.html", _document_context(request, document, membership, form))
 
 
-def _document_context(document, membership: Membership, form) -> dict:
+def _document_context(request: HttpRequest, document, membership: Membership, form) -> dict:
+    from coding import layers
+
     lines = passages.paragraphs(document.text)
     sections = passages.outline(document.text, lines, document.sections.all())
     return {
@@ -156,7 +160,7 @@ def _document_context(document, membership: Membership, form) -> dict:
         "text_html": mark_safe(passages.paragraphs_html(lines)),  # every line is escaped there
         "sections": sections,
         "form": form,
-        "coding_count": document.codings.count(),
+        "coding_count": layers.visible_codings(document.project, request.user).filter(document=document).count(),
     }
 
 
