@@ -11,6 +11,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from coding import api as coding_api
+from coding import services as coding_services
 from framework import api as framework_api
 from policies import api as policies_api
 from policies import text_api
@@ -91,9 +92,16 @@ def _flatten(detail, prefix: str = "") -> list[str]:
     return [f"{prefix}{detail}"]
 
 
+class WriteConflict(exceptions.APIException):
+    status_code = 503
+    default_code = "write_conflict"
+
+
 def exception_handler(exc, context):
     """DRF's handler, with service ValidationErrors as 400 and every error body carrying a readable `detail`."""
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, coding_services.ConcurrentWrite):  # a ValidationError too, so it comes first
+        exc = WriteConflict(exc.messages[0])
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError({"detail": exc.messages})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found: it does not exist or you are not a member of its project."))
@@ -107,4 +115,6 @@ def exception_handler(exc, context):
             response.data = {"detail": " ".join(_flatten(errors))}
             if isinstance(errors, dict) and set(errors) - {"detail", "non_field_errors"}:
                 response.data["errors"] = errors
+    if isinstance(exc, WriteConflict) and response is not None:
+        response["Retry-After"] = "1"
     return response
