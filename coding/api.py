@@ -5,13 +5,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coding import export, layers, matrix, memos, reliability, reports, services
-from coding.models import Coding, CodingEvent, Memo, MemoKind
+from coding.models import Coding, CodingEvent, Memo, MemoKind, MemoRevision
 from framework.models import Node
 from policies import access
 from policies.models import Project, Role
@@ -241,27 +241,24 @@ class MemoListApi(APIView):
 
 class MemoDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
-        title = serializers.CharField(required=False, allow_blank=True, default="")
+        title = serializers.CharField(required=False, allow_blank=True, help_text="left out: the title stays")
         body = serializers.CharField(trim_whitespace=False)
 
     def _memo(self, request: Request, memo_id: int, need: str) -> tuple[Memo, str]:
         memo = get_object_or_404(Memo.objects.select_related("author"), pk=memo_id)
         return memo, access.membership_for(request.user, memo.project_id, need=need).role
 
-    @extend_schema(request=InputSerializer, responses=MemoSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses=MemoSerializer,
+        description="A journal entry is edited by its author or an owner, a document or node memo by any coder; "
+        "the previous text is kept in the memo's history.",
+    )
     def patch(self, request: Request, memo_id: int) -> Response:
-        memo, _role = self._memo(request, memo_id, Role.CODER)
+        memo, role = self._memo(request, memo_id, Role.CODER)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        memo = services.memo_save(
-            project=memo.project,
-            author=request.user,
-            kind=memo.kind,
-            memo=memo,
-            document=memo.document,
-            node=memo.node,
-            **incoming.validated_data,
-        )
+        memo = services.memo_update(memo=memo, actor=request.user, role=role, **incoming.validated_data)
         return Response(MemoSerializer(memo).data)
 
     @extend_schema(responses={204: None})
@@ -269,6 +266,28 @@ class MemoDetailApi(APIView):
         memo, role = self._memo(request, memo_id, Role.CODER)
         services.memo_delete(memo=memo, actor=request.user, role=role)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemoRevisionSerializer(serializers.ModelSerializer):
+    editor = serializers.CharField(source="editor.username")
+
+    class Meta:
+        model = MemoRevision
+        fields = ["id", "editor", "edited_at", "previous_title", "previous_body"]
+
+
+class MemoHistoryApi(APIView):
+    @extend_schema(
+        responses=MemoRevisionSerializer(many=True),
+        description="Every edit of the memo, newest first: who changed it, when, and what it said before "
+        "(owners and the memo's author).",
+    )
+    def get(self, request: Request, memo_id: int) -> Response:
+        memo = get_object_or_404(Memo, pk=memo_id)
+        membership = access.membership_for(request.user, memo.project_id)
+        if not memos.may_read_history(memo, request.user, membership.role):
+            raise PermissionDenied(_("Only project owners and the memo's author can read its history."))
+        return Response(MemoRevisionSerializer(memos.history(memo), many=True).data)
 
 
 class MatrixApi(APIView):

@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding import spans
-from coding.models import Assignment, Coding, CodingEvent, CodingOptions, EventAction, Memo, MemoKind
+from coding.models import (
+    Assignment,
+    Coding,
+    CodingEvent,
+    CodingOptions,
+    EventAction,
+    Memo,
+    MemoKind,
+    MemoRevision,
+)
 from framework import tree
 from framework.models import Node
 from policies.models import Document, Project, Role
@@ -290,6 +299,36 @@ def _revert(event: CodingEvent) -> Coding | None:
 # --- memos ---------------------------------------------------------------------------------------
 
 
+# Journal entries belong to their author; document and node memos are shared by the team (one each).
+AUTHOR_ONLY_MEMOS = (MemoKind.JOURNAL,)
+
+
+def may_edit_memo(memo: Memo, user, role: str) -> bool:
+    """A journal entry: its author or an owner; a shared document or node memo: anyone who codes."""
+    return memo.kind not in AUTHOR_ONLY_MEMOS or memo.author_id == user.pk or role == Role.OWNER
+
+
+def _revise(memo: Memo, *, editor, body: str, title: str | None) -> Memo:
+    """Change a memo's text, keeping what it said before as a revision (nothing is recorded when nothing changed)."""
+    previous = (memo.title, memo.body)
+    memo.body = body
+    if title is not None:
+        memo.title = title.strip()[:200]
+    if (memo.title, memo.body) == previous:
+        return memo
+    memo.full_clean(exclude=["author"])
+    memo.save()
+    MemoRevision.objects.create(memo=memo, editor=editor, previous_title=previous[0], previous_body=previous[1])
+    return memo
+
+
+def _checked_body(body: str) -> str:
+    body = _check_memo(body)
+    if not body:
+        raise ValidationError(_("A memo needs some text."))
+    return body
+
+
 @transaction.atomic
 def memo_save(
     *,
@@ -300,23 +339,31 @@ def memo_save(
     title: str = "",
     document: Document | None = None,
     node: Node | None = None,
-    memo: Memo | None = None,
 ) -> Memo:
-    """Write a document memo, a node memo (one each, shared) or a journal entry."""
-    body = _check_memo(body)
-    if not body:
-        raise ValidationError(_("A memo needs some text."))
+    """Write a journal entry, or the shared memo of a document or a node (created, or edited with a revision)."""
+    body = _checked_body(body)
     if (document and document.project_id != project.pk) or (node and node.project_id != project.pk):
         raise ValidationError(_("That document or node is not in this project."))
-    if memo is None and kind in (MemoKind.DOCUMENT, MemoKind.NODE):
+    if kind in (MemoKind.DOCUMENT, MemoKind.NODE):
         target = {"document": document} if kind == MemoKind.DOCUMENT else {"node": node}
-        memo = Memo.objects.select_for_update().filter(project=project, kind=kind, **target).first()
-    if memo is None:
-        memo = Memo(project=project, kind=kind, document=document, node=node, author=author)
+        shared = Memo.objects.select_for_update().filter(project=project, kind=kind, **target).first()
+        if shared is not None:
+            return _revise(shared, editor=author, body=body, title=title)
+    memo = Memo(project=project, kind=kind, document=document, node=node, author=author)
     memo.title, memo.body = title.strip()[:200], body
     memo.full_clean(exclude=["author"])
     memo.save()
     return memo
+
+
+@transaction.atomic
+def memo_update(*, memo: Memo, actor, role: str, body: str, title: str | None = None) -> Memo:
+    """Edit a memo (a journal entry: its author or an owner); the previous text is kept in its history."""
+    if not may_edit_memo(memo, actor, role):
+        raise PermissionDenied(_("Only the author of this journal entry, or a project owner, can change it."))
+    body = _checked_body(body)
+    memo = Memo.objects.select_for_update().get(pk=memo.pk)
+    return _revise(memo, editor=actor, body=body, title=title)
 
 
 @transaction.atomic

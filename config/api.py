@@ -63,6 +63,7 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/consensus/", coding_api.ConsensusApi.as_view(), name="consensus"),
     path("memos/<int:memo_id>/", coding_api.MemoDetailApi.as_view(), name="memo"),
+    path("memos/<int:memo_id>/history/", coding_api.MemoHistoryApi.as_view(), name="memo-history"),
     path("projects/<int:project_id>/word-frequency/", text_api.WordFrequencyApi.as_view(), name="word-frequency"),
     path("projects/<int:project_id>/text-search/", text_api.TextSearchApi.as_view(), name="text-search"),
     path("projects/<int:project_id>/text-search/auto-code/", text_api.AutoCodeApi.as_view(), name="auto-code"),

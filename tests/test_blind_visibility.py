@@ -150,6 +150,7 @@ EXEMPT = {
     "api:document-audit": OWNERS_ONLY,
     "api:memos": MEMOS,
     "api:memo": MEMOS,
+    "api:memo-history": MEMOS,
     "api:consensus": OWNERS_ONLY,
     "api:dictionary": NO_CODINGS,
     "api:dictionary-term": OWNERS_ONLY,
