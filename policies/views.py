@@ -12,7 +12,18 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from policies import access, attribute_sheet, corpus, downloads, frequency, passages, search, segment, services
+from policies import (
+    access,
+    attribute_sheet,
+    corpus,
+    downloads,
+    frequency,
+    passages,
+    search,
+    segment,
+    services,
+    writers,
+)
 from policies.forms import (
     CustomAttributeForm,
     DocumentAttributesForm,
@@ -348,15 +359,13 @@ def word_frequency_page(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_GET
 def word_frequency_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
     """The word frequency table as CSV (UTF-8 with BOM) or .xlsx."""
-    from coding import reports
-
     project = access.project_for(request.user, project_id)
     found = _word_frequency(request, project)
     if "error" in found:
         return HttpResponse(found["error"], status=400, content_type="text/plain; charset=utf-8")
     lines = [[_("Word"), _("Count"), _("Weighted percentage"), _("Documents"), _("Part of speech")]]
     lines += [[r.word, r.count, round(r.percent, 4), r.documents, r.tag] for r in found["result"].rows]
-    return reports.file_response(fmt, _("word-frequency"), lines)
+    return writers.table_response(fmt, _("word-frequency"), lines)
 
 
 @login_required
