@@ -99,8 +99,8 @@ def _xlsx_row(sheet, row: Sequence) -> list:
 
     cells = []
     for value in row:
-        if value is None or isinstance(value, NUMBERS):
-            cells.append(value)
+        if value is None or value == "" or isinstance(value, NUMBERS):
+            cells.append(None if value == "" else value)  # an empty string is an empty cell
             continue
         cell = WriteOnlyCell(sheet, value=_ILLEGAL_XLSX.sub("", str(value)))
         cell.data_type = "s"  # text, even when it looks like =formula or #N/A
