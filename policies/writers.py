@@ -53,11 +53,17 @@ def unguard(text: str) -> str:
 
 def csv_cell(value):
     """A value as a CSV cell: numbers as they are, None as empty, anything else as guarded text."""
+    if value.__class__ is str:
+        # most text starts with something harmless (a CJK character): one set lookup decides
+        return guard(value) if value[:1] in _RISKY_FIRST else value
     if value is None:
         return ""
     if isinstance(value, NUMBERS):
         return value
     return guard(str(value))
+
+
+_RISKY_FIRST = frozenset((*FORMULA_STARTS, GUARD))
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -70,7 +76,7 @@ def csv_text(rows: Iterable[Sequence], *, bom: bool = True) -> str:
         out.write(BOM)
     writer = csv.writer(out)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow(map(csv_cell, row))
     return out.getvalue()
 
 
@@ -83,7 +89,7 @@ def csv_chunks(rows: Iterable[Sequence], *, bom: bool = True, chunk: int | None 
     if bom:
         buffer.write(BOM)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow(map(csv_cell, row))
         if buffer.tell() > chunk:
             yield buffer.getvalue().encode()
             buffer.seek(0)
