@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -31,6 +31,13 @@ class CodingInputSerializer(serializers.Serializer):
     start = serializers.IntegerField(min_value=0)
     end = serializers.IntegerField(min_value=1)
     memo = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
+WRITE_RESPONSES = {
+    201: CodingSerializer,
+    200: CodingSerializer,
+    503: OpenApiResponse(description="Another request wrote the same codings at the same moment, twice: try again."),
+}
 
 
 def _resolve(project: Project, data: dict) -> services.CodingRequest:
@@ -70,7 +77,7 @@ class CodingListApi(APIView):
             return Response(layers.coding_rows(codings))
         return Response(CodingSerializer(codings, many=True).data)
 
-    @extend_schema(request=CodingInputSerializer(many=True), responses={201: CodingSerializer, 200: CodingSerializer})
+    @extend_schema(request=CodingInputSerializer(many=True), responses=WRITE_RESPONSES)
     def post(self, request: Request, project_id: int) -> Response:
         """Create one coding (an object) or several in one transaction (a list); repeats are answered, not doubled."""
         project = access.project_for(request.user, project_id, need=Role.CODER)
@@ -364,7 +371,7 @@ class AgreementExportApi(APIView):
 class ConsensusApi(APIView):
     """Write codings into the project's consensus layer (共识): owners and designated adjudicators."""
 
-    @extend_schema(request=CodingInputSerializer(many=True), responses={201: CodingSerializer, 200: CodingSerializer})
+    @extend_schema(request=CodingInputSerializer(many=True), responses=WRITE_RESPONSES)
     def post(self, request: Request, project_id: int) -> Response:
         membership = access.membership_for(request.user, project_id)
         project = membership.project
