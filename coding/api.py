@@ -1,16 +1,17 @@
 """JSON API for codings, the audit trail, undo, memos and the coded-segment export."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coding import export, layers, matrix, memos, reliability, reports, services
-from coding.models import Coding, CodingEvent, Memo, MemoKind
+from coding.models import Coding, CodingEvent, Memo, MemoKind, MemoRevision
 from framework.models import Node
 from policies import access
 from policies.models import Project, Role
@@ -30,6 +31,13 @@ class CodingInputSerializer(serializers.Serializer):
     start = serializers.IntegerField(min_value=0)
     end = serializers.IntegerField(min_value=1)
     memo = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
+WRITE_RESPONSES = {
+    201: CodingSerializer,
+    200: CodingSerializer,
+    503: OpenApiResponse(description="Another request wrote the same codings at the same moment, twice: try again."),
+}
 
 
 def _resolve(project: Project, data: dict) -> services.CodingRequest:
@@ -69,7 +77,7 @@ class CodingListApi(APIView):
             return Response(layers.coding_rows(codings))
         return Response(CodingSerializer(codings, many=True).data)
 
-    @extend_schema(request=CodingInputSerializer(many=True), responses={201: CodingSerializer, 200: CodingSerializer})
+    @extend_schema(request=CodingInputSerializer(many=True), responses=WRITE_RESPONSES)
     def post(self, request: Request, project_id: int) -> Response:
         """Create one coding (an object) or several in one transaction (a list); repeats are answered, not doubled."""
         project = access.project_for(request.user, project_id, need=Role.CODER)
@@ -93,6 +101,9 @@ class CodingDetailApi(APIView):
 
     def _coding(self, request: Request, coding_id: int, need: str) -> tuple[Coding, str]:
         coding = get_object_or_404(Coding.objects.select_related("document__project", "coder"), pk=coding_id)
+        membership = access.membership_for(request.user, coding.document.project_id)
+        if not layers.may_see(coding, request.user):
+            raise Http404  # under blind coding another coder's coding does not exist for this user
         membership = access.membership_for(request.user, coding.document.project_id, need=need)
         return coding, membership.role
 
@@ -237,27 +248,24 @@ class MemoListApi(APIView):
 
 class MemoDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
-        title = serializers.CharField(required=False, allow_blank=True, default="")
+        title = serializers.CharField(required=False, allow_blank=True, help_text="left out: the title stays")
         body = serializers.CharField(trim_whitespace=False)
 
     def _memo(self, request: Request, memo_id: int, need: str) -> tuple[Memo, str]:
         memo = get_object_or_404(Memo.objects.select_related("author"), pk=memo_id)
         return memo, access.membership_for(request.user, memo.project_id, need=need).role
 
-    @extend_schema(request=InputSerializer, responses=MemoSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses=MemoSerializer,
+        description="A journal entry is edited by its author or an owner, a document or node memo by any coder; "
+        "the previous text is kept in the memo's history.",
+    )
     def patch(self, request: Request, memo_id: int) -> Response:
-        memo, _role = self._memo(request, memo_id, Role.CODER)
+        memo, role = self._memo(request, memo_id, Role.CODER)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        memo = services.memo_save(
-            project=memo.project,
-            author=request.user,
-            kind=memo.kind,
-            memo=memo,
-            document=memo.document,
-            node=memo.node,
-            **incoming.validated_data,
-        )
+        memo = services.memo_update(memo=memo, actor=request.user, role=role, **incoming.validated_data)
         return Response(MemoSerializer(memo).data)
 
     @extend_schema(responses={204: None})
@@ -265,6 +273,28 @@ class MemoDetailApi(APIView):
         memo, role = self._memo(request, memo_id, Role.CODER)
         services.memo_delete(memo=memo, actor=request.user, role=role)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemoRevisionSerializer(serializers.ModelSerializer):
+    editor = serializers.CharField(source="editor.username")
+
+    class Meta:
+        model = MemoRevision
+        fields = ["id", "editor", "edited_at", "previous_title", "previous_body"]
+
+
+class MemoHistoryApi(APIView):
+    @extend_schema(
+        responses=MemoRevisionSerializer(many=True),
+        description="Every edit of the memo, newest first: who changed it, when, and what it said before "
+        "(owners and the memo's author).",
+    )
+    def get(self, request: Request, memo_id: int) -> Response:
+        memo = get_object_or_404(Memo, pk=memo_id)
+        membership = access.membership_for(request.user, memo.project_id)
+        if not memos.may_read_history(memo, request.user, membership.role):
+            raise PermissionDenied(_("Only project owners and the memo's author can read its history."))
+        return Response(MemoRevisionSerializer(memos.history(memo), many=True).data)
 
 
 class MatrixApi(APIView):
@@ -341,7 +371,7 @@ class AgreementExportApi(APIView):
 class ConsensusApi(APIView):
     """Write codings into the project's consensus layer (共识): owners and designated adjudicators."""
 
-    @extend_schema(request=CodingInputSerializer(many=True), responses={201: CodingSerializer, 200: CodingSerializer})
+    @extend_schema(request=CodingInputSerializer(many=True), responses=WRITE_RESPONSES)
     def post(self, request: Request, project_id: int) -> Response:
         membership = access.membership_for(request.user, project_id)
         project = membership.project

@@ -1,8 +1,6 @@
 """Coded segments as CSV or .xlsx rows: a pure row builder, then one loader that streams from the database."""
 
-import csv
-import io
-import tempfile
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -12,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from coding import layers
 from framework import tree
-from policies import corpus
+from policies import corpus, writers
 from policies.models import Project
 
 COLUMNS = [
@@ -35,8 +33,7 @@ COLUMNS = [
     "created_at",
 ]
 DOCUMENT_FIELDS = ("title", "province", "issuer", "issuer_type", "issue_date", "policy_type")
-CHUNK = 2000
-STREAM_CHUNK = 64 * 1024  # characters buffered before a chunk goes out
+CHUNK = 2000  # codings read from the database at a time
 
 
 @dataclass(frozen=True)
@@ -121,45 +118,12 @@ def csv_response(project: Project, params, user) -> StreamingHttpResponse:
     """Stream the coded segments as CSV; UTF-8 with a BOM for Excel unless ?bom=0."""
     codings, context = selection(project, params, user)
     bom = params.get("bom", "1") not in ("0", "false", "no")
-
-    def stream():
-        # About 64 KB a chunk: one chunk a row costs more in the HTTP layer than writing the CSV itself.
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        if bom:
-            buffer.write("\ufeff")
-        writer.writerow(header(context.custom_names))
-        for row in rows(codings, context):
-            writer.writerow(row)
-            if buffer.tell() > STREAM_CHUNK:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue().encode()
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-codings.csv"'
-    return response
+    lines = itertools.chain([header(context.custom_names)], rows(codings, context))
+    return writers.csv_stream_response(lines, f"project-{project.pk}-codings.csv", bom=bom)
 
 
 def xlsx_response(project: Project, params, user) -> FileResponse:
     """The coded segments as an Excel workbook (written row by row to a temporary file)."""
-    from openpyxl import Workbook
-
     codings, context = selection(project, params, user)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("codings")
-    sheet.append(header(context.custom_names))
-    for row in rows(codings, context):
-        sheet.append([_excel_safe(value) for value in row])
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"project-{project.pk}-codings.xlsx")
-
-
-def _excel_safe(value):
-    # openpyxl refuses control characters, which the stored text never holds but memos typed by people might.
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    lines = itertools.chain([header(context.custom_names)], rows(codings, context))
+    return writers.xlsx_response([("codings", lines)], f"project-{project.pk}-codings.xlsx")

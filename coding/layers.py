@@ -15,6 +15,19 @@ def sees_everyone(project: Project, user) -> bool:
     return role == Role.OWNER or options.adjudicators.filter(pk=user.pk).exists()
 
 
+def only_coder(project: Project, user):
+    """The one coder whose codings `user` may see (themselves, under blind coding), or None when they see everyone's.
+
+    For counts that filter codings by coder without the project join `visible_codings` makes.
+    """
+    return None if sees_everyone(project, user) else user
+
+
+def may_see(coding: Coding, user) -> bool:
+    """Whether `user`, a member of the coding's project, may see this coding."""
+    return coding.coder_id == user.pk or sees_everyone(coding.document.project, user)
+
+
 def visible_codings(project: Project, user) -> QuerySet:
     """The project's codings that `user` may see: all of them, or under blind coding only their own."""
     codings = Coding.objects.filter(document__project=project)

@@ -1,7 +1,5 @@
 """Matrix coding queries: document groups × codebook nodes, five cell values. Pure core, loaders at the bottom."""
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -493,29 +491,6 @@ def sheet(matrix: Matrix, *, corner: str = "") -> list[list]:
 
 def _rounded(value: float, kind: str):
     return round(value, 2) if kind == "coverage" else int(value)
-
-
-def csv_text(lines: Iterable[Sequence]) -> str:
-    """CSV with a BOM so Excel opens the Chinese as UTF-8."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    csv.writer(out).writerows(lines)
-    return out.getvalue()
-
-
-def xlsx_bytes(sheets: Sequence[tuple[str, Iterable[Sequence]]]) -> bytes:
-    """An Excel workbook with one sheet per (title, rows)."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    workbook = Workbook(write_only=True)
-    for title, lines in sheets:
-        page = workbook.create_sheet(title[:31])
-        for line in lines:
-            page.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in line])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def _text_width(text: str, size: float) -> float:

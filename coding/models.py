@@ -114,6 +114,22 @@ class Memo(models.Model):
         return self.title or self.body[:30]
 
 
+class MemoRevision(models.Model):
+    """The audit trail of a memo: each edit keeps what the memo said before it, who changed it, and when."""
+
+    memo = models.ForeignKey(Memo, models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    previous_title = models.CharField(max_length=200, blank=True)
+    previous_body = models.TextField()
+    edited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-edited_at", "-id"]
+
+    def __str__(self):
+        return f"{self.editor} edited memo {self.memo_id}"
+
+
 class Assignment(models.Model):
     """A document given to a coder to code; the coder marks it done. Agreement treats unassigned as missing."""
 

@@ -1,15 +1,15 @@
 """The matrix, attribute counts and framework summary as page context and as files (CSV, .xlsx, SVG)."""
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from coding import matrix
 from framework import figure, tree
-from policies import corpus
+from policies import corpus, writers
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = writers.XLSX_TYPE
 MATRIX_PARAMS = ("rows", "value", "level", "nodes", "parent", "coders", "all", *corpus.FILTER_FIELDS)
 LIST_PARAMS = ("coder", "node")
 
@@ -50,20 +50,11 @@ def query_string(params, *, keep=MATRIX_PARAMS, lists=LIST_PARAMS) -> str:
     return urlencode(pairs)
 
 
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 def file_response(fmt: str, name: str, lines: list[list], svg: str = "") -> HttpResponse:
-    """CSV (with BOM), .xlsx or SVG as a download."""
-    if fmt == "csv":
-        body, content_type = matrix.csv_text(lines).encode(), "text/csv; charset=utf-8"
-    elif fmt == "xlsx":
-        body, content_type = matrix.xlsx_bytes([(name, lines)]), XLSX
-    else:
-        body, content_type = svg.encode(), "image/svg+xml; charset=utf-8"
-    return _attachment(HttpResponse(body, content_type=content_type), f"{name}.{fmt}")
+    """CSV (with BOM) or .xlsx of the lines, or the SVG, as a download."""
+    if fmt == "svg":
+        return writers.file_response(svg.encode(), f"{name}.svg", "image/svg+xml; charset=utf-8")
+    return writers.table_response(fmt, name, lines)
 
 
 def matrix_file(project, user, params, fmt: str) -> HttpResponse:

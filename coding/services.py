@@ -5,17 +5,66 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding import spans
-from coding.models import Assignment, Coding, CodingEvent, CodingOptions, EventAction, Memo, MemoKind
+from coding.models import (
+    Assignment,
+    Coding,
+    CodingEvent,
+    CodingOptions,
+    EventAction,
+    Memo,
+    MemoKind,
+    MemoRevision,
+)
 from framework import tree
 from framework.models import Node
 from policies.models import Document, Project, Role
 
 MAX_MEMO_CHARS = 10_000
+
+
+class ConcurrentWrite(ValidationError):
+    """Another request wrote the same rows at the same moment, on the first try and on the retry; nothing was saved.
+
+    A ValidationError, so pages show its message; the API answers it with 503.
+    """
+
+
+# PostgreSQL's SQLSTATEs for a transaction it rolled back to break a deadlock or a serialization conflict
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+
+
+def _retryable(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "pgcode", None) in RETRYABLE_SQLSTATES
+
+
+def _retried(write, **kwargs):
+    """Run `write(**kwargs)` in a transaction; a deadlock or serialization failure reruns the whole transaction once.
+
+    Inside a caller's transaction only that caller can retry, so the write then simply joins it.
+    """
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            return write(**kwargs)
+    try:
+        with transaction.atomic():
+            return write(**kwargs)
+    except OperationalError as error:
+        if not _retryable(error):
+            raise
+    try:  # once more from the start: the transaction that won has finished by now
+        with transaction.atomic():
+            return write(**kwargs)
+    except OperationalError as error:
+        if not _retryable(error):
+            raise
+        raise ConcurrentWrite(
+            _("Someone saved the same codings at the same time, so nothing was saved. Please try again in a moment.")
+        ) from error
 
 
 @dataclass
@@ -86,19 +135,29 @@ def _insert(coder, item: CodingRequest, start: int, end: int, memo: str) -> tupl
         return Coding.objects.get(**lookup), False
 
 
-@transaction.atomic
 def codings_create(*, coder, project: Project, items: list[CodingRequest], actor=None) -> list[tuple[Coding, bool]]:
     """Code each passage at its node as `coder`, all or none; an identical existing coding is returned, not doubled.
 
-    `actor` is who did it when that is not the coder (an adjudicator writing the consensus layer).
+    `actor` is who did it when that is not the coder (an adjudicator writing the consensus layer). Results come in
+    the order of `items`.
     """
-    checked = [(item, *_check_request(project, item), _check_memo(item.memo)) for item in items]
+    return _retried(_codings_create, coder=coder, project=project, items=items, actor=actor)
+
+
+def _codings_create(*, coder, project: Project, items: list[CodingRequest], actor=None) -> list[tuple[Coding, bool]]:
+    checked = [
+        (index, item, *_check_request(project, item), _check_memo(item.memo)) for index, item in enumerate(items)
+    ]
+    # One canonical order for the rows, so two requests writing the same codings wait on each other instead of
+    # each holding a row the other needs (a deadlock).
+    checked.sort(key=lambda row: (row[1].document.pk, row[1].node.pk, row[2], row[3], row[0]))
     batch = uuid.uuid4()
     paths = tree.paths_of(project, [item.node.pk for item in items])
-    results, events = [], []
-    for item, start, end, memo in checked:
+    results: list[tuple[Coding, bool] | None] = [None] * len(items)
+    events = []
+    for index, item, start, end, memo in checked:
         coding, created = _insert(coder, item, start, end, memo)
-        results.append((coding, created))
+        results[index] = (coding, created)
         if created:
             events.append(
                 _event(
@@ -240,6 +299,36 @@ def _revert(event: CodingEvent) -> Coding | None:
 # --- memos ---------------------------------------------------------------------------------------
 
 
+# Journal entries belong to their author; document and node memos are shared by the team (one each).
+AUTHOR_ONLY_MEMOS = (MemoKind.JOURNAL,)
+
+
+def may_edit_memo(memo: Memo, user, role: str) -> bool:
+    """A journal entry: its author or an owner; a shared document or node memo: anyone who codes."""
+    return memo.kind not in AUTHOR_ONLY_MEMOS or memo.author_id == user.pk or role == Role.OWNER
+
+
+def _revise(memo: Memo, *, editor, body: str, title: str | None) -> Memo:
+    """Change a memo's text, keeping what it said before as a revision (nothing is recorded when nothing changed)."""
+    previous = (memo.title, memo.body)
+    memo.body = body
+    if title is not None:
+        memo.title = title.strip()[:200]
+    if (memo.title, memo.body) == previous:
+        return memo
+    memo.full_clean(exclude=["author"])
+    memo.save()
+    MemoRevision.objects.create(memo=memo, editor=editor, previous_title=previous[0], previous_body=previous[1])
+    return memo
+
+
+def _checked_body(body: str) -> str:
+    body = _check_memo(body)
+    if not body:
+        raise ValidationError(_("A memo needs some text."))
+    return body
+
+
 @transaction.atomic
 def memo_save(
     *,
@@ -250,23 +339,31 @@ def memo_save(
     title: str = "",
     document: Document | None = None,
     node: Node | None = None,
-    memo: Memo | None = None,
 ) -> Memo:
-    """Write a document memo, a node memo (one each, shared) or a journal entry."""
-    body = _check_memo(body)
-    if not body:
-        raise ValidationError(_("A memo needs some text."))
+    """Write a journal entry, or the shared memo of a document or a node (created, or edited with a revision)."""
+    body = _checked_body(body)
     if (document and document.project_id != project.pk) or (node and node.project_id != project.pk):
         raise ValidationError(_("That document or node is not in this project."))
-    if memo is None and kind in (MemoKind.DOCUMENT, MemoKind.NODE):
+    if kind in (MemoKind.DOCUMENT, MemoKind.NODE):
         target = {"document": document} if kind == MemoKind.DOCUMENT else {"node": node}
-        memo = Memo.objects.select_for_update().filter(project=project, kind=kind, **target).first()
-    if memo is None:
-        memo = Memo(project=project, kind=kind, document=document, node=node, author=author)
+        shared = Memo.objects.select_for_update().filter(project=project, kind=kind, **target).first()
+        if shared is not None:
+            return _revise(shared, editor=author, body=body, title=title)
+    memo = Memo(project=project, kind=kind, document=document, node=node, author=author)
     memo.title, memo.body = title.strip()[:200], body
     memo.full_clean(exclude=["author"])
     memo.save()
     return memo
+
+
+@transaction.atomic
+def memo_update(*, memo: Memo, actor, role: str, body: str, title: str | None = None) -> Memo:
+    """Edit a memo (a journal entry: its author or an owner); the previous text is kept in its history."""
+    if not may_edit_memo(memo, actor, role):
+        raise PermissionDenied(_("Only the author of this journal entry, or a project owner, can change it."))
+    body = _checked_body(body)
+    memo = Memo.objects.select_for_update().get(pk=memo.pk)
+    return _revise(memo, editor=actor, body=body, title=title)
 
 
 @transaction.atomic
@@ -403,9 +500,12 @@ def may_adjudicate(project: Project, user, role: str) -> bool:
     return role == Role.OWNER or options_for(project).adjudicators.filter(pk=user.pk).exists()
 
 
-@transaction.atomic
 def adjudicate(*, project: Project, actor, role: str, items: list[CodingRequest]) -> list[tuple[Coding, bool]]:
     """Accept passages into the consensus layer, as the adjudicator `actor`; undoable like any coding."""
+    return _retried(_adjudicate, project=project, actor=actor, role=role, items=items)
+
+
+def _adjudicate(*, project: Project, actor, role: str, items: list[CodingRequest]) -> list[tuple[Coding, bool]]:
     if not may_adjudicate(project, actor, role):
         raise PermissionDenied(_("Only an owner or a designated adjudicator can write the consensus layer."))
     return codings_create(coder=consensus_coder(project), project=project, items=items, actor=actor)

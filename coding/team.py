@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from coding import layers
 from coding.models import Assignment, Coding, CodingOptions
 from coding.services import CONSENSUS_PREFIX
 from policies.models import Project, Role
@@ -32,19 +33,20 @@ def status(assigned: bool, done: bool, coded: bool) -> str:
 # --- loaders ---------------------------------------------------------------------------------------
 
 
-def progress(project: Project) -> Progress:
-    """The progress grid of every document for every coder and owner of the project."""
-    coders = list(
-        project.memberships.filter(role__in=[Role.CODER, Role.OWNER])
-        .order_by("user__username")
-        .values_list("user_id", "user__username")
-    )
+def progress(project: Project, user) -> Progress:
+    """The progress grid of every document for every coder and owner of the project, as `user` may see it: under
+    blind coding a coder sees only their own column, since "in progress" tells who has coded what."""
+    members = project.memberships.filter(role__in=[Role.CODER, Role.OWNER])
+    only = layers.only_coder(project, user)
+    if only is not None:
+        members = members.filter(user=only)
+    coders = list(members.order_by("user__username").values_list("user_id", "user__username"))
     assigned = {
         (a, c): done is not None
         for a, c, done in Assignment.objects.filter(project=project).values_list("document_id", "coder_id", "done_at")
     }
     coded = set(
-        Coding.objects.filter(document__project=project)
+        Coding.objects.filter(document__project=project, coder_id__in=[user_id for user_id, _name in coders])
         .order_by()
         .values("document_id", "coder_id")
         .annotate(n=Count("id"))

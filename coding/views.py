@@ -146,32 +146,58 @@ def node_view(request: HttpRequest, project_id: int, node_id: int) -> HttpRespon
     return render(request, template, context)
 
 
+def _journal_post(request: HttpRequest, membership, form: MemoForm) -> bool:
+    """Add a journal entry, or (with `memo`) edit one; False when the form shows what is wrong."""
+    access.membership_for(request.user, membership.project_id, need=Role.CODER)
+    if not form.is_valid():
+        return False
+    memo_id = request.POST.get("memo", "")
+    try:
+        if memo_id:
+            memo = get_object_or_404(membership.project.memos, pk=int(memo_id) if memo_id.isdigit() else 0)
+            services.memo_update(memo=memo, actor=request.user, role=membership.role, **form.cleaned_data)
+            messages.success(request, _("Memo saved."))
+        else:
+            services.memo_save(
+                project=membership.project, author=request.user, kind=MemoKind.JOURNAL, **form.cleaned_data
+            )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
 @login_required
 def journal(request: HttpRequest, project_id: int) -> HttpResponse:
-    """The project journal and a search across every memo."""
+    """The project journal and a search across every memo; authors and owners edit entries, owners read histories."""
     membership = access.membership_for(request.user, project_id)
-    form = MemoForm(request.POST or None)
-    if request.method == "POST":
-        access.membership_for(request.user, project_id, need=Role.CODER)
-        if form.is_valid():
-            try:
-                services.memo_save(
-                    project=membership.project,
-                    author=request.user,
-                    kind=MemoKind.JOURNAL,
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                )
-                return redirect("coding:journal", project_id)
-            except ValidationError as error:
-                form.add_error(None, error)
+    editing = request.POST.get("memo", "") if request.method == "POST" else ""
+    form = MemoForm(request.POST if request.method == "POST" and not editing else None)
+    edit_form = MemoForm(request.POST) if editing else None
+    if request.method == "POST" and _journal_post(request, membership, edit_form or form):
+        return redirect("coding:journal", project_id)
     query = request.GET.get("q", "")
     found = memos.search(project=membership.project, query=query, kind=request.GET.get("kind", ""))
+    items = []
+    for memo in found.prefetch_related("revisions__editor")[:200]:
+        failed = edit_form is not None and editing == str(memo.pk)
+        items.append(
+            {
+                "memo": memo,
+                "editable": memo.kind == MemoKind.JOURNAL
+                and membership.allows(Role.CODER)
+                and services.may_edit_memo(memo, request.user, membership.role),
+                "history": memos.may_read_history(memo, request.user, membership.role),
+                "edit_form": edit_form if failed else None,
+                "title": edit_form.data.get("title", "") if failed else memo.title,
+                "body": edit_form.data.get("body", "") if failed else memo.body,
+            }
+        )
     context = {
         "project": membership.project,
         "membership": membership,
         "form": form,
-        "memos": found[:200],
+        "memos": items,
         "query": query,
         "kind": request.GET.get("kind", ""),
         "kinds": MemoKind.choices,
@@ -422,7 +448,7 @@ def team_page(request: HttpRequest, project_id: int) -> HttpResponse:
     context = {
         "project": project,
         "membership": membership,
-        "progress": team.progress(project),
+        "progress": team.progress(project, request.user),
         "assign_form": assign,
         "settings_form": settings_form,
         "options": services.options_for(project),

@@ -11,6 +11,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts import api as accounts_api
 from coding import api as coding_api
+from coding import services as coding_services
 from framework import api as framework_api
 from policies import api as policies_api
 from policies import text_api
@@ -62,6 +63,7 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/consensus/", coding_api.ConsensusApi.as_view(), name="consensus"),
     path("memos/<int:memo_id>/", coding_api.MemoDetailApi.as_view(), name="memo"),
+    path("memos/<int:memo_id>/history/", coding_api.MemoHistoryApi.as_view(), name="memo-history"),
     path("projects/<int:project_id>/word-frequency/", text_api.WordFrequencyApi.as_view(), name="word-frequency"),
     path("projects/<int:project_id>/text-search/", text_api.TextSearchApi.as_view(), name="text-search"),
     path("projects/<int:project_id>/text-search/auto-code/", text_api.AutoCodeApi.as_view(), name="auto-code"),
@@ -91,9 +93,16 @@ def _flatten(detail, prefix: str = "") -> list[str]:
     return [f"{prefix}{detail}"]
 
 
+class WriteConflict(exceptions.APIException):
+    status_code = 503
+    default_code = "write_conflict"
+
+
 def exception_handler(exc, context):
     """DRF's handler, with service ValidationErrors as 400 and every error body carrying a readable `detail`."""
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, coding_services.ConcurrentWrite):  # a ValidationError too, so it comes first
+        exc = WriteConflict(exc.messages[0])
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError({"detail": exc.messages})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found: it does not exist or you are not a member of its project."))
@@ -107,4 +116,6 @@ def exception_handler(exc, context):
             response.data = {"detail": " ".join(_flatten(errors))}
             if isinstance(errors, dict) and set(errors) - {"detail", "non_field_errors"}:
                 response.data["errors"] = errors
+    if isinstance(exc, WriteConflict) and response is not None:
+        response["Retry-After"] = "1"
     return response

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coding import layers
 from framework import access as node_access
 from framework import counts, downloads, services, tree
 from framework.models import Node
@@ -32,9 +33,9 @@ class NodeOutputSerializer(serializers.Serializer):
     coders = serializers.IntegerField()
 
 
-def node_list(project: Project) -> list[dict]:
-    """The tree as a flat list in display order, with paths and counts."""
-    per_node = counts.node_counts(project)
+def node_list(project: Project, user) -> list[dict]:
+    """The tree as a flat list in display order, with paths and the counts of the codings `user` may see."""
+    per_node = counts.node_counts(project, coder=layers.only_coder(project, user))
     return [_node_dict(n, per_node.get(n.row.id, (0, 0, 0))) for n in tree.walk(tree.rows_for(project))]
 
 
@@ -55,10 +56,11 @@ def _node_dict(node: tree.TreeNode, numbers: tuple[int, int, int]) -> dict:
     }
 
 
-def node_payload(node: Node) -> dict:
-    """One node as the list shows it."""
+def node_payload(node: Node, user) -> dict:
+    """One node as the list shows it to `user`."""
     entry = next(n for n in tree.walk(tree.rows_for(node.project)) if n.row.id == node.pk)
-    return _node_dict(entry, counts.node_counts_for([node.pk]).get(node.pk, (0, 0, 0)))
+    numbers = counts.node_counts_for([node.pk], coder=layers.only_coder(node.project, user))
+    return _node_dict(entry, numbers.get(node.pk, (0, 0, 0)))
 
 
 def _parent(project_id: int, parent_id: int | None) -> Node | None:
@@ -80,7 +82,8 @@ class NodeListApi(APIView):
 
     @extend_schema(responses=NodeOutputSerializer(many=True))
     def get(self, request: Request, project_id: int) -> Response:
-        return Response(node_list(access.project_for(request.user, project_id)))
+        project = access.project_for(request.user, project_id)
+        return Response(node_list(project, request.user))
 
     @extend_schema(request=InputSerializer, responses={201: NodeOutputSerializer})
     def post(self, request: Request, project_id: int) -> Response:
@@ -96,7 +99,7 @@ class NodeListApi(APIView):
             color=data["color"] or None,
             position=data["position"],
         )
-        return Response(node_payload(node), status=status.HTTP_201_CREATED)
+        return Response(node_payload(node, request.user), status=status.HTTP_201_CREATED)
 
 
 class NodeDetailApi(APIView):
@@ -107,7 +110,7 @@ class NodeDetailApi(APIView):
 
     @extend_schema(responses=NodeOutputSerializer)
     def get(self, request: Request, node_id: int) -> Response:
-        return Response(node_payload(node_access.node_for(request.user, node_id)))
+        return Response(node_payload(node_access.node_for(request.user, node_id), request.user))
 
     @extend_schema(request=InputSerializer, responses=NodeOutputSerializer)
     def patch(self, request: Request, node_id: int) -> Response:
@@ -115,7 +118,7 @@ class NodeDetailApi(APIView):
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         node = services.node_update(node=node, **incoming.validated_data)
-        return Response(node_payload(node))
+        return Response(node_payload(node, request.user))
 
     @extend_schema(
         responses={
@@ -154,7 +157,7 @@ class NodeMoveApi(APIView):
         incoming.is_valid(raise_exception=True)
         parent = _parent(node.project_id, incoming.validated_data["parent"])
         node = services.node_move(node=node, parent=parent, position=incoming.validated_data["position"])
-        return Response(node_payload(node))
+        return Response(node_payload(node, request.user))
 
 
 class NodeMergeApi(APIView):
@@ -183,7 +186,7 @@ class NodeMergeApi(APIView):
         except Node.DoesNotExist:
             raise serializers.ValidationError({"target": [_("There is no such node in this project.")]}) from None
         report = services.node_merge(source=node, target=target, actor=request.user)
-        return Response({"target": node_payload(target), **report})
+        return Response({"target": node_payload(target, request.user), **report})
 
 
 class TemplateApplyApi(APIView):
@@ -237,4 +240,5 @@ class CodebookExportApi(APIView):
 class CodebookFigureApi(APIView):
     @extend_schema(responses={(200, "image/svg+xml"): str})
     def get(self, request: Request, project_id: int) -> HttpResponse:
-        return downloads.figure_response(access.project_for(request.user, project_id), request.query_params)
+        project = access.project_for(request.user, project_id)
+        return downloads.figure_response(project, request.query_params, request.user)

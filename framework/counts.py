@@ -42,11 +42,13 @@ def subtree_counts(node_ids: list[int]) -> NodeCounts:
     return NodeCounts(**totals)
 
 
-def node_counts_for(node_ids: list[int]) -> dict[int, tuple[int, int, int]]:
-    """node_counts for a few nodes only."""
+def node_counts_for(node_ids: list[int], *, coder=None) -> dict[int, tuple[int, int, int]]:
+    """node_counts for a few nodes only (one coder's codings, under blind coding)."""
+    codings = Coding.objects.filter(node_id__in=node_ids)
+    if coder is not None:
+        codings = codings.filter(coder=coder)
     grouped = (
-        Coding.objects.filter(node_id__in=node_ids)
-        .order_by()
+        codings.order_by()
         .values("node")
         .annotate(
             documents=Count("document", distinct=True), references=Count("node"), coders=Count("coder", distinct=True)

@@ -1,19 +1,14 @@
 """HTTP responses that hand codebook files back: exports (.csv, .json, .qdc) and the tree figure (.svg)."""
 
-from urllib.parse import quote
-
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from coding import layers
 from framework import counts, exchange, figure, tree
+from policies import writers
 
 FIGURE_COUNTS = {"documents": 0, "references": 1, "coders": 2}
-
-
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def export_response(project, fmt: str) -> HttpResponse:
@@ -28,19 +23,21 @@ def export_response(project, fmt: str) -> HttpResponse:
         "qdc": lambda: exchange.write_qdc(roots),
     }[fmt]()
     content_type, extension = exchange.FORMATS[fmt]
-    return _attachment(HttpResponse(body, content_type=content_type), f"{project.name}-codebook.{extension}")
+    return writers.file_response(body, f"{project.name}-codebook.{extension}", content_type)
 
 
-def figure_response(project, params) -> HttpResponse:
-    """The codebook tree as SVG; ?counts=documents|references|coders adds numbers, ?depth=2 cuts levels."""
+def figure_response(project, params, user) -> HttpResponse:
+    """The codebook tree as SVG; ?counts=documents|references|coders adds numbers (of the codings `user` may see),
+    ?depth=2 cuts levels."""
     which = params.get("counts", "")
     per_node = None
     if which in FIGURE_COUNTS:
-        per_node = {node: values[FIGURE_COUNTS[which]] for node, values in counts.node_counts(project).items()}
+        visible = counts.node_counts(project, coder=layers.only_coder(project, user))
+        per_node = {node: values[FIGURE_COUNTS[which]] for node, values in visible.items()}
     depth = params.get("depth", "")
     roots = tree.build(tree.rows_for(project))
     body = figure.svg(roots, title=project.name, counts=per_node, max_depth=int(depth) if depth.isdigit() else 0)
     response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
     if params.get("download"):
-        _attachment(response, f"{project.name}-codebook.svg")
+        writers.attachment(response, f"{project.name}-codebook.svg")
     return response

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from framework import tree
+from policies import writers
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 10_000
@@ -93,7 +94,7 @@ def _decode(data: bytes) -> str:
 
 def read_csv(data: bytes) -> list[Entry]:
     """Rows of path, description, color[, guid]; a header row is optional; the path builds the hierarchy."""
-    rows = list(csv.reader(io.StringIO(_decode(data), newline="")))
+    rows = [[writers.unguard(cell) for cell in row] for row in csv.reader(io.StringIO(_decode(data), newline=""))]
     columns = ["path", "description", "color", "guid"]
     if rows and rows[0] and rows[0][0].strip().lower() in ("path", "路径", "node", "节点"):
         columns = [_CSV_ALIASES.get(cell.strip().lower(), "") for cell in rows[0]]
@@ -134,13 +135,10 @@ def _csv_entry(number: int, values: dict[str, str]) -> Entry:
 
 
 def write_csv(ordered: Sequence[tree.TreeNode]) -> bytes:
-    """One row per node in display order; UTF-8 with a BOM so Excel reads the Chinese."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for node in ordered:
-        writer.writerow([node.path, node.row.description, node.row.color, node.row.guid])
-    return out.getvalue().encode("utf-8-sig")
+    """One row per node in display order; UTF-8 with a BOM so Excel reads the Chinese, cells guarded as every
+    CSV the app writes (read_csv takes the guard off again)."""
+    lines = [CSV_HEADER, *([node.path, node.row.description, node.row.color, node.row.guid] for node in ordered)]
+    return writers.csv_text(lines).encode()
 
 
 # --- JSON: nested nodes ----------------------------------------------------------------------------

@@ -254,7 +254,7 @@ def panel_context(project, user, *, with_counts: bool = True) -> dict:
     membership = membership_for(user, project.pk)
     can_edit = membership.allows(Role.OWNER)
     ordered = walk(rows_for(project))
-    only = None if layers.sees_everyone(project, user) else user  # blind coding: my own counts only
+    only = layers.only_coder(project, user)  # blind coding: my own counts only
     rows = panel_rows(ordered, counts.node_counts(project, coder=only) if with_counts else {})
     node_url = escape(reverse("framework:codebook", args=[project.pk])) + "?node="
     items = panel_html(rows, node_url=node_url, can_edit=can_edit, with_counts=with_counts)
@@ -268,8 +268,10 @@ def panel_context(project, user, *, with_counts: bool = True) -> dict:
     }
 
 
-def detail_context(node, *, can_edit: bool) -> dict:
-    """Context for the node-detail partial: the node, its path and counts, and where it may move or merge to."""
+def detail_context(node, user, *, can_edit: bool) -> dict:
+    """Context for the node-detail partial: the node, its path and the counts `user` may see, and where it may move
+    or merge to."""
+    from coding import layers
     from framework import counts
 
     rows = rows_for(node.project)
@@ -277,7 +279,7 @@ def detail_context(node, *, can_edit: bool) -> dict:
     inside = descendants(rows, node.pk) | {node.pk}
     outside = [(n.row.id, n.path) for n in ordered if n.row.id not in inside]
     siblings = [n.row.id for n in ordered if n.row.parent_id == node.parent_id]
-    own = counts.node_counts_for([node.pk]).get(node.pk, (0, 0, 0))
+    own = counts.node_counts_for([node.pk], coder=layers.only_coder(node.project, user)).get(node.pk, (0, 0, 0))
     return {
         "node": node,
         "path": next(n.path for n in ordered if n.row.id == node.pk),

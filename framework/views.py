@@ -24,7 +24,7 @@ def _detail(request: HttpRequest, node: Node | None, project, *, error: str = ""
     can_edit = access.membership_for(request.user, project.pk).allows(Role.OWNER)
     context = {"project": project, "can_edit": can_edit, "error": error, "notice": notice, **extra}
     if node is not None:
-        context.update(tree.detail_context(node, can_edit=can_edit))
+        context.update(tree.detail_context(node, request.user, can_edit=can_edit))
     response = render(request, f"{PAGE}#node-detail", context)
     if notice:
         trigger_client_event(response, "codebook-changed")
@@ -54,7 +54,7 @@ def codebook_page(request: HttpRequest, project_id: int) -> HttpResponse:
         "create_form": NodeCreateForm(),
     }
     if node is not None:
-        context.update(tree.detail_context(node, can_edit=context["can_edit"]))
+        context.update(tree.detail_context(node, request.user, can_edit=context["can_edit"]))
     return render(request, PAGE, context)
 
 
@@ -216,4 +216,4 @@ def codebook_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResp
 @require_GET
 def figure_svg(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id)
-    return downloads.figure_response(project, request.GET)
+    return downloads.figure_response(project, request.GET, request.user)

@@ -2,13 +2,14 @@
 
 import csv
 import io
+import itertools
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from policies import services
+from policies import services, writers
 from policies.models import Document, Project
 
 ID_COLUMN = "id"
@@ -64,7 +65,7 @@ def parse(text: str, known_ids: set[int]) -> dict[int, dict]:
 
 def _parse(text: str, known_ids: set[int]) -> dict[int, dict]:
     reader = csv.DictReader(io.StringIO(text))
-    columns = [c.strip() for c in (reader.fieldnames or [])]
+    columns = [writers.unguard(c.strip()) for c in (reader.fieldnames or [])]
     if ID_COLUMN not in columns:
         raise ValidationError(_("The sheet has no “id” column. Export the sheet first, edit it, and import it again."))
     reader.fieldnames = columns
@@ -83,8 +84,11 @@ def _parse(text: str, known_ids: set[int]) -> dict[int, dict]:
                 _("line %(line)d: there is no document %(id)d in this project.") % {"line": line, "id": document_id}
             )
             continue
-        values = {f: row[f] for f in services.ATTRIBUTE_FIELDS if f in columns and row.get(f) is not None}
-        values["attributes"] = {c: row.get(c) or "" for c in custom_columns}
+        # cells the export guarded against formulas (a ' before =, +, -, @) come back as they were
+        values = {
+            f: writers.unguard(row[f]) for f in services.ATTRIBUTE_FIELDS if f in columns and row.get(f) is not None
+        }
+        values["attributes"] = {c: writers.unguard(row.get(c) or "") for c in custom_columns}
         try:
             changes[document_id] = services.clean_attributes(values)
         except ValidationError as error:
@@ -105,13 +109,9 @@ def _parse(text: str, known_ids: set[int]) -> dict[int, dict]:
 def csv_response(project: Project) -> HttpResponse:
     """The project's attribute sheet as a UTF-8 CSV with BOM, so Excel shows the Chinese."""
     custom_names = list(project.custom_attributes.values_list("name", flat=True))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-attributes.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header(custom_names))
-    writer.writerows(rows(project.documents.defer("text").order_by("id"), custom_names))
-    return response
+    documents = project.documents.defer("text").order_by("id")
+    lines = itertools.chain([header(custom_names)], rows(documents, custom_names))
+    return writers.csv_response(lines, f"project-{project.pk}-attributes.csv")
 
 
 @transaction.atomic

@@ -12,7 +12,18 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from policies import access, attribute_sheet, corpus, downloads, frequency, passages, search, segment, services
+from policies import (
+    access,
+    attribute_sheet,
+    corpus,
+    downloads,
+    frequency,
+    passages,
+    search,
+    segment,
+    services,
+    writers,
+)
 from policies.forms import (
     CustomAttributeForm,
     DocumentAttributesForm,
@@ -45,7 +56,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 def _document_table_context(request: HttpRequest, membership: Membership) -> dict:
     project = membership.project
-    documents = project.documents.defer("text").annotate(coding_count=Count("codings"))
+    documents = project.documents.defer("text")
     error = None
     try:
         documents = corpus.filter_documents(documents, request.GET)
@@ -141,12 +152,16 @@ def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
             messages.success(request, _("Attributes saved."))
         if request.htmx:
             return render(
-                request, "policies/document_page.html#attributes-panel", _document_context(document, membership, form)
+                request,
+                "policies/document_page.html#attributes-panel",
+                _document_context(request, document, membership, form),
             )
-    return render(request, "policies/document_page.html", _document_context(document, membership, form))
+    return render(request, "policies/document_page.html", _document_context(request, document, membership, form))
 
 
-def _document_context(document, membership: Membership, form) -> dict:
+def _document_context(request: HttpRequest, document, membership: Membership, form) -> dict:
+    from coding import layers
+
     lines = passages.paragraphs(document.text)
     sections = passages.outline(document.text, lines, document.sections.all())
     return {
@@ -156,7 +171,7 @@ def _document_context(document, membership: Membership, form) -> dict:
         "text_html": mark_safe(passages.paragraphs_html(lines)),  # every line is escaped there
         "sections": sections,
         "form": form,
-        "coding_count": document.codings.count(),
+        "coding_count": layers.visible_codings(document.project, request.user).filter(document=document).count(),
     }
 
 
@@ -344,15 +359,13 @@ def word_frequency_page(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_GET
 def word_frequency_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
     """The word frequency table as CSV (UTF-8 with BOM) or .xlsx."""
-    from coding import reports
-
     project = access.project_for(request.user, project_id)
     found = _word_frequency(request, project)
     if "error" in found:
         return HttpResponse(found["error"], status=400, content_type="text/plain; charset=utf-8")
     lines = [[_("Word"), _("Count"), _("Weighted percentage"), _("Documents"), _("Part of speech")]]
     lines += [[r.word, r.count, round(r.percent, 4), r.documents, r.tag] for r in found["result"].rows]
-    return reports.file_response(fmt, _("word-frequency"), lines)
+    return writers.table_response(fmt, _("word-frequency"), lines)
 
 
 @login_required

@@ -89,7 +89,8 @@ ROUTES = [
     ("api", "get", "api:document-audit", "document", None, Role.OWNER),
     ("api", "get", "api:memos", "project", None, Role.VIEWER),
     ("api", "post", "api:memos", "project", {"kind": "journal", "body": "讨论"}, Role.CODER),
-    ("api", "patch", "api:memo", "memo", {"body": "修改"}, Role.CODER),
+    ("api", "patch", "api:memo", "memo", {"body": "修改"}, Role.OWNER),  # another member's journal entry
+    ("api", "get", "api:memo-history", "memo", None, Role.OWNER),  # owners, and the memo's author
     ("api", "delete", "api:memo", "memo", None, Role.OWNER),  # another member's memo
     ("page", "get", "coding:workspace", "document", None, Role.VIEWER),
     ("page", "post", "coding:document-memo", "document", {"body": "备忘"}, Role.CODER),

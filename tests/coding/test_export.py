@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from coding import export
+from policies import writers
 from policies.models import CustomAttribute
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
 
@@ -121,7 +121,7 @@ def test_csv_streams_in_chunks_not_one_per_row(api_as, project, owner, tree, doc
         CodingFactory(document=document, node=tree[0], coder=owner, start=start, end=start + 2)
     url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
     assert len(list(api_as(owner).get(url).streaming_content)) == 1
-    monkeypatch.setattr(export, "STREAM_CHUNK", 10)
+    monkeypatch.setattr(writers, "STREAM_CHUNK", 10)
     chunks = list(api_as(owner).get(url).streaming_content)
     assert len(chunks) > 1
     assert len(list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))) == 3

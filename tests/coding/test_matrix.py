@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from coding import matrix
 from framework import tree
+from policies import writers
 
 # 数据归集(1) → 基础数据(11), 数据质量(12); 数据共享(2) → 共享平台(21)
 NODES = [
@@ -232,7 +233,7 @@ def test_sheet_has_the_query_note_header_totals_and_summary():
     assert lines[2][1] == 13.33
     assert lines[-1][0] == "Rows with any coding"
     assert lines[-1][1] == "3 — 贵州省, 云南省, (blank)"
-    assert matrix.csv_text(lines).startswith("\ufeff")
+    assert writers.csv_text(lines).startswith("\ufeff")
 
 
 def test_heatmap_svg_escapes_labels():

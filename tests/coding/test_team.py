@@ -32,11 +32,11 @@ def test_progress_shows_not_started_in_progress_done_and_unassigned(project, own
     first, _second = documents
     services.assignments_add(project=project, documents=documents, coders=[coder], actor=owner)
     CodingFactory(document=first, node=NodeFactory(project=project), coder=coder)
-    grid = team.progress(project)
+    grid = team.progress(project, owner)
     column = grid.coders.index("coder")
     assert [cells[column] for _doc, cells in grid.rows] == [team.IN_PROGRESS, team.NOT_STARTED]
     services.assignment_mark(document=first, coder=coder, done=True)
-    grid = team.progress(project)
+    grid = team.progress(project, owner)
     assert [cells[column] for _doc, cells in grid.rows] == [team.DONE, team.NOT_STARTED]
     assert grid.totals["coder"] == (1, 2)
     assert [cells[grid.coders.index("owner")] for _doc, cells in grid.rows] == [team.UNASSIGNED] * 2

@@ -1,0 +1,207 @@
+"""Every file the app writes goes through here: CSV, .xlsx and the download response that carries them.
+
+Spreadsheets never run what a user typed: a text cell that Excel or LibreOffice would read as a formula (one that
+starts with =, +, -, @, a tab or a carriage return) is written behind a ' in CSV and as a string cell in .xlsx.
+Numbers stay numbers, so a negative κ is still a number. Pure, except the response builders at the bottom.
+"""
+
+import csv
+import io
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import IO
+from urllib.parse import quote
+
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+BOM = "\ufeff"
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STREAM_CHUNK = 64 * 1024  # characters buffered before a streamed chunk goes out
+NUMBERS = (int, float, Decimal)
+
+# Characters openpyxl refuses in a cell (the C0 controls but tab, LF and CR).
+_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+
+def needs_guard(text: str) -> bool:
+    """Whether a spreadsheet would run this text as a formula (quotes in front count too, see `guard`)."""
+    return text.lstrip(GUARD).startswith(FORMULA_STARTS)
+
+
+def guard(text: str) -> str:
+    """Text as a safe CSV cell: a ' in front when it would start a formula.
+
+    Text that already starts with quotes before such a character gets one more, so `unguard` gives back exactly
+    what was written: guard("'=x") is "''=x".
+    """
+    return GUARD + text if needs_guard(text) else text
+
+
+def unguard(text: str) -> str:
+    """The text `guard` was given, for a cell read back from a CSV the app wrote (the attribute sheet, codebook)."""
+    return text[1:] if text.startswith(GUARD) and needs_guard(text[1:]) else text
+
+
+def csv_cell(value):
+    """A value as a CSV cell: numbers as they are, None as empty, anything else as guarded text."""
+    if value.__class__ is str:
+        # most text starts with something harmless (a CJK character): one set lookup decides
+        return guard(value) if value[:1] in _RISKY_FIRST else value
+    if value is None:
+        return ""
+    if isinstance(value, NUMBERS):
+        return value
+    return guard(str(value))
+
+
+_RISKY_FIRST = frozenset((*FORMULA_STARTS, GUARD))
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+
+def csv_text(rows: Iterable[Sequence], *, bom: bool = True) -> str:
+    """Rows as CSV text, UTF-8 with a BOM by default so Excel reads the Chinese."""
+    out = io.StringIO()
+    if bom:
+        out.write(BOM)
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow(map(csv_cell, row))
+    return out.getvalue()
+
+
+def csv_chunks(rows: Iterable[Sequence], *, bom: bool = True, chunk: int | None = None) -> Iterator[bytes]:
+    """Rows as CSV bytes in chunks of about `chunk` (default STREAM_CHUNK) characters, for streaming in flat memory."""
+    # About 64 KB a chunk: one chunk a row costs more in the HTTP layer than writing the CSV itself.
+    chunk = chunk or STREAM_CHUNK
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if bom:
+        buffer.write(BOM)
+    for row in rows:
+        writer.writerow(map(csv_cell, row))
+        if buffer.tell() > chunk:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+# --- xlsx ----------------------------------------------------------------------------------------
+
+
+def _xlsx_row(sheet, row: Sequence) -> list:
+    from openpyxl.cell import WriteOnlyCell  # openpyxl is heavy: loaded only when a workbook is written
+
+    cells = []
+    for value in row:
+        if value is None or value == "" or isinstance(value, NUMBERS):
+            cells.append(None if value == "" else value)  # an empty string is an empty cell
+            continue
+        cell = WriteOnlyCell(sheet, value=_ILLEGAL_XLSX.sub("", str(value)))
+        cell.data_type = "s"  # text, even when it looks like =formula or #N/A
+        cells.append(cell)
+    return cells
+
+
+def xlsx_write(handle: IO[bytes], sheets: Iterable[tuple[str, Iterable[Sequence]]]) -> None:
+    """An Excel workbook with one sheet per (title, rows), written row by row into `handle`."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(sheet_title(title))
+        for row in rows:
+            sheet.append(_xlsx_row(sheet, row))
+    workbook.save(handle)
+
+
+def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Sequence]]]) -> bytes:
+    """An Excel workbook with one sheet per (title, rows), as bytes."""
+    out = io.BytesIO()
+    xlsx_write(out, sheets)
+    return out.getvalue()
+
+
+def sheet_title(title: str) -> str:
+    """A worksheet title Excel accepts: at most 31 characters, none of []:*?/\\, not blank."""
+    cleaned = re.sub(r"[\[\]:*?/\\]", "-", _ILLEGAL_XLSX.sub("", title)).strip("' ")[:31]
+    return cleaned or "Sheet"
+
+
+# --- file names ----------------------------------------------------------------------------------
+
+
+def _printable(name: str) -> str:
+    """The name without control or format characters (bidi, zero-width), spaces as plain spaces, no path parts."""
+    kept = "".join(
+        " " if unicodedata.category(ch)[0] == "Z" else ch for ch in name if unicodedata.category(ch)[0] != "C"
+    )
+    return re.sub(r"[/\\]", "-", kept).strip(" .") or "download"
+
+
+def ascii_filename(name: str) -> str:
+    """An ASCII stand-in for clients that ignore filename*: accents dropped, other characters as _."""
+    stem, dot, extension = _printable(name).rpartition(".")
+    if not dot:
+        stem, extension = extension, ""
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    ascii_stem = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9._-]", "_", ascii_stem)).strip("._-") or "download"
+    ascii_extension = re.sub(r"[^A-Za-z0-9]", "", extension)
+    return f"{ascii_stem}.{ascii_extension}" if ascii_extension else ascii_stem
+
+
+def content_disposition(filename: str) -> str:
+    """An RFC 6266 attachment header: an ASCII filename for old clients and the real one as UTF-8 in filename*."""
+    name = _printable(filename)
+    return f"attachment; filename=\"{ascii_filename(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+# --- responses: what views and API endpoints return ------------------------------------------------
+
+
+def attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    """Mark a response as a download named `filename` (Chinese names work in every browser and in Excel)."""
+    response["Content-Disposition"] = content_disposition(filename)
+    return response
+
+
+def file_response(body: bytes | str, filename: str, content_type: str) -> HttpResponse:
+    """Any generated file (CSV, xlsx, SVG, JSON, XML) as a download."""
+    return attachment(HttpResponse(body, content_type=content_type), filename)
+
+
+def csv_response(rows: Iterable[Sequence], filename: str, *, bom: bool = True) -> HttpResponse:
+    """A small table as a CSV download (UTF-8 with a BOM for Excel unless bom=False)."""
+    return file_response(csv_text(rows, bom=bom).encode(), filename, CSV_TYPE)
+
+
+def csv_stream_response(rows: Iterable[Sequence], filename: str, *, bom: bool = True) -> StreamingHttpResponse:
+    """A large table as a streamed CSV download: memory stays flat however many rows there are."""
+    return attachment(StreamingHttpResponse(csv_chunks(rows, bom=bom), content_type=CSV_TYPE), filename)
+
+
+def xlsx_response(sheets: Iterable[tuple[str, Iterable[Sequence]]], filename: str) -> FileResponse:
+    """A workbook as a download, written row by row into a temporary file rather than memory."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
+    xlsx_write(handle, sheets)
+    handle.seek(0)
+    response = FileResponse(handle, content_type=XLSX_TYPE)
+    return attachment(response, filename)
+
+
+def table_response(fmt: str, name: str, rows: Sequence[Sequence]) -> HttpResponse:
+    """One table as `name`.csv (UTF-8 with a BOM) or `name`.xlsx (one sheet)."""
+    if fmt == "xlsx":
+        return file_response(xlsx_bytes([(name, rows)]), f"{name}.xlsx", XLSX_TYPE)
+    return csv_response(rows, f"{name}.csv")
