@@ -6,13 +6,23 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from policies import access, attribute_sheet, corpus, downloads, frequency, passages, search, segment, services
+from policies import (
+    access,
+    attribute_sheet,
+    corpus,
+    downloads,
+    error_pages,
+    frequency,
+    passages,
+    search,
+    segment,
+    services,
+)
 from policies.forms import (
     CustomAttributeForm,
     DocumentAttributesForm,
@@ -153,7 +163,7 @@ def _document_context(document, membership: Membership, form) -> dict:
         "document": document,
         "project": document.project,
         "membership": membership,
-        "text_html": mark_safe(passages.paragraphs_html(lines)),  # every line is escaped there
+        "text_html": passages.paragraphs_html(lines),
         "sections": sections,
         "form": form,
         "coding_count": document.codings.count(),
@@ -349,7 +359,7 @@ def word_frequency_export(request: HttpRequest, project_id: int, fmt: str) -> Ht
     project = access.project_for(request.user, project_id)
     found = _word_frequency(request, project)
     if "error" in found:
-        return HttpResponse(found["error"], status=400, content_type="text/plain; charset=utf-8")
+        return error_pages.bad_request(request, found["error"], project=project)
     lines = [[_("Word"), _("Count"), _("Weighted percentage"), _("Documents"), _("Part of speech")]]
     lines += [[r.word, r.count, round(r.percent, 4), r.documents, r.tag] for r in found["result"].rows]
     return reports.file_response(fmt, _("word-frequency"), lines)
