@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -442,11 +442,10 @@ def assignment_done(request: HttpRequest, document_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    inside = target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("coding:workspace", args=[document.pk])
-    return redirect(target)
+    )
+    return HttpResponseRedirect(target if inside else reverse("coding:workspace", args=[document.pk]))
 
 
 # --- inter-coder agreement, disagreements and adjudication -----------------------------------------
