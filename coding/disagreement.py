@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from html import escape
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from coding import agreement, layers, spans, team
@@ -78,8 +78,10 @@ def _mark_html(text: str, mark: Mark, paths: Mapping[int, str], names: Mapping[s
 
 def text_html(
     text: str, found: Sequence[Mark], paths: Mapping[int, str], names: Mapping[str, str], *, ids: bool = True
-) -> str:
-    """The text as the workspace's <p data-start> paragraphs, each mark wrapped in <mark class="dis dis-…">."""
+) -> SafeString:
+    """The text as the workspace's <p data-start> paragraphs, each mark wrapped in <mark class="dis dis-…">.
+
+    Text, node paths and coder names are escaped piece by piece here, so this function marks the result safe."""
     out, m = [], 0
     for paragraph in passages.paragraphs(text):
         start, end = paragraph.start, paragraph.start + len(paragraph.text)
@@ -98,7 +100,7 @@ def text_html(
         parts.append(escape(text[at:end], quote=False))
         anchor = f' id="p-{start}"' if ids else ""
         out.append(f'<p{anchor} data-start="{start}">{"".join(parts)}</p>')
-    return "".join(out)
+    return mark_safe("".join(out))
 
 
 @dataclass(frozen=True)
@@ -166,8 +168,8 @@ class View:
     b: str
     names: dict[str, str]  # a / b / c → how each is shown
     nodes: list[dict]  # per node: id, path, table (this document's character counts), clusters, consensus codings
-    html: str
-    html_b: str  # the same text without paragraph ids, for the side-by-side layout
+    html: SafeString
+    html_b: SafeString  # the same text without paragraph ids, for the side-by-side layout
     missing: list[str]  # who is missing for this document under the assigned-and-done rule
 
 
@@ -202,8 +204,8 @@ def load(project, user, document, a: str, b: str, node: int | None = None) -> Vi
         b=b,
         names=names,
         nodes=_nodes(document, found, rows, node, a, b),
-        html=mark_safe(text_html(document.text, found_marks, paths, names)),  # escaped piece by piece there
-        html_b=mark_safe(text_html(document.text, found_marks, paths, names, ids=False)),
+        html=text_html(document.text, found_marks, paths, names),
+        html_b=text_html(document.text, found_marks, paths, names, ids=False),
         missing=_missing(project, document, {A: a, B: b}, names),
     )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from html import escape
 
 from django.core.exceptions import ValidationError
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from framework import tree
@@ -497,8 +498,8 @@ def _text_width(text: str, size: float) -> float:
     return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
 
 
-def heatmap_svg(view: Table, *, title: str) -> str:
-    """The table as a heatmap figure (SVG text, labels escaped, CJK fonts named for the browser to render)."""
+def heatmap_svg(view: Table, *, title: str) -> SafeString:
+    """The table as a heatmap figure (SVG text, labels escaped here, CJK fonts named for the browser to render)."""
     size, cell_w, cell_h, pad = 13, 64.0, 28.0, 12.0
     left = max([_text_width(h.label, size) for h, _c, _t in view.lines] + [40]) + 2 * pad
     head_h = max([_text_width(h.label, size) for h in view.heads] + [40]) * 0.72 + 2 * pad  # labels at -45°
@@ -529,7 +530,7 @@ def heatmap_svg(view: Table, *, title: str) -> str:
                 f'<text x="{x + cell_w / 2:.1f}" y="{y + cell_h / 2:.1f}" text-anchor="middle" '
                 f'dominant-baseline="central" font-size="{size}" fill="{ink}">{escape(cell.text)}</text>'
             )
-    return (
+    return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(FONT_FAMILY)}" fill="#1f2328" '
         f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
@@ -551,8 +552,8 @@ def heat_style(heat: float) -> str:
     return f"background:{_heat_colour(heat)};color:{ink}"
 
 
-def bar_chart_svg(bars: Sequence[tuple[str, int]], *, title: str) -> str:
-    """Horizontal bars (label, count) as SVG text, for the attribute counts."""
+def bar_chart_svg(bars: Sequence[tuple[str, int]], *, title: str) -> SafeString:
+    """Horizontal bars (label, count) as SVG text, for the attribute counts; every label is escaped here."""
     size, bar_h, gap, pad, span = 13, 20.0, 6.0, 12.0, 360.0
     left = max([_text_width(label, size) for label, _n in bars] + [40]) + 2 * pad
     top_n = max((n for _l, n in bars), default=0) or 1
@@ -569,7 +570,7 @@ def bar_chart_svg(bars: Sequence[tuple[str, int]], *, title: str) -> str:
             f'<text x="{left + w + 6:.1f}" y="{y + bar_h / 2:.1f}" dominant-baseline="central" '
             f'font-size="{size}">{n}</text>'
         )
-    return (
+    return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(FONT_FAMILY)}" fill="#1f2328" '
         f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +17,7 @@ from coding import disagreement, layers, matrix, memos, nodeview, reliability, r
 from coding.forms import AssignForm, MemoForm, TeamOptionsForm
 from coding.models import MemoKind
 from framework import tree
-from policies import access, corpus, passages
+from policies import access, corpus, error_pages, passages
 from policies.models import Role
 
 
@@ -84,7 +84,7 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
         "document": document,
         "project": project,
         "membership": membership,
-        "text_html": mark_safe(passages.paragraphs_html(lines)),  # every line is escaped there
+        "text_html": passages.paragraphs_html(lines),
         "sections": passages.outline(document.text, lines, document.sections.all()),
         "workspace_data": data,
         "coder_choices": coder_choices,
@@ -293,13 +293,13 @@ def matrix_cell(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id)
     node = request.GET.get("node", "")
     if not node.isdigit():
-        return HttpResponse(_("“node” must be a node id."), status=400)
+        return error_pages.bad_request(request, _("“node” must be a node id."), project=project)
     try:
         query, documents = matrix.cell_documents(
             project, request.user, request.GET, int(node), request.GET.get("row", "")
         )
     except ValidationError as invalid:
-        return HttpResponse(" ".join(invalid.messages), status=400)
+        return error_pages.bad_request(request, invalid, project=project)
     target = [("documents", ",".join(map(str, documents)) or "0"), *(("coder", c) for c in query.coders)]
     return redirect(f"{reverse('coding:node-view', args=[project.pk, int(node)])}?{urlencode(target)}")
 
@@ -312,7 +312,7 @@ def matrix_export(request: HttpRequest, project_id: int, fmt: str) -> HttpRespon
     try:
         return reports.matrix_file(project, request.user, request.GET, fmt)
     except ValidationError as invalid:
-        return HttpResponse(" ".join(invalid.messages), status=400)
+        return error_pages.bad_request(request, invalid, project=project)
 
 
 @login_required
@@ -336,8 +336,8 @@ def attribute_counts(request: HttpRequest, project_id: int) -> HttpResponse:
         "by": query.rows_by,
         "lines": reports.attribute_lines(query.rows_by, bars)[1:],
         "title": title,
-        "chart": mark_safe(matrix.bar_chart_svg(bars, title=title)),
-    }  # built and escaped by bar_chart_svg
+        "chart": matrix.bar_chart_svg(bars, title=title),
+    }
     return render(request, "coding/attribute_counts.html", context)
 
 
@@ -348,7 +348,7 @@ def attribute_counts_export(request: HttpRequest, project_id: int, fmt: str) -> 
     try:
         return reports.attribute_file(project, request.GET, fmt)
     except ValidationError as invalid:
-        return HttpResponse(" ".join(invalid.messages), status=400)
+        return error_pages.bad_request(request, invalid, project=project)
 
 
 @login_required
@@ -385,7 +385,7 @@ def framework_summary_export(request: HttpRequest, project_id: int, fmt: str) ->
     try:
         return reports.summary_file(project, request.user, request.GET, fmt)
     except ValidationError as invalid:
-        return HttpResponse(" ".join(invalid.messages), status=400)
+        return error_pages.bad_request(request, invalid, project=project)
 
 
 # --- team coding: assignments, progress, blind coding ---------------------------------------------
@@ -467,7 +467,11 @@ def assignment_done(request: HttpRequest, document_id: int) -> HttpResponse:
         messages.success(request, _("Saved."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") or reverse("coding:workspace", args=[document.pk]))
+    target = request.POST.get("next", "")
+    inside = target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return HttpResponseRedirect(target if inside else reverse("coding:workspace", args=[document.pk]))
 
 
 # --- inter-coder agreement, disagreements and adjudication -----------------------------------------

@@ -5,13 +5,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts import api as accounts_api
 from coding import api as coding_api
 from coding import services as coding_services
+from config import api_docs
 from framework import api as framework_api
 from policies import api as policies_api
 from policies import text_api
@@ -76,8 +77,9 @@ urlpatterns = [
     path("projects/<int:project_id>/stopwords/", text_api.StopwordsApi.as_view(), name="stopwords"),
     path("projects/<int:project_id>/segmentation/", text_api.SegmentationApi.as_view(), name="segmentation"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", api_docs.swagger_ui, name="docs"),
+    path("redoc/", api_docs.redoc, name="redoc"),
+    path("redoc/redoc.standalone.js", api_docs.redoc_bundle, name="redoc-bundle"),
 ]
 
 

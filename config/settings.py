@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -74,10 +75,13 @@ INSTALLED_APPS = [
     "coding",
     "django_tasks",
     "django_tasks_db",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -228,6 +232,52 @@ WORKER_LEASE_SECONDS = float(os.environ.get("WORKER_LEASE_SECONDS", "60"))
 # sends every import to the worker: segmenting in the request cost 9 ms a 20,000-character document on PostgreSQL,
 # which took API imports below 50 documents a second; the worker catches up within seconds.
 SEGMENT_INLINE_CHARS = int(os.environ.get("SEGMENT_INLINE_CHARS", "0"))
+
+# Browser security. The Content-Security-Policy (django-csp 4.x) lets pages run only the app's own script files: no
+# inline <script>, no event-handler attributes, no eval; data for scripts travels in json_script blocks (type
+# application/json, never executed). Inline style *attributes* are allowed (heatmap cells, node colours, indents are
+# computed per row), <style> elements are not (style-src-attr needs Firefox 108+, Safari 15.4+, any Chromium of
+# 2019 on). The API docs loosen this in config/api.py, and say why there.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Powerful browser features the app never uses, off for every page (and for any frame inside one).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+SECURE_REFERRER_POLICY = "same-origin"  # Django's default, stated: other sites never see a project's URLs
+SECURE_CONTENT_TYPE_NOSNIFF = True  # Django's default, stated: a CSV or JSON answer is never sniffed into HTML
+X_FRAME_OPTIONS = "DENY"  # for browsers without frame-ancestors
 
 # HTTPS switches: off unless set, so the app serves plain HTTP on loopback.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

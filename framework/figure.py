@@ -4,6 +4,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from django.utils.safestring import SafeString, mark_safe
+
 from framework import tree
 
 FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
@@ -35,8 +37,10 @@ def label_for(node: tree.TreeNode, counts: dict[int, int] | None) -> str:
     return f"{node.row.name} ({counts.get(node.row.id, 0)})"
 
 
-def svg(roots: Sequence[tree.TreeNode], *, title: str, counts: dict[int, int] | None = None, max_depth: int = 0) -> str:
-    """An SVG document of the tree; counts (node id → number) are shown after the names when given.
+def svg(
+    roots: Sequence[tree.TreeNode], *, title: str, counts: dict[int, int] | None = None, max_depth: int = 0
+) -> SafeString:
+    """An SVG document of the tree, every label escaped here; counts (node id → number) follow the names when given.
 
     max_depth > 0 draws only that many levels below the root (2 gives the paper's Figure 1).
     """
@@ -101,7 +105,7 @@ def svg(roots: Sequence[tree.TreeNode], *, title: str, counts: dict[int, int] | 
                 lines.append(
                     f'<path d="M{start_x:.1f} {mid_y:.1f}H{elbow_x:.1f}V{child_y:.1f}H{lefts[child.depth]:.1f}"/>'
                 )
-    return (
+    return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width:.0f}" height="{total_height:.0f}" '
         f'viewBox="0 0 {total_width:.0f} {total_height:.0f}" font-family="{escape(FONT_FAMILY)}" '
         f'font-size="{FONT_SIZE}" dominant-baseline="central" role="img" aria-label="{escape(title)}">'

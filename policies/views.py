@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +16,7 @@ from policies import (
     attribute_sheet,
     corpus,
     downloads,
+    error_pages,
     frequency,
     passages,
     search,
@@ -168,7 +168,7 @@ def _document_context(request: HttpRequest, document, membership: Membership, fo
         "document": document,
         "project": document.project,
         "membership": membership,
-        "text_html": mark_safe(passages.paragraphs_html(lines)),  # every line is escaped there
+        "text_html": passages.paragraphs_html(lines),
         "sections": sections,
         "form": form,
         "coding_count": layers.visible_codings(document.project, request.user).filter(document=document).count(),
@@ -362,7 +362,7 @@ def word_frequency_export(request: HttpRequest, project_id: int, fmt: str) -> Ht
     project = access.project_for(request.user, project_id)
     found = _word_frequency(request, project)
     if "error" in found:
-        return HttpResponse(found["error"], status=400, content_type="text/plain; charset=utf-8")
+        return error_pages.bad_request(request, found["error"], project=project)
     lines = [[_("Word"), _("Count"), _("Weighted percentage"), _("Documents"), _("Part of speech")]]
     lines += [[r.word, r.count, round(r.percent, 4), r.documents, r.tag] for r in found["result"].rows]
     return writers.table_response(fmt, _("word-frequency"), lines)

@@ -73,7 +73,7 @@ def test_the_codebook_figure_downloads_as_a_png_with_counts(new_page, login, liv
     page.goto(f"{live_server.url}/projects/{project.pk}/codebook/")
     page.select_option("#figure-counts", "references")
     assert "counts=references" in page.get_attribute("#figure-png", "data-png-src")
-    page.wait_for_function("document.getElementById('figure-img').complete")
+    page.wait_for_function("() => document.getElementById('figure-img').complete")
     with page.expect_download() as download:
         page.click("#figure-png")
     path = download.value.path()

@@ -126,7 +126,7 @@ def test_remove_a_coding_then_undo_brings_it_back(world, new_page, login, live_s
     original = Coding.objects.get()
     page.click("#doc-text .hl")
     page.click("#here-list button.danger")
-    page.wait_for_function("document.querySelectorAll('#doc-text .hl').length === 0")
+    page.wait_for_function("() => document.querySelectorAll('#doc-text .hl').length === 0")
     assert not Coding.objects.exists()
     page.keyboard.press("Control+z")
     page.wait_for_selector("#doc-text .hl")
@@ -138,7 +138,7 @@ def test_remove_a_coding_then_undo_brings_it_back(world, new_page, login, live_s
         original.node_id,
     )
     page.click("#undo-button")
-    page.wait_for_function("document.querySelectorAll('#doc-text .hl').length === 0")
+    page.wait_for_function("() => document.querySelectorAll('#doc-text .hl').length === 0")
     assert not Coding.objects.exists()
 
 
@@ -168,8 +168,8 @@ def test_two_coders_at_once_keep_all_their_work_and_see_each_other(world, new_pa
     code_with_picker(bob, "数据开放")
     assert sorted(Coding.objects.values_list("coder__username", flat=True)) == ["alice", "bob", "bob"]
     alice.click("#refresh-button")
-    alice.wait_for_function("window.PolicyCoderWorkspace.codings().length === 3")
-    alice.wait_for_function("document.querySelectorAll('#doc-text .hl').length === 2")
+    alice.wait_for_function("() => window.PolicyCoderWorkspace.codings().length === 3")
+    alice.wait_for_function("() => document.querySelectorAll('#doc-text .hl').length === 2")
     bob_passage = TEXT[TEXT.index("公共数据") : TEXT.index("原则。", TEXT.index("公共数据")) + 3]
     assert bob_passage in alice.inner_text("#doc-text .hl >> nth=1")
 
@@ -210,6 +210,6 @@ def test_nodes_whose_codings_do_not_overlap_share_a_stripe_lane(world, new_page,
     code_with_picker(page, "数据开放")
     drag_select(page, "公共数据", "原则。")
     code_with_picker(page, "数据共享")
-    page.wait_for_function("document.querySelectorAll('.stripe').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('.stripe').length === 2")
     lefts = page.eval_on_selector_all(".stripe", "els => els.map(e => e.style.left)")
     assert lefts == ["0px", "0px"]

@@ -51,7 +51,7 @@ def test_owner_uploads_gbk_and_docx_sees_guesses_and_jumps_to_an_article(new_pag
     assert page.locator("#upload-results li.refused").count() == 0
     rows = page.locator("#document-table tbody tr")
     rows.first.wait_for()
-    page.wait_for_function("document.querySelectorAll('#document-table tbody tr').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#document-table tbody tr').length === 2")
     table = page.inner_text("#document-table")
     assert "贵州省" in table
     assert "人大及其常委会" in table or "人大" in table

@@ -1,0 +1,27 @@
+// The document upload on the project home: files dropped on <label data-dropzone> are sent by its htmx form.
+(function () {
+  "use strict";
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const zone = document.querySelector("[data-dropzone]");
+    if (!zone) return;
+    const input = zone.querySelector("input[type=file]");
+    const form = zone.closest("form");
+    ["dragenter", "dragover"].forEach((type) =>
+      zone.addEventListener(type, (event) => {
+        event.preventDefault();
+        zone.classList.add("over");
+      }),
+    );
+    ["dragleave", "drop"].forEach((type) =>
+      zone.addEventListener(type, (event) => {
+        event.preventDefault();
+        zone.classList.remove("over");
+      }),
+    );
+    zone.addEventListener("drop", (event) => {
+      input.files = event.dataTransfer.files;
+      htmx.trigger(form, "submit");
+    });
+  });
+})();
