@@ -36,11 +36,9 @@ def _resolve(project: Project, data: dict) -> services.CodingRequest:
     document = project.documents.filter(pk=data["document"]).first()
     if document is None:
         raise ValidationError({"detail": _("Document %(id)s is not in this project.") % {"id": data["document"]}})
-    node = Node.objects.filter(pk=data["node"]).first()
-    if node is None:
-        raise ValidationError(
-            {"detail": _("Node %(id)s does not exist (it may have been deleted or merged).") % {"id": data["node"]}}
-        )
+    node = project.nodes.filter(pk=data["node"]).first()
+    if node is None:  # the same answer for another project's node as for none, so that ids cannot be probed
+        raise ValidationError({"detail": _("Node %(id)s is not in this project's codebook.") % {"id": data["node"]}})
     return services.CodingRequest(document, node, data["start"], data["end"], data["memo"])
 
 
@@ -107,9 +105,10 @@ class CodingDetailApi(APIView):
         incoming.is_valid(raise_exception=True)
         node = None
         if "node" in incoming.validated_data:
-            node = Node.objects.filter(pk=incoming.validated_data["node"]).first()
+            node_id = incoming.validated_data["node"]
+            node = Node.objects.filter(pk=node_id, project_id=coding.document.project_id).first()
             if node is None:
-                raise ValidationError({"detail": _("That node does not exist (it may have been deleted or merged).")})
+                raise ValidationError({"detail": _("Node %(id)s is not in this project's codebook.") % {"id": node_id}})
         coding = services.coding_update(
             coding=coding, actor=request.user, role=role, node=node, memo=incoming.validated_data.get("memo")
         )
