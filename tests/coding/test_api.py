@@ -70,6 +70,14 @@ def test_bulk_create_takes_a_list_in_one_transaction(api_as, project, document, 
     assert Coding.objects.count() == 2
 
 
+@pytest.mark.parametrize("route", ["api:codings", "api:consensus"])
+def test_an_empty_list_is_refused_not_answered_with_an_empty_list(api_as, project, owner, route):
+    response = api_as(owner).post(reverse(route, kwargs={"project_id": project.pk}), [], format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "This list may not be empty."
+    assert not Coding.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("change", "phrase"),
     [

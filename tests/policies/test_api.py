@@ -57,6 +57,16 @@ def test_creating_a_project_makes_the_creator_owner(api_as):
 
 
 @pytest.mark.django_db
+def test_document_count_is_a_number_on_every_answer_never_null(api_as, project, owner):
+    DocumentFactory(project=project)
+    DocumentFactory(project=project)
+    detail = api_as(owner).get(reverse("api:project", kwargs={"project_id": project.pk})).json()
+    listed = api_as(owner).get(reverse("api:projects")).json()
+    created = api_as(owner).post(reverse("api:projects"), {"name": "新项目"}, format="json").json()
+    assert (detail["document_count"], listed[0]["document_count"], created["document_count"]) == (2, 2, 0)
+
+
+@pytest.mark.django_db
 def test_project_without_name_is_refused(api_as):
     response = api_as(UserFactory()).post(reverse("api:projects"), {"name": ""}, format="json")
     assert response.status_code == 400

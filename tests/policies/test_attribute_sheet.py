@@ -390,7 +390,7 @@ def test_good_sheet_through_the_api_answers_the_count(api_as, project, owner):
 
 @pytest.mark.django_db
 def test_a_control_character_in_a_cell_refuses_the_whole_sheet(project):
-    document = DocumentFactory(project=project, issuer="贵州省人民政府")
+    DocumentFactory(project=project, issuer="贵州省人民政府")
     before = snapshot(project)
     rows = read(export(project))
     rows[1][FIXED.index("issuer")] = "贵州省\x1b人民政府"
