@@ -11,6 +11,7 @@ from coding.models import Memo
 from framework.models import Node
 from policies.models import Document
 from tests.factories import DocumentFactory, NodeFactory
+from tests.test_no_server_errors import _urls, world  # noqa: F401  (world is a fixture)
 
 JSON = "application/json"
 
@@ -200,3 +201,15 @@ def test_the_refusal_speaks_the_language_of_the_request(client, owner, project):
     response = client.get(f"{url}?q=%00", headers={"Accept-Language": "zh-hans"})
     assert response.status_code == 400
     assert "控制字符" in _detail(response)
+
+
+@pytest.mark.django_db
+def test_every_route_refuses_nul_in_its_parameters_with_a_400(client, owner, request):
+    client.force_login(owner)
+    urls = list(_urls(request.getfixturevalue("world")))
+    assert len(urls) > 90
+    for name, url in urls:
+        response = client.get(url, {"q": "数据\x00", "coder": "owner\x00", "province": "\x00"})
+        assert response.status_code == 400, f"GET {name} {url}: {response.status_code}"
+        posted = client.post(url, {"name": "节点\x00", "body": "\x00"})
+        assert posted.status_code == 400, f"POST {name} {url}: {posted.status_code}"
