@@ -9,6 +9,7 @@ rather than refused: it cannot be fixed by the person who sees the error.
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator
 
 from django.core.exceptions import RequestDataTooBig
@@ -22,6 +23,9 @@ from policies import control_chars
 logger = logging.getLogger(__name__)
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# In JSON text a control character can only arrive escaped (raw C0 is invalid JSON) or as a raw DEL or C1
+# character; a body without any of these needs no walk through its values (a bulk of codings has none).
+_JSON_SUSPECT = re.compile(r"\\(?:[bfnrt]|u00[01]|u007f|u00[89]|ud[89a-f])|[\x7f-\x9f]", re.IGNORECASE)
 
 
 class ControlCharacterMiddleware:
@@ -111,6 +115,11 @@ def _json_problems(body: bytes) -> Iterator[str]:
         return
     except ValueError:
         return  # not JSON: the view answers with the parse error
+    try:
+        if not _JSON_SUSPECT.search(body.decode("utf-8")):
+            return
+    except UnicodeDecodeError:
+        pass  # another encoding: walk it
     yield from _json_walk(data)
 
 

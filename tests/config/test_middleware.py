@@ -90,6 +90,26 @@ def test_a_control_character_or_lone_surrogate_in_a_json_string_changes_nothing(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "char"),
+    [
+        ('{"attributes": {"城\\n市": "x"}}', "U+000A"),  # an escaped line break in a key
+        ('{"issuer": "贵州\u0085省"}', "U+0085"),  # a raw C1 character, allowed unescaped in JSON text
+        ('{"issuer": "贵州\\u007f省"}', "U+007F"),
+        ('{"issuer": "贵州\\b省"}', "U+0008"),
+    ],
+)
+def test_every_spelling_of_a_control_character_in_json_is_found(client, owner, project, body, char):
+    document = DocumentFactory(project=project, issuer="", attributes={})
+    client.force_login(owner)
+    response = client.patch(reverse("api:document", kwargs={"document_id": document.pk}), body, content_type=JSON)
+    assert response.status_code == 400
+    assert f"({char})" in _detail(response)
+    document.refresh_from_db()
+    assert (document.issuer, document.attributes) == ("", {})
+
+
+@pytest.mark.django_db
 def test_tab_and_line_breaks_stay_allowed_in_a_memo(client, owner, project):
     client.force_login(owner)
     url = reverse("api:memos", kwargs={"project_id": project.pk})
