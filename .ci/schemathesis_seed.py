@@ -92,7 +92,7 @@ def seed() -> dict[str, int]:
 def config(ids: dict) -> str:
     """schemathesis.toml: every operation works on the seeded objects; deletions and merges on the spares."""
     names = ("project_id", "document_id", "node_id", "coding_id", "memo_id", "member_id", "term_id")
-    lines = ["[parameters]", *(f'"path.{name}" = {ids[name]}' for name in names), ""]
+    lines = ["[cache]", "enabled = false", "", "[parameters]", *(f'"path.{name}" = {ids[name]}' for name in names), ""]
     spares = [
         ("/api/documents/{document_id}/", "DELETE", "document_id"),
         ("/api/nodes/{node_id}/", "DELETE", "node_id"),
