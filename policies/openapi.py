@@ -1,8 +1,8 @@
 """The OpenAPI schema's shared parts: the one error body, and the error statuses every operation documents.
 
 Every operation can answer 400 (the edge refuses a control character in any parameter or header) and 403 (not
-signed in, or a role too low); one with a path parameter also 404, one with a body also 413 and 415. Views declare
-their other statuses (409, a 201 beside a 200 …) with extend_schema, using ERROR for an error body.
+signed in, or a role too low); one with a path parameter also 404, one with a body also 413 and 415, a throttled
+one 429. Views declare their other statuses (409, a 201 beside a 200 …) with extend_schema, using error(status).
 """
 
 from drf_spectacular import openapi
@@ -16,6 +16,7 @@ ERROR_DESCRIPTIONS = {
     409: "Conflicts with what is stored: the detail says with what.",
     413: "The request or an uploaded file is too large.",
     415: "The body's content type, or an uploaded file's type, is not one this operation reads.",
+    429: "Too many requests: wait before trying again.",
 }
 
 
@@ -56,6 +57,8 @@ class AutoSchema(openapi.AutoSchema):
             statuses.append(404)
         if "requestBody" in operation:
             statuses += [413, 415]
+        if getattr(self.view, "throttle_classes", None):
+            statuses.append(429)
         reference = self.resolve_serializer(ErrorSerializer, "response").ref
         for status in statuses:
             operation["responses"].setdefault(

@@ -2,6 +2,8 @@
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.throttling import AnonRateThrottle
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -103,3 +105,10 @@ def test_downloads_document_the_content_types_they_send(schema, path, types):
 def test_reports_are_described_not_free_form(schema, path, keys):
     answer = _component(schema, _json(schema["paths"][path]["get"]["responses"]["200"]))
     assert keys <= set(answer["required"])
+
+
+def test_a_throttled_view_documents_429(schema, monkeypatch):
+    assert "429" not in schema["paths"]["/api/auth/token/"]["post"]["responses"]
+    monkeypatch.setattr(ObtainAuthToken, "throttle_classes", [AnonRateThrottle])
+    throttled = SchemaGenerator().get_schema(request=None, public=True)
+    assert _json(throttled["paths"]["/api/auth/token/"]["post"]["responses"]["429"]) == ERROR
