@@ -3,7 +3,14 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -33,22 +40,60 @@ class CodingInputSerializer(serializers.Serializer):
     memo = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
 
 
-WRITE_RESPONSES = {
-    201: CodingSerializer,
-    200: CodingSerializer,
-    503: OpenApiResponse(description="Another request wrote the same codings at the same moment, twice: try again."),
-}
+class CodingListItemSerializer(serializers.Serializer):
+    """A coding as the list answers it: with ?compact=1 (the coding page's refresh) without document and text."""
+
+    id = serializers.IntegerField()
+    document = serializers.IntegerField(required=False, help_text="left out with ?compact=1")
+    node = serializers.IntegerField()
+    coder = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    text = serializers.CharField(required=False, help_text="left out with ?compact=1")
+    memo = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+def _one_or_many(name: str, serializer: type[serializers.Serializer]) -> PolymorphicProxySerializer:
+    """An object, or a non-empty list of them (the bulk form)."""
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[serializer(), serializer(many=True, allow_empty=False)],
+        resource_type_field_name=None,
+        many=False,
+    )
+
+
+CODINGS_IN = _one_or_many("NewCodings", CodingInputSerializer)
+CODINGS_OUT = _one_or_many("Codings", CodingSerializer)
+BULK_DESCRIPTION = (
+    "One coding (an object) or several in one transaction (a non-empty list); the answer has the same form. "
+    "201 when anything was new; 200 when every coding existed already (repeats are answered, not doubled)."
+)
+
+
+def _incoming_codings(data) -> CodingInputSerializer:
+    """The request's coding or codings, validated; an empty list is refused."""
+    many = isinstance(data, list)
+    incoming = (
+        CodingInputSerializer(data=data, many=many, allow_empty=False) if many else CodingInputSerializer(data=data)
+    )
+    incoming.is_valid(raise_exception=True)
+    return incoming
+
+
+WRITE_CONFLICT = OpenApiResponse(
+    description="Another request wrote the same codings at the same moment, twice: try again."
+)
 
 
 def _resolve(project: Project, data: dict) -> services.CodingRequest:
     document = project.documents.filter(pk=data["document"]).first()
     if document is None:
         raise ValidationError({"detail": _("Document %(id)s is not in this project.") % {"id": data["document"]}})
-    node = Node.objects.filter(pk=data["node"]).first()
-    if node is None:
-        raise ValidationError(
-            {"detail": _("Node %(id)s does not exist (it may have been deleted or merged).") % {"id": data["node"]}}
-        )
+    node = project.nodes.filter(pk=data["node"]).first()
+    if node is None:  # the same answer for another project's node as for none, so that ids cannot be probed
+        raise ValidationError({"detail": _("Node %(id)s is not in this project's codebook.") % {"id": data["node"]}})
     return services.CodingRequest(document, node, data["start"], data["end"], data["memo"])
 
 
@@ -60,7 +105,7 @@ class CodingListApi(APIView):
             OpenApiParameter("coder", str),
             OpenApiParameter("compact", str, description="1: without passage text"),
         ],
-        responses=CodingSerializer(many=True),
+        responses=CodingListItemSerializer(many=True),
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
@@ -77,13 +122,15 @@ class CodingListApi(APIView):
             return Response(layers.coding_rows(codings))
         return Response(CodingSerializer(codings, many=True).data)
 
-    @extend_schema(request=CodingInputSerializer(many=True), responses=WRITE_RESPONSES)
+    @extend_schema(
+        request=CODINGS_IN,
+        responses={201: CODINGS_OUT, 200: CODINGS_OUT, 503: WRITE_CONFLICT},
+        description=BULK_DESCRIPTION,
+    )
     def post(self, request: Request, project_id: int) -> Response:
-        """Create one coding (an object) or several in one transaction (a list); repeats are answered, not doubled."""
         project = access.project_for(request.user, project_id, need=Role.CODER)
         many = isinstance(request.data, list)
-        incoming = CodingInputSerializer(data=request.data, many=many)
-        incoming.is_valid(raise_exception=True)
+        incoming = _incoming_codings(request.data)
         items = [_resolve(project, data) for data in (incoming.validated_data if many else [incoming.validated_data])]
         results = services.codings_create(coder=request.user, project=project, items=items)
         created = any(new for _coding, new in results)
@@ -118,9 +165,10 @@ class CodingDetailApi(APIView):
         incoming.is_valid(raise_exception=True)
         node = None
         if "node" in incoming.validated_data:
-            node = Node.objects.filter(pk=incoming.validated_data["node"]).first()
+            node_id = incoming.validated_data["node"]
+            node = Node.objects.filter(pk=node_id, project_id=coding.document.project_id).first()
             if node is None:
-                raise ValidationError({"detail": _("That node does not exist (it may have been deleted or merged).")})
+                raise ValidationError({"detail": _("Node %(id)s is not in this project's codebook.") % {"id": node_id}})
         coding = services.coding_update(
             coding=coding, actor=request.user, role=role, node=node, memo=incoming.validated_data.get("memo")
         )
@@ -136,7 +184,14 @@ class CodingDetailApi(APIView):
 class UndoApi(APIView):
     @extend_schema(
         request=None,
-        responses={200: serializers.DictField()},
+        responses=inline_serializer(
+            "UndoResult",
+            {
+                "action": serializers.CharField(help_text="what was undone: created, changed or deleted"),
+                "reverted": serializers.IntegerField(help_text="codings restored or removed"),
+                "documents": serializers.ListField(child=serializers.IntegerField()),
+            },
+        ),
         description="Reverse your latest coding action here (one batch: a coding, a bulk create, a removal).",
     )
     def post(self, request: Request, project_id: int) -> Response:
@@ -182,7 +237,7 @@ class ExportCsvApi(APIView):
         parameters=[
             OpenApiParameter(n, str) for n in ("node", "coder", "province", "issuer_type", "policy_type", "bom")
         ],
-        responses={(200, "text/csv"): str},
+        responses={(200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request: Request, project_id: int):
         return export.csv_response(access.project_for(request.user, project_id), request.query_params, request.user)
@@ -191,7 +246,7 @@ class ExportCsvApi(APIView):
 class ExportXlsxApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter(n, str) for n in ("node", "coder", "province", "issuer_type", "policy_type")],
-        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, project_id: int):
         return export.xlsx_response(access.project_for(request.user, project_id), request.query_params, request.user)
@@ -297,6 +352,38 @@ class MemoHistoryApi(APIView):
         return Response(MemoRevisionSerializer(memos.history(memo), many=True).data)
 
 
+class MatrixSerializer(serializers.Serializer):
+    class ColumnSummarySerializer(serializers.Serializer):
+        count = serializers.IntegerField(help_text="rows with any coding in the column")
+        rows = serializers.ListField(child=serializers.CharField())
+
+    class RowDetailSerializer(serializers.Serializer):
+        key = serializers.CharField()
+        label = serializers.CharField()
+        documents = serializers.ListField(child=serializers.IntegerField())
+        characters = serializers.IntegerField()
+
+    class ColumnNodeSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        path = serializers.CharField()
+
+    value = serializers.CharField()
+    rows_by = serializers.CharField()
+    coders = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.CharField())
+    columns = serializers.ListField(child=serializers.CharField())
+    cells = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()), help_text="[row][column]"
+    )
+    column_summary = ColumnSummarySerializer(many=True)
+    row_totals = serializers.ListField(child=serializers.FloatField())
+    column_totals = serializers.ListField(child=serializers.FloatField())
+    total = serializers.FloatField()
+    row_details = RowDetailSerializer(many=True)
+    column_nodes = ColumnNodeSerializer(many=True)
+
+
 class MatrixApi(APIView):
     """Matrix coding query: rows are document groups, columns are nodes (each rolling up its descendants)."""
 
@@ -317,7 +404,7 @@ class MatrixApi(APIView):
             OpenApiParameter("issuer_type", str),
             OpenApiParameter("policy_type", str),
         ],
-        responses={200: serializers.DictField()},
+        responses=MatrixSerializer,
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
@@ -345,10 +432,30 @@ AGREEMENT_PARAMETERS = [
 ]
 
 
+class AgreementSerializer(serializers.Serializer):
+    """The report's outline; each summary is an object of counts and coefficients (null where undefined)."""
+
+    coders = serializers.ListField(child=serializers.CharField())
+    pair = serializers.ListField(child=serializers.CharField())
+    unit = serializers.CharField()
+    overall = serializers.DictField()
+    categories = serializers.ListField(child=serializers.DictField())
+    matrix = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(allow_null=True)),
+        help_text="pooled kappa, coders × coders",
+    )
+    nodes = serializers.ListField(child=serializers.DictField())
+    rule = serializers.CharField()
+    rule_description = serializers.CharField()
+    assume_all_reviewed = serializers.BooleanField()
+    labels = serializers.DictField(child=serializers.CharField())
+    groups = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
 class AgreementApi(APIView):
     """The coding comparison report: per node pooled, weighted and mean kappa, alpha and percent agreement."""
 
-    @extend_schema(parameters=AGREEMENT_PARAMETERS, responses={200: serializers.DictField()})
+    @extend_schema(parameters=AGREEMENT_PARAMETERS, responses=AgreementSerializer)
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
         result = reliability.run(project, request.user, reliability.parse(project, request.query_params))
@@ -360,7 +467,7 @@ class AgreementExportApi(APIView):
 
     @extend_schema(
         parameters=AGREEMENT_PARAMETERS,
-        responses={(200, "text/csv"): str, (200, reports.XLSX): bytes},
+        responses={(200, "text/csv"): OpenApiTypes.STR, (200, reports.XLSX): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, project_id: int, fmt: str):
         project = access.project_for(request.user, project_id)
@@ -371,13 +478,16 @@ class AgreementExportApi(APIView):
 class ConsensusApi(APIView):
     """Write codings into the project's consensus layer (共识): owners and designated adjudicators."""
 
-    @extend_schema(request=CodingInputSerializer(many=True), responses=WRITE_RESPONSES)
+    @extend_schema(
+        request=CODINGS_IN,
+        responses={201: CODINGS_OUT, 200: CODINGS_OUT, 503: WRITE_CONFLICT},
+        description=BULK_DESCRIPTION,
+    )
     def post(self, request: Request, project_id: int) -> Response:
         membership = access.membership_for(request.user, project_id)
         project = membership.project
         many = isinstance(request.data, list)
-        incoming = CodingInputSerializer(data=request.data, many=many)
-        incoming.is_valid(raise_exception=True)
+        incoming = _incoming_codings(request.data)
         items = [_resolve(project, data) for data in (incoming.validated_data if many else [incoming.validated_data])]
         results = services.adjudicate(project=project, actor=request.user, role=membership.role, items=items)
         code = status.HTTP_201_CREATED if any(new for _coding, new in results) else status.HTTP_200_OK

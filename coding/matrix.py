@@ -658,14 +658,15 @@ def documents_for(project, query: Query) -> list[Doc]:
 
 
 def coder_ids(project, usernames: Sequence[str]) -> list[int]:
-    """User ids of the named coders; an unknown name is a ValidationError."""
+    """User ids of the named coders, members of the project or its consensus layer; any other name (a user of
+    another project included, so that names cannot be probed) is a ValidationError."""
     from django.contrib.auth import get_user_model
 
-    found = dict(get_user_model().objects.filter(username__in=usernames).values_list("username", "id"))
-    missing = [name for name in usernames if name not in found]
-    if missing:
-        raise ValidationError(_("Unknown coder(s): %(names)s.") % {"names": ", ".join(missing)})
-    return [found[name] for name in usernames]
+    from coding import team
+
+    resolved = team.resolve_coders(project, usernames)
+    found = dict(get_user_model().objects.filter(username__in=resolved).values_list("username", "id"))
+    return [found[name] for name in resolved if name in found]
 
 
 def codings_for(project, user, query: Query):

@@ -90,7 +90,7 @@ def _check_request(project: Project, item: CodingRequest) -> tuple[int, int]:
     if item.document.project_id != project.pk:
         raise ValidationError(_("Document %(id)s is not in this project.") % {"id": item.document.pk})
     if item.node.project_id != project.pk:
-        raise ValidationError(_("Node “%(name)s” belongs to another project's codebook.") % {"name": item.node.name})
+        raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": item.node.pk})
     try:
         return spans.trimmed(item.document.text, item.start, item.end)
     except spans.SpanError:
@@ -189,7 +189,7 @@ def coding_update(*, coding: Coding, actor, role: str, node: Node | None = None,
     before = {"node_id": coding.node_id, "memo": coding.memo}
     if node is not None:
         if node.project_id != coding.document.project_id:
-            raise ValidationError(_("Node “%(name)s” belongs to another project's codebook.") % {"name": node.name})
+            raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": node.pk})
         clash = Coding.objects.filter(
             document_id=coding.document_id, node=node, coder_id=coding.coder_id, start=coding.start, end=coding.end
         ).exclude(pk=coding.pk)
@@ -431,7 +431,7 @@ def assignments_add(*, project: Project, documents: list[Document], coders: list
     members = set(project.memberships.filter(role__in=[Role.CODER, Role.OWNER]).values_list("user_id", flat=True))
     for coder in coders:
         if coder.pk not in members:
-            raise ValidationError(_("%(name)s cannot code in this project.") % {"name": coder.username})
+            raise ValidationError(_("Only coders and owners of this project can be assigned documents."))
     existing = set(
         Assignment.objects.filter(document__in=documents, coder__in=coders).values_list("document_id", "coder_id")
     )

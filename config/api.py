@@ -1,21 +1,26 @@
-"""The JSON data API: one route table and one error format ({"detail": …} with a 4xx)."""
+"""The JSON data API: one route table and one error format ({"detail": …} with a 4xx, or a logged 500)."""
+
+import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import path, re_path
-from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from accounts import api as accounts_api
 from coding import api as coding_api
 from coding import services as coding_services
-from config import api_docs
+from config import api_docs, errors
 from framework import api as framework_api
 from policies import api as policies_api
 from policies import text_api
+
+logger = logging.getLogger(__name__)
 
 app_name = "api"
 urlpatterns = [
@@ -101,23 +106,28 @@ class WriteConflict(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, with service ValidationErrors as 400 and every error body carrying a readable `detail`."""
+    """DRF's handler, with service ValidationErrors as 400, every error body carrying a readable `detail`, and any
+    other exception logged and answered as a JSON 500."""
     if isinstance(exc, coding_services.ConcurrentWrite):  # a ValidationError too, so it comes first
         exc = WriteConflict(exc.messages[0])
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError({"detail": exc.messages})
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(_("Not found: it does not exist or you are not a member of its project."))
+        exc = exceptions.NotFound(errors.not_found_message())
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict | list):
+    if response is None:
+        request = context.get("request")
+        logger.error("Unexpected error answering %s", request.path if request else "?", exc_info=exc)
+        set_rollback()
+        return Response({"detail": errors.server_error_message()}, status=500)
+    if isinstance(response.data, dict | list):
         data = response.data
         if not (isinstance(data, dict) and set(data) == {"detail"} and isinstance(data["detail"], str)):
-            errors = data
-            response.data = {"detail": " ".join(_flatten(errors))}
-            if isinstance(errors, dict) and set(errors) - {"detail", "non_field_errors"}:
-                response.data["errors"] = errors
+            response.data = {"detail": " ".join(_flatten(data))}
+            if isinstance(data, dict) and set(data) - {"detail", "non_field_errors"}:
+                response.data["errors"] = data
     if isinstance(exc, WriteConflict) and response is not None:
         response["Retry-After"] = "1"
     return response

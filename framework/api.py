@@ -4,6 +4,7 @@ from dataclasses import asdict
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 
 from coding import layers
 from framework import access as node_access
-from framework import counts, downloads, services, tree
+from framework import counts, downloads, exchange, services, tree
 from framework.models import Node
 from policies import access
 from policies.models import Project, Role
@@ -31,6 +32,21 @@ class NodeOutputSerializer(serializers.Serializer):
     documents = serializers.IntegerField()
     references = serializers.IntegerField()
     coders = serializers.IntegerField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    class SkippedSerializer(serializers.Serializer):
+        path = serializers.CharField()
+        reason = serializers.CharField()
+
+    class NoteSerializer(serializers.Serializer):
+        path = serializers.CharField()
+        note = serializers.CharField()
+
+    detail = serializers.CharField()
+    added = serializers.ListField(child=serializers.CharField(), help_text="paths of the nodes added")
+    skipped = SkippedSerializer(many=True)
+    notes = NoteSerializer(many=True)
 
 
 def node_list(project: Project, user) -> list[dict]:
@@ -195,10 +211,8 @@ class TemplateApplyApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses=inline_serializer(
-            "ImportReport",
-            {"detail": serializers.CharField(), "added": serializers.ListField(), "skipped": serializers.ListField()},
-        ),
+        responses={201: ImportReportSerializer, 200: ImportReportSerializer},
+        description="201 when nodes were added; 200 when every node was there already.",
     )
     def post(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id, need=Role.OWNER)
@@ -215,10 +229,8 @@ class CodebookImportApi(APIView):
 
     @extend_schema(
         request={"multipart/form-data": inline_serializer("CodebookUpload", {"file": serializers.FileField()})},
-        responses=inline_serializer(
-            "CodebookImportReport",
-            {"detail": serializers.CharField(), "added": serializers.ListField(), "skipped": serializers.ListField()},
-        ),
+        responses={201: ImportReportSerializer, 200: ImportReportSerializer},
+        description="201 when nodes were added; 200 when every node was there already.",
     )
     def post(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id, need=Role.OWNER)
@@ -232,13 +244,19 @@ class CodebookImportApi(APIView):
 
 
 class CodebookExportApi(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        responses={
+            (200, exchange.FORMATS["csv"][0].split(";")[0]): OpenApiTypes.STR,
+            (200, exchange.FORMATS["json"][0]): OpenApiTypes.OBJECT,
+            (200, exchange.FORMATS["qdc"][0]): OpenApiTypes.STR,
+        }
+    )
     def get(self, request: Request, project_id: int, fmt: str) -> HttpResponse:
         return downloads.export_response(access.project_for(request.user, project_id), fmt)
 
 
 class CodebookFigureApi(APIView):
-    @extend_schema(responses={(200, "image/svg+xml"): str})
+    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.STR})
     def get(self, request: Request, project_id: int) -> HttpResponse:
         project = access.project_for(request.user, project_id)
         return downloads.figure_response(project, request.query_params, request.user)

@@ -5,7 +5,7 @@ import io
 import json
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import defusedxml
@@ -18,7 +18,7 @@ from policies import writers
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 10_000
-MAX_DEPTH = 50
+MAX_DEPTH = tree.MAX_DEPTH
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 JSON_FORMAT = "policycoder-codebook"
 FORMATS = {
@@ -127,11 +127,11 @@ def _csv_entry(number: int, values: dict[str, str]) -> Entry:
         names = [tree.clean_name(name) for name in names]
         color = values.get("color", "").strip()
         color = tree.normalize_color(color) if color else None
+        return _entry(tuple(names), values.get("description", ""), color, _guid(values.get("guid")))
     except ValidationError as error:
         raise ValidationError(
             _("Row %(row)d: %(error)s") % {"row": number, "error": " ".join(error.messages)}
         ) from None
-    return Entry(tuple(names), values.get("description", ""), color, _guid(values.get("guid")))
 
 
 def write_csv(ordered: Sequence[tree.TreeNode]) -> bytes:
@@ -144,17 +144,20 @@ def write_csv(ordered: Sequence[tree.TreeNode]) -> bytes:
 # --- JSON: nested nodes ----------------------------------------------------------------------------
 def write_json(roots: Sequence[tree.TreeNode], *, name: str = "") -> bytes:
     """The nested tree as JSON; read_json reads it back unchanged."""
-
-    def node_dict(node: tree.TreeNode) -> dict:
-        return {
+    top: list[dict] = []
+    stack = [(root, top) for root in reversed(roots)]
+    while stack:  # iterative: no recursion limit, whatever the depth
+        node, siblings = stack.pop()
+        entry = {
             "name": node.row.name,
             "description": node.row.description,
             "color": node.row.color,
             "guid": node.row.guid,
-            "children": [node_dict(child) for child in node.children],
+            "children": [],
         }
-
-    document = {"format": JSON_FORMAT, "version": 1, "name": name, "nodes": [node_dict(root) for root in roots]}
+        siblings.append(entry)
+        stack.extend((child, entry["children"]) for child in reversed(node.children))
+    document = {"format": JSON_FORMAT, "version": 1, "name": name, "nodes": top}
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
 
@@ -167,26 +170,26 @@ def read_json(data: bytes) -> list[Entry]:
     nodes = document.get("nodes") if isinstance(document, dict) else document
     if not isinstance(nodes, list):
         raise ValidationError(_("The JSON needs a “nodes” list of {name, description, color, children}."))
-    return list(_json_entries(nodes, ()))
-
-
-def _json_entries(nodes: list, parent: tuple[str, ...]) -> Iterator[Entry]:
-    if len(parent) >= MAX_DEPTH:
-        raise ValidationError(_("The codebook is nested more than %(max)d levels deep.") % {"max": MAX_DEPTH})
-    for item in nodes:
+    entries: list[Entry] = []
+    stack: list[tuple[object, tuple[str, ...]]] = [(item, ()) for item in reversed(nodes)]
+    while stack:
+        item, parent = stack.pop()
         if not isinstance(item, dict):
             raise ValidationError(_("Each node in the JSON must be an object with a “name”."))
         name, note = _foreign_name(item.get("name"), parent)
-        color = item.get("color") or item.get("colour")
-        entry_names = (*parent, name)
+        names = (*parent, name)
         description = item.get("description") or ""
         if not isinstance(description, str):
-            raise ValidationError(_("“%(path)s”: the description must be text.") % {"path": "/".join(entry_names)})
-        yield Entry(entry_names, description, _color(color, entry_names), _guid(item.get("guid")), note)
+            raise ValidationError(_("“%(path)s”: the description must be text.") % {"path": "/".join(names)})
+        color = _color(item.get("color") or item.get("colour"), names)
+        entries.append(_entry(names, description, color, _guid(item.get("guid")), note))
+        if len(entries) > MAX_NODES:
+            break  # read() refuses the file
         children = item.get("children") or []
         if not isinstance(children, list):
-            raise ValidationError(_("“%(path)s”: “children” must be a list.") % {"path": "/".join(entry_names)})
-        yield from _json_entries(children, entry_names)
+            raise ValidationError(_("“%(path)s”: “children” must be a list.") % {"path": "/".join(names)})
+        stack.extend((child, names) for child in reversed(children))
+    return entries
 
 
 # --- REFI-QDA codebook (.qdc) -----------------------------------------------------------------------
@@ -232,12 +235,10 @@ def read_qdc(data: bytes) -> list[Entry]:
     stack = [(code, ()) for code in reversed([c for c in codes if _local(c.tag) == "Code"])]
     while stack:
         code, parent = stack.pop()
-        if len(parent) >= MAX_DEPTH:
-            raise ValidationError(_("The codebook is nested more than %(max)d levels deep.") % {"max": MAX_DEPTH})
         name, note = _foreign_name(code.get("name"), parent)
         names = (*parent, name)
         description = next((e.text or "" for e in code if _local(e.tag) == "Description"), "")
-        entries.append(Entry(names, description, _color(code.get("color"), names), _guid(code.get("guid")), note))
+        entries.append(_entry(names, description, _color(code.get("color"), names), _guid(code.get("guid")), note))
         if len(entries) > MAX_NODES:
             break  # read() refuses the file
         stack.extend((child, names) for child in reversed([c for c in code if _local(c.tag) == "Code"]))
@@ -245,6 +246,16 @@ def read_qdc(data: bytes) -> list[Entry]:
 
 
 # --- shared checks --------------------------------------------------------------------------------
+def _entry(names: tuple[str, ...], description: str, color: str | None, guid: str | None, note: str = "") -> Entry:
+    """An entry of any format, through the checks every format shares: the depth limit and a clean description."""
+    tree.check_depth(len(names))
+    try:
+        description = tree.clean_description(description)
+    except ValidationError as error:
+        raise ValidationError(f"“{'/'.join(names)}”: {' '.join(error.messages)}") from None
+    return Entry(names, description, color, guid, note)
+
+
 def _foreign_name(value, parent: tuple[str, ...]) -> tuple[str, str]:
     """A name from a nested file; a “/” (allowed by NVivo) becomes a full-width “／” so paths stay unambiguous."""
     if not isinstance(value, str) or not value.strip():
@@ -253,7 +264,13 @@ def _foreign_name(value, parent: tuple[str, ...]) -> tuple[str, str]:
     note = ""
     if tree.SEPARATOR in value:
         value, note = value.replace(tree.SEPARATOR, FULLWIDTH_SLASH), _("“/” in the name became “／”")
-    return tree.clean_name(value), note
+    try:
+        return tree.clean_name(value), note
+    except ValidationError as error:
+        where = "/".join(parent) or _("the top level")
+        raise ValidationError(
+            _("A node under %(where)s: %(error)s") % {"where": where, "error": " ".join(error.messages)}
+        ) from None
 
 
 def _color(value, names: tuple[str, ...]) -> str | None:

@@ -37,6 +37,28 @@ def label_for(node: tree.TreeNode, counts: dict[int, int] | None) -> str:
     return f"{node.row.name} ({counts.get(node.row.id, 0)})"
 
 
+def _place(root: _Placed, roots: Sequence[tree.TreeNode], counts: dict[int, int] | None, max_depth: int) -> int:
+    """Puts the boxes of the tree under root: each leaf on its own row in display order, each parent level with the
+    middle of its children. Iterative, so a codebook of any depth draws. Returns the number of rows."""
+    everything = [root]
+    leaves = 0
+    stack = [(node, 1, root) for node in reversed(roots)]
+    while stack:
+        node, depth, parent = stack.pop()
+        item = _Placed(label_for(node, counts), node.row.color, depth, 0.0, [])
+        parent.children.append(item)
+        everything.append(item)
+        shown = [] if max_depth and depth >= max_depth else node.children
+        if not shown:
+            item.y = leaves * ROW_HEIGHT
+            leaves += 1
+        stack.extend((child, depth + 1, item) for child in reversed(shown))
+    for item in reversed(everything):  # children come after their parent in display order
+        if item.children:
+            item.y = (item.children[0].y + item.children[-1].y) / 2
+    return leaves
+
+
 def svg(
     roots: Sequence[tree.TreeNode], *, title: str, counts: dict[int, int] | None = None, max_depth: int = 0
 ) -> SafeString:
@@ -44,22 +66,8 @@ def svg(
 
     max_depth > 0 draws only that many levels below the root (2 gives the paper's Figure 1).
     """
-    next_row = 0
-
-    def place(node: tree.TreeNode, depth: int) -> _Placed:
-        nonlocal next_row
-        shown = [] if max_depth and depth >= max_depth else node.children
-        children = [place(child, depth + 1) for child in shown]
-        if children:
-            y = (children[0].y + children[-1].y) / 2
-        else:
-            y = next_row * ROW_HEIGHT
-            next_row += 1
-        return _Placed(label_for(node, counts), node.row.color, depth, y, children)
-
-    placed_roots = [place(root, 1) for root in roots]
-    root_y = (placed_roots[0].y + placed_roots[-1].y) / 2 if placed_roots else 0
-    root = _Placed(title, "#1f2328", 0, root_y, placed_roots)
+    root = _Placed(title, "#1f2328", 0, 0.0, [])
+    rows = _place(root, roots, counts, max_depth)
 
     everything: list[_Placed] = []
     stack = [root]
@@ -75,7 +83,7 @@ def svg(
     for width in widths[:-1]:
         lefts.append(lefts[-1] + width + GAP_X)
     total_width = lefts[-1] + widths[-1] + MARGIN
-    total_height = max(next_row, 1) * ROW_HEIGHT + 2 * MARGIN
+    total_height = max(rows, 1) * ROW_HEIGHT + 2 * MARGIN
 
     def top(item: _Placed) -> float:
         return MARGIN + item.y + (ROW_HEIGHT - BOX_HEIGHT) / 2

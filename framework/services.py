@@ -63,10 +63,7 @@ def _fresh(node_id: int, project_id: int | None = None) -> Node:
 def _check_parent(project_id: int, parent: Node | None) -> Node | None:
     if parent is None:
         return None
-    parent = _fresh(parent.pk)
-    if parent.project_id != project_id:
-        raise ValidationError(_("The parent node belongs to another project."))
-    return parent
+    return _fresh(parent.pk, project_id)
 
 
 def _check_free(project_id: int, parent_id: int | None, name: str, *, exclude: int | None = None) -> None:
@@ -160,6 +157,8 @@ def node_create(
     _lock_tree(project.pk)
     name = tree.clean_name(name)
     parent = _check_parent(project.pk, parent)
+    if parent is not None:
+        tree.check_depth(tree.levels(_tree_rows(project.pk))[parent.pk] + 1)
     color = tree.normalize_color(color) if color else (parent.color if parent else DEFAULT_COLOR)
     _check_free(project.pk, parent.pk if parent else None, name)
     node = Node(project=project, parent=parent, name=name, description=description or "", color=color)
@@ -195,10 +194,12 @@ def node_move(*, node: Node, parent: Node | None, position: int | None = None) -
     node = _fresh(node.pk)
     parent = _check_parent(node.project_id, parent)
     parent_id = parent.pk if parent else None
-    if tree.would_cycle(_tree_rows(node.project_id), node.pk, parent_id):
+    rows = _tree_rows(node.project_id)
+    if tree.would_cycle(rows, node.pk, parent_id):
         raise ValidationError(
             _("“%(name)s” cannot move under itself or one of its own descendants.") % {"name": node.name}
         )
+    tree.check_depth((tree.levels(rows)[parent_id] if parent_id else 0) + tree.height(rows, node.pk))
     old_parent_id = node.parent_id
     if parent_id != old_parent_id:
         _check_free(node.project_id, parent_id, node.name, exclude=node.pk)

@@ -10,8 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from policies import control_chars
+
 SEPARATOR = "/"  # joins names into a path: 数据开放/分级分类; names may not contain it
 NAME_MAX = 200
+MAX_DEPTH = 50  # levels: one limit for every import format, new nodes and moves
 _HEX = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 
 
@@ -26,7 +29,27 @@ def clean_name(name: str) -> str:
         )
     if len(name) > NAME_MAX:
         raise ValidationError(_("A node name can have at most %(max)d characters.") % {"max": NAME_MAX})
+    if bad := control_chars.in_name(name):
+        raise ValidationError(
+            _("A node name cannot contain a line break or control character (%(char)s).")
+            % {"char": control_chars.code_point(bad)}
+        )
     return name
+
+
+def clean_description(description: str) -> str:
+    """A node description (the coding rule): any text with line breaks, but no other control character."""
+    if bad := control_chars.in_text(description):
+        raise ValidationError(
+            _("A description cannot contain a control character (%(char)s).") % {"char": control_chars.code_point(bad)}
+        )
+    return description
+
+
+def check_depth(levels: int) -> None:
+    """Refuses a codebook deeper than MAX_DEPTH levels, wherever a tree is read or built."""
+    if levels > MAX_DEPTH:
+        raise ValidationError(_("The codebook is nested more than %(max)d levels deep.") % {"max": MAX_DEPTH})
 
 
 def normalize_color(value: str) -> str:
@@ -127,6 +150,13 @@ def descendants(rows: Iterable[Row], node_id: int) -> set[int]:
                 found.add(child.id)
                 stack.append(child.id)
     return found
+
+
+def height(rows: Iterable[Row], node_id: int) -> int:
+    """Levels from node_id down to its deepest descendant: 1 for a leaf."""
+    rows = list(rows)
+    level = levels(rows)
+    return max((level[i] for i in descendants(rows, node_id)), default=level[node_id]) - level[node_id] + 1
 
 
 def would_cycle(rows: Iterable[Row], node_id: int, new_parent_id: int | None) -> bool:

@@ -7,7 +7,8 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -15,13 +16,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from framework import builtin
-from policies import access, attribute_sheet, corpus, downloads, services
+from policies import access, attribute_sheet, corpus, downloads, openapi, services
 from policies.models import Document, Membership, Project, Role
 
 
 class ProjectSerializer(serializers.ModelSerializer):
     role = serializers.SerializerMethodField()
-    document_count = serializers.IntegerField(read_only=True, default=None)
+    document_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
@@ -30,6 +31,10 @@ class ProjectSerializer(serializers.ModelSerializer):
     def get_role(self, project) -> str | None:
         user = self.context["request"].user
         return next((m.role for m in project.memberships.all() if m.user_id == user.pk), None)
+
+    def get_document_count(self, project) -> int:
+        counted = getattr(project, "document_count", None)  # annotated on the list, counted here elsewhere
+        return project.documents.count() if counted is None else counted
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -73,6 +78,36 @@ class DocumentDetailSerializer(DocumentSerializer):
 
     class Meta(DocumentSerializer.Meta):
         fields = [*DocumentSerializer.Meta.fields, "text", "sections"]
+
+
+class RefusedFileSerializer(serializers.Serializer):
+    file = serializers.CharField()
+    detail = serializers.CharField()
+    status = serializers.IntegerField()
+
+
+class UploadReportSerializer(serializers.Serializer):
+    """The answer to several files (or a .zip): 201 when any was imported, else the refusals' common status."""
+
+    detail = serializers.CharField()
+    documents = DocumentSerializer(many=True)
+    refused = RefusedFileSerializer(many=True)
+
+
+UPLOADED = PolymorphicProxySerializer(
+    component_name="DocumentUploaded",
+    serializers=[DocumentSerializer, UploadReportSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
+# The original upload is served with the type of its extension.
+ORIGINAL_TYPES = [
+    "text/plain",
+    "text/html",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/octet-stream",
+]
 
 
 class AttributesInputSerializer(serializers.Serializer):
@@ -133,6 +168,7 @@ class MemberListApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: MemberSerializer})
     def post(self, request: Request, project_id: int) -> Response:
+        """Add a user by username; an unknown or inactive account is refused in the same words."""
         project = access.project_for(request.user, project_id, need=Role.OWNER)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -210,7 +246,9 @@ class DocumentListApi(APIView):
                 },
             )
         },
-        responses={201: DocumentSerializer},
+        responses={201: UPLOADED, 409: openapi.error(409)},
+        description="One file answers the document (or its refusal as an error); several files or a .zip answer "
+        "what was imported and what was refused, with 201 when anything was imported.",
     )
     def post(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id, need=Role.OWNER)
@@ -277,14 +315,14 @@ class DocumentFileApi(APIView):
 
     parser_classes = [MultiPartParser]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, media): OpenApiTypes.BINARY for media in ORIGINAL_TYPES})
     def get(self, request: Request, document_id: int) -> HttpResponse:
         document = access.document_for(request.user, document_id, defer_text=True)
         return downloads.original_response(document)
 
     @extend_schema(
         request={"multipart/form-data": inline_serializer("DocumentReplace", {"file": serializers.FileField()})},
-        responses=DocumentDetailSerializer,
+        responses={200: DocumentDetailSerializer, 409: openapi.error(409)},
     )
     def put(self, request: Request, document_id: int) -> Response:
         document = access.document_for(request.user, document_id, need=Role.OWNER)
@@ -305,7 +343,7 @@ class AttributeSheetApi(APIView):
 
     parser_classes = [MultiPartParser]
 
-    @extend_schema(responses={(200, "text/csv"): str})
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request: Request, project_id: int) -> HttpResponse:
         project = access.project_for(request.user, project_id)
         return attribute_sheet.csv_response(project)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from policies import extraction, guess, segment, structure, workers
+from policies import control_chars, extraction, guess, segment, structure, workers
 from policies.models import (
     CustomAttribute,
     DictionaryTerm,
@@ -85,8 +85,8 @@ def member_add(*, project: Project, username: str, role: str) -> Membership:
     """Add an existing user to the project with a role."""
     _check_role(role)
     try:
-        user = get_user_model().objects.get(username=username.strip())
-    except get_user_model().DoesNotExist:
+        user = get_user_model().objects.get(username=username.strip(), is_active=True)
+    except get_user_model().DoesNotExist:  # an inactive account (a consensus layer's too) is no one to add
         raise ValidationError(_("There is no user named “%(name)s”.") % {"name": username}) from None
     if project.memberships.filter(user=user).exists():
         raise ValidationError(_("%(name)s is already a member of this project.") % {"name": user.username})
@@ -160,13 +160,23 @@ def _choice(value, choices: type, aliases: dict | None = None, label: str = "") 
     return value
 
 
+def _refuse_control(name: str, value: str, check=control_chars.in_text) -> None:
+    if bad := check(value):
+        raise ValidationError(
+            _("“%(name)s” contains a control character (%(char)s), which is not allowed. Nothing was changed.")
+            % {"name": control_chars.shown(name), "char": control_chars.code_point(bad)}
+        )
+
+
 def clean_attributes(data: dict) -> dict:
-    """Validate and normalize document attributes given as strings; only the keys present are returned."""
+    """Validate and normalize document attributes given as strings; only the keys present are returned.
+    Values may hold line breaks; a custom attribute's name may not."""
     cleaned: dict = {}
     for field in ATTRIBUTE_FIELDS:
         if field not in data or data[field] is None:
             continue
         value = data[field]
+        _refuse_control(field, str(value))
         if field == "province":
             try:
                 cleaned[field] = normalize_province(str(value))
@@ -197,6 +207,8 @@ def clean_attributes(data: dict) -> dict:
             name = str(name).strip()
             if not name or len(name) > 100:
                 raise ValidationError(_("A custom attribute needs a name of 1 to 100 characters."))
+            _refuse_control(name, name, control_chars.in_name)
+            _refuse_control(name, "" if value is None else str(value))
             clean_custom[name] = "" if value is None else str(value).strip()[:500]
         cleaned["attributes"] = clean_custom
     return cleaned

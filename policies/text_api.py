@@ -256,30 +256,27 @@ class StopwordsApi(APIView):
         return Response({"words": list(project.stopwords.values_list("word", flat=True))})
 
 
+class SegmentationStateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="the project dictionary's version the segmentation follows")
+    status = serializers.CharField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    segmented = serializers.IntegerField(help_text="documents segmented with this version")
+    documents = serializers.IntegerField()
+    error = serializers.CharField()
+    worker_alive = serializers.BooleanField(help_text="false when no background worker is running")
+
+
 class SegmentationApi(APIView):
     """Segmentation progress; POST re-segments every document (owners)."""
 
-    @extend_schema(
-        responses=inline_serializer(
-            "SegmentationState",
-            {
-                "version": serializers.IntegerField(),
-                "status": serializers.CharField(),
-                "done": serializers.IntegerField(),
-                "total": serializers.IntegerField(),
-                "segmented": serializers.IntegerField(),
-                "documents": serializers.IntegerField(),
-                "error": serializers.CharField(),
-                "worker_alive": serializers.BooleanField(),
-            },
-        )
-    )
+    @extend_schema(responses=SegmentationStateSerializer)
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
         services.work_recover(project=project)  # a segmentation its dead worker left running is queued again
         return Response(segment.segmentation_state(project))
 
-    @extend_schema(request=None, responses={202: serializers.DictField()})
+    @extend_schema(request=None, responses={202: SegmentationStateSerializer})
     def post(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id, need=Role.OWNER)
         services.segmentation_restart(project=project)

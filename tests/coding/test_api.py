@@ -70,13 +70,21 @@ def test_bulk_create_takes_a_list_in_one_transaction(api_as, project, document, 
     assert Coding.objects.count() == 2
 
 
+@pytest.mark.parametrize("route", ["api:codings", "api:consensus"])
+def test_an_empty_list_is_refused_not_answered_with_an_empty_list(api_as, project, owner, route):
+    response = api_as(owner).post(reverse(route, kwargs={"project_id": project.pk}), [], format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "This list may not be empty."
+    assert not Coding.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("change", "phrase"),
     [
         ({"start": 10, "end": 5}, "outside"),
         ({"start": 0, "end": 10_000}, "outside"),
         ({"start": -1}, "start"),
-        ({"node": 987654}, "does not exist"),
+        ({"node": 987654}, "Node 987654 is not in this project's codebook."),
         ({"memo": "长" * 10_001}, "at most"),
     ],
 )
@@ -90,7 +98,7 @@ def test_bad_codings_get_a_clear_400_and_change_nothing(api_as, project, documen
 
 def test_document_or_node_of_another_project_is_refused(api_as, project, document, node, coder):
     foreign_document = DocumentFactory()
-    foreign_node = NodeFactory()
+    foreign_node = NodeFactory(name="别人的机密节点")
     a = api_as(coder).post(
         codings_url(project), {"document": foreign_document.pk, "node": node.pk, "start": 0, "end": 3}, format="json"
     )
@@ -99,8 +107,20 @@ def test_document_or_node_of_another_project_is_refused(api_as, project, documen
     )
     assert (a.status_code, b.status_code) == (400, 400)
     assert "not in this project" in a.json()["detail"]
-    assert "another project" in b.json()["detail"]
+    # another project's node is answered exactly as an id that exists nowhere: its name does not leak
+    assert b.json()["detail"] == f"Node {foreign_node.pk} is not in this project's codebook."
     assert not Coding.objects.exists()
+
+
+def test_moving_a_coding_to_another_projects_node_does_not_name_it(api_as, project, document, node, coder):
+    coding = CodingFactory(document=document, node=node, coder=coder, start=0, end=3)
+    foreign_node = NodeFactory(name="别人的机密节点")
+    url = reverse("api:coding", kwargs={"coding_id": coding.pk})
+    response = api_as(coder).patch(url, {"node": foreign_node.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": f"Node {foreign_node.pk} is not in this project's codebook."}
+    coding.refresh_from_db()
+    assert coding.node_id == node.pk
 
 
 def test_viewer_cannot_code(api_as, project, document, node, viewer):

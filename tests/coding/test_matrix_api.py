@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import UserFactory
+
 
 def get(api_as, user, project, **params):
     return api_as(user).get(reverse("api:matrix", args=[project.pk]), params)
@@ -38,6 +40,16 @@ def test_coders_filter_counts_only_their_codings(api_as, project, owner, matrix_
     assert data["coders"] == ["alice"]
     both = get(api_as, owner, project, value="references", coders="alice,bob").json()
     assert both["cells"] == [[3, 0], [0, 1], [1, 0]]
+
+
+@pytest.mark.django_db
+def test_a_user_of_another_project_is_as_unknown_as_a_name_nobody_has(api_as, project, owner, matrix_corpus):
+    UserFactory(username="stranger")  # exists, but is no member here
+    known = get(api_as, owner, project, coders="stranger")
+    unknown = get(api_as, owner, project, coders="nobody")
+    assert (known.status_code, unknown.status_code) == (400, 400)
+    assert known.json()["detail"] == "Unknown coder(s) in this project: stranger."
+    assert unknown.json()["detail"] == "Unknown coder(s) in this project: nobody."
 
 
 @pytest.mark.django_db

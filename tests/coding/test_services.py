@@ -66,9 +66,11 @@ def test_whitespace_only_selection_is_refused(document, node, coder):
         services.coding_create(coder=coder, document=document, node=node, start=newline, end=newline + 1)
 
 
-def test_node_of_another_project_is_refused(document, coder):
-    with pytest.raises(ValidationError, match="another project"):
-        services.coding_create(coder=coder, document=document, node=NodeFactory(), start=0, end=3)
+def test_node_of_another_project_is_refused_without_its_name(document, coder):
+    foreign = NodeFactory(name="别人的机密节点")
+    with pytest.raises(ValidationError) as refused:
+        services.coding_create(coder=coder, document=document, node=foreign, start=0, end=3)
+    assert refused.value.messages == [f"Node {foreign.pk} is not in this project's codebook."]
 
 
 def test_bulk_create_is_all_or_nothing(project, document, node, coder):

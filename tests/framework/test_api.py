@@ -161,6 +161,24 @@ def test_hostile_xml_import_gets_400_and_changes_nothing(as_owner, project):
     assert not project.nodes.exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("book.csv", "path,description\n数据开放,规则\n数据\x00共享,\n".encode()),
+        ("book.json", '{"nodes": [{"name": "数据开放", "description": "规则\\u0000"}]}'.encode()),
+    ],
+)
+def test_a_codebook_file_with_nul_gets_400_and_changes_nothing(as_owner, project, name, data):
+    response = as_owner.post(
+        reverse("api:nodes-import", kwargs={"project_id": project.pk}),
+        {"file": SimpleUploadedFile(name, data)},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "control character (U+0000)" in response.json()["detail"]
+    assert not project.nodes.exists()
+
+
 def test_import_without_a_file_gets_400(as_owner, project):
     response = as_owner.post(reverse("api:nodes-import", kwargs={"project_id": project.pk}), {}, format="multipart")
     assert response.status_code == 400

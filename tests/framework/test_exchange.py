@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -152,3 +154,73 @@ def test_format_comes_from_the_extension():
     assert exchange.format_of("编码本.QDC") == "qdc"
     with pytest.raises(ValidationError):
         exchange.format_of("codebook.xlsx")
+
+
+# --- one depth limit and one character check for every format ------------------------------------------------
+def _deep(fmt: str, levels: int) -> bytes:
+    names = [f"第{i}层" for i in range(levels)]
+    if fmt == "csv":
+        return ("path\n" + "/".join(names) + "\n").encode()
+    if fmt == "json":
+        nested: list = []
+        for name in reversed(names):
+            nested = [{"name": name, "children": nested}]
+        return json.dumps({"nodes": nested}, ensure_ascii=False).encode()
+    opening = "".join(f'<Code name="{name}">' for name in names)
+    body = f'<CodeBook xmlns="{exchange.QDC_NAMESPACE}"><Codes>{opening}{"</Code>" * levels}</Codes></CodeBook>'
+    return body.encode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "qdc"])
+def test_every_format_reads_fifty_levels_and_refuses_fifty_one(fmt):
+    assert len(exchange.read(_deep(fmt, tree.MAX_DEPTH), fmt)[-1].names) == tree.MAX_DEPTH
+    with pytest.raises(ValidationError, match="nested more than 50 levels deep"):
+        exchange.read(_deep(fmt, tree.MAX_DEPTH + 1), fmt)
+
+
+def test_a_csv_path_of_three_thousand_levels_is_refused_with_its_row():
+    with pytest.raises(ValidationError) as refused:
+        exchange.read(_deep("csv", 3000), "csv")
+    assert refused.value.messages == ["Row 2: The codebook is nested more than 50 levels deep."]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data", "message"),
+    [
+        ("csv", "path,description\n数据\x00开放,x\n", "Row 2: A node name cannot contain a line break or control"),
+        (
+            "csv",
+            "path,description\n数据开放,规则\x1b[0m\n",
+            "Row 2: “数据开放”: A description cannot contain a control",
+        ),
+        ("json", '{"nodes": [{"name": "数据\\u0000开放"}]}', "A node under the top level: A node name cannot contain"),
+        ("json", '{"nodes": [{"name": "数据\\n开放"}]}', "A node name cannot contain a line break or control"),
+        ("json", '{"nodes": [{"name": "数据开放", "description": "\\u009b"}]}', "(U+009B)"),
+        (
+            "qdc",
+            f'<CodeBook xmlns="{exchange.QDC_NAMESPACE}"><Codes><Code name="数据&#x85;开放"/></Codes></CodeBook>',
+            "(U+0085)",
+        ),
+        (
+            "qdc",
+            f'<CodeBook xmlns="{exchange.QDC_NAMESPACE}"><Codes><Code name="a"><Description>&#x9b;</Description>'
+            "</Code></Codes></CodeBook>",
+            "“a”: A description cannot contain a control character (U+009B).",
+        ),
+    ],
+)
+def test_control_characters_in_names_and_descriptions_are_refused_in_every_format(fmt, data, message):
+    with pytest.raises(ValidationError) as refused:
+        exchange.read(data.encode(), fmt)
+    assert message in " ".join(refused.value.messages)
+
+
+def test_line_breaks_and_tabs_stay_allowed_in_descriptions():
+    data = '{"nodes": [{"name": "数据开放", "description": "定义：\\t公开\\r\\n例外：涉密"}]}'.encode()
+    assert exchange.read(data, "json")[0].description == "定义：\t公开\r\n例外：涉密"
+
+
+def test_json_writer_nests_without_recursion_and_reads_back():
+    rows = [Row(i + 1, i or None, f"第{i}层") for i in range(tree.MAX_DEPTH)]
+    entries = exchange.read(exchange.write_json(tree.build(rows)), "json")
+    assert [e.names[-1] for e in entries] == [f"第{i}层" for i in range(tree.MAX_DEPTH)]

@@ -21,6 +21,35 @@ def _names(project, parent):
 
 
 # --- create / update ---------------------------------------------------------------------------------
+def _chain(project, levels: int) -> list[Node]:
+    nodes, parent = [], None
+    for level in range(levels):
+        parent = Node.objects.create(project=project, parent=parent, name=f"第{level + 1}层")
+        nodes.append(parent)
+    return nodes
+
+
+def test_a_node_below_the_fiftieth_level_is_refused(project):
+    chain = _chain(project, tree.MAX_DEPTH)
+    services.node_create(project=project, name="同层", parent=chain[-2])
+    with pytest.raises(ValidationError, match="nested more than 50 levels deep"):
+        services.node_create(project=project, name="太深", parent=chain[-1])
+    assert not project.nodes.filter(name="太深").exists()
+
+
+def test_a_move_that_would_put_a_subtree_below_the_fiftieth_level_is_refused(project):
+    chain = _chain(project, tree.MAX_DEPTH - 1)
+    top = services.node_create(project=project, name="分支")
+    services.node_create(project=project, name="叶", parent=top)
+    with pytest.raises(ValidationError, match="nested more than 50 levels deep"):
+        services.node_move(node=top, parent=chain[-1])  # 49 + a branch of 2 levels = 51
+    top.refresh_from_db()
+    assert top.parent_id is None
+    services.node_move(node=top, parent=chain[-2])  # 48 + 2 = 50 is allowed
+    top.refresh_from_db()
+    assert top.parent_id == chain[-2].pk
+
+
 def test_same_name_may_live_under_two_parents(project):
     sharing = services.node_create(project=project, name="数据共享")
     opening = services.node_create(project=project, name="数据开放")
@@ -66,10 +95,12 @@ def test_create_at_a_position_renumbers_siblings(project):
     assert list(project.nodes.values_list("order", flat=True).order_by("order")) == [0, 1, 2, 3]
 
 
-def test_a_parent_from_another_project_is_refused(project):
-    stranger = NodeFactory()
-    with pytest.raises(ValidationError, match="another project"):
+def test_a_parent_from_another_project_is_refused_as_if_it_did_not_exist(project):
+    stranger = NodeFactory(name="机密节点")
+    with pytest.raises(ValidationError) as refused:
         services.node_create(project=project, name="x", parent=stranger)
+    assert refused.value.messages == ["That node no longer exists: someone may have deleted or merged it."]
+    assert not project.nodes.exists()
 
 
 def test_update_renames_describes_and_recolours(project):

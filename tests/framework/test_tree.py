@@ -90,7 +90,7 @@ def test_a_colour_that_is_not_a_colour_is_refused(value):
         tree.normalize_color(value)
 
 
-@pytest.mark.parametrize("name", ["", "   ", "a/b", "x" * 201])
+@pytest.mark.parametrize("name", ["", "   ", "a/b", "x" * 201, "数据\n开放", "数据\t开放", "数据\x00", "数据\x85开放"])
 def test_bad_names_are_refused(name):
     with pytest.raises(ValidationError):
         tree.clean_name(name)
@@ -109,3 +109,20 @@ def test_paths_of_agrees_with_paths_for_the_nodes_asked(db):
     every = tree.paths(tree.rows_for(project))
     some = list(every)[::7]
     assert tree.paths_of(project, some) == {i: every[i] for i in some}
+
+
+def test_a_description_keeps_line_breaks_but_refuses_other_control_characters():
+    assert tree.clean_description("定义：\n\t公开\r\n") == "定义：\n\t公开\r\n"
+    with pytest.raises(ValidationError, match=r"\(U\+0007\)"):
+        tree.clean_description("响铃\x07")
+
+
+def test_height_counts_levels_down_to_the_deepest_descendant():
+    rows = [Row(1, None, "a"), Row(2, 1, "b"), Row(3, 2, "c"), Row(4, 1, "d")]
+    assert [tree.height(rows, node_id) for node_id in (1, 2, 3, 4)] == [3, 2, 1, 1]
+
+
+def test_check_depth_allows_the_limit_and_refuses_one_more():
+    tree.check_depth(tree.MAX_DEPTH)
+    with pytest.raises(ValidationError, match="nested more than 50 levels deep"):
+        tree.check_depth(tree.MAX_DEPTH + 1)

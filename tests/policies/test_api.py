@@ -7,9 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from coding import services as coding_services
 from coding.models import Coding
 from policies.models import Document, Role
-from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, UserFactory
+from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
 
 GUIZHOU = (
     "贵州省政府数据共享开放条例\n"
@@ -56,6 +57,16 @@ def test_creating_a_project_makes_the_creator_owner(api_as):
 
 
 @pytest.mark.django_db
+def test_document_count_is_a_number_on_every_answer_never_null(api_as, project, owner):
+    DocumentFactory(project=project)
+    DocumentFactory(project=project)
+    detail = api_as(owner).get(reverse("api:project", kwargs={"project_id": project.pk})).json()
+    listed = api_as(owner).get(reverse("api:projects")).json()
+    created = api_as(owner).post(reverse("api:projects"), {"name": "新项目"}, format="json").json()
+    assert (detail["document_count"], listed[0]["document_count"], created["document_count"]) == (2, 2, 0)
+
+
+@pytest.mark.django_db
 def test_project_without_name_is_refused(api_as):
     response = api_as(UserFactory()).post(reverse("api:projects"), {"name": ""}, format="json")
     assert response.status_code == 400
@@ -73,6 +84,19 @@ def test_owner_adds_member_and_unknown_user_is_explained(api_as, project, owner)
     missing = api_as(owner).post(url, {"username": "nobody", "role": "coder"}, format="json")
     assert missing.status_code == 400
     assert "nobody" in missing.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_an_inactive_account_is_refused_in_the_words_used_for_nobody(api_as, project, owner):
+    other = ProjectFactory()
+    consensus = coding_services.consensus_coder(other)  # another project's consensus layer: an inactive account
+    UserFactory(username="retired", is_active=False)
+    url = reverse("api:members", kwargs={"project_id": project.pk})
+    for username in (consensus.username, "retired"):
+        response = api_as(owner).post(url, {"username": username, "role": "viewer"}, format="json")
+        assert response.status_code == 400
+        assert response.json() == {"detail": f"There is no user named “{username}”."}
+    assert list(project.memberships.values_list("user__username", flat=True)) == ["owner"]
 
 
 @pytest.mark.django_db

@@ -386,3 +386,29 @@ def test_good_sheet_through_the_api_answers_the_count(api_as, project, owner):
     assert response.status_code == 200
     assert response.json()["updated"] == 1
     assert Document.objects.get(pk=document.pk).issuer == "贵州省人民政府"
+
+
+@pytest.mark.django_db
+def test_a_control_character_in_a_cell_refuses_the_whole_sheet(project):
+    DocumentFactory(project=project, issuer="贵州省人民政府")
+    before = snapshot(project)
+    rows = read(export(project))
+    rows[1][FIXED.index("issuer")] = "贵州省\x1b人民政府"
+    with pytest.raises(ValidationError) as refused:
+        attribute_sheet.apply_csv(project=project, data=write(rows))
+    assert "line 2: “issuer” contains a control character (U+001B)" in " ".join(refused.value.messages)
+    assert snapshot(project) == before
+
+
+@pytest.mark.django_db
+def test_a_line_break_in_a_value_is_kept_but_not_in_a_custom_attribute_name(project):
+    DocumentFactory(project=project)
+    rows = read(export(project))
+    rows[0].append("城\n市")
+    rows[1].append("贵阳")
+    with pytest.raises(ValidationError, match=r"contains a control character \(U\+000A\)"):
+        attribute_sheet.apply_csv(project=project, data=write(rows))
+    rows[0][-1] = "城市"
+    rows[1][FIXED.index("doc_number")] = "黔府发\n〔2020〕1号"
+    attribute_sheet.apply_csv(project=project, data=write(rows))
+    assert project.documents.get().doc_number == "黔府发\n〔2020〕1号"

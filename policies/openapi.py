@@ -1,0 +1,68 @@
+"""The OpenAPI schema's shared parts: the one error body, and the error statuses every operation documents.
+
+Every operation can answer 400 (the edge refuses a control character in any parameter or header) and 403 (not
+signed in, or a role too low); one with a path parameter also 404, one with a body also 413 and 415, a throttled
+one 429. Views declare their other statuses (409, a 201 beside a 200 …) with extend_schema, using error(status).
+"""
+
+from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+ERROR_DESCRIPTIONS = {
+    400: "Refused: the detail says what is wrong. Nothing was changed.",
+    403: "Not signed in, or your role in the project does not allow this.",
+    404: "Not found, or not in a project you are a member of.",
+    409: "Conflicts with what is stored: the detail says with what.",
+    413: "The request or an uploaded file is too large.",
+    415: "The body's content type, or an uploaded file's type, is not one this operation reads.",
+    429: "Too many requests: wait before trying again.",
+}
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in words a researcher can act on.")
+    errors = serializers.DictField(required=False, help_text="For invalid input: the messages per field.")
+
+
+def error(status: int) -> OpenApiResponse:
+    """An error response for extend_schema(responses={…})."""
+    return OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status])
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema, with the error statuses every operation shares, and component names that keep a
+    view's nested InputSerializer apart from another view's."""
+
+    def get_serializer_name(self, serializer: serializers.Serializer, direction: str) -> str:
+        outer, _, name = type(serializer).__qualname__.rpartition(".")
+        if not outer:
+            return super().get_serializer_name(serializer, direction)
+        prefix = outer.rsplit(".", 1)[-1].removesuffix("Api").removesuffix("Serializer")
+        return prefix + name.removesuffix("Serializer")
+
+    def _unwrap_list_serializer(self, serializer, direction):
+        """A list that may not be empty (allow_empty=False) says so: minItems 1."""
+        schema = super()._unwrap_list_serializer(serializer, direction)
+        if schema and schema.get("type") == "array" and getattr(serializer, "allow_empty", True) is False:
+            schema["minItems"] = 1
+        return schema
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        statuses = [400, 403]
+        if "{" in path:
+            statuses.append(404)
+        if "requestBody" in operation:
+            statuses += [413, 415]
+        if getattr(self.view, "throttle_classes", None):
+            statuses.append(429)
+        reference = self.resolve_serializer(ErrorSerializer, "response").ref
+        for status in statuses:
+            operation["responses"].setdefault(
+                str(status),
+                {"content": {"application/json": {"schema": reference}}, "description": ERROR_DESCRIPTIONS[status]},
+            )
+        return operation
