@@ -9,8 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
-
-TOKEN_REFUSED = inline_serializer("TokenRefused", {"detail": serializers.CharField()})
+from policies import openapi
 
 
 class TokenObtainApi(APIView):
@@ -24,8 +23,8 @@ class TokenObtainApi(APIView):
         request=AuthTokenSerializer,
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
-            400: TOKEN_REFUSED,
-            429: TOKEN_REFUSED,
+            400: openapi.error(400),
+            429: openapi.error(429),
         },
     )
     def post(self, request: Request) -> Response:

@@ -2,8 +2,9 @@
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import AnonRateThrottle
+
+from policies.api import ProjectListApi
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -107,8 +108,12 @@ def test_reports_are_described_not_free_form(schema, path, keys):
     assert keys <= set(answer["required"])
 
 
+def test_the_sign_in_endpoint_documents_its_lockout_as_429_with_the_error_body(schema):
+    assert _json(schema["paths"]["/api/auth/token/"]["post"]["responses"]["429"]) == ERROR
+
+
 def test_a_throttled_view_documents_429(schema, monkeypatch):
-    assert "429" not in schema["paths"]["/api/auth/token/"]["post"]["responses"]
-    monkeypatch.setattr(ObtainAuthToken, "throttle_classes", [AnonRateThrottle])
+    assert "429" not in schema["paths"]["/api/projects/"]["get"]["responses"]
+    monkeypatch.setattr(ProjectListApi, "throttle_classes", [AnonRateThrottle])
     throttled = SchemaGenerator().get_schema(request=None, public=True)
-    assert _json(throttled["paths"]["/api/auth/token/"]["post"]["responses"]["429"]) == ERROR
+    assert _json(throttled["paths"]["/api/projects/"]["get"]["responses"]["429"]) == ERROR
