@@ -73,7 +73,14 @@ _TYPE_ENDINGS = (
     ("方案", "方案"),
     ("计划", "方案"),  # an action plan (行动计划) is a programme of tasks, like a 方案
     ("通知", "通知"),
+    ("决定", "决定"),
+    ("决议", "决议"),
+    ("指引", "指引"),
+    ("标准", "标准"),
+    ("法律", "法律"),
+    ("法", "法律"),  # 中华人民共和国数据安全法; 办法 is matched above, and a 方法 or 算法 is no law
 )
+_NOT_LAWS = ("方法", "算法", "做法", "用法", "写法", "说法", "看法", "想法")
 
 
 def _opening_lines(text: str) -> list[str]:
@@ -143,7 +150,7 @@ def _title(lines: list[str], stem: str) -> tuple[str, str]:
 def _policy_type(title: str) -> str:
     bare = _TRAILING_PARENTHESES.sub("", title).strip(' 》”"')
     for ending, policy_type in _TYPE_ENDINGS:
-        if bare.endswith(ending):
+        if bare.endswith(ending) and not (ending == "法" and bare.endswith(_NOT_LAWS)):
             return policy_type
     return "其他" if re.search(f"[{_CJK}]", bare) else ""
 

@@ -33,6 +33,11 @@ class PolicyType(models.TextChoices):
     PLAN = "规划", _("Plan (规划)")
     PROGRAMME = "方案", _("Programme (方案)")
     RULES = "细则", _("Detailed rules (细则)")
+    LAW = "法律", _("Law (法律)")
+    DECISION = "决定", _("Decision (决定)")
+    RESOLUTION = "决议", _("Resolution (决议)")
+    GUIDELINES = "指引", _("Guidelines (指引)")
+    STANDARD = "标准", _("Standard (标准)")
     OTHER = "其他", _("Other")
 
 

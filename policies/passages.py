@@ -28,10 +28,11 @@ def paragraph_start_for(starts: list[int], offset: int) -> int:
     return starts[max(bisect_right(starts, offset) - 1, 0)]
 
 
-def heading_line(text: str, start: int, limit: int = 24) -> str:
-    """The heading's own line from `start` (第一章　总则), cut to `limit` characters."""
+def heading_line(text: str, start: int, limit: int = 24, stop: int | None = None) -> str:
+    """The heading's own line from `start` (第一章　总则), up to `stop` (a heading on the same line), cut to `limit`."""
     end = text.find("\n", start)
-    line = text[start : end if end != -1 else len(text)].strip()
+    end = len(text) if end == -1 else end
+    line = text[start : min(end, stop) if stop is not None and stop > start else end].strip()
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
@@ -47,11 +48,13 @@ def paragraphs_html(lines: list[Paragraph]) -> SafeString:
 def outline(text: str, lines: list[Paragraph], sections) -> list[dict]:
     """Outline entries for sections (anything with kind/start): the paragraph to jump to and a heading to show."""
     starts = [p.start for p in lines]
+    sections = list(sections)
+    following = [s.start for s in sections[1:]] + [None]  # where each heading's line is cut by the next heading
     return [
         {
             "section": s,
             "anchor": paragraph_start_for(starts, s.start),
-            "heading": heading_line(text, s.start) if s.kind != "article" else "",
+            "heading": heading_line(text, s.start, stop=stop) if s.kind != "article" else "",
         }
-        for s in sections
+        for s, stop in zip(sections, following, strict=False)
     ]

@@ -27,6 +27,11 @@ _HEADING = re.compile(
     r"(?![的之规所和或与及、，,至中第款项])",
     re.MULTILINE,
 )
+# A heading that follows a chapter's title on the same line (第一章　总则　　第一条 …), as legal databases export
+# them: after white space, never right after other text.
+_INLINE_HEADING = re.compile(
+    rf"[^\S\n]+(?P<label>第(?P<number>[{_NUMERAL}]+|[0-9０-９]+)(?P<unit>[节条]))(?![的之规所和或与及、，,至中第款项])"
+)
 _ITEMS = (
     (re.compile(rf"{_LINE_START}(?P<label>(?P<number>[{_SMALL_NUMERAL}]+)、)", re.MULTILINE), 4),
     (re.compile(rf"{_LINE_START}(?P<label>[（(](?P<number>[{_SMALL_NUMERAL}]+)[）)])", re.MULTILINE), 5),
@@ -99,6 +104,23 @@ def _without_contents_lists(text: str, headings: list[tuple[int, str, str, int]]
     return headings
 
 
+def _inline_headings(text: str, position: int, level: int) -> list[tuple[int, str, str, int]]:
+    """Headings of lower levels on the rest of a container heading's line: 第一节 or 第一条 after 第一章　总则."""
+    found: list[tuple[int, str, str, int]] = []
+    line_end = text.find("\n", position)
+    line_end = len(text) if line_end == -1 else line_end
+    while level < 3:
+        match = _INLINE_HEADING.search(text, position, line_end)
+        if match is None or chinese_numeral_to_int(match.group("number")) is None:
+            break
+        kind, inner_level = _UNIT_KIND[match.group("unit")]
+        if inner_level <= level:
+            break
+        found.append((match.start("label"), kind, match.group("label"), inner_level))
+        position, level = match.end("label"), inner_level
+    return found
+
+
 def detect_sections(text: str) -> list[SectionSpan]:
     """Return the headings found at line starts with the spans they govern, sorted by start (code-point offsets)."""
     headings: list[tuple[int, str, str, int]] = []
@@ -109,6 +131,9 @@ def detect_sections(text: str) -> list[SectionSpan]:
         kind, level = _UNIT_KIND[match.group("unit")]
         has_articles = has_articles or level == 3
         headings.append((match.start("label"), kind, match.group("label"), level))
+        inline = _inline_headings(text, match.end("label"), level)
+        has_articles = has_articles or any(heading[3] == 3 for heading in inline)
+        headings.extend(inline)
     if not has_articles:
         for pattern, level in _ITEMS:
             for match in pattern.finditer(text):

@@ -129,12 +129,12 @@ def test_parenthesised_passage_right_after_the_date_names_the_issuer():
     assert guess["issue_date"] == datetime.date(2021, 6, 29)
 
 
-def test_national_law_is_national_and_a_fa_is_other():
+def test_national_law_is_national_and_a_fa_is_a_law():
     guess = guess_attributes("law.txt", NATIONAL_LAW)
     assert guess["province"] == "全国"
     assert guess["issuer"] == "全国人民代表大会常务委员会"
     assert guess["issuer_type"] == "人大及其常委会"
-    assert guess["policy_type"] == "其他"
+    assert guess["policy_type"] == "法律"
     assert guess["issue_date"] == datetime.date(2021, 6, 10)
 
 
@@ -260,8 +260,15 @@ def test_a_document_number_cited_in_a_body_sentence_is_ignored():
         ("某某市公共数据行动计划", "方案"),
         ("国务院关于在线政务服务的若干规定", "规定"),
         ("关于做好数据发布工作的通知", "通知"),
-        ("中华人民共和国数据安全法", "其他"),
-        ("关于数据开放的决定", "其他"),
+        ("中华人民共和国数据安全法", "法律"),
+        ("中华人民共和国网络安全法（2016年）", "法律"),
+        ("全国人民代表大会常务委员会关于加强网络信息保护的决定", "决定"),
+        ("关于数据开放的决定", "决定"),
+        ("某某市人民代表大会关于促进数据共享的决议", "决议"),
+        ("某某省公共数据授权运营合规指引", "指引"),
+        ("政务数据共享交换平台技术标准", "标准"),
+        ("某某市政务数据统计方法", "其他"),
+        ("某某平台推荐算法", "其他"),
         ("某某条例（2019年修订）", "条例"),
     ],
 )

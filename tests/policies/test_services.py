@@ -128,10 +128,10 @@ def test_clean_attributes_reads_issuer_type_aliases(given, expected):
 
 def test_clean_attributes_refuses_an_unknown_policy_type_listing_the_accepted_ones():
     with pytest.raises(ValidationError) as caught:
-        services.clean_attributes({"policy_type": "法律"})
+        services.clean_attributes({"policy_type": "白皮书"})
     message = caught.value.messages[0]
-    assert "法律" in message
-    assert "条例、办法、规定、意见、通知、规划、方案、细则、其他" in message
+    assert "白皮书" in message
+    assert "条例、办法、规定、意见、通知、规划、方案、细则、法律、决定、决议、指引、标准、其他" in message
 
 
 def test_clean_attributes_refuses_an_unknown_issuer_type_listing_the_accepted_ones():
