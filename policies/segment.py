@@ -188,25 +188,52 @@ def builtin_stopwords() -> frozenset[str]:
 # --- the engine ----------------------------------------------------------------------------------
 
 
-@functools.cache
-def _jieba_tables() -> tuple[dict[str, int], dict[str, str], int]:
-    """jieba's own dictionary: word → frequency (prefixes at 0, as jieba keeps them), word → tag, and the total."""
-    import jieba
+def _jieba_dictionary_lines() -> Iterable[list[str]]:
+    import jieba  # heavy: imported where jieba's own dictionary is read, not at startup
 
-    path = Path(jieba.__file__).parent / "dict.txt"
-    frequencies: dict[str, int] = {}
-    tags: dict[str, str] = {}
-    total = 0
-    with path.open(encoding="utf-8") as lines:
+    with (Path(jieba.__file__).parent / "dict.txt").open(encoding="utf-8") as lines:
         for line in lines:
-            word, frequency, tag = line.split()
-            frequency = int(frequency)
-            frequencies[word] = frequency
-            tags[word] = tag
-            total += frequency
-            for i in range(1, len(word)):
-                frequencies.setdefault(word[:i], 0)
-    return frequencies, tags, total
+            yield line.split()
+
+
+@functools.cache
+def _jieba_tags() -> dict[str, str]:
+    """jieba's dictionary as word → tag (about 45 MB), for tagging words the project lexicon leaves untagged."""
+    return {word: tag for word, _frequency, tag in _jieba_dictionary_lines()}
+
+
+@functools.cache
+def _jieba_frequencies() -> tuple[dict[str, int], int]:
+    """jieba's dictionary as word → frequency, prefixes at 0 as jieba keeps them, and the total (about 60 MB).
+
+    Loaded only by a process that suggests a frequency (an owner adding words), not by every process that tags."""
+    frequencies: dict[str, int] = {}
+    total = 0
+    for word, frequency, _tag in _jieba_dictionary_lines():
+        frequencies[word] = int(frequency)
+        total += int(frequency)
+        for i in range(1, len(word)):
+            frequencies.setdefault(word[:i], 0)
+    return frequencies, total
+
+
+# jieba itself for one dictionary at a time: each instance holds about 75 MB, and only the rare periodic runs need it.
+_reference_tokenizer: dict[tuple, object] = {}
+
+
+def _reference_for(terms: tuple) -> object:
+    """jieba's own tokenizer with this dictionary (never jieba's global one), replacing the one kept for another."""
+    tokenizer = _reference_tokenizer.get(terms)
+    if tokenizer is None:
+        import jieba  # heavy: only texts with periodic runs need the reference engine
+
+        _reference_tokenizer.clear()  # before building the next, so that two are never held at once
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        for term in terms:
+            tokenizer.add_word(term.word, term.frequency, term.tag or None)
+        _reference_tokenizer[terms] = tokenizer
+    return tokenizer
 
 
 class Segmenter:
@@ -219,7 +246,6 @@ class Segmenter:
             self.engine.add_word(term.word, term.frequency, term.tag or None)
         self.tags = {t.word: t.tag for t in terms if t.tag}
         self._tag_cache: dict[str, str] = {}
-        self._reference = None
 
     def raw_cut(self, text: str) -> list[str]:
         """The engine's tokens, or jieba's own where the two could differ: in a run like 条条条 the routes 条|条条 and
@@ -229,16 +255,8 @@ class Segmenter:
         return self.engine.cut(text)
 
     def reference(self):
-        """jieba itself with this dictionary (loaded on first need; its own instance, never jieba's global one)."""
-        if self._reference is None:
-            import jieba
-
-            tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
-            for term in self.terms:
-                tokenizer.add_word(term.word, term.frequency, term.tag or None)
-            self._reference = tokenizer
-        return self._reference
+        """jieba itself with this dictionary, built on first need and kept for one dictionary per process."""
+        return _reference_for(self.terms)
 
     def cut(self, text: str) -> list[str]:
         """jieba's accurate-mode tokens; they cover the text exactly, so offsets are running sums of lengths."""
@@ -268,7 +286,7 @@ class Segmenter:
         return [tag if tag is not None else self.tag(w) for w, tag in zip(words, tags, strict=True)]
 
     def _tag(self, word: str) -> str:
-        tag = self.tags.get(word) or _jieba_tables()[1].get(word)
+        tag = self.tags.get(word) or _jieba_tags().get(word)
         if tag:
             return tag
         if _NUMERAL.match(word):
@@ -282,16 +300,16 @@ def _split_skip(word: str) -> list[str]:
     return [part for part in _JIEBA_SKIP.split(word) if part]
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def segmenter_for(terms: tuple[Term, ...]) -> Segmenter:
-    """The engine for a dictionary (built-in lexicon + project terms), kept per process for reuse."""
+    """The engine for a dictionary (built-in lexicon + project terms), kept per process for reuse (about 25 MB each)."""
     return Segmenter(terms)
 
 
 def suggest_frequency(word: str, terms: tuple[Term, ...]) -> int:
     """jieba's suggest_freq(word, tune=False) against jieba's dictionary plus `terms`: the least frequency that keeps
     the word whole, computed exactly as jieba does so that both engines receive the same dictionary."""
-    base, _tags, total = _jieba_tables()
+    base, total = _jieba_frequencies()
     overlay: dict[str, int] = {}
     for term in terms:
         overlay[term.word] = term.frequency
