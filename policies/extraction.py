@@ -20,6 +20,8 @@ from docx.text.paragraph import Paragraph
 from pdfminer.high_level import extract_text as pdfminer_extract_text
 from pdfminer.pdfdocument import PDFEncryptionError
 
+from policies import control_chars, inflation
+
 SUPPORTED_EXTENSIONS = (".txt", ".docx", ".pdf", ".html", ".htm")
 
 NESTED_ARCHIVE_EXTENSIONS = (".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz")
@@ -31,6 +33,10 @@ class UnsupportedFormat(Exception):
 
 class ExtractionError(Exception):
     """The file could not be turned into text; str(exc) is shown to the researcher."""
+
+
+class TooLarge(ExtractionError):
+    """The file unpacks to more than its budget allows (a decompression bomb, or simply too big); answered with 413."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,10 @@ def _extension(filename: str) -> str:
     return f".{ext.lower()}" if dot and stem else ""
 
 
-def extract_text(filename: str, data: bytes) -> str:
-    """Return the normalized text of an uploaded file, choosing the reader by its (case-insensitive) extension."""
+def extract_text(filename: str, data: bytes, *, budget: inflation.Budget | None = None) -> str:
+    """Return the normalized text of an uploaded file, choosing the reader by its (case-insensitive) extension.
+
+    What a .docx or .pdf unpacks to draws on `budget` (100 MB unless given); going past it raises TooLarge."""
     ext = _extension(filename)
     readers = {
         ".txt": _extract_txt,
@@ -88,12 +96,40 @@ def extract_text(filename: str, data: bytes) -> str:
         )
     if not data:
         raise ExtractionError(_("This file is empty."))
-    text = normalize_text(reader(data))
+    budget = budget or inflation.Budget()
+    try:
+        raw = reader(data, budget)
+    except inflation.LimitExceeded as exceeded:
+        raise _too_large(filename, budget, exceeded.budget) from None
+    text = normalize_text(raw)
     if not text.strip():
         if ext == ".pdf":
             raise ExtractionError(_("This PDF has no text layer: this looks like a scanned PDF, run OCR first."))
         raise ExtractionError(_("This file contains no text."))
     return text
+
+
+def _too_large(filename: str, own: inflation.Budget, exceeded: inflation.Budget) -> TooLarge:
+    name = control_chars.shown(filename.replace("\\", "/").rsplit("/", 1)[-1])
+    if exceeded is own:
+        return TooLarge(
+            _(
+                "“%(name)s” unpacks to more than %(mb)d MB, the limit for one file, so it was refused "
+                "(it may be a decompression bomb). Split it into smaller files."
+            )
+            % {"name": name, "mb": _megabytes(exceeded.limit)}
+        )
+    return TooLarge(
+        _(
+            "“%(name)s” was not imported: the archive it came in unpacks to more than %(mb)d MB in all, counting "
+            "what its .docx and .pdf files unpack to. Split the archive into smaller ones."
+        )
+        % {"name": name, "mb": _megabytes(exceeded.limit)}
+    )
+
+
+def _megabytes(size: int) -> int:
+    return max(1, size // (1024 * 1024))
 
 
 # --- plain text and charset detection ----------------------------------------------------------------------------
@@ -161,15 +197,23 @@ def _decode_text(data: bytes) -> str:
     return max(candidates, key=lambda candidate: candidate[:2])[2]
 
 
-def _extract_txt(data: bytes) -> str:
+def _extract_txt(data: bytes, _budget: inflation.Budget) -> str:
     return _decode_text(data)
 
 
 # --- docx --------------------------------------------------------------------------------------------------------
 
 
-def _extract_docx(data: bytes) -> str:
+def _extract_docx(data: bytes, budget: inflation.Budget) -> str:
     damaged = _("This .docx file is damaged or is not a Word document.")
+    try:
+        # python-docx reads whole parts into memory: measure them first, against the budget, with a bounded reader.
+        inflation.measure_zip(data, budget)
+    except inflation.LimitExceeded:
+        raise
+    except Exception as exc:
+        # zipfile reports damage (a bad CRC, a size that does not match its header) with many exception types.
+        raise ExtractionError(damaged) from exc
     try:
         document = Document(io.BytesIO(data))
     except Exception as exc:
@@ -234,13 +278,16 @@ def _join_wrapped_lines(page: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def _extract_pdf(data: bytes) -> str:
+def _extract_pdf(data: bytes, budget: inflation.Budget) -> str:
     damaged = _("This .pdf file is damaged or is not a PDF.")
     # pdfminer returns "" for arbitrary bytes, which would be misreported as a scanned PDF.
     if b"%PDF-" not in data[:1024]:
         raise ExtractionError(damaged)
     try:
-        raw = pdfminer_extract_text(io.BytesIO(data))
+        with inflation.pdf_streams_limited(budget):
+            raw = pdfminer_extract_text(io.BytesIO(data))
+    except inflation.LimitExceeded:
+        raise
     except PDFEncryptionError as exc:
         raise ExtractionError(_("This PDF is password-protected or forbids text extraction.")) from exc
     except Exception as exc:
@@ -305,7 +352,7 @@ def _decode_html(data: bytes) -> str:
     return _decode_text(data)
 
 
-def _extract_html(data: bytes) -> str:
+def _extract_html(data: bytes, _budget: inflation.Budget) -> str:
     soup = BeautifulSoup(_decode_html(data), "lxml")
     for tag in soup.find_all(_DROPPED_TAGS):
         tag.decompose()
@@ -405,7 +452,7 @@ def iter_zip(data: bytes, *, max_entries: int = 1000, max_unpacked_bytes: int = 
                 _("This archive has more than %(max)s entries: split it into smaller archives.") % {"max": max_entries}
             )
         if sum(info.file_size for info in infos) > max_unpacked_bytes:
-            raise ExtractionError(too_big)
+            raise TooLarge(too_big)
 
         members: list[ZipMember] = []
         budget = max_unpacked_bytes
@@ -426,10 +473,14 @@ def iter_zip(data: bytes, *, max_entries: int = 1000, max_unpacked_bytes: int = 
             if info.flag_bits & _ENCRYPTED_FLAG:
                 members.append(ZipMember(name, None, _("This file is password-protected inside the archive.")))
                 continue
+            if info.compress_type not in inflation.READABLE_METHODS:
+                unreadable = _("This file is compressed with a method other than deflate: make a plain zip.")
+                members.append(ZipMember(name, None, unreadable))
+                continue
             try:
                 content = _bounded_read(archive, info, budget)
             except _LimitExceeded as exc:
-                raise ExtractionError(too_big) from exc
+                raise TooLarge(too_big) from exc
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
                 # Includes a CRC or size mismatch, which is what a header lying about its size produces.
                 members.append(ZipMember(name, None, _("This file is damaged inside the archive.")))

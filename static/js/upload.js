@@ -23,5 +23,12 @@
       input.files = event.dataTransfer.files;
       htmx.trigger(form, "submit");
     });
+    // An upload refused as a whole answers 413 with the results fragment: show it (htmx leaves 4xx unswapped).
+    form.addEventListener("htmx:beforeSwap", (event) => {
+      if (event.detail.xhr.status === 413) {
+        event.detail.shouldSwap = true;
+        event.detail.isError = false;
+      }
+    });
   });
 })();
