@@ -58,15 +58,20 @@ def docx(inflated: int = 0) -> bytes:
 
 def docx_with_lying_sizes(inflated: int, declared: int = 1000) -> bytes:
     """docx(inflated) whose zip headers claim document.xml unpacks to only `declared` bytes."""
-    data = bytearray(docx(inflated))
-    name = b"word/document.xml"
-    local = data.find(name) - 30  # the first occurrence is in the local header, after its 30 fixed bytes
-    central = data.rfind(name) - 46  # the last is in the central directory, after its 46 fixed bytes
-    assert data[local : local + 4] == b"PK\x03\x04"
-    assert data[central : central + 4] == b"PK\x01\x02"
-    struct.pack_into("<I", data, local + 22, declared)
-    struct.pack_into("<I", data, central + 24, declared)
-    return bytes(data)
+    return understate_size(docx(inflated), "word/document.xml", declared)
+
+
+def understate_size(data: bytes, member: str, declared: int) -> bytes:
+    """The zip `data` with both headers of `member` (local and central) claiming it unpacks to `declared` bytes."""
+    patched = bytearray(data)
+    name = member.encode()
+    local = patched.find(name) - 30  # the first occurrence is in the local header, after its 30 fixed bytes
+    central = patched.rfind(name) - 46  # the last is in the central directory, after its 46 fixed bytes
+    assert patched[local : local + 4] == b"PK\x03\x04"
+    assert patched[central : central + 4] == b"PK\x01\x02"
+    struct.pack_into("<I", patched, local + 22, declared)
+    struct.pack_into("<I", patched, central + 24, declared)
+    return bytes(patched)
 
 
 def pdf(inflated: int = 0) -> bytes:
