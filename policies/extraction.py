@@ -13,10 +13,7 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.oxml.ns import qn
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph
+from lxml import etree
 from pdfminer.high_level import extract_text as pdfminer_extract_text
 from pdfminer.pdfdocument import PDFEncryptionError
 
@@ -204,43 +201,96 @@ def _extract_txt(data: bytes, _budget: inflation.Budget) -> str:
 # --- docx --------------------------------------------------------------------------------------------------------
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+# Which elements carry text, by their parent's role: the parts python-docx reads for body paragraphs (direct runs and
+# hyperlinked runs), table rows (each cell's own paragraphs) and content controls (w:sdt) around either.
+_ROLES = {
+    ("root", _W + "document"): "document",
+    ("document", _W + "body"): "blocks",
+    ("blocks", _W + "sdt"): "sdt",
+    ("sdt", _W + "sdtContent"): "blocks",
+    ("blocks", _W + "p"): "paragraph",
+    ("blocks", _W + "tbl"): "table",
+    ("table", _W + "tr"): "row",
+    ("row", _W + "tc"): "cell",
+    ("cell", _W + "p"): "cell-paragraph",
+    ("paragraph", _W + "r"): "run",
+    ("paragraph", _W + "hyperlink"): "link",
+    ("cell-paragraph", _W + "r"): "run",
+    ("cell-paragraph", _W + "hyperlink"): "link",
+    ("link", _W + "r"): "run",
+}
+_RUN_CONTENT = {_W + "tab": "\t", _W + "ptab": "\t", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+
+
 def _extract_docx(data: bytes, budget: inflation.Budget) -> str:
     damaged = _("This .docx file is damaged or is not a Word document.")
     try:
-        # python-docx reads whole parts into memory: measure them first, against the budget, with a bounded reader.
+        # Measure every part against the budget with a bounded reader before anything is parsed.
         inflation.measure_zip(data, budget)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(_docx_main_part(archive)) as stream:
+            return _docx_text(stream)
     except inflation.LimitExceeded:
         raise
     except Exception as exc:
-        # zipfile reports damage (a bad CRC, a size that does not match its header) with many exception types.
-        raise ExtractionError(damaged) from exc
-    try:
-        document = Document(io.BytesIO(data))
-    except Exception as exc:
-        # python-docx surfaces bad input as BadZipFile, KeyError, ValueError or its own errors.
+        # zipfile and lxml report damage (a bad CRC, a size that does not match its header, broken XML, a text node
+        # over lxml's 10 MB) with many exception types.
         raise ExtractionError(damaged) from exc
 
-    tag_p, tag_tbl, tag_sdt, tag_sdt_content = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
+
+def _docx_main_part(archive: zipfile.ZipFile) -> str:
+    """The name of the main document part, as the package's relationships name it."""
+    with archive.open("_rels/.rels") as stream:
+        root = etree.parse(stream, etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    for relationship in root.iter(_RELS + "Relationship"):
+        if relationship.get("Type") == _OFFICE_DOCUMENT:
+            return relationship.get("Target", "").lstrip("/")
+    raise KeyError("officeDocument")
+
+
+def _docx_text(stream) -> str:
+    """The text of document.xml as python-docx gives it (paragraphs; table rows as cells joined by tabs), read as a
+    stream: each element is dropped once read, so memory stays flat however large the part is."""
     lines: list[str] = []
-
-    def visit(container) -> None:
-        for child in container.iterchildren():
-            if child.tag == tag_p:
-                lines.append(Paragraph(child, document).text)
-            elif child.tag == tag_tbl:
-                # Raw w:tc elements: python-docx's row.cells repeats merged cells once per grid column.
-                for tr in child.tr_lst:
-                    cells = (" ".join(_Cell(tc, document).text.split("\n")) for tc in tr.tc_lst)
-                    lines.append("\t".join(cells))
-            elif child.tag == tag_sdt:
-                content = child.find(tag_sdt_content)
-                if content is not None:
-                    visit(content)
-
-    try:
-        visit(document.element.body)
-    except Exception as exc:
-        raise ExtractionError(damaged) from exc
+    paragraph: list[str] = []
+    cell: list[str] = []
+    row: list[str] = []
+    roles: list[str | None] = ["root"]
+    events = etree.iterparse(
+        stream, events=("start", "end"), remove_blank_text=True, resolve_entities=False, no_network=True
+    )
+    for event, element in events:
+        if event == "start":
+            parent = roles[-1]
+            roles.append(_ROLES.get((parent, element.tag)) if parent else None)
+            continue
+        role = roles.pop()
+        if roles[-1] == "run":
+            if element.tag == _W + "t":
+                paragraph.append(element.text or "")
+            elif element.tag == _W + "br":
+                paragraph.append("\n" if element.get(_W + "type", "textWrapping") == "textWrapping" else "")
+            else:
+                paragraph.append(_RUN_CONTENT.get(element.tag, ""))
+        elif role == "paragraph":
+            lines.append("".join(paragraph))
+            paragraph.clear()
+        elif role == "cell-paragraph":
+            cell.append("".join(paragraph))
+            paragraph.clear()
+        elif role == "cell":
+            row.append(" ".join("\n".join(cell).split("\n")))
+            cell.clear()
+        elif role == "row":
+            lines.append("\t".join(row))
+            row.clear()
+        elif role is None and roles == ["root"]:
+            raise ValueError("not a Word document")
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]
     return "\n".join(lines)
 
 
