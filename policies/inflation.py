@@ -1,9 +1,9 @@
 """Caps on what an uploaded file may unpack to: one budget that every decompression draws on. Pure.
 
 A 1 MB .docx can hold a part that inflates to 1 GB, a PDF a Flate stream as large, and zip headers may lie about
-sizes. So every part of a .docx is measured with a bounded reader before python-docx reads it, and pdfminer's
-stream filters (Flate, LZW, RunLength) are replaced by versions that stop as soon as the budget runs out, rather
-than after the whole stream sits in memory.
+sizes. So every part of a .docx is measured with a bounded reader before its text is parsed, and pdfminer's stream
+filters (Flate, LZW, RunLength) are replaced by versions that stop as soon as the budget runs out, rather than after
+the whole stream sits in memory.
 """
 
 from __future__ import annotations
