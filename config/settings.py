@@ -191,6 +191,12 @@ MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "20"))
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_ZIP_UNPACKED_MB = int(os.environ.get("MAX_ZIP_UNPACKED_MB", "200"))
 MAX_ZIP_ENTRIES = int(os.environ.get("MAX_ZIP_ENTRIES", "1000"))
+# What one .docx or .pdf may unpack to (its zip parts, its PDF streams): larger is refused as a decompression bomb.
+MAX_INFLATED_MB = int(os.environ.get("MAX_INFLATED_MB", "100"))
+# One request as a whole: how many files, and how many MB of files together (nginx's client_max_body_size a bit more).
+MAX_UPLOAD_FILES = int(os.environ.get("MAX_UPLOAD_FILES", "50"))
+MAX_REQUEST_MB = int(os.environ.get("MAX_REQUEST_MB", "200"))
+MAX_REQUEST_BYTES = MAX_REQUEST_MB * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -9,14 +9,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from framework import builtin
-from policies import access, attribute_sheet, corpus, downloads, openapi, services
+from policies import access, attribute_sheet, corpus, downloads, openapi, services, uploads
 from policies.models import Document, Membership, Project, Role
 
 
@@ -214,9 +214,17 @@ def outcome_payload(outcomes) -> tuple[dict, int]:
 
 
 def uploaded_files(request) -> tuple[list[str], list]:
-    """Names of files the size-limiting upload handler dropped, and the files that arrived."""
-    files = request.FILES.getlist("file")  # parses the body, which fills oversized_uploads
+    """Names of files the size-limiting upload handler dropped, and the files that arrived.
+
+    Raises RequestTooLarge when the handler refused the request as a whole (too many files, or too many MB)."""
+    files = request.FILES.getlist("file")  # parses the body, which fills oversized_uploads and upload_refused
+    if refused := uploads.refusal(request._request):
+        raise RequestTooLarge(refused)
     return getattr(request._request, "oversized_uploads", []), files
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 
 class DocumentListApi(APIView):

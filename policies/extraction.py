@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.oxml.ns import qn
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph
+from lxml import etree
 from pdfminer.high_level import extract_text as pdfminer_extract_text
 from pdfminer.pdfdocument import PDFEncryptionError
+
+from policies import control_chars, inflation
 
 SUPPORTED_EXTENSIONS = (".txt", ".docx", ".pdf", ".html", ".htm")
 
@@ -31,6 +30,10 @@ class UnsupportedFormat(Exception):
 
 class ExtractionError(Exception):
     """The file could not be turned into text; str(exc) is shown to the researcher."""
+
+
+class TooLarge(ExtractionError):
+    """The file unpacks to more than its budget allows (a decompression bomb, or simply too big); answered with 413."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,10 @@ def _extension(filename: str) -> str:
     return f".{ext.lower()}" if dot and stem else ""
 
 
-def extract_text(filename: str, data: bytes) -> str:
-    """Return the normalized text of an uploaded file, choosing the reader by its (case-insensitive) extension."""
+def extract_text(filename: str, data: bytes, *, budget: inflation.Budget | None = None) -> str:
+    """Return the normalized text of an uploaded file, choosing the reader by its (case-insensitive) extension.
+
+    What a .docx or .pdf unpacks to draws on `budget` (100 MB unless given); going past it raises TooLarge."""
     ext = _extension(filename)
     readers = {
         ".txt": _extract_txt,
@@ -88,12 +93,40 @@ def extract_text(filename: str, data: bytes) -> str:
         )
     if not data:
         raise ExtractionError(_("This file is empty."))
-    text = normalize_text(reader(data))
+    budget = budget or inflation.Budget()
+    try:
+        raw = reader(data, budget)
+    except inflation.LimitExceeded as exceeded:
+        raise _too_large(filename, budget, exceeded.budget) from None
+    text = normalize_text(raw)
     if not text.strip():
         if ext == ".pdf":
             raise ExtractionError(_("This PDF has no text layer: this looks like a scanned PDF, run OCR first."))
         raise ExtractionError(_("This file contains no text."))
     return text
+
+
+def _too_large(filename: str, own: inflation.Budget, exceeded: inflation.Budget) -> TooLarge:
+    name = control_chars.shown(filename.replace("\\", "/").rsplit("/", 1)[-1])
+    if exceeded is own:
+        return TooLarge(
+            _(
+                "“%(name)s” unpacks to more than %(mb)d MB, the limit for one file, so it was refused "
+                "(it may be a decompression bomb). Split it into smaller files."
+            )
+            % {"name": name, "mb": _megabytes(exceeded.limit)}
+        )
+    return TooLarge(
+        _(
+            "“%(name)s” was not imported: the archive it came in unpacks to more than %(mb)d MB in all, counting "
+            "what its .docx and .pdf files unpack to. Split the archive into smaller ones."
+        )
+        % {"name": name, "mb": _megabytes(exceeded.limit)}
+    )
+
+
+def _megabytes(size: int) -> int:
+    return max(1, size // (1024 * 1024))
 
 
 # --- plain text and charset detection ----------------------------------------------------------------------------
@@ -161,42 +194,103 @@ def _decode_text(data: bytes) -> str:
     return max(candidates, key=lambda candidate: candidate[:2])[2]
 
 
-def _extract_txt(data: bytes) -> str:
+def _extract_txt(data: bytes, _budget: inflation.Budget) -> str:
     return _decode_text(data)
 
 
 # --- docx --------------------------------------------------------------------------------------------------------
 
 
-def _extract_docx(data: bytes) -> str:
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+# Which elements carry text, by their parent's role: the parts python-docx reads for body paragraphs (direct runs and
+# hyperlinked runs), table rows (each cell's own paragraphs) and content controls (w:sdt) around either.
+_ROLES = {
+    ("root", _W + "document"): "document",
+    ("document", _W + "body"): "blocks",
+    ("blocks", _W + "sdt"): "sdt",
+    ("sdt", _W + "sdtContent"): "blocks",
+    ("blocks", _W + "p"): "paragraph",
+    ("blocks", _W + "tbl"): "table",
+    ("table", _W + "tr"): "row",
+    ("row", _W + "tc"): "cell",
+    ("cell", _W + "p"): "cell-paragraph",
+    ("paragraph", _W + "r"): "run",
+    ("paragraph", _W + "hyperlink"): "link",
+    ("cell-paragraph", _W + "r"): "run",
+    ("cell-paragraph", _W + "hyperlink"): "link",
+    ("link", _W + "r"): "run",
+}
+_RUN_CONTENT = {_W + "tab": "\t", _W + "ptab": "\t", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+
+
+def _extract_docx(data: bytes, budget: inflation.Budget) -> str:
     damaged = _("This .docx file is damaged or is not a Word document.")
     try:
-        document = Document(io.BytesIO(data))
+        # Measure every part against the budget with a bounded reader before anything is parsed.
+        inflation.measure_zip(data, budget)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(_docx_main_part(archive)) as stream:
+            return _docx_text(stream)
+    except inflation.LimitExceeded:
+        raise
     except Exception as exc:
-        # python-docx surfaces bad input as BadZipFile, KeyError, ValueError or its own errors.
+        # zipfile and lxml report damage (a bad CRC, a size that does not match its header, broken XML, a text node
+        # over lxml's 10 MB) with many exception types.
         raise ExtractionError(damaged) from exc
 
-    tag_p, tag_tbl, tag_sdt, tag_sdt_content = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
+
+def _docx_main_part(archive: zipfile.ZipFile) -> str:
+    """The name of the main document part, as the package's relationships name it."""
+    with archive.open("_rels/.rels") as stream:
+        root = etree.parse(stream, etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    for relationship in root.iter(_RELS + "Relationship"):
+        if relationship.get("Type") == _OFFICE_DOCUMENT:
+            return relationship.get("Target", "").lstrip("/")
+    raise KeyError("officeDocument")
+
+
+def _docx_text(stream) -> str:
+    """The text of document.xml as python-docx gives it (paragraphs; table rows as cells joined by tabs), read as a
+    stream: each element is dropped once read, so memory stays flat however large the part is."""
     lines: list[str] = []
-
-    def visit(container) -> None:
-        for child in container.iterchildren():
-            if child.tag == tag_p:
-                lines.append(Paragraph(child, document).text)
-            elif child.tag == tag_tbl:
-                # Raw w:tc elements: python-docx's row.cells repeats merged cells once per grid column.
-                for tr in child.tr_lst:
-                    cells = (" ".join(_Cell(tc, document).text.split("\n")) for tc in tr.tc_lst)
-                    lines.append("\t".join(cells))
-            elif child.tag == tag_sdt:
-                content = child.find(tag_sdt_content)
-                if content is not None:
-                    visit(content)
-
-    try:
-        visit(document.element.body)
-    except Exception as exc:
-        raise ExtractionError(damaged) from exc
+    paragraph: list[str] = []
+    cell: list[str] = []
+    row: list[str] = []
+    roles: list[str | None] = ["root"]
+    events = etree.iterparse(
+        stream, events=("start", "end"), remove_blank_text=True, resolve_entities=False, no_network=True
+    )
+    for event, element in events:
+        if event == "start":
+            parent = roles[-1]
+            roles.append(_ROLES.get((parent, element.tag)) if parent else None)
+            continue
+        role = roles.pop()
+        if roles[-1] == "run":
+            if element.tag == _W + "t":
+                paragraph.append(element.text or "")
+            elif element.tag == _W + "br":
+                paragraph.append("\n" if element.get(_W + "type", "textWrapping") == "textWrapping" else "")
+            else:
+                paragraph.append(_RUN_CONTENT.get(element.tag, ""))
+        elif role == "paragraph":
+            lines.append("".join(paragraph))
+            paragraph.clear()
+        elif role == "cell-paragraph":
+            cell.append("".join(paragraph))
+            paragraph.clear()
+        elif role == "cell":
+            row.append(" ".join("\n".join(cell).split("\n")))
+            cell.clear()
+        elif role == "row":
+            lines.append("\t".join(row))
+            row.clear()
+        elif role is None and roles == ["root"]:
+            raise ValueError("not a Word document")
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]
     return "\n".join(lines)
 
 
@@ -234,13 +328,16 @@ def _join_wrapped_lines(page: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def _extract_pdf(data: bytes) -> str:
+def _extract_pdf(data: bytes, budget: inflation.Budget) -> str:
     damaged = _("This .pdf file is damaged or is not a PDF.")
     # pdfminer returns "" for arbitrary bytes, which would be misreported as a scanned PDF.
     if b"%PDF-" not in data[:1024]:
         raise ExtractionError(damaged)
     try:
-        raw = pdfminer_extract_text(io.BytesIO(data))
+        with inflation.pdf_streams_limited(budget):
+            raw = pdfminer_extract_text(io.BytesIO(data))
+    except inflation.LimitExceeded:
+        raise
     except PDFEncryptionError as exc:
         raise ExtractionError(_("This PDF is password-protected or forbids text extraction.")) from exc
     except Exception as exc:
@@ -305,7 +402,7 @@ def _decode_html(data: bytes) -> str:
     return _decode_text(data)
 
 
-def _extract_html(data: bytes) -> str:
+def _extract_html(data: bytes, _budget: inflation.Budget) -> str:
     soup = BeautifulSoup(_decode_html(data), "lxml")
     for tag in soup.find_all(_DROPPED_TAGS):
         tag.decompose()
@@ -405,7 +502,7 @@ def iter_zip(data: bytes, *, max_entries: int = 1000, max_unpacked_bytes: int = 
                 _("This archive has more than %(max)s entries: split it into smaller archives.") % {"max": max_entries}
             )
         if sum(info.file_size for info in infos) > max_unpacked_bytes:
-            raise ExtractionError(too_big)
+            raise TooLarge(too_big)
 
         members: list[ZipMember] = []
         budget = max_unpacked_bytes
@@ -426,10 +523,14 @@ def iter_zip(data: bytes, *, max_entries: int = 1000, max_unpacked_bytes: int = 
             if info.flag_bits & _ENCRYPTED_FLAG:
                 members.append(ZipMember(name, None, _("This file is password-protected inside the archive.")))
                 continue
+            if info.compress_type not in inflation.READABLE_METHODS:
+                unreadable = _("This file is compressed with a method other than deflate: make a plain zip.")
+                members.append(ZipMember(name, None, unreadable))
+                continue
             try:
                 content = _bounded_read(archive, info, budget)
             except _LimitExceeded as exc:
-                raise ExtractionError(too_big) from exc
+                raise TooLarge(too_big) from exc
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
                 # Includes a CRC or size mismatch, which is what a header lying about its size produces.
                 members.append(ZipMember(name, None, _("This file is damaged inside the archive.")))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from policies import control_chars, extraction, guess, segment, structure, workers
+from policies import control_chars, extraction, guess, inflation, segment, structure, workers
 from policies.models import (
     CustomAttribute,
     DictionaryTerm,
@@ -260,12 +260,19 @@ def _check_size(data: bytes, name: str = "") -> None:
         raise DocumentRefused(size_message(name), 413)
 
 
-def _extract(name: str, data: bytes) -> tuple[str, str]:
+def _file_budget(archive: inflation.Budget | None = None) -> inflation.Budget:
+    """What one file may unpack to (MAX_INFLATED_MB), drawing also on its archive's budget when it came in a zip."""
+    return inflation.Budget(settings.MAX_INFLATED_MB * 1024 * 1024, shared=archive)
+
+
+def _extract(name: str, data: bytes, budget: inflation.Budget | None = None) -> tuple[str, str]:
     _check_size(data, name)
     try:
-        text = extraction.extract_text(name, data)
+        text = extraction.extract_text(name, data, budget=budget or _file_budget())
     except extraction.UnsupportedFormat as error:
         raise DocumentRefused(str(error), 415) from None
+    except extraction.TooLarge as error:
+        raise DocumentRefused(str(error), 413) from None
     except extraction.ExtractionError as error:
         raise DocumentRefused(str(error), 400) from None
     if not text.strip():
@@ -310,8 +317,10 @@ def _original_file(name: str, data: bytes) -> ContentFile:
     return ContentFile(data, name=f"{uuid.uuid4().hex}{suffix}")
 
 
-def _import_one(*, project: Project, user, name: str, data: bytes, overrides: dict) -> Document:
-    text, file_format = _extract(name, data)
+def _import_one(
+    *, project: Project, user, name: str, data: bytes, overrides: dict, budget: inflation.Budget | None = None
+) -> Document:
+    text, file_format = _extract(name, data, budget)
     digest = text_hash(text)
     existing = _duplicate_of(project, digest)
     if existing:
@@ -367,14 +376,25 @@ def document_import(*, project: Project, user, filename: str, data: bytes, attri
     except DocumentRefused as refused:
         return [ImportOutcome(filename, error=refused.message, status=refused.status)]
     except extraction.ExtractionError as error:
-        return [ImportOutcome(filename, error=str(error), status=400)]
+        status = 413 if isinstance(error, extraction.TooLarge) else 400
+        return [ImportOutcome(filename, error=str(error), status=status)]
+    # The archive's budget counts its members' bytes and, on top, what each .docx or .pdf among them unpacks to.
+    archive = inflation.Budget(settings.MAX_ZIP_UNPACKED_MB * 1024 * 1024)
+    archive.take(sum(len(member.data) for member in members if member.data))
     outcomes = []
     for member in members:
         if member.error:
             outcomes.append(ImportOutcome(member.name, error=member.error, status=400))
             continue
         try:
-            document = _import_one(project=project, user=user, name=member.name, data=member.data, overrides=overrides)
+            document = _import_one(
+                project=project,
+                user=user,
+                name=member.name,
+                data=member.data,
+                overrides=overrides,
+                budget=_file_budget(archive),
+            )
             outcomes.append(ImportOutcome(member.name, document))
         except DocumentRefused as refused:
             outcomes.append(ImportOutcome(member.name, error=refused.message, status=refused.status))

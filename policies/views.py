@@ -22,6 +22,7 @@ from policies import (
     search,
     segment,
     services,
+    uploads,
     writers,
 )
 from policies.forms import (
@@ -91,12 +92,16 @@ def project_home(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 def document_upload(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id, need=Role.OWNER)
-    uploads = request.FILES.getlist("file")  # parses the body, which fills oversized_uploads
+    files = request.FILES.getlist("file")  # parses the body, which fills oversized_uploads and upload_refused
+    if refused := uploads.refusal(request):
+        outcomes = [services.ImportOutcome("", error=refused, status=413)]
+        context = {"project": project, "outcomes": outcomes}
+        return render(request, "policies/project_home.html#upload-results", context, status=413)
     outcomes = [
         services.ImportOutcome(name, error=services.size_message(name), status=413)
         for name in getattr(request, "oversized_uploads", [])
     ]
-    for upload in uploads:
+    for upload in files:
         outcomes += services.document_import(
             project=project, user=request.user, filename=upload.name, data=upload.read()
         )
@@ -185,8 +190,10 @@ def document_original(request: HttpRequest, document_id: int) -> HttpResponse:
 @require_POST
 def document_replace(request: HttpRequest, document_id: int) -> HttpResponse:
     document = access.document_for(request.user, document_id, need=Role.OWNER)
-    upload = request.FILES.get("file")  # parses the body, which fills oversized_uploads
-    if getattr(request, "oversized_uploads", None):
+    upload = request.FILES.get("file")  # parses the body, which fills oversized_uploads and upload_refused
+    if refused := uploads.refusal(request):
+        messages.error(request, refused)
+    elif getattr(request, "oversized_uploads", None):
         messages.error(request, services.size_message(request.oversized_uploads[0]))
     elif upload is None:
         messages.error(request, _("Choose a file first."))

@@ -23,5 +23,13 @@
       input.files = event.dataTransfer.files;
       htmx.trigger(form, "submit");
     });
+    // An upload refused as a whole answers 413 with the results fragment: show it (htmx leaves 4xx unswapped).
+    // The event fires on the swap target, which the form's outerHTML swap replaces: listen on the document.
+    document.addEventListener("htmx:beforeSwap", (event) => {
+      if (event.detail.xhr.status === 413 && event.detail.requestConfig.elt === form) {
+        event.detail.shouldSwap = true;
+        event.detail.isError = false;
+      }
+    });
   });
 })();

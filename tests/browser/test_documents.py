@@ -68,3 +68,20 @@ def test_owner_uploads_gbk_and_docx_sees_guesses_and_jumps_to_an_article(new_pag
     assert page.evaluate("location.hash").startswith("#p-")
     top = target.evaluate("el => el.getBoundingClientRect().top")
     assert 0 <= top < 900  # scrolled into view
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_over_the_request_limits_shows_the_refusal_in_the_results(new_page, login, live_server, settings):
+    settings.MAX_UPLOAD_FILES = 1
+    project = ProjectFactory(name="数据开放政策")
+    MembershipFactory(project=project, user=UserFactory(username="owner"), role=Role.OWNER)
+    page = new_page()
+    login(page, "owner")
+    page.click("text=数据开放政策")
+    files = [{"name": f"{n}.txt", "mimeType": "text/plain", "buffer": f"第{n}条 内容".encode()} for n in range(2)]
+    page.set_input_files("#upload-input", files)
+    page.click("#upload-form button[type=submit]")
+    refused = page.locator("#upload-results li.refused")
+    refused.wait_for()
+    assert "1" in refused.inner_text()  # the limit, in the page's language
+    assert Document.objects.filter(project=project).count() == 0

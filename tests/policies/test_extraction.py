@@ -22,6 +22,7 @@ from policies.extraction import (
     iter_zip,
     normalize_text,
 )
+from tests import bombs
 
 SIMPLIFIED = (
     "贵州省政府数据共享开放条例\n"
@@ -180,6 +181,29 @@ def test_docx_merged_cells_are_not_repeated_and_cell_paragraphs_stay_on_the_row_
     table.cell(0, 2).add_paragraph("第二段")
 
     assert extract_text("t.docx", _docx_bytes(document)) == "合并\t第一段 第二段"
+
+
+def test_docx_text_is_read_as_python_docx_reads_it_content_controls_links_and_breaks_included():
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    body = (
+        "<w:sdt><w:sdtContent><w:p><w:r><w:t>第一条</w:t><w:tab/><w:t>总则</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        "<w:p><w:hyperlink><w:r><w:t>链接</w:t></w:r></w:hyperlink><w:r><w:br/><w:t>换行</w:t>"
+        '<w:br w:type="page"/><w:noBreakHyphen/></w:r></w:p>'
+        # A text box's paragraph and a tracked insertion are not body text for python-docx either.
+        "<w:p><w:r><w:t>正文</w:t><w:pict><w:txbxContent><w:p><w:r><w:t>文本框</w:t></w:r></w:p></w:txbxContent>"
+        "</w:pict></w:r><w:ins><w:r><w:t>修订</w:t></w:r></w:ins></w:p>"
+    )
+    document = f'<?xml version="1.0" encoding="UTF-8"?><w:document {w}><w:body>{body}</w:body></w:document>'
+    data = bombs.docx()
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["word/document.xml"] = document.encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+
+    assert extract_text("c.docx", buffer.getvalue()) == "第一条\t总则\n链接\n换行-\n正文"
 
 
 def test_docx_that_is_not_a_zip_raises_damaged_error():

@@ -369,22 +369,22 @@ def test_a_zip_refuses_bad_entries_one_by_one_with_their_reasons(project, owner,
 
 
 @pytest.mark.parametrize(
-    ("data", "setting", "phrase"),
+    ("data", "setting", "phrase", "status"),
     [
-        (b"PK\x03\x04 broken", {}, "damaged"),
-        (b"", {}, "empty"),
-        (zipped(*((f"{n}.txt", b"x") for n in range(6))), {"MAX_ZIP_ENTRIES": 5}, "more than 5 entries"),
-        (zipped(("big.txt", b"0" * (2 * 1024 * 1024))), {"MAX_ZIP_UNPACKED_MB": 1}, "more than 1 MB"),
-        (zipped(), {}, "no files"),
+        (b"PK\x03\x04 broken", {}, "damaged", 400),
+        (b"", {}, "empty", 400),
+        (zipped(*((f"{n}.txt", b"x") for n in range(6))), {"MAX_ZIP_ENTRIES": 5}, "more than 5 entries", 400),
+        (zipped(("big.txt", b"0" * (2 * 1024 * 1024))), {"MAX_ZIP_UNPACKED_MB": 1}, "more than 1 MB", 413),
+        (zipped(), {}, "no files", 400),
     ],
 )
 @pytest.mark.django_db
-def test_a_zip_that_cannot_be_imported_is_refused_as_a_whole(project, owner, settings, data, setting, phrase):
+def test_a_zip_that_cannot_be_imported_is_refused_as_a_whole(project, owner, settings, data, setting, phrase, status):
     existing = DocumentFactory(project=project)
     for name, value in setting.items():
         setattr(settings, name, value)
     (outcome,) = import_file(project, owner, "batch.zip", data)
-    assert (outcome.name, outcome.document, outcome.status) == ("batch.zip", None, 400)
+    assert (outcome.name, outcome.document, outcome.status) == ("batch.zip", None, status)
     assert phrase in outcome.error
     assert list(project.documents.all()) == [existing]
 

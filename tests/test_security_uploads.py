@@ -1,0 +1,235 @@
+"""Upload bombs and oversized requests: a .docx or PDF that unpacks past MAX_INFLATED_MB, a zip holding one, headers
+that lie, too many files, too many MB. Each is refused with a message naming the file, and nothing is stored.
+
+The bombs are generated here (tests/bombs.py), a few kB on disk; the caps are set small so the tests stay quick.
+bench/upload_bench.py runs real-size bombs and measures the memory they take."""
+
+import io
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from policies import extraction, inflation
+from policies.models import Document
+from tests import bombs
+from tests.factories import DocumentFactory
+
+MB = 1024 * 1024
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def small_caps(settings):
+    """One file may unpack to 1 MB; an archive to 3 MB in all."""
+    settings.MAX_INFLATED_MB = 1
+    settings.MAX_ZIP_UNPACKED_MB = 3
+    return settings
+
+
+def stored_files(settings) -> list[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+def api_upload(client, project, *files):
+    url = reverse("api:documents", kwargs={"project_id": project.pk})
+    return client.post(url, {"file": list(files)}, format="multipart")
+
+
+def page_upload(client, project, *files):
+    return client.post(reverse("policies:upload", args=[project.pk]), {"file": list(files)}, headers=HTMX)
+
+
+# --- the bounded decoders, without a database ------------------------------------------------------------------
+
+
+def test_inflate_stops_at_the_budget_instead_of_inflating_the_whole_stream():
+    budget = inflation.Budget(MB)
+    compressed = zlib.compress(b"\0" * (50 * MB), 9)
+    with inflation.pdf_streams_limited(budget), pytest.raises(inflation.LimitExceeded):
+        inflation.inflate(compressed)
+    assert budget.used <= MB  # stopped at the cap, not after 50 MB
+
+
+def test_inflate_gives_what_it_decoded_before_a_stream_breaks_off():
+    compressed = zlib.compress(b"BT (abc) Tj ET" * 100)
+    assert inflation.inflate(compressed[:-6]).startswith(b"BT (abc) Tj ET")
+    with pytest.raises(zlib.error):
+        inflation.inflate(b"not zlib at all")
+
+
+def test_run_length_and_lzw_streams_are_bounded_too():
+    budget = inflation.Budget(10_000)
+    run_length = bytes([129, 0]) * 1000  # each pair is 128 zeros: 128,000 bytes from 2,000
+    with inflation.pdf_streams_limited(budget), pytest.raises(inflation.LimitExceeded):
+        inflation.run_length_decode(run_length)
+    assert inflation.run_length_decode(bytes([2]) + b"abc" + bytes([254, 7, 128])) == b"abc" + b"\7\7\7"
+    # LZW: 9-bit codes, clear (256), then the code for the string that grows by one each time.
+    with inflation.pdf_streams_limited(inflation.Budget(100)), pytest.raises(inflation.LimitExceeded):
+        inflation.lzw_decode(_lzw_run_of_zeros(60))
+
+
+def _lzw_run_of_zeros(codes: int) -> bytes:
+    values = [256, 0] + [258 + i for i in range(codes)]
+    bits = "".join(format(value, "09b") for value in values)
+    bits += "0" * (-len(bits) % 8)
+    return bytes(int(bits[i : i + 8], 2) for i in range(0, len(bits), 8))
+
+
+def test_a_docx_part_that_unpacks_past_the_cap_is_too_large_and_names_the_file():
+    with pytest.raises(extraction.TooLarge) as refused:
+        extraction.extract_text("规定.docx", bombs.docx(3 * MB), budget=inflation.Budget(MB))
+    assert str(refused.value).startswith("“规定.docx” unpacks to more than 1 MB")
+
+
+def test_a_docx_whose_headers_understate_its_size_is_damaged_not_read_past_its_header():
+    with pytest.raises(extraction.ExtractionError, match="damaged") as refused:
+        extraction.extract_text("a.docx", bombs.docx_with_lying_sizes(3 * MB), budget=inflation.Budget(MB))
+    assert not isinstance(refused.value, extraction.TooLarge)
+
+
+def test_a_pdf_stream_that_unpacks_past_the_cap_is_too_large():
+    data = bombs.pdf(5 * MB)
+    assert len(data) < 10_000
+    with pytest.raises(extraction.TooLarge, match=r"“x\.pdf” unpacks to more than 1 MB"):
+        extraction.extract_text("x.pdf", data, budget=inflation.Budget(MB))
+
+
+def test_small_docx_and_pdf_files_still_read_under_the_cap():
+    assert extraction.extract_text("a.docx", bombs.docx(), budget=inflation.Budget(MB)).startswith("第一条")
+    assert extraction.extract_text("a.pdf", bombs.pdf(), budget=inflation.Budget(MB)) == "Regulation on data processing"
+
+
+def test_a_bzip2_member_is_refused_since_zipfile_cannot_bound_its_reads():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("bomb.txt", b"0" * MB)
+    (member,) = extraction.iter_zip(buffer.getvalue())
+    assert member.data is None
+    assert "other than deflate" in member.error
+    with pytest.raises(extraction.ExtractionError, match="damaged"):
+        extraction.extract_text("bomb.docx", buffer.getvalue())
+
+
+# --- through the API and the upload page: refused, named, nothing stored ------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "data", "status", "phrase"),
+    [
+        ("通知.docx", bombs.docx(3 * MB), 413, "“通知.docx” unpacks to more than 1 MB"),
+        ("通知.docx", bombs.docx_with_lying_sizes(3 * MB), 400, "damaged"),
+        ("办法.pdf", bombs.pdf(3 * MB), 413, "“办法.pdf” unpacks to more than 1 MB"),
+    ],
+)
+def test_api_refuses_a_bomb_with_its_name_and_stores_nothing(
+    api_as, project, owner, small_caps, name, data, status, phrase
+):
+    response = api_upload(api_as(owner), project, SimpleUploadedFile(name, data))
+    assert response.status_code == status
+    assert phrase in response.json()["detail"]
+    assert not Document.objects.exists()
+    assert stored_files(small_caps) == []
+
+
+@pytest.mark.django_db
+def test_a_zip_holding_a_docx_bomb_refuses_it_by_name(api_as, project, owner, small_caps):
+    archive = bombs.zipped(("批量/炸弹.docx", bombs.docx(3 * MB)))
+    response = api_upload(api_as(owner), project, SimpleUploadedFile("批量.zip", archive))
+    assert response.status_code == 413
+    body = response.json()
+    assert [(r["file"], r["status"]) for r in body["refused"]] == [("批量/炸弹.docx", 413)]
+    assert "“炸弹.docx” unpacks to more than 1 MB" in body["refused"][0]["detail"]
+    assert not Document.objects.exists()
+    assert stored_files(small_caps) == []
+
+
+@pytest.mark.django_db
+def test_a_zip_counts_what_its_docx_and_pdf_files_unpack_to_against_its_own_budget(api_as, project, owner, settings):
+    settings.MAX_INFLATED_MB = 2
+    settings.MAX_ZIP_UNPACKED_MB = 3
+    # Each unpacks to 1.5 MB, under the per-file cap; the second takes the archive past its 3 MB.
+    archive = bombs.zipped(("一.docx", bombs.docx(int(1.5 * MB))), ("二.pdf", bombs.pdf(int(1.6 * MB))))
+    assert len(archive) < 20_000
+    response = api_upload(api_as(owner), project, SimpleUploadedFile("batch.zip", archive))
+    body = response.json()
+    assert response.status_code == 201
+    assert [d["title"] for d in body["documents"]] == ["一"]
+    assert [(r["file"], r["status"]) for r in body["refused"]] == [("二.pdf", 413)]
+    assert "the archive it came in unpacks to more than 3 MB" in body["refused"][0]["detail"]
+    assert list(Document.objects.values_list("title", flat=True)) == ["一"]
+    assert len(stored_files(settings)) == 1
+
+
+@pytest.mark.django_db
+def test_the_upload_page_lists_a_bomb_with_its_name_escaped_and_stores_nothing(client, project, owner, small_caps):
+    client.force_login(owner)
+    response = page_upload(client, project, SimpleUploadedFile("<svg onload=alert(1)>.docx", bombs.docx(3 * MB)))
+    html = response.content.decode()
+    assert response.status_code == 200
+    shown = "&lt;svg onload=alert(1)&gt;.docx"
+    assert f"✗ {shown}: “{shown}” unpacks to more than 1 MB" in html
+    assert "<svg" not in html
+    assert not Document.objects.exists()
+    assert stored_files(small_caps) == []
+
+
+@pytest.mark.django_db
+def test_replacing_a_document_with_a_bomb_keeps_its_text_and_file(api_as, project, owner, small_caps):
+    document = DocumentFactory(project=project)
+    before = (document.text, document.original.name)
+    url = reverse("api:document-file", kwargs={"document_id": document.pk})
+    response = api_as(owner).put(url, {"file": SimpleUploadedFile("新.pdf", bombs.pdf(3 * MB))}, format="multipart")
+    assert response.status_code == 413
+    assert "“新.pdf” unpacks to more than 1 MB" in response.json()["detail"]
+    document.refresh_from_db()
+    assert (document.text, document.original.name) == before
+
+
+# --- the request as a whole -------------------------------------------------------------------------------------
+
+
+def texts(count: int, size: int = 10) -> list[SimpleUploadedFile]:
+    return [SimpleUploadedFile(f"{n}.txt", f"第{n}条".encode() + b"x" * size) for n in range(count)]
+
+
+@pytest.mark.django_db
+def test_too_many_files_in_one_request_answer_413_and_import_none(api_as, project, owner, settings):
+    settings.MAX_UPLOAD_FILES = 3
+    response = api_upload(api_as(owner), project, *texts(4))
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "This upload holds more than 3 files: send at most 3 files at a time, or a .zip."
+    }
+    assert not Document.objects.exists()
+    assert stored_files(settings) == []
+    assert api_upload(api_as(owner), project, *texts(3)).status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sizes", [[700_000, 700_000], [3 * MB]], ids=["read-until-over", "content-length-over"])
+def test_a_request_over_the_total_answers_413_and_imports_none(api_as, project, owner, settings, sizes):
+    settings.MAX_REQUEST_MB, settings.MAX_REQUEST_BYTES = 1, MB
+    files = [SimpleUploadedFile(f"{n}.txt", b"x" * size) for n, size in enumerate(sizes)]
+    response = api_upload(api_as(owner), project, *files)
+    assert response.status_code == 413
+    assert response.json() == {"detail": "This upload is larger than 1 MB in all: send the files in smaller batches."}
+    assert not Document.objects.exists()
+    assert stored_files(settings) == []
+
+
+@pytest.mark.django_db
+def test_the_upload_page_answers_a_request_over_the_limits_with_the_message(client, project, owner, settings):
+    settings.MAX_UPLOAD_FILES = 2
+    client.force_login(owner)
+    response = page_upload(client, project, *texts(3))
+    assert response.status_code == 413
+    assert 'id="upload-results"' in response.content.decode()
+    assert "This upload holds more than 2 files" in response.content.decode()
+    assert not Document.objects.exists()
+    assert stored_files(settings) == []
