@@ -16,8 +16,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from coding import counts  # noqa: E402
 from coding.models import Coding  # noqa: E402
-from framework import counts, services, tree  # noqa: E402
+from framework import services, tree  # noqa: E402
 from framework.models import Node  # noqa: E402
 from policies.models import Document, Membership, Project, Role  # noqa: E402
 

@@ -13,7 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coding import disagreement, layers, matrix, memos, nodeview, reliability, reports, services, team
+from coding import layers, memos, nodeview, services, team
+from coding.analysis import disagreement, matrix, reliability, reports
 from coding.forms import AssignForm, MemoForm, TeamOptionsForm
 from coding.models import MemoKind
 from framework import tree

@@ -18,7 +18,7 @@ from coding import services as coding_services
 from config import api_docs, errors
 from framework import api as framework_api
 from policies import api as policies_api
-from policies import text_api
+from policies.text import api as text_api
 
 logger = logging.getLogger(__name__)
 

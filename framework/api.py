@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import layers
+from coding import counts, layers
 from framework import access as node_access
-from framework import counts, downloads, exchange, services, tree
+from framework import downloads, exchange, services, tree
 from framework.models import Node
 from policies import access
 from policies.models import Project, Role

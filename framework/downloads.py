@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from coding import layers
-from framework import counts, exchange, figure, tree
+from coding import counts, layers
+from framework import exchange, figure, tree
 from policies import writers
 
 FIGURE_COUNTS = {"documents": 0, "references": 1, "coders": 2}

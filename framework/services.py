@@ -7,9 +7,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
+from coding import counts
 from coding import services as coding_services
 from coding.models import Coding
-from framework import builtin, counts, exchange, tree
+from framework import builtin, exchange, tree
 from framework.models import DEFAULT_COLOR, Node
 from policies.models import Project
 

@@ -279,8 +279,7 @@ def panel_context(project, user, *, with_counts: bool = True) -> dict:
     """Context for {% include "framework/_tree_panel.html" %}: the tree rows, counts and whether the user may edit."""
     from django.urls import reverse
 
-    from coding import layers
-    from framework import counts
+    from coding import counts, layers
     from policies.access import membership_for
     from policies.models import Role
 
@@ -304,8 +303,7 @@ def panel_context(project, user, *, with_counts: bool = True) -> dict:
 def detail_context(node, user, *, can_edit: bool) -> dict:
     """Context for the node-detail partial: the node, its path and the counts `user` may see, and where it may move
     or merge to."""
-    from coding import layers
-    from framework import counts
+    from coding import counts, layers
 
     rows = rows_for(node.project)
     ordered = walk(rows)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from policies import control_chars, extraction, guess, segment, structure, workers
+from policies import control_chars, extraction, guess, structure, workers
 from policies.models import (
     CustomAttribute,
     DictionaryTerm,
@@ -36,6 +36,7 @@ from policies.models import (
     TaskWorker,
 )
 from policies.provinces import UnknownProvince, normalize_province
+from policies.text import segment
 
 
 class DocumentRefused(Exception):

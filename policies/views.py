@@ -17,10 +17,7 @@ from policies import (
     corpus,
     downloads,
     error_pages,
-    frequency,
     passages,
-    search,
-    segment,
     services,
     writers,
 )
@@ -33,6 +30,7 @@ from policies.forms import (
     ProjectForm,
 )
 from policies.models import Membership, Role
+from policies.text import frequency, search, segment
 
 
 @login_required

@@ -8,7 +8,7 @@ from itertools import chain
 import numpy as np
 from django.utils.translation import gettext as _
 
-from policies import segment
+from policies.text import segment
 
 DEFAULT_TOP = 100
 MAX_TOP = 1000
@@ -135,8 +135,8 @@ def sort_rows(rows: Sequence[Row], sort: str) -> list[Row]:
 
 def project_word_frequency(project, user, *, scope, options: Options) -> Frequency:
     """Word frequency over the scope (see search.Scope) from the cached segmentations."""
-    from policies import search
     from policies.models import DocumentTokens
+    from policies.text import search
 
     documents = search.scope_documents(project, scope)
     spans = search.scope_spans(project, user, scope)

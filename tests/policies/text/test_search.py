@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from coding import services as coding_services
 from coding.models import Coding
 from framework.models import Node
-from policies import frequency, search, segment, services
+from policies import services
+from policies.text import frequency, search, segment
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
 
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "documents"
+DEMO = Path(__file__).resolve().parents[3] / "demo" / "documents"
 TEXT = (
     "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n"
     "第二条　网信部门和公安机关依法监督；数据开放应当公平。\n附则"

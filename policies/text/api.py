@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from framework.models import Node
-from policies import access, frequency, search, segment, services
+from policies import access, services
 from policies.models import Role
+from policies.text import frequency, search, segment
 
 SCOPE_PARAMETERS = [
     OpenApiParameter("province", str, description="only documents of this province (any common form: 浙江, Zhejiang)"),
