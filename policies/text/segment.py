@@ -17,6 +17,9 @@ import numpy as np
 import rjieba
 from django.utils.translation import gettext as _
 
+from policies import workers
+from policies.models import Segmentation
+
 DATA = Path(__file__).resolve().parent / "data"
 WORD_SEPARATOR = "\x1f"  # never in a document: normalization removes control characters other than LF and TAB
 MAX_TERM_CHARS = 30
@@ -191,7 +194,7 @@ def builtin_stopwords() -> frozenset[str]:
 @functools.cache
 def _jieba_tables() -> tuple[dict[str, int], dict[str, str], int]:
     """jieba's own dictionary: word → frequency (prefixes at 0, as jieba keeps them), word → tag, and the total."""
-    import jieba
+    import jieba  # jieba is heavy (its dictionary): loaded only to read its tables or check rjieba against it
 
     path = Path(jieba.__file__).parent / "dict.txt"
     frequencies: dict[str, int] = {}
@@ -231,7 +234,7 @@ class Segmenter:
     def reference(self):
         """jieba itself with this dictionary (loaded on first need; its own instance, never jieba's global one)."""
         if self._reference is None:
-            import jieba
+            import jieba  # heavy, as in _jieba_tables: loaded only on first need
 
             tokenizer = jieba.Tokenizer()
             tokenizer.initialize()
@@ -428,9 +431,6 @@ def project_stopwords(project) -> frozenset[str]:
 def segmentation_state(project) -> dict:
     """Where segmentation stands for the project: dictionary version, task status and progress, documents done, and
     whether a task worker is alive to do it."""
-    from policies import workers
-    from policies.models import Segmentation
-
     state = Segmentation.objects.filter(pk=project.pk).first() or Segmentation(project=project)
     return {
         "version": state.version,
