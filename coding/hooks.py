@@ -22,10 +22,11 @@ def document_coding_count(document, user) -> int:
 
 
 def register() -> None:
-    hooks.register("coded_spans", autocode.coded_spans)
-    hooks.register("document_coding_count", document_coding_count)
-    hooks.register("node_counts", node_counts)
-    hooks.register("node_counts_for", node_counts_for)
-    hooks.register("subtree_counts", counts.subtree_counts)
-    hooks.register("node_codings_merge", codebook.node_codings_merge)
-    hooks.register("nodes_codings_delete", codebook.nodes_codings_delete)
+    # Each looked up when called (not bound now), so replacing the implementation (a test's monkeypatch) holds.
+    hooks.register("coded_spans", lambda *args: autocode.coded_spans(*args))
+    hooks.register("document_coding_count", lambda *args: document_coding_count(*args))
+    hooks.register("node_counts", lambda *args: node_counts(*args))
+    hooks.register("node_counts_for", lambda *args: node_counts_for(*args))
+    hooks.register("subtree_counts", lambda *args: counts.subtree_counts(*args))
+    hooks.register("node_codings_merge", lambda *args, **kwargs: codebook.node_codings_merge(*args, **kwargs))
+    hooks.register("nodes_codings_delete", lambda *args, **kwargs: codebook.nodes_codings_delete(*args, **kwargs))

@@ -11,6 +11,7 @@ def node_choices(project) -> list[tuple[int, str, int]]:
 
 
 def register() -> None:
-    hooks.register("codebook_templates", builtin.available)
-    hooks.register("codebook_template_apply", services.apply_template)
-    hooks.register("node_choices", node_choices)
+    # Each looked up when called (not bound now), so replacing the implementation (a test's monkeypatch) holds.
+    hooks.register("codebook_templates", lambda: builtin.available())
+    hooks.register("codebook_template_apply", lambda **kwargs: services.apply_template(**kwargs))
+    hooks.register("node_choices", lambda project: node_choices(project))
