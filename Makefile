@@ -48,6 +48,7 @@ test: dev | $(SECRET_KEY_FILE)
 lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: dev
 	$(BIN)/ruff check --fix .

@@ -23,10 +23,10 @@ from django.core.management import call_command  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from coding import services as coding_services  # noqa: E402
+from coding.management.commands.load_demo import PROJECT_NAME  # noqa: E402
 from coding.models import MemoKind  # noqa: E402
 from framework import services as framework_services  # noqa: E402
 from policies import services  # noqa: E402
-from policies.management.commands.load_demo import PROJECT_NAME  # noqa: E402
 from policies.models import Project  # noqa: E402
 
 SPARE_TEXT = "关于开展数据接口检查的通知\n第一条　为了检查接口，制定本通知。\n第二条　本通知自发布之日起施行。\n"

@@ -5,6 +5,7 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
+        # Django: modules that use models load only once the app registry is ready, so not at the top of this file.
         from django.contrib.auth.signals import user_logged_out
 
         from accounts import tokens

@@ -106,7 +106,8 @@ def analyze() -> None:
 def main() -> None:
     args = benchdb.parse_args(__doc__)
     label = benchdb.setup(args)
-    from coding import agreement, layers
+    from coding import layers
+    from coding.analysis import agreement
     from framework import tree
 
     started = time.perf_counter()

@@ -104,8 +104,8 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from coding import matrix
-    from framework import counts
+    from coding import counts
+    from coding.analysis import matrix
 
     project, owner = build()
     analyze()

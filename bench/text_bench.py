@@ -67,8 +67,9 @@ def bench_import(label: str, project, user) -> None:
     import jieba
     from django.db import transaction
 
-    from policies import segment, services
+    from policies import services
     from policies.models import DocumentTokens
+    from policies.text import segment
 
     jieba.setLogLevel(logging.WARNING)
     texts = make_texts(IMPORT_SAMPLE, RESEGMENT_CHARS, seed=1)
@@ -114,8 +115,9 @@ def bench_import(label: str, project, user) -> None:
 
 
 def bench_resegment(label: str, project, user) -> None:
-    from policies import frequency, search, services
+    from policies import services
     from policies.models import Segmentation
+    from policies.text import frequency, search
 
     texts = make_texts(DOCUMENTS, RESEGMENT_CHARS, seed=2)
     insert_documents(project, user, texts)
@@ -162,8 +164,9 @@ def bench_resegment(label: str, project, user) -> None:
 def bench_queries(label: str, project, user) -> None:
     from coding.models import Coding
     from framework.models import Node
-    from policies import frequency, search, services
+    from policies import services
     from policies.models import Segmentation
+    from policies.text import frequency, search
 
     texts = make_texts(DOCUMENTS, QUERY_CHARS, seed=3)
     documents = insert_documents(project, user, texts)

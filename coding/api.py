@@ -17,7 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import export, layers, matrix, memos, reliability, reports, services
+from coding import export, layers, memos, services
+from coding.analysis import matrix, reliability, reports
 from coding.models import Coding, CodingEvent, Memo, MemoKind, MemoRevision
 from framework.models import Node
 from policies import access

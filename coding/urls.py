@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coding import views
+from coding import autocode_views, views
 
 app_name = "coding"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("documents/<int:document_id>/audit/", views.audit_page, name="audit"),
     path("projects/<int:project_id>/nodes/<int:node_id>/passages/", views.node_view, name="node-view"),
     path("projects/<int:project_id>/journal/", views.journal, name="journal"),
+    path("projects/<int:project_id>/text-search/auto-code/", autocode_views.text_search_autocode, name="auto-code"),
+    path("projects/<int:project_id>/text-search/undo/", autocode_views.text_search_undo, name="auto-code-undo"),
 ]
 urlpatterns += [
     path("projects/<int:project_id>/matrix/", views.matrix_page, name="matrix"),

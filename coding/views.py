@@ -13,10 +13,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coding import disagreement, layers, matrix, memos, nodeview, reliability, reports, services, team
+from coding import layers, memos, nodeview, services, team
+from coding.analysis import disagreement, matrix, reliability, reports
 from coding.forms import AssignForm, MemoForm, TeamOptionsForm
 from coding.models import MemoKind
-from framework import tree
+from framework import panel, tree
 from policies import access, corpus, error_pages, passages
 from policies.models import Role
 
@@ -92,7 +93,7 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
         "memo_form": MemoForm(initial={"body": memo.body if memo else ""}),
         "assignment": document.assignments.filter(coder=request.user).first(),
         "can_write": membership.allows(Role.CODER),
-        **tree.panel_context(project, request.user),
+        **panel.panel_context(project, request.user),
     }
     return render(request, "coding/workspace.html", context)
 

@@ -14,6 +14,7 @@ from rest_framework.views import set_rollback
 
 from accounts import api as accounts_api
 from coding import api as coding_api
+from coding import autocode_views
 from coding import services as coding_services
 from config import api_docs, errors
 from framework import api as framework_api
@@ -72,7 +73,7 @@ urlpatterns = [
     path("memos/<int:memo_id>/history/", coding_api.MemoHistoryApi.as_view(), name="memo-history"),
     path("projects/<int:project_id>/word-frequency/", text_api.WordFrequencyApi.as_view(), name="word-frequency"),
     path("projects/<int:project_id>/text-search/", text_api.TextSearchApi.as_view(), name="text-search"),
-    path("projects/<int:project_id>/text-search/auto-code/", text_api.AutoCodeApi.as_view(), name="auto-code"),
+    path("projects/<int:project_id>/text-search/auto-code/", autocode_views.AutoCodeApi.as_view(), name="auto-code"),
     path("projects/<int:project_id>/dictionary/", text_api.DictionaryApi.as_view(), name="dictionary"),
     path(
         "projects/<int:project_id>/dictionary/<int:term_id>/",

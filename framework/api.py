@@ -12,11 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import layers
 from framework import access as node_access
-from framework import counts, downloads, exchange, services, tree
+from framework import downloads, exchange, services, tree
 from framework.models import Node
-from policies import access
+from policies import access, hooks
 from policies.models import Project, Role
 
 
@@ -51,7 +50,7 @@ class ImportReportSerializer(serializers.Serializer):
 
 def node_list(project: Project, user) -> list[dict]:
     """The tree as a flat list in display order, with paths and the counts of the codings `user` may see."""
-    per_node = counts.node_counts(project, coder=layers.only_coder(project, user))
+    per_node = hooks.call("node_counts", project, user)
     return [_node_dict(n, per_node.get(n.row.id, (0, 0, 0))) for n in tree.walk(tree.rows_for(project))]
 
 
@@ -75,7 +74,7 @@ def _node_dict(node: tree.TreeNode, numbers: tuple[int, int, int]) -> dict:
 def node_payload(node: Node, user) -> dict:
     """One node as the list shows it to `user`."""
     entry = next(n for n in tree.walk(tree.rows_for(node.project)) if n.row.id == node.pk)
-    numbers = counts.node_counts_for([node.pk], coder=layers.only_coder(node.project, user))
+    numbers = hooks.call("node_counts_for", [node.pk], node.project, user)
     return _node_dict(entry, numbers.get(node.pk, (0, 0, 0)))
 
 

@@ -4,9 +4,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from coding import layers
-from framework import counts, exchange, figure, tree
-from policies import writers
+from framework import exchange, figure, tree
+from policies import hooks, writers
 
 FIGURE_COUNTS = {"documents": 0, "references": 1, "coders": 2}
 
@@ -32,7 +31,7 @@ def figure_response(project, params, user) -> HttpResponse:
     which = params.get("counts", "")
     per_node = None
     if which in FIGURE_COUNTS:
-        visible = counts.node_counts(project, coder=layers.only_coder(project, user))
+        visible = hooks.call("node_counts", project, user)
         per_node = {node: values[FIGURE_COUNTS[which]] for node, values in visible.items()}
     depth = params.get("depth", "")
     roots = tree.build(tree.rows_for(project))

@@ -4,20 +4,18 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from coding import services as coding_services
-from coding.models import Coding
-from framework import builtin, counts, exchange, tree
+from framework import builtin, exchange, tree
 from framework.models import DEFAULT_COLOR, Node
+from policies import hooks
 from policies.models import Project
 
 
 class ConfirmationNeeded(ValidationError):
     """Deleting would remove codings: ask first. `totals` says how many codings, documents and coders."""
 
-    def __init__(self, message: str, totals: counts.NodeCounts):
+    def __init__(self, message: str, totals):
         super().__init__(message)
         self.totals = totals
 
@@ -256,32 +254,9 @@ def node_merge(*, source: Node, target: Node, actor) -> dict:
 
 
 def _merge_into(source: Node, target: Node, report: dict, *, actor, paths: dict[int, str]) -> None:
-    at_target = Coding.objects.filter(
-        node=target,
-        document=OuterRef("document"),
-        coder=OuterRef("coder"),
-        start=OuterRef("start"),
-        end=OuterRef("end"),
-    )
-    duplicates = Coding.objects.filter(node=source).filter(Exists(at_target))
-    from_source = Coding.objects.filter(
-        node=source,
-        document=OuterRef("document"),
-        coder=OuterRef("coder"),
-        start=OuterRef("start"),
-        end=OuterRef("end"),
-    ).exclude(memo="")
-    Coding.objects.filter(node=target, memo="").filter(Exists(from_source)).update(
-        memo=Subquery(from_source.values("memo")[:1])
-    )
-    audit = {"actor": actor, "project": source.project, "path": paths[source.pk]}
-    merged = {"node_id": source.pk, "merged_into": target.pk}
-    coding_services.log_codebook_change(codings=duplicates, action="deleted", before=merged, **audit)
-    coding_services.log_codebook_change(
-        codings=Coding.objects.filter(node=source).exclude(Exists(at_target)), action="updated", before=merged, **audit
-    )
-    report["duplicates_dropped"] += duplicates.delete()[0]
-    report["codings_moved"] += Coding.objects.filter(node=source).update(node=target)
+    moved, dropped = hooks.call("node_codings_merge", source, target, actor=actor, path=paths[source.pk])
+    report["duplicates_dropped"] += dropped
+    report["codings_moved"] += moved
     target_children = {child.name: child for child in Node.objects.select_for_update().filter(parent=target)}
     next_order = _next_order(target.project_id, target.pk)
     for child in Node.objects.select_for_update().filter(parent=source).order_by("order", "id"):
@@ -300,7 +275,7 @@ def _merge_into(source: Node, target: Node, report: dict, *, actor, paths: dict[
 def _carry_over(source: Node, target: Node) -> None:
     """Point other apps' rows about source (e.g. a node memo) at target, unless target already has its own."""
     for relation in Node._meta.related_objects:
-        if relation.related_model in (Coding, Node) or not relation.many_to_one:
+        if relation.related_model is Node or not relation.many_to_one:
             continue
         rows = relation.related_model._base_manager.filter(**{relation.field.name: source})
         try:
@@ -311,12 +286,12 @@ def _carry_over(source: Node, target: Node) -> None:
 
 
 @transaction.atomic
-def node_delete(*, node: Node, actor, confirm: bool = False) -> counts.NodeCounts:
+def node_delete(*, node: Node, actor, confirm: bool = False):
     """Delete node, its descendants and their codings; with codings at stake, only when confirm is true."""
     _lock_tree(node.project_id)
     node = _fresh(node.pk)
     ids = [node.pk, *tree.descendants(_tree_rows(node.project_id), node.pk)]
-    totals = counts.subtree_counts(ids)
+    totals = hooks.call("subtree_counts", ids)
     if totals.references and not confirm:
         raise ConfirmationNeeded(
             _(
@@ -332,12 +307,8 @@ def node_delete(*, node: Node, actor, confirm: bool = False) -> counts.NodeCount
             },
             totals,
         )
-    doomed = Coding.objects.filter(node_id__in=ids)
     path = tree.paths(tree.rows_for(node.project))[node.pk]
-    coding_services.log_codebook_change(
-        actor=actor, project=node.project, codings=doomed, action="deleted", path=path, before={"node_deleted": node.pk}
-    )
-    doomed.delete()
+    hooks.call("nodes_codings_delete", node, ids, actor=actor, path=path)
     Node.objects.filter(pk__in=ids).delete()
     _close_gap(node.project_id, node.parent_id)
     return totals

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from framework import access as node_access
-from framework import builtin, downloads, services, tree
+from framework import builtin, downloads, panel, services
 from framework.forms import ImportForm, MergeForm, MoveForm, NodeCreateForm, NodeForm, TemplateForm
 from framework.models import Node
 from policies import access
@@ -24,7 +24,7 @@ def _detail(request: HttpRequest, node: Node | None, project, *, error: str = ""
     can_edit = access.membership_for(request.user, project.pk).allows(Role.OWNER)
     context = {"project": project, "can_edit": can_edit, "error": error, "notice": notice, **extra}
     if node is not None:
-        context.update(tree.detail_context(node, request.user, can_edit=can_edit))
+        context.update(panel.detail_context(node, request.user, can_edit=can_edit))
     response = render(request, f"{PAGE}#node-detail", context)
     if notice:
         trigger_client_event(response, "codebook-changed")
@@ -46,7 +46,7 @@ def codebook_page(request: HttpRequest, project_id: int) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:  # a click on a node in the tree
         return _detail(request, node, project)
     context = {
-        **tree.panel_context(project, request.user),
+        **panel.panel_context(project, request.user),
         "membership": membership,
         "can_edit": membership.allows(Role.OWNER),
         "templates": builtin.available(),
@@ -54,7 +54,7 @@ def codebook_page(request: HttpRequest, project_id: int) -> HttpResponse:
         "create_form": NodeCreateForm(),
     }
     if node is not None:
-        context.update(tree.detail_context(node, request.user, can_edit=context["can_edit"]))
+        context.update(panel.detail_context(node, request.user, can_edit=context["can_edit"]))
     return render(request, PAGE, context)
 
 
@@ -62,7 +62,7 @@ def codebook_page(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_GET
 def tree_panel(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id)
-    return render(request, "framework/_tree_panel.html", tree.panel_context(project, request.user))
+    return render(request, "framework/_tree_panel.html", panel.panel_context(project, request.user))
 
 
 @login_required

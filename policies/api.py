@@ -15,8 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from framework import builtin
-from policies import access, attribute_sheet, corpus, downloads, openapi, services, uploads
+from policies import access, attribute_sheet, corpus, downloads, hooks, openapi, services, uploads
 from policies.models import Document, Membership, Project, Role
 
 
@@ -126,7 +125,7 @@ class ProjectListApi(APIView):
         name = serializers.CharField(max_length=200)
         description = serializers.CharField(required=False, allow_blank=True, default="")
         templates = serializers.ListField(
-            child=serializers.ChoiceField(choices=builtin.available()),
+            child=serializers.ChoiceField(choices=hooks.call("codebook_templates")),
             required=False,
             default=list,
             help_text="Built-in codebooks to start from: lifecycle, stakeholders.",

@@ -1,9 +1,11 @@
 """HTML forms: shape only; the services decide what is valid."""
 
+from functools import partial
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from framework import builtin
+from policies import hooks
 from policies.models import IssuerType, PolicyType, Role
 from policies.provinces import PROVINCE_CHOICES
 
@@ -16,7 +18,7 @@ class ProjectForm(forms.Form):
 class ProjectCreateForm(ProjectForm):
     templates = forms.MultipleChoiceField(
         label=_("Start the codebook from"),
-        choices=builtin.available,
+        choices=partial(hooks.call, "codebook_templates"),
         required=False,
         initial=["lifecycle"],
         widget=forms.CheckboxSelectMultiple,

@@ -14,11 +14,12 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from policies import control_chars, extraction, guess, inflation, segment, structure, workers
+from policies import control_chars, extraction, guess, hooks, inflation, structure, workers
 from policies.models import (
     CustomAttribute,
     DictionaryTerm,
@@ -36,6 +37,7 @@ from policies.models import (
     TaskWorker,
 )
 from policies.provinces import UnknownProvince, normalize_province
+from policies.text import segment
 
 
 class DocumentRefused(Exception):
@@ -61,16 +63,15 @@ class ImportOutcome:
 
 @transaction.atomic
 def project_create(*, user, name: str, description: str = "", templates: list[str] | tuple = ()) -> Project:
-    """Create a project with its creator as owner, its codebook started from the chosen built-in templates."""
-    from framework import services as framework_services
-
+    """Create a project with its creator as owner, its codebook started from the chosen built-in templates (the
+    framework app applies them, through the codebook_template_apply hook)."""
     name = name.strip()
     if not name:
         raise ValidationError(_("A project needs a name."))
     project = Project.objects.create(name=name[:200], description=description, created_by=user)
     Membership.objects.create(project=project, user=user, role=Role.OWNER)
     for template in templates:
-        framework_services.apply_template(project=project, template=template)
+        hooks.call("codebook_template_apply", project=project, template=template)
     return project
 
 
@@ -504,11 +505,18 @@ def segmentation_schedule(*, project: Project, documents) -> None:
         _enqueue_segmentation(state)
 
 
-def _enqueue_segmentation(state: Segmentation) -> None:
-    from policies import tasks  # tasks call back into this module
+# The segmentation task by its dotted path, which django-tasks also stores in every queued row (so it never moves):
+# policies.tasks imports this module to run the work, and this module enqueues by name rather than import it back.
+SEGMENT_TASK = "policies.tasks.segment_project"
 
+
+def _segment_task():
+    return import_string(SEGMENT_TASK)
+
+
+def _enqueue_segmentation(state: Segmentation) -> None:
     Segmentation.objects.filter(pk=state.pk).update(status=SegmentationStatus.QUEUED, done=0, total=0, error="")
-    tasks.segment_project.enqueue(state.pk, state.version)
+    _segment_task().enqueue(state.pk, state.version)
 
 
 def segmentation_restart(*, project: Project) -> Segmentation:
@@ -581,8 +589,6 @@ def work_recover(*, project: Project | None = None) -> int:
     the next worker (which resumes at the first unsegmented document); returns how many were queued again.
 
     Called by every worker at start-up and with each heartbeat, and by the pages that show segmentation status."""
-    from policies import tasks  # tasks call back into this module
-
     now = timezone.now()
     alive = workers.alive_ids(now)
     if project is None:
@@ -599,7 +605,7 @@ def work_recover(*, project: Project | None = None) -> int:
                 pk=state.pk, status=SegmentationStatus.RUNNING, worker=state.worker, heartbeat_at=state.heartbeat_at
             ).update(status=SegmentationStatus.QUEUED, done=0, total=0, error="", worker="")
             if claimed:
-                tasks.segment_project.enqueue(state.pk, state.version)
+                _segment_task().enqueue(state.pk, state.version)
                 queued += 1
     return queued
 
@@ -682,20 +688,3 @@ def stopwords_set(*, project: Project, text: str) -> int:
     project.stopwords.all().delete()
     Stopword.objects.bulk_create([Stopword(project=project, word=w) for w in words])
     return len(words)
-
-
-def hits_autocode(*, coder, project: Project, node, plan) -> dict:
-    """Code every planned span (a search's hits, spread) at `node` as `coder`: one batch, one undo step, no doubles."""
-    from coding import services as coding_services
-
-    documents = project.documents.filter(pk__in={d for d, _s, _e in plan.spans}).in_bulk()
-    items = [coding_services.CodingRequest(documents[d], node, s, e) for d, s, e in plan.spans]
-    if not items:
-        raise ValidationError(_("There is nothing to code: the search found no hits."))
-    results = coding_services.codings_create(coder=coder, project=project, items=items)
-    created = [coding for coding, new in results if new]
-    return {
-        "created": len(created),
-        "existing": len(results) - len(created),
-        "documents": len({c.document_id for c in created}),
-    }

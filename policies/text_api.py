@@ -1,4 +1,5 @@
-"""JSON API for text analytics: word frequency, text search, auto-coding from a search, the project dictionary."""
+"""JSON API for text analytics: word frequency, text search, the project dictionary (auto-coding from a search is
+coding.autocode_views)."""
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -9,9 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from framework.models import Node
-from policies import access, frequency, search, segment, services
+from policies import access, services
 from policies.models import Role
+from policies.text import frequency, search, segment
 
 SCOPE_PARAMETERS = [
     OpenApiParameter("province", str, description="only documents of this province (any common form: 浙江, Zhejiang)"),
@@ -129,62 +130,6 @@ class TextSearchApi(APIView):
                 "per_province": [{"province": p, "hits": n} for p, n in result.per_province],
             }
         )
-
-
-class AutoCodeApi(APIView):
-    """Code a search's hits (all, or the ticked ones) at a node as the requesting user: one undoable batch."""
-
-    class InputSerializer(serializers.Serializer):
-        q = serializers.CharField()
-        mode = serializers.ChoiceField(choices=search.MODES, default="terms")
-        target = serializers.IntegerField(help_text="the node to code at")
-        spread = serializers.ChoiceField(choices=search.SPREADS, default="hit")
-        hits = serializers.ListField(child=serializers.CharField(), required=False, help_text="document:start:end")
-        preview = serializers.BooleanField(default=False, help_text="count what would be written, write nothing")
-        province = serializers.CharField(required=False, allow_blank=True)
-        issuer_type = serializers.CharField(required=False, allow_blank=True)
-        policy_type = serializers.CharField(required=False, allow_blank=True)
-        node = serializers.CharField(required=False, allow_blank=True, help_text="scope: text coded at this node")
-        coder = serializers.CharField(required=False, allow_blank=True, help_text="scope: text coded by this user")
-
-    @extend_schema(
-        request=InputSerializer,
-        responses={
-            200: inline_serializer(
-                "AutoCodePreview",
-                {
-                    "codings": serializers.IntegerField(),
-                    "new": serializers.IntegerField(),
-                    "existing": serializers.IntegerField(),
-                    "documents": serializers.IntegerField(),
-                },
-            ),
-            201: inline_serializer(
-                "AutoCodeResult",
-                {
-                    "created": serializers.IntegerField(),
-                    "existing": serializers.IntegerField(),
-                    "documents": serializers.IntegerField(),
-                },
-            ),
-        },
-    )
-    def post(self, request: Request, project_id: int) -> Response:
-        project = access.project_for(request.user, project_id, need=Role.CODER)
-        incoming = self.InputSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        node = get_object_or_404(Node, pk=data["target"], project=project)
-        try:
-            plan = search.plan_for_search(project, request.user, data, node)
-        except search.SearchError as error:
-            raise _refused(error) from None
-        if data["preview"]:
-            return Response(
-                {"codings": len(plan.spans), "new": plan.new, "existing": plan.existing, "documents": plan.documents}
-            )
-        outcome = services.hits_autocode(coder=request.user, project=project, node=node, plan=plan)
-        return Response(outcome, status=status.HTTP_201_CREATED)
 
 
 class DictionaryApi(APIView):

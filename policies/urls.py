@@ -34,7 +34,5 @@ urlpatterns += [
     ),
     path("projects/<int:project_id>/segmentation/", views.segmentation_status, name="segmentation-status"),
     path("projects/<int:project_id>/text-search/", views.text_search_page, name="text-search"),
-    path("projects/<int:project_id>/text-search/auto-code/", views.text_search_autocode, name="auto-code"),
-    path("projects/<int:project_id>/text-search/undo/", views.text_search_undo, name="auto-code-undo"),
     path("projects/<int:project_id>/dictionary/", views.dictionary_page, name="dictionary"),
 ]

@@ -1,5 +1,7 @@
 """HTML pages for projects, members and documents; htmx requests get the named partial."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,10 +19,8 @@ from policies import (
     corpus,
     downloads,
     error_pages,
-    frequency,
+    hooks,
     passages,
-    search,
-    segment,
     services,
     uploads,
     writers,
@@ -34,6 +34,7 @@ from policies.forms import (
     ProjectForm,
 )
 from policies.models import Membership, Role
+from policies.text import frequency, search, segment
 
 
 @login_required
@@ -165,8 +166,6 @@ def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 def _document_context(request: HttpRequest, document, membership: Membership, form) -> dict:
-    from coding import layers
-
     lines = passages.paragraphs(document.text)
     sections = passages.outline(document.text, lines, document.sections.all())
     return {
@@ -176,7 +175,7 @@ def _document_context(request: HttpRequest, document, membership: Membership, fo
         "text_html": passages.paragraphs_html(lines),
         "sections": sections,
         "form": form,
-        "coding_count": layers.visible_codings(document.project, request.user).filter(document=document).count(),
+        "coding_count": hooks.call("document_coding_count", document, request.user),
     }
 
 
@@ -300,14 +299,12 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 def _analysis_context(membership: Membership) -> dict:
-    from framework import tree
-
     project = membership.project
     return {
         "project": project,
         "membership": membership,
         "facets": corpus.facets(project),
-        "node_choices": [(n.row.id, n.path, n.depth) for n in tree.walk(tree.rows_for(project))],
+        "node_choices": hooks.call("node_choices", project),
         "coders": list(project.memberships.values_list("user__username", flat=True)),
         "segmentation": segment.segmentation_state(project),
         "can_code": membership.allows(Role.CODER),
@@ -345,8 +342,6 @@ SCOPE_FIELDS = ("province", "issuer_type", "policy_type", "node", "coder")
 
 
 def reports_query(params, keep) -> str:
-    from urllib.parse import urlencode
-
     return urlencode([(k, v) for k in keep for v in params.getlist(k) if v])
 
 
@@ -419,45 +414,6 @@ SPREAD_LABELS = {
     "paragraph": _lazy("its paragraph"),
     "article": _lazy("its article (第X条)"),
 }
-
-
-@login_required
-@require_POST
-def text_search_autocode(request: HttpRequest, project_id: int) -> HttpResponse:
-    """Preview, then write, the codings for a search's hits (all or the ticked ones); one batch, undoable."""
-    from framework.models import Node
-
-    project = access.project_for(request.user, project_id, need=Role.CODER)
-    params = {**request.POST.dict(), "hits": request.POST.getlist("hit")}
-    context = {"project": project, "params": params}
-    try:
-        node = get_object_or_404(Node, pk=int(params.get("target") or 0), project=project)
-        plan = search.plan_for_search(project, request.user, params, node)
-        context |= {"plan": plan, "node": node}
-        if "confirm" in request.POST:
-            context["outcome"] = services.hits_autocode(coder=request.user, project=project, node=node, plan=plan)
-    except (search.SearchError, ValidationError, ValueError) as error:
-        context["error"] = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-    response = render(request, "policies/text_search.html#autocode-result", context)
-    if "outcome" in context:
-        trigger_client_event(response, "codings-changed")
-    return response
-
-
-@login_required
-@require_POST
-def text_search_undo(request: HttpRequest, project_id: int) -> HttpResponse:
-    """Undo the user's latest coding action in the project (after auto-coding: the whole batch)."""
-    from coding import services as coding_services
-
-    project = access.project_for(request.user, project_id, need=Role.CODER)
-    try:
-        context = {"project": project, "undone": coding_services.undo_last(project=project, actor=request.user)}
-    except ValidationError as error:
-        context = {"project": project, "error": " ".join(error.messages)}
-    response = render(request, "policies/text_search.html#autocode-result", context)
-    trigger_client_event(response, "codings-changed")
-    return response
 
 
 @login_required

@@ -116,7 +116,7 @@ def _xlsx_row(sheet, row: Sequence) -> list:
 
 def xlsx_write(handle: IO[bytes], sheets: Iterable[tuple[str, Iterable[Sequence]]]) -> None:
     """An Excel workbook with one sheet per (title, rows), written row by row into `handle`."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl is heavy: loaded only when a workbook is written
 
     workbook = Workbook(write_only=True)
     for title, rows in sheets:

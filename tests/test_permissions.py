@@ -123,8 +123,8 @@ ROUTES = [
     ("page", "get", "policies:word-frequency-xlsx", "project", None, Role.VIEWER),
     ("page", "get", "policies:segmentation-status", "project", None, Role.VIEWER),
     ("page", "get", "policies:text-search", "project", {"q": "政府数据"}, Role.VIEWER),
-    ("page", "post", "policies:auto-code", "project", "autocode", Role.CODER),
-    ("page", "post", "policies:auto-code-undo", "project", None, Role.CODER),
+    ("page", "post", "coding:auto-code", "project", "autocode", Role.CODER),
+    ("page", "post", "coding:auto-code-undo", "project", None, Role.CODER),
     ("page", "get", "policies:dictionary", "project", None, Role.VIEWER),
     ("page", "post", "policies:dictionary", "project", {"action": "stopwords", "stopwords": "本市"}, Role.OWNER),
 ]

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from coding.agreement import Table
+from coding.analysis.agreement import Table
 from coding.models import Coding
 from policies.models import Role
 from tests.browser.test_coding import code_with_picker, drag_select, highlighted_text, open_workspace

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from coding import layers, services, team
 from coding.models import Assignment, Coding
+from framework import panel
 from policies.models import Role
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
@@ -117,7 +118,6 @@ def test_tree_counts_follow_blind_coding(client, project, coder, documents):
     CodingFactory(document=documents[0], node=node, coder=UserFactory())
     services.options_update(project=project, blind=True)
     client.force_login(coder)
-    from framework import tree
 
-    rows = tree.panel_context(project, coder)["tree_rows"]
+    rows = panel.panel_context(project, coder)["tree_rows"]
     assert [(r.references, r.coders) for r in rows if r.id == node.pk] == [(0, 0)]

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
+from coding import counts
 from coding.models import Coding, CodingEvent
-from framework import counts, exchange, services, tree
+from framework import exchange, services, tree
 from framework.models import Node
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory, ProjectFactory, UserFactory
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from framework import tree
+from framework import panel, tree
 from framework.tree import Row
 
 ROWS = [
@@ -70,7 +70,7 @@ def test_walk_handles_deep_trees_without_recursion():
 
 
 def test_panel_rows_close_every_open_list():
-    rows = tree.panel_rows(tree.walk(ROWS), {6: (2, 3, 1)})
+    rows = panel.panel_rows(tree.walk(ROWS), {6: (2, 3, 1)})
     opened = sum(r.has_children for r in rows)
     closed = sum(len(r.closes) for r in rows)
     assert opened == closed

@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from framework import figure, services, tree
+from framework import figure, panel, services, tree
 from framework.models import Node
 from tests.factories import CodingFactory, DocumentFactory, UserFactory
 
@@ -57,8 +57,8 @@ def test_tree_panel_is_a_fragment_that_refreshes_on_codebook_changes(client, cod
 
 
 def test_panel_include_renders_from_the_loader_context(owner, project, lifecycle):
-    """The contract for other pages: include the panel with framework.tree.panel_context(project, user)."""
-    html = render_to_string("framework/_tree_panel.html", tree.panel_context(project, owner))
+    """The contract for other pages: include the panel with framework.panel.panel_context(project, user)."""
+    html = render_to_string("framework/_tree_panel.html", panel.panel_context(project, owner))
     assert html.count('class="cb-row"') == 40
 
 

@@ -79,7 +79,7 @@ def test_a_catastrophic_regex_on_the_page_shows_a_message(client, project, viewe
 def test_auto_code_from_the_page_previews_writes_and_undoes(client, project, coder, imported):
     node = NodeFactory(project=project, name="网信部门")
     client.force_login(coder)
-    url = reverse("policies:auto-code", args=[project.pk])
+    url = reverse("coding:auto-code", args=[project.pk])
     data = {"q": "网信部门", "mode": "terms", "target": node.pk, "spread": "paragraph"}
     preview = client.post(url, data, headers={"HX-Request": "true"})
     assert b'id="autocode-result"' in preview.content
@@ -87,14 +87,14 @@ def test_auto_code_from_the_page_previews_writes_and_undoes(client, project, cod
     done = client.post(url, {**data, "confirm": "1"}, headers={"HX-Request": "true"})
     assert "codings-changed" in done["HX-Trigger"]
     assert Coding.objects.filter(node=node).count() == 2
-    client.post(reverse("policies:auto-code-undo", args=[project.pk]), headers={"HX-Request": "true"})
+    client.post(reverse("coding:auto-code-undo", args=[project.pk]), headers={"HX-Request": "true"})
     assert not Coding.objects.exists()
 
 
 @pytest.mark.django_db
 def test_auto_code_without_a_node_says_so(client, project, coder, imported):
     client.force_login(coder)
-    response = client.post(reverse("policies:auto-code", args=[project.pk]), {"q": "网信部门", "target": ""})
+    response = client.post(reverse("coding:auto-code", args=[project.pk]), {"q": "网信部门", "target": ""})
     assert response.status_code in (200, 404)
     assert not Coding.objects.exists()
 

@@ -18,8 +18,9 @@ from django.db import connection
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from policies import segment, services
+from policies import services
 from policies.models import Document, DocumentTokens, Segmentation, SegmentationStatus
+from policies.text import segment
 from tests.factories import ProjectFactory
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -1,6 +1,9 @@
 """Text search: terms or a regular expression over the corpus as keyword-in-context lines, the scope a query runs
 over, and spreading a hit to its sentence, paragraph or article for auto-coding. Pure, except the loaders at the
-bottom."""
+bottom.
+
+Auto-coding a search's hits (coding.autocode) and the node and coder scopes (the coded_spans hook) live above, in
+the coding app: this module reads no codings."""
 
 import time
 from bisect import bisect_right
@@ -9,7 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import regex
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from policies import corpus, hooks
+from policies.models import Section
 
 MODES = ("terms", "regex")
 SPREADS = ("hit", "sentence", "paragraph", "article")
@@ -253,10 +260,6 @@ class Scope:
 
 def scope_documents(project, scope: Scope):
     """The project's documents that pass the attribute filters."""
-    from django.core.exceptions import ValidationError
-
-    from policies import corpus
-
     try:
         return corpus.filter_documents(project.documents.all(), vars(scope))
     except ValidationError as error:
@@ -264,32 +267,15 @@ def scope_documents(project, scope: Scope):
 
 
 def scope_spans(project, user, scope: Scope) -> dict[int, list[tuple[int, int]]] | None:
-    """Merged coded spans per document for a node or coder scope; None when the scope is whole documents."""
+    """Merged coded spans per document for a node or coder scope (codings live above this layer: the coding app
+    answers through the coded_spans hook); None when the scope is whole documents."""
     if not scope.coded_only:
         return None
-    from coding import layers, spans
-    from framework import tree
-
-    codings = layers.visible_codings(project, user)
-    if scope.node is not None:
-        rows = tree.rows_for(project)
-        if scope.node not in {row.id for row in rows}:
-            raise SearchError(_("There is no node %(id)s in this project's codebook.") % {"id": scope.node})
-        codings = codings.filter(node_id__in=tree.descendants(rows, scope.node) | {scope.node})
-    if scope.coder:
-        if not project.memberships.filter(user__username=scope.coder).exists():
-            raise SearchError(_("“%(name)s” is not a member of this project.") % {"name": scope.coder})
-        codings = codings.filter(coder__username=scope.coder)
-    by_document: dict[int, list[tuple[int, int]]] = {}
-    for document_id, start, end in codings.values_list("document_id", "start", "end"):
-        by_document.setdefault(document_id, []).append((start, end))
-    return {document_id: spans.merged(found) for document_id, found in by_document.items()}
+    return hooks.call("coded_spans", project, user, scope)
 
 
 def articles_for(document_ids: Iterable[int]) -> dict[int, list[tuple[int, int, str]]]:
     """Each document's articles (第X条) as sorted (start, end, label)."""
-    from policies.models import Section
-
     found: dict[int, list[tuple[int, int, str]]] = {}
     rows = Section.objects.filter(document_id__in=list(document_ids), kind="article")
     for document_id, start, end, label in rows.values_list("document_id", "start", "end", "label").order_by("start"):
@@ -343,69 +329,9 @@ def text_search(
     )
 
 
-@dataclass
-class AutocodePlan:
-    """What auto-coding would write: spans to code per document, how many are new and how many already exist."""
-
-    spans: list[tuple[int, int, int]]  # document id, start, end (whitespace trimmed), unique
-    new: int
-    existing: int
-    documents: int
-
-
-def autocode_plan(project, user, *, node, hits: Sequence[Hit], mode: str) -> AutocodePlan:
-    """Spread each hit and trim it as coding does; count what is new for this coder at this node."""
-    from coding import spans as coding_spans
-    from coding.models import Coding
-
-    if mode not in SPREADS:
-        raise SearchError(_("Unknown spread “%(mode)s”: use hit, sentence, paragraph or article.") % {"mode": mode})
-    ids = sorted({h.document_id for h in hits})
-    texts = dict(project.documents.filter(pk__in=ids).values_list("pk", "text"))
-    articles = articles_for(ids) if mode == "article" else {}
-    planned = set()
-    for hit in hits:
-        text = texts[hit.document_id]
-        bounds = [(s, e) for s, e, _label in articles.get(hit.document_id, [])]
-        start, end = spread(text, hit.start, hit.end, mode, bounds)
-        try:
-            planned.add((hit.document_id, *coding_spans.trimmed(text, start, end)))
-        except coding_spans.SpanError:
-            continue
-    existing = set(
-        Coding.objects.filter(node=node, coder=user, document_id__in=ids).values_list("document_id", "start", "end")
-    )
-    ordered = sorted(planned)
-    new = [s for s in ordered if s not in existing]
-    return AutocodePlan(
-        spans=ordered, new=len(new), existing=len(ordered) - len(new), documents=len({s[0] for s in ordered})
-    )
-
-
 def truncation_message(result: SearchResult) -> str:
     if not result.truncated:
         return ""
     return _("The search stopped at %(limit)d hits: the counts cover those only. Narrow the search.") % {
         "limit": HIT_LIMIT
     }
-
-
-def plan_for_search(project, user, params: Mapping, node) -> AutocodePlan:
-    """Re-run the search in `params` (q, mode, scope, spread, ticked `hits`) and plan codings for its hits."""
-    query = parse_query(params.get("q", ""), params.get("mode") or "terms")
-    result = text_search(project, user, query=query, scope=Scope.from_params(params))
-    hits = [Hit(line.document_id, line.start, line.end) for line in result.lines]
-    ticked = params.get("hits") or []
-    if ticked:
-        chosen = parse_hit_keys(ticked)
-        hits = [h for h in hits if h in chosen]
-        if not hits:
-            raise SearchError(_("None of the ticked hits is a hit of this search any more."))
-    elif result.truncated:
-        raise SearchError(
-            _("The search has more than %(limit)d hits: narrow it (or tick hits) before auto-coding.")
-            % {"limit": HIT_LIMIT}
-        )
-    if not hits:
-        raise SearchError(_("There is nothing to code: the search found no hits."))
-    return autocode_plan(project, user, node=node, hits=hits, mode=params.get("spread") or "hit")

@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies import segment, services
+from policies import services
 from policies.models import DocumentTokens, Segmentation
+from policies.text import segment
 from tests.factories import DocumentFactory
 
 jieba.setLogLevel(logging.WARNING)
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "documents"
+DEMO = Path(__file__).resolve().parents[3] / "demo" / "documents"
 EXTRA = (segment.Term("数据二十条", 3, "n"), segment.Term("首席数据官", 5, "nr"), segment.Term("COVID-19", 2, "eng"))
 
 

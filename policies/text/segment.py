@@ -17,6 +17,9 @@ import numpy as np
 import rjieba
 from django.utils.translation import gettext as _
 
+from policies import workers
+from policies.models import Segmentation
+
 DATA = Path(__file__).resolve().parent / "data"
 WORD_SEPARATOR = "\x1f"  # never in a document: normalization removes control characters other than LF and TAB
 MAX_TERM_CHARS = 30
@@ -446,9 +449,6 @@ def project_stopwords(project) -> frozenset[str]:
 def segmentation_state(project) -> dict:
     """Where segmentation stands for the project: dictionary version, task status and progress, documents done, and
     whether a task worker is alive to do it."""
-    from policies import workers
-    from policies.models import Segmentation
-
     state = Segmentation.objects.filter(pk=project.pk).first() or Segmentation(project=project)
     return {
         "version": state.version,

@@ -5,11 +5,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from html import escape
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from coding import layers, team
 from framework import tree
+from policies import corpus
 from policies.models import IssuerType, PolicyType
 from policies.provinces import PROVINCE_CHOICES
 
@@ -599,8 +603,6 @@ class Query:
 
 def parse(params: Mapping, custom_names: Iterable[str]) -> Query:
     """Query parameters → Query; a ValidationError says what is wrong with them."""
-    from policies import corpus
-
     custom_names = list(custom_names)
     rows_by = check_rows_by((params.get("rows") or "province").strip(), custom_names)
     node_text = params.get("nodes") or ""
@@ -642,8 +644,6 @@ def _ids(text: str, name: str) -> tuple[int, ...]:
 
 def documents_for(project, query: Query) -> list[Doc]:
     """The project's documents after the attribute filters, as plain values."""
-    from policies import corpus
-
     documents = corpus.filter_documents(project.documents.all(), dict(query.filters)).order_by()
     custom = query.rows_by.startswith(ATTR_PREFIX)
     fields = ("id", "title", "char_count", *DOC_FIELDS, *(("attributes",) if custom else ()))
@@ -660,10 +660,6 @@ def documents_for(project, query: Query) -> list[Doc]:
 def coder_ids(project, usernames: Sequence[str]) -> list[int]:
     """User ids of the named coders, members of the project or its consensus layer; any other name (a user of
     another project included, so that names cannot be probed) is a ValidationError."""
-    from django.contrib.auth import get_user_model
-
-    from coding import team
-
     resolved = team.resolve_coders(project, usernames)
     found = dict(get_user_model().objects.filter(username__in=resolved).values_list("username", "id"))
     return [found[name] for name in resolved if name in found]
@@ -671,22 +667,16 @@ def coder_ids(project, usernames: Sequence[str]) -> list[int]:
 
 def codings_for(project, user, query: Query):
     """The visible codings the query counts (coder and document filters applied)."""
-    from coding import layers
-
     codings = layers.visible_codings(project, user).order_by()
     if query.coders:
         codings = codings.filter(coder_id__in=coder_ids(project, query.coders))
     if query.filters:
-        from policies import corpus
-
         codings = codings.filter(document__in=corpus.filter_documents(project.documents.all(), dict(query.filters)))
     return codings
 
 
 def facts_for(codings, value: str, node_ids: Iterable[int]):
     """Per (document, node) counts, or (document, start, node, end) spans sorted for the sweep."""
-    from django.db.models import Count
-
     codings = codings.filter(node_id__in=list(node_ids))
     if value in ("characters", "coverage"):
         # Ordered by document only, the database reads the unique index in order and skips a sort; the spans of

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from coding import matrix
+from coding.analysis import matrix
 from framework import figure, tree
 from policies import corpus, writers
 

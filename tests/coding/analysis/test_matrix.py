@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coding import matrix
+from coding.analysis import matrix
 from framework import tree
 from policies import writers
 

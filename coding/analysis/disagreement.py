@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from coding import agreement, layers, spans, team
+from coding import layers, spans, team
+from coding.analysis import agreement
 from framework import tree
 from policies import passages
 

@@ -8,7 +8,8 @@ from itertools import chain
 import numpy as np
 from django.utils.translation import gettext as _
 
-from policies import segment
+from policies.models import DocumentTokens
+from policies.text import search, segment
 
 DEFAULT_TOP = 100
 MAX_TOP = 1000
@@ -135,9 +136,6 @@ def sort_rows(rows: Sequence[Row], sort: str) -> list[Row]:
 
 def project_word_frequency(project, user, *, scope, options: Options) -> Frequency:
     """Word frequency over the scope (see search.Scope) from the cached segmentations."""
-    from policies import search
-    from policies.models import DocumentTokens
-
     documents = search.scope_documents(project, scope)
     spans = search.scope_spans(project, user, scope)
     if spans is not None:

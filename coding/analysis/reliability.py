@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from coding import agreement, team
+from coding import team
+from coding.analysis import agreement
 from coding.models import Assignment, Coding
 from framework import tree
 from policies import corpus

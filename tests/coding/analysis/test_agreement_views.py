@@ -5,7 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from coding import disagreement, services
+from coding import services
+from coding.analysis import disagreement
 from coding.models import Coding
 from policies.models import Role
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory

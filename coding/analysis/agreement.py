@@ -7,9 +7,12 @@ from itertools import combinations, pairwise
 from operator import itemgetter
 
 import numpy as np
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from coding import layers
 from framework import tree
+from policies.models import Section
 
 UNITS = ("character", "article", "document")
 UNIT_KINDS = ("article", "item")  # the sections an article unit is made of, in order of preference
@@ -541,11 +544,6 @@ def comparison_for_project(
     groups: Mapping[str, Collection[str]] | None = None,
 ) -> Report:
     """The coding comparison of the project's codings that user may see, for coders (usernames or group labels)."""
-    from django.core.exceptions import PermissionDenied
-
-    from coding import layers
-    from policies.models import Section
-
     if unit not in UNITS:
         raise ValueError(_("Unknown unit “%(unit)s”: use %(units)s.") % {"unit": unit, "units": ", ".join(UNITS)})
     usernames = {u for label in coders for u in (groups or {}).get(label, [label])}

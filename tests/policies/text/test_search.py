@@ -7,13 +7,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
+from coding import autocode
 from coding import services as coding_services
 from coding.models import Coding
 from framework.models import Node
-from policies import frequency, search, segment, services
+from policies import services
+from policies.text import frequency, search, segment
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
 
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "documents"
+DEMO = Path(__file__).resolve().parents[3] / "demo" / "documents"
 TEXT = (
     "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n"
     "第二条　网信部门和公安机关依法监督；数据开放应当公平。\n附则"
@@ -233,8 +235,8 @@ def test_text_search_lists_hits_with_province_article_and_counts(project, owner,
 
 
 def _autocode(project, coder, node, spread, **extra):
-    plan = search.plan_for_search(project, coder, {"q": "网信部门", "spread": spread, **extra}, node)
-    return plan, services.hits_autocode(coder=coder, project=project, node=node, plan=plan)
+    plan = autocode.plan_for_search(project, coder, {"q": "网信部门", "spread": spread, **extra}, node)
+    return plan, autocode.hits_autocode(coder=coder, project=project, node=node, plan=plan)
 
 
 @pytest.mark.django_db
@@ -290,20 +292,20 @@ def test_auto_code_only_the_ticked_hits(project, coder, corpus):
 @pytest.mark.django_db
 def test_ticked_hits_that_are_not_hits_are_refused(project, coder, corpus):
     with pytest.raises(search.SearchError, match="ticked"):
-        search.plan_for_search(project, coder, {"q": "网信部门", "hits": ["1:0:1"]}, NodeFactory(project=project))
+        autocode.plan_for_search(project, coder, {"q": "网信部门", "hits": ["1:0:1"]}, NodeFactory(project=project))
 
 
 @pytest.mark.django_db
 def test_auto_code_of_a_truncated_search_is_refused(project, coder, corpus, monkeypatch):
     monkeypatch.setattr(search, "HIT_LIMIT", 2)
     with pytest.raises(search.SearchError, match="narrow"):
-        search.plan_for_search(project, coder, {"q": "网信部门"}, NodeFactory(project=project))
+        autocode.plan_for_search(project, coder, {"q": "网信部门"}, NodeFactory(project=project))
 
 
 @pytest.mark.django_db
 def test_a_node_of_another_project_cannot_receive_codings(project, coder, corpus):
     stranger = Node.objects.create(project=DocumentFactory().project, name="别处")
-    plan = search.plan_for_search(project, coder, {"q": "网信部门"}, stranger)
+    plan = autocode.plan_for_search(project, coder, {"q": "网信部门"}, stranger)
     with pytest.raises(ValidationError):
-        services.hits_autocode(coder=coder, project=project, node=stranger, plan=plan)
+        autocode.hits_autocode(coder=coder, project=project, node=stranger, plan=plan)
     assert not Coding.objects.exists()

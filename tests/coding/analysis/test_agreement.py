@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from coding import agreement
-from coding.agreement import Coincidences, NodeSpec, Table
+from coding.analysis import agreement
+from coding.analysis.agreement import Coincidences, NodeSpec, Table
 from coding.models import CodingOptions
 from framework import tree
 from policies.models import Section

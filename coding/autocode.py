@@ -1,0 +1,107 @@
+"""Auto-coding: a text search's hits, spread to their sentence, paragraph or article, coded at a node in one
+undoable batch; and the coded text a node or coder scope restricts a search to. The coding side of
+policies.text.search, which reads no codings."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from coding import layers, services, spans
+from coding.models import Coding
+from framework import tree
+from policies.text import search
+
+
+def coded_spans(project, user, scope: search.Scope) -> dict[int, list[tuple[int, int]]]:
+    """Merged coded spans per document (of the codings `user` may see) for a node and/or coder scope: the
+    coded_spans hook behind search.scope_spans, so word frequency and text search can run over coded text."""
+    codings = layers.visible_codings(project, user)
+    if scope.node is not None:
+        rows = tree.rows_for(project)
+        if scope.node not in {row.id for row in rows}:
+            raise search.SearchError(_("There is no node %(id)s in this project's codebook.") % {"id": scope.node})
+        codings = codings.filter(node_id__in=tree.descendants(rows, scope.node) | {scope.node})
+    if scope.coder:
+        if not project.memberships.filter(user__username=scope.coder).exists():
+            raise search.SearchError(_("“%(name)s” is not a member of this project.") % {"name": scope.coder})
+        codings = codings.filter(coder__username=scope.coder)
+    by_document: dict[int, list[tuple[int, int]]] = {}
+    for document_id, start, end in codings.values_list("document_id", "start", "end"):
+        by_document.setdefault(document_id, []).append((start, end))
+    return {document_id: spans.merged(found) for document_id, found in by_document.items()}
+
+
+@dataclass
+class AutocodePlan:
+    """What auto-coding would write: spans to code per document, how many are new and how many already exist."""
+
+    spans: list[tuple[int, int, int]]  # document id, start, end (whitespace trimmed), unique
+    new: int
+    existing: int
+    documents: int
+
+
+def autocode_plan(project, user, *, node, hits: Sequence[search.Hit], mode: str) -> AutocodePlan:
+    """Spread each hit and trim it as coding does; count what is new for this coder at this node."""
+    if mode not in search.SPREADS:
+        raise search.SearchError(
+            _("Unknown spread “%(mode)s”: use hit, sentence, paragraph or article.") % {"mode": mode}
+        )
+    ids = sorted({h.document_id for h in hits})
+    texts = dict(project.documents.filter(pk__in=ids).values_list("pk", "text"))
+    articles = search.articles_for(ids) if mode == "article" else {}
+    planned = set()
+    for hit in hits:
+        text = texts[hit.document_id]
+        bounds = [(s, e) for s, e, _label in articles.get(hit.document_id, [])]
+        start, end = search.spread(text, hit.start, hit.end, mode, bounds)
+        try:
+            planned.add((hit.document_id, *spans.trimmed(text, start, end)))
+        except spans.SpanError:
+            continue
+    existing = set(
+        Coding.objects.filter(node=node, coder=user, document_id__in=ids).values_list("document_id", "start", "end")
+    )
+    ordered = sorted(planned)
+    new = [s for s in ordered if s not in existing]
+    return AutocodePlan(
+        spans=ordered, new=len(new), existing=len(ordered) - len(new), documents=len({s[0] for s in ordered})
+    )
+
+
+def plan_for_search(project, user, params: Mapping, node) -> AutocodePlan:
+    """Re-run the search in `params` (q, mode, scope, spread, ticked `hits`) and plan codings for its hits."""
+    query = search.parse_query(params.get("q", ""), params.get("mode") or "terms")
+    result = search.text_search(project, user, query=query, scope=search.Scope.from_params(params))
+    hits = [search.Hit(line.document_id, line.start, line.end) for line in result.lines]
+    ticked = params.get("hits") or []
+    if ticked:
+        chosen = search.parse_hit_keys(ticked)
+        hits = [h for h in hits if h in chosen]
+        if not hits:
+            raise search.SearchError(_("None of the ticked hits is a hit of this search any more."))
+    elif result.truncated:
+        raise search.SearchError(
+            _("The search has more than %(limit)d hits: narrow it (or tick hits) before auto-coding.")
+            % {"limit": search.HIT_LIMIT}
+        )
+    if not hits:
+        raise search.SearchError(_("There is nothing to code: the search found no hits."))
+    return autocode_plan(project, user, node=node, hits=hits, mode=params.get("spread") or "hit")
+
+
+def hits_autocode(*, coder, project, node, plan) -> dict:
+    """Code every planned span (a search's hits, spread) at `node` as `coder`: one batch, one undo step, no doubles."""
+    documents = project.documents.filter(pk__in={d for d, _s, _e in plan.spans}).in_bulk()
+    items = [services.CodingRequest(documents[d], node, s, e) for d, s, e in plan.spans]
+    if not items:
+        raise ValidationError(_("There is nothing to code: the search found no hits."))
+    results = services.codings_create(coder=coder, project=project, items=items)
+    created = [coding for coding, new in results if new]
+    return {
+        "created": len(created),
+        "existing": len(results) - len(created),
+        "documents": len({c.document_id for c in created}),
+    }

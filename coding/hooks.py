@@ -1,0 +1,32 @@
+"""What the coding app provides to the layers below it (policies.hooks): registered once, from CodingConfig.ready().
+
+The counts a user may see go through the one visibility rule (coding.layers: under blind coding, a coder's own)."""
+
+from coding import autocode, codebook, counts, layers
+from policies import hooks
+
+
+def node_counts(project, user) -> dict[int, tuple[int, int, int]]:
+    """Node id → (documents, references, coders) over the codings `user` may see."""
+    return counts.node_counts(project, coder=layers.only_coder(project, user))
+
+
+def node_counts_for(node_ids: list[int], project, user) -> dict[int, tuple[int, int, int]]:
+    """node_counts for a few nodes."""
+    return counts.node_counts_for(node_ids, coder=layers.only_coder(project, user))
+
+
+def document_coding_count(document, user) -> int:
+    """The document's codings `user` may see."""
+    return layers.visible_codings(document.project, user).filter(document=document).count()
+
+
+def register() -> None:
+    # Each looked up when called (not bound now), so replacing the implementation (a test's monkeypatch) holds.
+    hooks.register("coded_spans", lambda *args: autocode.coded_spans(*args))
+    hooks.register("document_coding_count", lambda *args: document_coding_count(*args))
+    hooks.register("node_counts", lambda *args: node_counts(*args))
+    hooks.register("node_counts_for", lambda *args: node_counts_for(*args))
+    hooks.register("subtree_counts", lambda *args: counts.subtree_counts(*args))
+    hooks.register("node_codings_merge", lambda *args, **kwargs: codebook.node_codings_merge(*args, **kwargs))
+    hooks.register("nodes_codings_delete", lambda *args, **kwargs: codebook.nodes_codings_delete(*args, **kwargs))
