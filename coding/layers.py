@@ -1,6 +1,13 @@
 """Which codings a member may see: the one place every page and endpoint asks, so blind coding holds everywhere."""
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from coding.models import Coding, CodingOptions
 from policies.models import Membership, Project, Role
@@ -42,3 +49,131 @@ def coding_rows(codings: QuerySet) -> list[dict]:
             "id", "node_id", "coder__username", "start", "end", "memo", "created_at"
         )
     ]
+
+
+# --- the coding layer behind every count -------------------------------------------------------------
+#
+# A count is always computed on one layer: one coder, a named set of coders (their union), or the consensus layer
+# (共识). 共识 is a layer, never a coder: it is added to coders only when a request names it with them, and the
+# label then says so. `default_layer` is the one rule for what a page, API answer or export counts when nobody chose.
+
+CONSENSUS, CODER, CODERS = "consensus", "coder", "coders"
+CONSENSUS_NAME = "consensus"  # how the consensus layer is named in `coders=` and in answers (共识 works too)
+CONSENSUS_ALIASES = (CONSENSUS_NAME, "共识")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """What a count is computed on. `ids` are the user ids counted; `names` are how `coders=` names them."""
+
+    kind: str  # consensus | coder | coders
+    names: tuple[str, ...]  # usernames, "consensus" for the consensus layer
+    ids: tuple[int, ...]
+    label: str
+    everyone: bool = False  # the union of every coder (the consensus layer left out), however many there are
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "coders": list(self.names), "label": self.label}
+
+    def header(self) -> str:
+        """The X-PolicyCoder-Layer header value: `kind; coders=a,b; label=…`, names and label percent-encoded (UTF-8)
+        so the header stays ASCII whatever the usernames or language."""
+        coders = ",".join(quote(name, safe="") for name in self.names)
+        return f"{self.kind}; coders={coders}; label={quote(self.label, safe='')}"
+
+    def file_tag(self) -> str:
+        """A short name of the layer for file names: consensus, a username, all-coders, or names joined by +."""
+        if self.everyone:
+            return "all-coders"
+        return "+".join(self.names)[:80] or "no-coders"
+
+
+def _consensus(project: Project) -> tuple[int | None, str]:
+    """The consensus layer's user id and username, (None, "") while the project has none."""
+    found = CodingOptions.objects.filter(project=project, consensus_coder__isnull=False)
+    return found.values_list("consensus_coder_id", "consensus_coder__username").first() or (None, "")
+
+
+def _coders_who_coded(project: Project, consensus_id: int | None) -> list[tuple[int, str]]:
+    """(id, username) of the members and former members who hold codings in the project, the consensus layer left
+    out, by username."""
+    coded = Coding.objects.filter(document__project=project).exclude(coder_id=consensus_id).order_by()
+    ids = set(coded.values_list("coder_id", flat=True).distinct())
+    users = get_user_model().objects.filter(pk__in=ids).order_by("username")
+    return list(users.values_list("id", "username"))
+
+
+def _label(kind: str, names: Sequence[str], *, everyone: bool = False) -> str:
+    if kind == CONSENSUS:
+        return _("Consensus (共识)")
+    if kind == CODER:
+        return _("Coder %(name)s") % {"name": names[0]}
+    if everyone:
+        return _("All coders (union)")
+    shown = ["共识" if name == CONSENSUS_NAME else name for name in names]
+    if CONSENSUS_NAME in names:
+        return _("Union of %(names)s (the consensus layer included)") % {"names": "、".join(shown)}
+    return _("Union of %(names)s") % {"names": "、".join(shown)}
+
+
+def _own_layer(user) -> Layer:
+    return Layer(CODER, (user.username,), (user.pk,), _label(CODER, [user.username]))
+
+
+def default_layer(project: Project, user) -> Layer:
+    """The one default: a blind coder's own codings; else 共识 when it holds any coding in the project; else the one
+    member who coded; else the union of every coder (共识 left out), labelled as such."""
+    if not sees_everyone(project, user):
+        return _own_layer(user)
+    consensus, _username = _consensus(project)
+    if consensus is not None and Coding.objects.filter(document__project=project, coder_id=consensus).exists():
+        return Layer(CONSENSUS, (CONSENSUS_NAME,), (consensus,), _label(CONSENSUS, [CONSENSUS_NAME]))
+    coders = _coders_who_coded(project, consensus)
+    if len(coders) == 1:
+        (pk, name), *_rest = coders
+        return Layer(CODER, (name,), (pk,), _label(CODER, [name]))
+    names = tuple(name for _pk, name in coders)
+    return Layer(CODERS, names, tuple(pk for pk, _name in coders), _label(CODERS, names, everyone=True), True)
+
+
+def parse_names(text: str, more: Iterable[str] = ()) -> tuple[str, ...]:
+    """`coders=` as given (comma-separated) plus repeated `coder=` values: stripped, each once, in order."""
+    return tuple(dict.fromkeys(n.strip() for n in [*text.split(","), *more] if n and n.strip()))
+
+
+def layer_for(project: Project, user, names: Sequence[str] = ()) -> Layer:
+    """The layer a request asks for: no names is the default layer; usernames of members (or of former members who
+    coded) and consensus / 共识 give that coder, the consensus layer, or their union. An unknown name, or under blind
+    coding anyone but oneself, is a ValidationError that says so."""
+    if not names:
+        return default_layer(project, user)
+    consensus, username = _consensus(project)
+    aliases = {*CONSENSUS_ALIASES, username} - {""}
+    wanted = list(dict.fromkeys(CONSENSUS_NAME if n in aliases else n for n in names))
+    members = dict(project.memberships.values_list("user__username", "user_id"))
+    known = members | {name: pk for pk, name in _coders_who_coded(project, consensus) if name in wanted}
+    unknown = [n for n in wanted if n != CONSENSUS_NAME and n not in known]
+    if unknown:
+        raise ValidationError(
+            _("Unknown coder(s) in this project: %(names)s.") % {"names": ", ".join(n[:40] for n in unknown)}
+        )
+    if not sees_everyone(project, user) and wanted != [user.username]:
+        raise ValidationError(_("While the project codes blind, you can count only your own codings."))
+    ids = tuple(consensus if n == CONSENSUS_NAME else known[n] for n in wanted)
+    ids = tuple(pk for pk in ids if pk is not None)  # 共识 before anything was accepted into it: counts nothing
+    if wanted == [CONSENSUS_NAME]:
+        return Layer(CONSENSUS, (CONSENSUS_NAME,), ids, _label(CONSENSUS, wanted))
+    if len(wanted) == 1:
+        return Layer(CODER, tuple(wanted), ids, _label(CODER, wanted))
+    return Layer(CODERS, tuple(wanted), ids, _label(CODERS, wanted))
+
+
+def layer_from_params(project: Project, user, params) -> Layer:
+    """The layer named by a request's `coders=` (and repeated `coder=`) parameters."""
+    more = params.getlist("coder") if hasattr(params, "getlist") else [params.get("coder") or ""]
+    return layer_for(project, user, parse_names(params.get("coders") or "", more))
+
+
+def layer_codings(project: Project, user, layer: Layer) -> QuerySet:
+    """The visible codings of the layer (blind coding still applies first)."""
+    return visible_codings(project, user).filter(coder_id__in=layer.ids)

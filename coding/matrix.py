@@ -64,7 +64,8 @@ class Matrix:
     column_totals: tuple[float, ...]
     total: float
     column_summary: tuple[tuple[int, tuple[str, ...]], ...]  # per column: rows with any coding, and their labels
-    coders: tuple[str, ...] = ()  # usernames; empty means every coder
+    coders: tuple[str, ...] = ()  # the layer's names (usernames, consensus)
+    layer: object = None  # the coding.layers.Layer counted
 
     @property
     def maximum(self) -> float:
@@ -364,6 +365,7 @@ def as_json(matrix: Matrix) -> dict:
         "value": matrix.value,
         "rows_by": matrix.rows_by,
         "coders": list(matrix.coders),
+        "layer": matrix.layer.as_json() if matrix.layer else None,
         "rows": [row.label for row in matrix.rows],
         "columns": [column.name for column in matrix.columns],
         "cells": [[number(v) for v in line] for line in matrix.cells],
@@ -473,14 +475,9 @@ def table(matrix: Matrix, *, transpose: bool = False, sort: str = "", corner: st
 
 
 def sheet(matrix: Matrix, *, corner: str = "") -> list[list]:
-    """The matrix as spreadsheet rows: a note on the query, the header, one line per row, totals, the summary."""
-    coders = ", ".join(matrix.coders) if matrix.coders else _("all coders")
-    note = _("Value: %(value)s · rows: %(rows)s · coders: %(coders)s") % {
-        "value": matrix.value,
-        "rows": matrix.rows_by,
-        "coders": coders,
-    }
-    lines: list[list] = [[note], [corner, *(c.path for c in matrix.columns), _("Total")]]
+    """The matrix as spreadsheet rows: the header first, one line per row, totals, the summary (the layer and the
+    query go beside it: the .xlsx 说明 sheet, the CSV's file name and header)."""
+    lines: list[list] = [[corner, *(c.path for c in matrix.columns), _("Total")]]
     for row, values, total in zip(matrix.rows, matrix.cells, matrix.row_totals, strict=True):
         lines.append([row.label, *(_rounded(v, matrix.value) for v in values), _rounded(total, matrix.value)])
     lines.append(
@@ -592,9 +589,10 @@ class Query:
     level: int | None = 1
     nodes: tuple[int, ...] = ()
     parent: int | None = None
-    coders: tuple[str, ...] = ()
+    coders: tuple[str, ...] = ()  # as asked: usernames, consensus / 共识; empty asks for the default layer
     all_provinces: bool = False
     filters: tuple[tuple[str, str], ...] = ()
+    layer: object = None  # the coding.layers.Layer, once a loader resolved `coders` (see with_layer)
 
 
 def parse(params: Mapping, custom_names: Iterable[str]) -> Query:
@@ -657,25 +655,19 @@ def documents_for(project, query: Query) -> list[Doc]:
     return docs
 
 
-def coder_ids(project, usernames: Sequence[str]) -> list[int]:
-    """User ids of the named coders, members of the project or its consensus layer; any other name (a user of
-    another project included, so that names cannot be probed) is a ValidationError."""
-    from django.contrib.auth import get_user_model
+def with_layer(project, user, query: Query) -> Query:
+    """The query with its layer resolved: the coders it names, or the default layer (coding.layers decides)."""
+    from coding import layers
 
-    from coding import team
-
-    resolved = team.resolve_coders(project, usernames)
-    found = dict(get_user_model().objects.filter(username__in=resolved).values_list("username", "id"))
-    return [found[name] for name in resolved if name in found]
+    return query if query.layer is not None else replace(query, layer=layers.layer_for(project, user, query.coders))
 
 
 def codings_for(project, user, query: Query):
-    """The visible codings the query counts (coder and document filters applied)."""
+    """The visible codings of the query's layer that it counts (document filters applied)."""
     from coding import layers
 
-    codings = layers.visible_codings(project, user).order_by()
-    if query.coders:
-        codings = codings.filter(coder_id__in=coder_ids(project, query.coders))
+    query = with_layer(project, user, query)
+    codings = layers.layer_codings(project, user, query.layer).order_by()
     if query.filters:
         from policies import corpus
 
@@ -704,17 +696,19 @@ def load(project, user, params) -> Matrix:
 
 
 def load_query(project, user, query: Query) -> Matrix:
+    query = with_layer(project, user, query)
     node_rows = tree.rows_for(project)
     columns = columns_for(node_rows, level=query.level, nodes=query.nodes, parent=query.parent)
     rows = group_rows(documents_for(project, query), query.rows_by, all_provinces=query.all_provinces)
     members = set().union(*(c.members for c in columns)) if columns else set()
     facts = facts_for(codings_for(project, user, query), query.value, members) if members else []
-    return compute(query.value, rows, columns, facts, rows_by=query.rows_by, coders=query.coders)
+    layer = query.layer
+    return compute(query.value, rows, columns, facts, rows_by=query.rows_by, coders=layer.names, layer=layer)
 
 
 def cell_documents(project, user, params, node_id: int, row_key_: str) -> tuple[Query, list[int]]:
     """The documents behind one cell: those in the row with a coding at the node (or below) by the chosen coders."""
-    query = parse(params, project.custom_attributes.values_list("name", flat=True))
+    query = with_layer(project, user, parse(params, project.custom_attributes.values_list("name", flat=True)))
     node_rows = tree.rows_for(project)
     if node_id not in {r.id for r in node_rows}:
         raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": node_id})
@@ -732,7 +726,7 @@ def cell_documents(project, user, params, node_id: int, row_key_: str) -> tuple[
 def framework_summary(project, user, params) -> tuple[Query, list[tuple[tree.TreeNode, int, tuple[str, ...]]]]:
     """For every node in tree order: how many rows (provinces by default) have coding there, and which."""
     query = parse(params, project.custom_attributes.values_list("name", flat=True))
-    query = replace(query, value="documents", level=None, nodes=(), parent=None)
+    query = with_layer(project, user, replace(query, value="documents", level=None, nodes=(), parent=None))
     node_rows = tree.rows_for(project)
     ordered = tree.walk(node_rows)
     below = _subtrees(tree.children_map(node_rows))
@@ -742,7 +736,7 @@ def framework_summary(project, user, params) -> tuple[Query, list[tuple[tree.Tre
     ]
     rows = group_rows(documents_for(project, query), query.rows_by)
     facts = facts_for(codings_for(project, user, query), "documents", {n.row.id for n in ordered}) if ordered else []
-    matrix = from_counts("documents", rows, columns, facts, rows_by=query.rows_by, coders=query.coders)
+    matrix = from_counts("documents", rows, columns, facts, rows_by=query.rows_by, coders=query.layer.names)
     return query, [(node, *matrix.column_summary[i]) for i, node in enumerate(ordered)]
 
 
