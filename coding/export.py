@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding import layers
@@ -45,6 +46,7 @@ class Context:
     categories: dict[int, str]
     coders: dict[int, str]
     custom_names: list[str]
+    layer: object = None  # the coding.layers.Layer exported
 
 
 def header(custom_names: list[str]) -> list[str]:
@@ -82,9 +84,11 @@ def rows(codings: Iterable[tuple], context: Context) -> Iterator[list]:
 
 
 def selection(project: Project, params, user) -> tuple[Iterable[tuple], Context]:
-    """The coding tuples to export (filters: node with descendants, coder, document attributes) and their context."""
+    """The coding tuples to export (filters: node with descendants, the layer's coders, document attributes) and their
+    context."""
     rows_ = tree.rows_for(project)
-    codings = layers.visible_codings(project, user)
+    layer = layers.layer_from_params(project, user, params)
+    codings = layers.layer_codings(project, user, layer)
     if params.get("node"):
         try:
             node_id = int(params["node"])
@@ -93,9 +97,6 @@ def selection(project: Project, params, user) -> tuple[Iterable[tuple], Context]
         if node_id not in {r.id for r in rows_}:
             raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": node_id})
         codings = codings.filter(node_id__in={node_id} | tree.descendants(rows_, node_id))
-    coders = [c.strip() for c in (params.get("coder") or params.get("coders") or "").split(",") if c.strip()]
-    if coders:
-        codings = codings.filter(coder__username__in=coders)
     documents = corpus.filter_documents(project.documents.all(), params)
     if any(params.get(f) for f in corpus.FILTER_FIELDS):
         codings = codings.filter(document__in=documents)
@@ -107,6 +108,7 @@ def selection(project: Project, params, user) -> tuple[Iterable[tuple], Context]
         coders=dict(project.memberships.values_list("user_id", "user__username"))
         | dict(codings.order_by().values_list("coder_id", "coder__username").distinct()),
         custom_names=custom_names,
+        layer=layer,
     )
     values = codings.order_by("document_id", "start", "end", "id").values_list(
         "id", "document_id", "node_id", "coder_id", "start", "end", "text", "memo", "created_at"
@@ -119,11 +121,24 @@ def csv_response(project: Project, params, user) -> StreamingHttpResponse:
     codings, context = selection(project, params, user)
     bom = params.get("bom", "1") not in ("0", "false", "no")
     lines = itertools.chain([header(context.custom_names)], rows(codings, context))
-    return writers.csv_stream_response(lines, f"project-{project.pk}-codings.csv", bom=bom)
+    name = f"project-{project.pk}-codings-{context.layer.file_tag()}.csv"
+    response = writers.csv_stream_response(lines, name, bom=bom)
+    response[writers.LAYER_HEADER] = context.layer.header()
+    return response
 
 
 def xlsx_response(project: Project, params, user) -> FileResponse:
     """The coded segments as an Excel workbook (written row by row to a temporary file)."""
     codings, context = selection(project, params, user)
     lines = itertools.chain([header(context.custom_names)], rows(codings, context))
-    return writers.xlsx_response([("codings", lines)], f"project-{project.pk}-codings.xlsx")
+    about = [
+        [_("Layer"), context.layer.label],
+        [_("Coders"), ", ".join(context.layer.names)],
+        [_("Filters"), "; ".join(f"{k}={params.get(k)}" for k in ("node", *corpus.FILTER_FIELDS) if params.get(k))],
+        [_("Date"), timezone.now().isoformat(timespec="seconds")],
+        [_("Project"), project.name],
+    ]
+    name = f"project-{project.pk}-codings-{context.layer.file_tag()}.xlsx"
+    response = writers.xlsx_response([("codings", lines), (writers.ABOUT_SHEET, about)], name)
+    response[writers.LAYER_HEADER] = context.layer.header()
+    return response

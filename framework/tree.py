@@ -287,8 +287,8 @@ def panel_context(project, user, *, with_counts: bool = True) -> dict:
     membership = membership_for(user, project.pk)
     can_edit = membership.allows(Role.OWNER)
     ordered = walk(rows_for(project))
-    only = layers.only_coder(project, user)  # blind coding: my own counts only
-    rows = panel_rows(ordered, counts.node_counts(project, coder=only) if with_counts else {})
+    layer, counted = layers.counted(project, user)  # the default layer (blind coding: my own counts only)
+    rows = panel_rows(ordered, counts.node_counts(project, **counted) if with_counts else {})
     node_url = reverse("framework:codebook", args=[project.pk]) + "?node="
     items = panel_html(rows, node_url=node_url, can_edit=can_edit, with_counts=with_counts)
     return {
@@ -298,6 +298,7 @@ def panel_context(project, user, *, with_counts: bool = True) -> dict:
         "tree_can_edit": can_edit,
         "tree_with_counts": with_counts,
         "tree_total": len(ordered),
+        "tree_layer": layer,
     }
 
 
@@ -312,11 +313,13 @@ def detail_context(node, user, *, can_edit: bool) -> dict:
     inside = descendants(rows, node.pk) | {node.pk}
     outside = [(n.row.id, n.path) for n in ordered if n.row.id not in inside]
     siblings = [n.row.id for n in ordered if n.row.parent_id == node.parent_id]
-    own = counts.node_counts_for([node.pk], coder=layers.only_coder(node.project, user)).get(node.pk, (0, 0, 0))
+    layer, counted = layers.counted(node.project, user)
+    own = counts.node_counts_for([node.pk], **counted).get(node.pk, (0, 0, 0))
     return {
         "node": node,
         "path": next(n.path for n in ordered if n.row.id == node.pk),
         "node_counts": dict(zip(("documents", "references", "coders"), own, strict=True)),
+        "node_layer": layer,
         "move_targets": outside,
         "merge_targets": outside,
         "can_move_up": siblings.index(node.pk) > 0,
