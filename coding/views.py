@@ -373,6 +373,7 @@ def framework_summary(request: HttpRequest, project_id: int) -> HttpResponse:
         "rows_by": query.rows_by,
         "rows_label": reports.row_kind_label(query.rows_by),
         "coders": query.coders,
+        "layer": query.layer,
     }
     return render(request, "coding/framework_summary.html", context)
 
