@@ -264,22 +264,27 @@ def scope_documents(project, scope: Scope):
 
 
 def scope_spans(project, user, scope: Scope) -> dict[int, list[tuple[int, int]]] | None:
-    """Merged coded spans per document for a node or coder scope; None when the scope is whole documents."""
+    """Merged coded spans per document for a node or coder scope; None when the scope is whole documents.
+
+    The coded text is that of one coding layer: `coder` names it as `coders=` does (usernames, consensus / 共识),
+    blank is the default layer (see coding.layers.default_layer)."""
     if not scope.coded_only:
         return None
+    from django.core.exceptions import ValidationError
+
     from coding import layers, spans
     from framework import tree
 
-    codings = layers.visible_codings(project, user)
+    try:
+        layer = layers.layer_for(project, user, layers.parse_names(scope.coder))
+    except ValidationError as error:
+        raise SearchError(" ".join(error.messages)) from None
+    codings = layers.layer_codings(project, user, layer)
     if scope.node is not None:
         rows = tree.rows_for(project)
         if scope.node not in {row.id for row in rows}:
             raise SearchError(_("There is no node %(id)s in this project's codebook.") % {"id": scope.node})
         codings = codings.filter(node_id__in=tree.descendants(rows, scope.node) | {scope.node})
-    if scope.coder:
-        if not project.memberships.filter(user__username=scope.coder).exists():
-            raise SearchError(_("“%(name)s” is not a member of this project.") % {"name": scope.coder})
-        codings = codings.filter(coder__username=scope.coder)
     by_document: dict[int, list[tuple[int, int]]] = {}
     for document_id, start, end in codings.values_list("document_id", "start", "end"):
         by_document.setdefault(document_id, []).append((start, end))

@@ -18,7 +18,9 @@ SCOPE_PARAMETERS = [
     OpenApiParameter("issuer_type", str),
     OpenApiParameter("policy_type", str),
     OpenApiParameter("node", int, description="only the text coded at this node or its descendants"),
-    OpenApiParameter("coder", str, description="only the text coded by this username"),
+    OpenApiParameter(
+        "coder", str, description="with node: the coding layer (usernames, consensus or 共识; default layer if absent)"
+    ),
 ]
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", str, required=True, description="terms (any of them; space- or comma-separated) or a regex"),
