@@ -377,6 +377,7 @@ class MatrixSerializer(serializers.Serializer):
     rows_by = serializers.CharField()
     coders = serializers.ListField(child=serializers.CharField(), help_text="the layer's coders (as layer.coders)")
     layer = LayerSerializer()
+    provinces_only = serializers.BooleanField(help_text="rows by province: 全国 and documents without one left out")
     rows = serializers.ListField(child=serializers.CharField())
     columns = serializers.ListField(child=serializers.CharField())
     cells = serializers.ListField(
@@ -406,6 +407,9 @@ class MatrixApi(APIView):
             OpenApiParameter("parent", int, description="the children of this node as the columns"),
             OpenApiParameter("coders", str, description=LAYER_PARAMETER),
             OpenApiParameter("all", bool, description="with rows=province, show provinces without documents too"),
+            OpenApiParameter(
+                "provinces_only", bool, description="rows=province without 全国 and documents without a province"
+            ),
             OpenApiParameter("province", str),
             OpenApiParameter("issuer_type", str),
             OpenApiParameter("policy_type", str),

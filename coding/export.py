@@ -135,7 +135,7 @@ def xlsx_response(project: Project, params, user) -> FileResponse:
         [_("Layer"), context.layer.label],
         [_("Coders"), ", ".join(context.layer.names)],
         [_("Filters"), "; ".join(f"{k}={params.get(k)}" for k in ("node", *corpus.FILTER_FIELDS) if params.get(k))],
-        [_("Date"), timezone.now().isoformat(timespec="seconds")],
+        [_("Date"), timezone.localdate().isoformat()],
         [_("Project"), project.name],
     ]
     name = f"project-{project.pk}-codings-{context.layer.file_tag()}.xlsx"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from framework import tree
 from policies.models import IssuerType, PolicyType
-from policies.provinces import PROVINCE_CHOICES
+from policies.provinces import PROVINCE_CHOICES, PROVINCES
 
 VALUES = ("documents", "references", "characters", "coverage", "presence")
 ROW_KINDS = ("province", "issuer_type", "issuer", "policy_type", "year", "document")  # and attr:<custom name>
@@ -66,6 +66,7 @@ class Matrix:
     column_summary: tuple[tuple[int, tuple[str, ...]], ...]  # per column: rows with any coding, and their labels
     coders: tuple[str, ...] = ()  # the layer's names (usernames, consensus)
     layer: object = None  # the coding.layers.Layer counted
+    provinces_only: bool = False  # rows by province: 全国 and documents without a province left out
 
     @property
     def maximum(self) -> float:
@@ -117,13 +118,20 @@ def _order(rows_by: str) -> Sequence[str]:
     }.get(rows_by, ())
 
 
-def group_rows(docs: Sequence[Doc], rows_by: str, *, all_provinces: bool = False) -> list[Row]:
-    """Documents grouped into rows, in a fixed order that does not depend on the database's collation."""
+def group_rows(
+    docs: Sequence[Doc], rows_by: str, *, all_provinces: bool = False, provinces_only: bool = False
+) -> list[Row]:
+    """Documents grouped into rows, in a fixed order that does not depend on the database's collation.
+
+    provinces_only (rows by province): the provinces alone, 全国 and documents without a province left out."""
+    only = provinces_only and rows_by == "province"
     groups: defaultdict[str, list[Doc]] = defaultdict(list)
     for doc in docs:
-        groups[row_key(doc, rows_by)].append(doc)
+        key = row_key(doc, rows_by)
+        if not only or key in PROVINCES:
+            groups[key].append(doc)
     if rows_by == "province" and all_provinces:
-        for name in PROVINCE_CHOICES:
+        for name in PROVINCES if only else PROVINCE_CHOICES:
             groups.setdefault(name, [])
     known = {name: i for i, name in enumerate(_order(rows_by))}
     titles = {str(d.id): d.title for d in docs}
@@ -366,6 +374,7 @@ def as_json(matrix: Matrix) -> dict:
         "rows_by": matrix.rows_by,
         "coders": list(matrix.coders),
         "layer": matrix.layer.as_json() if matrix.layer else None,
+        "provinces_only": matrix.provinces_only,
         "rows": [row.label for row in matrix.rows],
         "columns": [column.name for column in matrix.columns],
         "cells": [[number(v) for v in line] for line in matrix.cells],
@@ -593,6 +602,7 @@ class Query:
     all_provinces: bool = False
     filters: tuple[tuple[str, str], ...] = ()
     layer: object = None  # the coding.layers.Layer, once a loader resolved `coders` (see with_layer)
+    provinces_only: bool | None = None  # rows by province without 全国 and blanks; None: the page's default
 
 
 def parse(params: Mapping, custom_names: Iterable[str]) -> Query:
@@ -628,7 +638,22 @@ def parse(params: Mapping, custom_names: Iterable[str]) -> Query:
         coders=coders,
         all_provinces=(params.get("all") or "") in ("1", "true", "on"),
         filters=filters,
+        provinces_only=_switch(params.get("provinces_only")),
     )
+
+
+def _switch(text) -> bool | None:
+    text = (text or "").strip().lower()
+    return True if text in ("1", "true", "on", "yes") else False if text in ("0", "false", "off", "no") else None
+
+
+def provinces_rule(query: Query) -> str:
+    """Which rows a count by province uses, as the summaries say it."""
+    if query.rows_by != "province":
+        return ""
+    if query.provinces_only:
+        return _("provinces only (全国 and documents without a province left out)")
+    return _("all rows (全国 and documents without a province included)")
 
 
 def _ids(text: str, name: str) -> tuple[int, ...]:
@@ -697,13 +722,17 @@ def load(project, user, params) -> Matrix:
 
 def load_query(project, user, query: Query) -> Matrix:
     query = with_layer(project, user, query)
+    if query.provinces_only is None:
+        query = replace(query, provinces_only=False)  # the matrix shows 全国 unless asked (the summary does not)
     node_rows = tree.rows_for(project)
     columns = columns_for(node_rows, level=query.level, nodes=query.nodes, parent=query.parent)
-    rows = group_rows(documents_for(project, query), query.rows_by, all_provinces=query.all_provinces)
+    docs = documents_for(project, query)
+    rows = group_rows(docs, query.rows_by, all_provinces=query.all_provinces, provinces_only=query.provinces_only)
     members = set().union(*(c.members for c in columns)) if columns else set()
     facts = facts_for(codings_for(project, user, query), query.value, members) if members else []
     layer = query.layer
-    return compute(query.value, rows, columns, facts, rows_by=query.rows_by, coders=layer.names, layer=layer)
+    extra = {"rows_by": query.rows_by, "coders": layer.names, "layer": layer, "provinces_only": query.provinces_only}
+    return compute(query.value, rows, columns, facts, **extra)
 
 
 def cell_documents(project, user, params, node_id: int, row_key_: str) -> tuple[Query, list[int]]:
@@ -727,6 +756,8 @@ def framework_summary(project, user, params) -> tuple[Query, list[tuple[tree.Tre
     """For every node in tree order: how many rows (provinces by default) have coding there, and which."""
     query = parse(params, project.custom_attributes.values_list("name", flat=True))
     query = with_layer(project, user, replace(query, value="documents", level=None, nodes=(), parent=None))
+    if query.provinces_only is None:
+        query = replace(query, provinces_only=True)  # the paper counts provinces: 全国 left out unless asked
     node_rows = tree.rows_for(project)
     ordered = tree.walk(node_rows)
     below = _subtrees(tree.children_map(node_rows))
@@ -734,7 +765,7 @@ def framework_summary(project, user, params) -> tuple[Query, list[tuple[tree.Tre
         Column(n.row.id, n.row.name, n.path, n.row.color, frozenset({n.row.id} | below.get(n.row.id, set())))
         for n in ordered
     ]
-    rows = group_rows(documents_for(project, query), query.rows_by)
+    rows = group_rows(documents_for(project, query), query.rows_by, provinces_only=query.provinces_only)
     facts = facts_for(codings_for(project, user, query), "documents", {n.row.id for n in ordered}) if ordered else []
     matrix = from_counts("documents", rows, columns, facts, rows_by=query.rows_by, coders=query.layer.names)
     return query, [(node, *matrix.column_summary[i]) for i, node in enumerate(ordered)]

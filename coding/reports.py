@@ -1,5 +1,6 @@
 """The matrix, attribute counts and framework summary as page context and as files (CSV, .xlsx, SVG)."""
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
@@ -11,7 +12,7 @@ from framework import figure, tree
 from policies import corpus, writers
 
 XLSX = writers.XLSX_TYPE
-MATRIX_PARAMS = ("rows", "value", "level", "nodes", "parent", "coders", "all", *corpus.FILTER_FIELDS)
+MATRIX_PARAMS = ("rows", "value", "level", "nodes", "parent", "coders", "all", "provinces_only", *corpus.FILTER_FIELDS)
 LIST_PARAMS = ("coder", "node")
 
 
@@ -65,15 +66,15 @@ def file_response(fmt: str, name: str, lines: list[list], svg: str = "", *, laye
     return writers.table_response(fmt, name, lines, about=about, headers=headers)
 
 
-def about_lines(project, layer, *, value: str = "", rows_by: str = "", filters=()) -> list[list]:
+def about_lines(project, layer, *, value: str = "", rows_by: str = "", filters=(), rule: str = "") -> list[list]:
     """The 说明 sheet: what the table counts (layer, value, rows, filters), when, and of which project."""
     lines: list[list] = [[_("Layer"), layer.label], [_("Coders"), ", ".join(layer.names)]]
     if value:
         lines.append([_("Value"), value_label(value)])
     if rows_by:
-        lines.append([_("Rows"), row_kind_label(rows_by)])
+        lines.append([_("Rows"), f"{row_kind_label(rows_by)}: {rule}" if rule else row_kind_label(rows_by)])
     lines.append([_("Filters"), "; ".join(f"{k}={v}" for k, v in filters) or _("none")])
-    lines += [[_("Date"), timezone.now().isoformat(timespec="seconds")], [_("Project"), project.name]]
+    lines += [[_("Date"), timezone.localdate().isoformat()], [_("Project"), project.name]]
     return lines
 
 
@@ -91,7 +92,10 @@ def matrix_file(project, user, params, fmt: str) -> HttpResponse:
         title = layer_title(f"{project.name} · {value_label(result.value)}", result.layer)
         return file_response(fmt, name, [], matrix.heatmap_svg(view, title=title), layer=result.layer)
     query = matrix.parse(params, project.custom_attributes.values_list("name", flat=True))
-    about = about_lines(project, result.layer, value=result.value, rows_by=result.rows_by, filters=query.filters)
+    rule = matrix.provinces_rule(replace(query, provinces_only=result.provinces_only))
+    about = about_lines(
+        project, result.layer, value=result.value, rows_by=result.rows_by, filters=query.filters, rule=rule
+    )
     return file_response(fmt, name, matrix.sheet(result, corner=corner), layer=result.layer, about=about)
 
 
@@ -110,8 +114,10 @@ def attribute_file(project, params, fmt: str) -> HttpResponse:
     return file_response(fmt, name, attribute_lines(query.rows_by, bars), matrix.bar_chart_svg(bars, title=title))
 
 
-def summary_lines(rows_by: str, found) -> list[list]:
-    lines: list[list] = [[_("Level"), _("Node"), _("Path"), _("Count"), row_kind_label(rows_by)]]
+def summary_lines(rows_by: str, found, rule: str = "") -> list[list]:
+    """The summary's table; `rule` (which rows were counted: provinces only or all) goes in the names' header."""
+    names = f"{row_kind_label(rows_by)} ({rule})" if rule else row_kind_label(rows_by)
+    lines: list[list] = [[_("Level"), _("Node"), _("Path"), _("Count"), names]]
     lines += [[node.depth + 1, node.row.name, node.path, count, "、".join(names)] for node, count, names in found]
     return lines
 
@@ -130,5 +136,8 @@ def summary_file(project, user, params, fmt: str) -> HttpResponse:
     if fmt == "svg":
         svg = summary_figure(project, found, query.layer)
         return file_response(fmt, f"{project.name}-codebook-counts", [], svg, layer=query.layer)
-    about = about_lines(project, query.layer, value="documents", rows_by=query.rows_by, filters=query.filters)
-    return file_response(fmt, name, summary_lines(query.rows_by, found), layer=query.layer, about=about)
+    rule = matrix.provinces_rule(query)
+    about = about_lines(
+        project, query.layer, value="documents", rows_by=query.rows_by, filters=query.filters, rule=rule
+    )
+    return file_response(fmt, name, summary_lines(query.rows_by, found, rule), layer=query.layer, about=about)

@@ -374,6 +374,8 @@ def framework_summary(request: HttpRequest, project_id: int) -> HttpResponse:
         "rows_label": reports.row_kind_label(query.rows_by),
         "coders": query.coders,
         "layer": query.layer,
+        "provinces_only": query.provinces_only,
+        "rule": matrix.provinces_rule(query),
     }
     return render(request, "coding/framework_summary.html", context)
 

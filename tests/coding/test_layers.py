@@ -245,12 +245,38 @@ def test_summary_counts_the_default_layer_and_says_so(client, agreed):
 
 @pytest.mark.django_db
 def test_summary_explicit_layer_and_its_export(client, agreed):
-    _query, found = matrix.framework_summary(agreed["project"], agreed["owner"], {"coders": "bob"})
+    params = {"coders": "bob", "provinces_only": "0"}
+    _query, found = matrix.framework_summary(agreed["project"], agreed["owner"], params)
     assert {node.row.name: count for node, count, _names in found}["数据安全"] == 1
     client.force_login(agreed["owner"])
     response = client.get(reverse("coding:summary-csv", args=[agreed["project"].pk]), {"coders": "bob"})
     assert response["X-PolicyCoder-Layer"].startswith("coder; coders=bob;")
     assert response.content.decode("utf-8-sig").startswith("Level,")
+
+
+@pytest.mark.django_db
+def test_summary_counts_provinces_only_by_default_and_says_so(client, team):
+    query, found = matrix.framework_summary(team["project"], team["owner"], {})
+    assert query.provinces_only is True
+    names = {node.row.name: (count, names) for node, count, names in found}
+    assert names["数据安全"] == (0, ())  # bob coded it only in a national (全国) document
+    assert names["数据共享"] == (1, (SHANDONG,))
+    _query, everything = matrix.framework_summary(team["project"], team["owner"], {"provinces_only": "0"})
+    assert {node.row.name: count for node, count, _names in everything}["数据安全"] == 1
+    client.force_login(team["owner"])
+    page = client.get(reverse("coding:framework-summary", args=[team["project"].pk])).content.decode()
+    assert "provinces only (全国 and documents without a province left out)" in page
+    response = client.get(reverse("coding:summary-csv", args=[team["project"].pk]))
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert header[-1] == "Province (provinces only (全国 and documents without a province left out))"
+
+
+@pytest.mark.django_db
+def test_matrix_provinces_only_leaves_out_全国_when_asked(api_as, team):
+    assert matrix_json(api_as, team["owner"], team["project"])["rows"] == [SHANDONG, NATIONAL]
+    data = matrix_json(api_as, team["owner"], team["project"], provinces_only="1")
+    assert (data["rows"], data["provinces_only"]) == ([SHANDONG], True)
+    assert data["cells"] == [[3, 0]]
 
 
 # --- codebook tree counts, figure, node detail --------------------------------------------------------

@@ -141,8 +141,12 @@ def test_attribute_counts_page_and_exports(logged_in, project):
 @pytest.mark.usefixtures("matrix_corpus")
 def test_framework_summary_lists_every_node_with_counts_and_names(logged_in, project):
     page = logged_in.get(reverse("coding:framework-summary", args=[project.pk])).content.decode()
+    assert "贵州省" in page
+    assert "(blank)" not in page  # provinces only by default: the document without a province is left out
+    everything = {"provinces_only": "0"}
+    page = logged_in.get(reverse("coding:framework-summary", args=[project.pk]), everything).content.decode()
     assert "贵州省、(blank)" in page
-    csv = logged_in.get(reverse("coding:summary-csv", args=[project.pk])).content.decode()
+    csv = logged_in.get(reverse("coding:summary-csv", args=[project.pk]), everything).content.decode()
     lines = csv.lstrip("\ufeff").splitlines()
     assert lines[1] == "1,数据归集,数据归集,2,贵州省、(blank)"
     assert lines[2] == "2,基础数据,数据归集/基础数据,1,贵州省"
