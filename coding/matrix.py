@@ -492,7 +492,17 @@ def sheet(matrix: Matrix, *, corner: str = "") -> list[list]:
     lines.append(
         [_("Total"), *(_rounded(v, matrix.value) for v in matrix.column_totals), _rounded(matrix.total, matrix.value)]
     )
-    lines.append([_("Rows with any coding"), *(matrix.summary_text(c) for c in range(len(matrix.columns)))])
+    summary = [matrix.summary_text(c) for c in range(len(matrix.columns))]
+    lines.append([_("Rows with any coding"), *summary, ""])  # as wide as every other line
+    return lines
+
+
+def long_sheet(matrix: Matrix, *, corner: str = "row") -> list[list]:
+    """The matrix as tidy rows for pandas or R: one (row, column, value) line per cell, node paths as columns."""
+    lines: list[list] = [[corner, "column", "value"]]
+    for row, values in zip(matrix.rows, matrix.cells, strict=True):
+        cells = zip(matrix.columns, values, strict=True)
+        lines += [[row.label, column.path, _rounded(v, matrix.value)] for column, v in cells]
     return lines
 
 

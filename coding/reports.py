@@ -96,6 +96,8 @@ def matrix_file(project, user, params, fmt: str) -> HttpResponse:
     about = about_lines(
         project, result.layer, value=result.value, rows_by=result.rows_by, filters=query.filters, rule=rule
     )
+    if params.get("format") == "long":  # tidy row,column,value lines
+        return file_response(fmt, f"{name}-long", matrix.long_sheet(result), layer=result.layer, about=about)
     return file_response(fmt, name, matrix.sheet(result, corner=corner), layer=result.layer, about=about)
 
 

@@ -208,6 +208,21 @@ def test_matrix_csv_parses_as_a_table_and_names_its_layer(client, agreed):
 
 
 @pytest.mark.django_db
+def test_matrix_csv_is_rectangular_and_has_a_long_form(client, team):
+    client.force_login(team["owner"])
+    url = reverse("coding:matrix-csv", args=[team["project"].pk])
+    wide = list(csv.reader(io.StringIO(client.get(url, {"level": "2"}).content.decode("utf-8-sig"))))
+    assert {len(line) for line in wide} == {len(wide[0])}  # every line as wide as the header
+    assert wide[0][1] == "数据共享/分级分类"  # full paths: no two columns share a name
+    assert wide[-1][0] == "Rows with any coding"
+    response = client.get(url, {"format": "long", "value": "references"})
+    assert "-long-all-coders" in response["Content-Disposition"]
+    tidy = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert tidy[0] == {"row": SHANDONG, "column": "数据共享", "value": "3"}
+    assert len(tidy) == 2 * 2  # rows × columns, no totals
+
+
+@pytest.mark.django_db
 def test_matrix_xlsx_has_the_说明_sheet(client, agreed):
     from openpyxl import load_workbook
 
