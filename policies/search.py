@@ -263,6 +263,20 @@ def scope_documents(project, scope: Scope):
         raise SearchError(" ".join(error.messages)) from None
 
 
+def scope_layer(project, user, scope: Scope):
+    """The coding layer a node or coder scope reads (coding.layers.Layer), or None for whole documents."""
+    if not scope.coded_only:
+        return None
+    from django.core.exceptions import ValidationError
+
+    from coding import layers
+
+    try:
+        return layers.layer_for(project, user, layers.parse_names(scope.coder))
+    except ValidationError as error:
+        raise SearchError(" ".join(error.messages)) from None
+
+
 def scope_spans(project, user, scope: Scope) -> dict[int, list[tuple[int, int]]] | None:
     """Merged coded spans per document for a node or coder scope; None when the scope is whole documents.
 
@@ -270,16 +284,10 @@ def scope_spans(project, user, scope: Scope) -> dict[int, list[tuple[int, int]]]
     blank is the default layer (see coding.layers.default_layer)."""
     if not scope.coded_only:
         return None
-    from django.core.exceptions import ValidationError
-
     from coding import layers, spans
     from framework import tree
 
-    try:
-        layer = layers.layer_for(project, user, layers.parse_names(scope.coder))
-    except ValidationError as error:
-        raise SearchError(" ".join(error.messages)) from None
-    codings = layers.layer_codings(project, user, layer)
+    codings = layers.layer_codings(project, user, scope_layer(project, user, scope))
     if scope.node is not None:
         rows = tree.rows_for(project)
         if scope.node not in {row.id for row in rows}:

@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from framework.models import Node
-from policies import access, frequency, search, segment, services
+from policies import access, frequency, search, segment, services, writers
 from policies.models import Role
+from policies.openapi import LayerSerializer
 
 SCOPE_PARAMETERS = [
     OpenApiParameter("province", str, description="only documents of this province (any common form: 浙江, Zhejiang)"),
@@ -65,9 +66,13 @@ class WordFrequencyApi(APIView):
             options = frequency.Options.from_params(request.query_params)
             scope = search.Scope.from_params(request.query_params)
             result = frequency.project_word_frequency(project, request.user, scope=scope, options=options)
+            layer = search.scope_layer(project, request.user, scope)
         except (frequency.FrequencyError, search.SearchError) as error:
             raise _refused(error) from None
-        return Response(FrequencyRowSerializer(result.rows, many=True).data)
+        response = Response(FrequencyRowSerializer(result.rows, many=True).data)
+        if layer is not None:  # scoped by node or coder: the list cannot carry it, the header does
+            response[writers.LAYER_HEADER] = layer.header()
+        return response
 
 
 class HitSerializer(serializers.Serializer):
@@ -96,6 +101,9 @@ class TextSearchApi(APIView):
         responses=inline_serializer(
             "TextSearchResult",
             {
+                "layer": LayerSerializer(
+                    allow_null=True, help_text="the coding layer a node or coder scope reads; null for whole documents"
+                ),
                 "total": serializers.IntegerField(),
                 "truncated": serializers.BooleanField(),
                 "message": serializers.CharField(),
@@ -116,10 +124,12 @@ class TextSearchApi(APIView):
             query = search.parse_query(params.get("q", ""), params.get("mode", "terms"))
             scope = search.Scope.from_params(params)
             result = search.text_search(project, request.user, query=query, scope=scope, sort=params.get("sort", ""))
+            layer = search.scope_layer(project, request.user, scope)
         except search.SearchError as error:
             raise _refused(error) from None
         return Response(
             {
+                "layer": layer.as_json() if layer is not None else None,
                 "total": result.total,
                 "truncated": result.truncated,
                 "message": search.truncation_message(result),

@@ -395,6 +395,15 @@ def test_text_scoped_by_node_reads_the_layer(agreed):
 
 
 @pytest.mark.django_db
+def test_text_search_api_names_the_layer_of_a_node_scope(api_as, agreed):
+    url = reverse("api:text-search", args=[agreed["project"].pk])
+    scoped = api_as(agreed["owner"]).get(url, {"q": "数据", "node": agreed["nodes"][0].pk}).json()
+    assert scoped["layer"]["kind"] == "consensus"
+    whole = api_as(agreed["owner"]).get(url, {"q": "数据"}).json()
+    assert whole["layer"] is None
+
+
+@pytest.mark.django_db
 def test_agreement_all_coders_leaves_共识_out_and_compares_it_only_when_named(agreed):
     assert reliability.all_coders(agreed["project"]) == ["alice", "bob"]
     query = reliability.parse(agreed["project"], {"coders": "alice,共识"})
