@@ -314,6 +314,7 @@ def _word_frequency(request: HttpRequest, project) -> dict:
         options = frequency.Options.from_params(request.GET)
         scope = search.Scope.from_params(request.GET)
         result = frequency.project_word_frequency(project, request.user, scope=scope, options=options)
+        layer = search.scope_layer(project, request.user, scope)
     except (frequency.FrequencyError, search.SearchError) as error:
         return {"error": str(error), "query": request.GET}
     top = sorted(result.rows, key=lambda r: -r.count)[:BAR_COUNT]
@@ -324,6 +325,7 @@ def _word_frequency(request: HttpRequest, project) -> dict:
     ]
     return {
         "result": result,
+        "layer": layer,
         "query": request.GET,
         "cloud": [[r.word, r.count] for r in result.rows],
         "bars": bars,
@@ -388,9 +390,11 @@ def _text_search(request: HttpRequest, project) -> dict:
         query = search.parse_query(request.GET["q"], request.GET.get("mode", "terms"))
         scope = search.Scope.from_params(request.GET)
         result = search.text_search(project, request.user, query=query, scope=scope, sort=request.GET.get("sort", ""))
+        layer = search.scope_layer(project, request.user, scope)
     except search.SearchError as error:
         return {"error": str(error), "query": request.GET}
-    return {"result": result, "query": request.GET, "truncation": search.truncation_message(result)}
+    truncation = search.truncation_message(result)
+    return {"result": result, "layer": layer, "query": request.GET, "truncation": truncation}
 
 
 @login_required
