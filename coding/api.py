@@ -459,6 +459,7 @@ class AgreementSerializer(serializers.Serializer):
     rule_description = serializers.CharField()
     assume_all_reviewed = serializers.BooleanField()
     labels = serializers.DictField(child=serializers.CharField())
+    nodes_compared = serializers.IntegerField(help_text="nodes that either side coded in the compared documents")
     groups = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 

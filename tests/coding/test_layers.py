@@ -410,6 +410,26 @@ def test_agreement_all_coders_leaves_共识_out_and_compares_it_only_when_named(
     assert query.coders == ("alice", agreed["consensus"].username)
 
 
+@pytest.mark.django_db
+def test_agreement_hides_nodes_neither_side_coded_and_says_how_many_were_compared(client, api_as, team):
+    project = team["project"]
+    NodeFactory(project=project, name="无人编码", order=5)  # nobody coded it: its κ = 1 would only flatter
+    data = (
+        api_as(team["owner"])
+        .get(reverse("api:agreement", args=[project.pk]), {"coders": "alice,bob", "assume_all_reviewed": "1"})
+        .json()
+    )
+    assert data["nodes_compared"] == 3
+    client.force_login(team["owner"])
+    url = reverse("coding:agreement", args=[project.pk])
+    page = client.get(url, {"coders": "alice,bob", "assume_all_reviewed": "1"}).content.decode()
+    assert "3 nodes compared" in page
+    assert "无人编码" not in page.split('id="show-unused"')[1]
+    shown = client.get(url, {"coders": "alice,bob", "assume_all_reviewed": "1", "unused": "1"}).content.decode()
+    assert "无人编码" in shown
+    assert "no coding" in shown
+
+
 # --- property: the union layer is a brute-force count over the chosen coders' codings only ------------
 
 CODINGS = st.lists(
