@@ -72,6 +72,7 @@ class Layer:
     label: str
     everyone: bool = False  # the union of every coder (the consensus layer left out), however many there are
     consensus: int | None = None  # the consensus layer's user id when the layer holds it: never counted as a coder
+    leaves_out: int | None = None  # everyone's layer: the consensus layer's user id, the one whose codings it skips
 
     def as_json(self) -> dict:
         return {"kind": self.kind, "coders": list(self.names), "label": self.label}
@@ -134,7 +135,8 @@ def default_layer(project: Project, user) -> Layer:
         (pk, name), *_rest = coders
         return Layer(CODER, (name,), (pk,), _label(CODER, [name]))
     names = tuple(name for _pk, name in coders)
-    return Layer(CODERS, names, tuple(pk for pk, _name in coders), _label(CODERS, names, everyone=True), True)
+    ids = tuple(pk for pk, _name in coders)
+    return Layer(CODERS, names, ids, _label(CODERS, names, everyone=True), True, None, consensus)
 
 
 def parse_names(text: str, more: Iterable[str] = ()) -> tuple[str, ...]:
@@ -180,9 +182,15 @@ def counted(project: Project, user, params=None) -> tuple[Layer, dict]:
     """The layer of a request (the default without `coders=`) and the keyword arguments that make
     framework.counts count it: the coders' ids, and the consensus layer's id that is never counted as a coder."""
     layer = layer_from_params(project, user, params) if params is not None else default_layer(project, user)
+    if layer.everyone:  # every coding but 共识's: no list of coders, so the covering index still answers alone
+        return layer, {"coders": None, "leave_out": layer.leaves_out}
     return layer, {"coders": layer.ids, "not_a_coder": layer.consensus}
 
 
 def layer_codings(project: Project, user, layer: Layer) -> QuerySet:
     """The visible codings of the layer (blind coding still applies first)."""
-    return visible_codings(project, user).filter(coder_id__in=layer.ids)
+    codings = visible_codings(project, user)
+    if layer.everyone:
+        # everyone who coded is every coding but 共识's: said so, the database keeps its plan without a coder filter
+        return codings if layer.leaves_out is None else codings.exclude(coder_id=layer.leaves_out)
+    return codings.filter(coder_id__in=layer.ids)

@@ -15,12 +15,15 @@ class NodeCounts:
     coders: int
 
 
-def node_counts(project, *, coders=None, not_a_coder=None) -> dict[int, tuple[int, int, int]]:
+def node_counts(project, *, coders=None, leave_out=None, not_a_coder=None) -> dict[int, tuple[int, int, int]]:
     """Node id → (documents, references, coders) over the node's own codings by `coders` (ids: a coding layer, see
-    coding.layers.counted; None for everyone's); `not_a_coder` (the consensus layer) is left out of the coders."""
+    coding.layers.counted; None for everyone's), without `leave_out`'s; `not_a_coder` (the consensus layer) is
+    counted in documents and references but not among the coders."""
     codings = Coding.objects.filter(node_id__in=Node.objects.filter(project=project).values("id"))
     if coders is not None:
         codings = codings.filter(coder_id__in=coders)
+    if leave_out is not None:
+        codings = codings.exclude(coder_id=leave_out)
     grouped = (
         # IN (the project's node ids) rather than a join: both SQLite and PostgreSQL then read only the covering index
         codings.order_by()
@@ -49,11 +52,15 @@ def _coders(not_a_coder):
     return Count("coder", distinct=True, filter=~Q(coder_id=not_a_coder))
 
 
-def node_counts_for(node_ids: list[int], *, coders=None, not_a_coder=None) -> dict[int, tuple[int, int, int]]:
+def node_counts_for(
+    node_ids: list[int], *, coders=None, leave_out=None, not_a_coder=None
+) -> dict[int, tuple[int, int, int]]:
     """node_counts for a few nodes only."""
     codings = Coding.objects.filter(node_id__in=node_ids)
     if coders is not None:
         codings = codings.filter(coder_id__in=coders)
+    if leave_out is not None:
+        codings = codings.exclude(coder_id=leave_out)
     grouped = (
         codings.order_by()
         .values("node")
