@@ -421,6 +421,22 @@ class Table:
     summary: list[str]  # under each top head (columns of the Matrix only), else empty
     transposed: bool
     sort: str
+    groups: list[tuple[str, int]] = field(default_factory=list)  # over the top heads: (parent path, how many)
+
+
+def header_groups(paths: Sequence[str]) -> list[tuple[str, int]]:
+    """Runs of columns under the same parent, for a two-row header (category over its subcategories); empty when
+    every column is a top-level node."""
+    parents = [path.rpartition("/")[0] for path in paths]
+    if not any(parents):
+        return []
+    groups: list[tuple[str, int]] = []
+    for parent in parents:
+        if groups and groups[-1][0] == parent:
+            groups[-1] = (parent, groups[-1][1] + 1)
+        else:
+            groups.append((parent, 1))
+    return groups
 
 
 def table(matrix: Matrix, *, transpose: bool = False, sort: str = "", corner: str = "", heat: bool = True) -> Table:
@@ -455,6 +471,7 @@ def table(matrix: Matrix, *, transpose: bool = False, sort: str = "", corner: st
             col_order.sort(key=lambda c: values[c] if ascending else -values[c])
     if not transpose:
         return Table(
+            groups=header_groups([col_heads[c].title for c in col_order]),
             corner=corner,
             heads=[col_heads[c] for c in col_order],
             lines=[
@@ -519,12 +536,22 @@ def heatmap_svg(view: Table, *, title: str) -> SafeString:
     size, cell_w, cell_h, pad = 13, 64.0, 28.0, 12.0
     left = max([_text_width(h.label, size) for h, _c, _t in view.lines] + [40]) + 2 * pad
     head_h = max([_text_width(h.label, size) for h in view.heads] + [40]) * 0.72 + 2 * pad  # labels at -45°
+    group_h = 24.0 if view.groups else 0.0  # the category row over its subcategories
     width = left + cell_w * len(view.heads) + pad
-    height = 28 + head_h + cell_h * len(view.lines) + pad
+    height = 28 + group_h + head_h + cell_h * len(view.lines) + pad
     parts = [
         f'<text x="{pad}" y="20" font-size="{size + 2}" font-weight="600">{escape(title)}</text>',
     ]
-    y0 = 28 + head_h
+    first = 0
+    for label, span in view.groups:
+        x, w = left + cell_w * first, cell_w * span
+        parts.append(
+            f'<text x="{x + w / 2:.1f}" y="{28 + 14:.1f}" text-anchor="middle" font-size="{size}" '
+            f'font-weight="600">{escape(label.rpartition("/")[2])}</text>'
+            f'<line x1="{x + 4:.1f}" y1="{28 + 20:.1f}" x2="{x + w - 4:.1f}" y2="{28 + 20:.1f}" stroke="#1f2328"/>'
+        )
+        first += span
+    y0 = 28 + group_h + head_h
     for i, head in enumerate(view.heads):
         x = left + cell_w * i + cell_w / 2
         parts.append(

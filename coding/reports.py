@@ -98,7 +98,11 @@ def matrix_file(project, user, params, fmt: str) -> HttpResponse:
     )
     if params.get("format") == "long":  # tidy row,column,value lines
         return file_response(fmt, f"{name}-long", matrix.long_sheet(result), layer=result.layer, about=about)
-    return file_response(fmt, name, matrix.sheet(result, corner=corner), layer=result.layer, about=about)
+    lines = matrix.sheet(result, corner=corner)
+    groups = matrix.header_groups([c.path for c in result.columns])
+    if fmt == "xlsx" and groups:  # a category row over its subcategories (the CSV keeps one header of full paths)
+        lines = [["", *(cell for label, span in groups for cell in [label, *[""] * (span - 1)]), ""], *lines]
+    return file_response(fmt, name, lines, layer=result.layer, about=about)
 
 
 def attribute_lines(rows_by: str, bars: list[tuple[str, int]]) -> list[list]:

@@ -222,6 +222,29 @@ def test_matrix_csv_is_rectangular_and_has_a_long_form(client, team):
     assert len(tidy) == 2 * 2  # rows × columns, no totals
 
 
+def test_header_groups_put_each_category_over_its_run_of_subcategories():
+    assert matrix.header_groups(["数据共享", "数据安全"]) == []
+    paths = ["数据共享/分级分类", "数据共享/目录", "数据安全/保护", "数据共享/开放"]
+    assert matrix.header_groups(paths) == [("数据共享", 2), ("数据安全", 1), ("数据共享", 1)]
+
+
+@pytest.mark.django_db
+def test_matrix_at_level_2_has_a_two_row_header_on_the_page_svg_and_xlsx(client, team):
+    from openpyxl import load_workbook
+
+    client.force_login(team["owner"])
+    project = team["project"]
+    page = client.get(reverse("coding:matrix", args=[project.pk]), {"level": "2"}).content.decode()
+    assert 'class="col-group" colspan="1" title="数据共享">数据共享</th>' in page
+    svg = client.get(reverse("coding:matrix-svg", args=[project.pk]), {"level": "2"}).content.decode()
+    assert 'font-weight="600">数据共享</text>' in svg
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("coding:matrix-xlsx", args=[project.pk]), {"level": "2"}).content)
+    )
+    first, second = list(book.worksheets[0].iter_rows(values_only=True))[:2]
+    assert (first[1], second[1]) == ("数据共享", "数据共享/分级分类")
+
+
 @pytest.mark.django_db
 def test_matrix_xlsx_has_the_说明_sheet(client, agreed):
     from openpyxl import load_workbook
