@@ -367,7 +367,11 @@ def word_frequency_export(request: HttpRequest, project_id: int, fmt: str) -> Ht
         return error_pages.bad_request(request, found["error"], project=project)
     lines = [[_("Word"), _("Count"), _("Weighted percentage"), _("Documents"), _("Part of speech")]]
     lines += [[r.word, r.count, round(r.percent, 4), r.documents, r.tag] for r in found["result"].rows]
-    return writers.table_response(fmt, _("word-frequency"), lines)
+    layer = found["layer"]  # scoped by node or coder: the coding layer read, named like every export's
+    if layer is None:
+        return writers.table_response(fmt, _("word-frequency"), lines)
+    name = f"{_('word-frequency')}-{layer.file_tag()}"
+    return writers.table_response(fmt, name, lines, headers={writers.LAYER_HEADER: layer.header()})
 
 
 @login_required

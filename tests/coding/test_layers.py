@@ -427,6 +427,16 @@ def test_text_search_api_names_the_layer_of_a_node_scope(api_as, agreed):
 
 
 @pytest.mark.django_db
+def test_word_frequency_csv_of_a_node_scope_names_its_layer(client, agreed):
+    client.force_login(agreed["owner"])
+    url = reverse("policies:word-frequency-csv", args=[agreed["project"].pk])
+    scoped = client.get(url, {"node": agreed["nodes"][0].pk, "coder": "bob"})
+    assert scoped["X-PolicyCoder-Layer"].startswith("coder; coders=bob;")
+    assert "bob" in scoped["Content-Disposition"]
+    assert "X-PolicyCoder-Layer" not in client.get(url)
+
+
+@pytest.mark.django_db
 def test_agreement_all_coders_leaves_共识_out_and_compares_it_only_when_named(agreed):
     assert reliability.all_coders(agreed["project"]) == ["alice", "bob"]
     query = reliability.parse(agreed["project"], {"coders": "alice,共识"})
