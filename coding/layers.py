@@ -16,10 +16,16 @@ from policies.models import Membership, Project, Role
 def sees_everyone(project: Project, user) -> bool:
     """False while the project codes blind and the user is a coder or viewer who is not an adjudicator."""
     options = CodingOptions.objects.filter(project=project).first()
-    if options is None or not options.blind:
+    return _sees_everyone(project, user, options.blind if options else False)
+
+
+def _sees_everyone(project: Project, user, blind: bool) -> bool:
+    if not blind:
         return True
     role = Membership.objects.filter(project=project, user=user).values_list("role", flat=True).first()
-    return role == Role.OWNER or options.adjudicators.filter(pk=user.pk).exists()
+    return role == Role.OWNER or CodingOptions.adjudicators.through.objects.filter(
+        codingoptions__project=project, user=user
+    ).exists()
 
 
 def only_coder(project: Project, user):
@@ -125,9 +131,11 @@ def _own_layer(user) -> Layer:
 def default_layer(project: Project, user) -> Layer:
     """The one default: a blind coder's own codings; else 共识 when it holds any coding in the project; else the one
     member who coded; else the union of every coder (共识 left out), labelled as such."""
-    if not sees_everyone(project, user):
+    # one read of the options: blind coding, and the consensus layer's user (the coding page asks on every load)
+    options = CodingOptions.objects.filter(project=project).values_list("blind", "consensus_coder_id").first()
+    blind, consensus = options or (False, None)
+    if not _sees_everyone(project, user, blind):
         return _own_layer(user)
-    consensus, _username = _consensus(project)
     if consensus is not None and Coding.objects.filter(document__project=project, coder_id=consensus).exists():
         return Layer(CONSENSUS, (CONSENSUS_NAME,), (consensus,), _label(CONSENSUS, [CONSENSUS_NAME]), False, consensus)
     coders = _coders_who_coded(project, consensus)
