@@ -463,6 +463,21 @@ def test_agreement_hides_nodes_neither_side_coded_and_says_how_many_were_compare
     assert "no coding" in shown
 
 
+@pytest.mark.django_db
+def test_agreement_and_word_frequency_csvs_are_rectangular_with_the_header_first(client, api_as, team):
+    project = team["project"]
+    url = reverse("api:agreement-export", args=[project.pk, "csv"])
+    response = api_as(team["owner"]).get(url, {"coders": "alice,bob", "assume_all_reviewed": "1"})
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0][:3] == ["level", "coder_a", "coder_b"]
+    assert {len(line) for line in lines} == {len(lines[0])}
+    client.force_login(team["owner"])
+    frequency = client.get(reverse("policies:word-frequency-csv", args=[project.pk]))
+    words = list(csv.reader(io.StringIO(frequency.content.decode("utf-8-sig"))))
+    assert words[0][0] == "Word"
+    assert {len(line) for line in words} == {5}
+
+
 # --- property: the union layer is a brute-force count over the chosen coders' codings only ------------
 
 CODINGS = st.lists(
