@@ -23,9 +23,10 @@ def _sees_everyone(project: Project, user, blind: bool) -> bool:
     if not blind:
         return True
     role = Membership.objects.filter(project=project, user=user).values_list("role", flat=True).first()
-    return role == Role.OWNER or CodingOptions.adjudicators.through.objects.filter(
-        codingoptions__project=project, user=user
-    ).exists()
+    return (
+        role == Role.OWNER
+        or CodingOptions.adjudicators.through.objects.filter(codingoptions__project=project, user=user).exists()
+    )
 
 
 def only_coder(project: Project, user):
