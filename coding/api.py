@@ -23,6 +23,7 @@ from coding.models import Coding, CodingEvent, Memo, MemoKind, MemoRevision
 from framework.models import Node
 from policies import access
 from policies.models import Project, Role
+from policies.openapi import LAYER_PARAMETER, LayerSerializer
 
 
 class CodingSerializer(serializers.ModelSerializer):
@@ -236,7 +237,8 @@ class AuditApi(APIView):
 class ExportCsvApi(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter(n, str) for n in ("node", "coder", "province", "issuer_type", "policy_type", "bom")
+            OpenApiParameter("coders", str, description=LAYER_PARAMETER),
+            *(OpenApiParameter(n, str) for n in ("node", "coder", "province", "issuer_type", "policy_type", "bom")),
         ],
         responses={(200, "text/csv"): OpenApiTypes.STR},
     )
@@ -246,7 +248,10 @@ class ExportCsvApi(APIView):
 
 class ExportXlsxApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter(n, str) for n in ("node", "coder", "province", "issuer_type", "policy_type")],
+        parameters=[
+            OpenApiParameter("coders", str, description=LAYER_PARAMETER),
+            *(OpenApiParameter(n, str) for n in ("node", "coder", "province", "issuer_type", "policy_type")),
+        ],
         responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, project_id: int):
@@ -371,7 +376,9 @@ class MatrixSerializer(serializers.Serializer):
 
     value = serializers.CharField()
     rows_by = serializers.CharField()
-    coders = serializers.ListField(child=serializers.CharField())
+    coders = serializers.ListField(child=serializers.CharField(), help_text="the layer's coders (as layer.coders)")
+    layer = LayerSerializer()
+    provinces_only = serializers.BooleanField(help_text="rows by province: 全国 and documents without one left out")
     rows = serializers.ListField(child=serializers.CharField())
     columns = serializers.ListField(child=serializers.CharField())
     cells = serializers.ListField(
@@ -399,8 +406,11 @@ class MatrixApi(APIView):
             OpenApiParameter("level", int, description="1 for the categories, 2 for subcategories …"),
             OpenApiParameter("nodes", str, description="comma-separated node ids instead of a level"),
             OpenApiParameter("parent", int, description="the children of this node as the columns"),
-            OpenApiParameter("coders", str, description="comma-separated usernames (default: every coder)"),
+            OpenApiParameter("coders", str, description=LAYER_PARAMETER),
             OpenApiParameter("all", bool, description="with rows=province, show provinces without documents too"),
+            OpenApiParameter(
+                "provinces_only", bool, description="rows=province without 全国 and documents without a province"
+            ),
             OpenApiParameter("province", str),
             OpenApiParameter("issuer_type", str),
             OpenApiParameter("policy_type", str),
@@ -450,6 +460,7 @@ class AgreementSerializer(serializers.Serializer):
     rule_description = serializers.CharField()
     assume_all_reviewed = serializers.BooleanField()
     labels = serializers.DictField(child=serializers.CharField())
+    nodes_compared = serializers.IntegerField(help_text="nodes that either side coded in the compared documents")
     groups = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 

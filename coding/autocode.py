@@ -16,17 +16,16 @@ from policies.text import search
 
 def coded_spans(project, user, scope: search.Scope) -> dict[int, list[tuple[int, int]]]:
     """Merged coded spans per document (of the codings `user` may see) for a node and/or coder scope: the
-    coded_spans hook behind search.scope_spans, so word frequency and text search can run over coded text."""
-    codings = layers.visible_codings(project, user)
+    coded_spans hook behind search.scope_spans, so word frequency and text search can run over coded text.
+
+    The coded text is that of one coding layer: the scope's `coder` names it as `coders=` does (usernames,
+    consensus / 共识); blank is the default layer (coding.layers.default_layer)."""
+    codings = layers.layer_codings(project, user, search.scope_layer(project, user, scope))
     if scope.node is not None:
         rows = tree.rows_for(project)
         if scope.node not in {row.id for row in rows}:
             raise search.SearchError(_("There is no node %(id)s in this project's codebook.") % {"id": scope.node})
         codings = codings.filter(node_id__in=tree.descendants(rows, scope.node) | {scope.node})
-    if scope.coder:
-        if not project.memberships.filter(user__username=scope.coder).exists():
-            raise search.SearchError(_("“%(name)s” is not a member of this project.") % {"name": scope.coder})
-        codings = codings.filter(coder__username=scope.coder)
     by_document: dict[int, list[tuple[int, int]]] = {}
     for document_id, start, end in codings.values_list("document_id", "start", "end"):
         by_document.setdefault(document_id, []).append((start, end))

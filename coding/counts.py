@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from coding.models import Coding
 from framework.models import Node
@@ -15,11 +15,15 @@ class NodeCounts:
     coders: int
 
 
-def node_counts(project, *, coder=None) -> dict[int, tuple[int, int, int]]:
-    """Node id → (documents, references, coders) over the node's own codings (one coder's, under blind coding)."""
+def node_counts(project, *, coders=None, leave_out=None, not_a_coder=None) -> dict[int, tuple[int, int, int]]:
+    """Node id → (documents, references, coders) over the node's own codings by `coders` (ids: a coding layer, see
+    coding.layers.counted; None for everyone's), without `leave_out`'s; `not_a_coder` (the consensus layer) is
+    counted in documents and references but not among the coders."""
     codings = Coding.objects.filter(node_id__in=Node.objects.filter(project=project).values("id"))
-    if coder is not None:
-        codings = codings.filter(coder=coder)
+    if coders is not None:
+        codings = codings.filter(coder_id__in=coders)
+    if leave_out is not None:
+        codings = codings.exclude(coder_id=leave_out)
     grouped = (
         # IN (the project's node ids) rather than a join: both SQLite and PostgreSQL then read only the covering index
         codings.order_by()
@@ -27,7 +31,7 @@ def node_counts(project, *, coder=None) -> dict[int, tuple[int, int, int]]:
         .annotate(
             documents=Count("document", distinct=True),
             references=Count("node"),  # node_id is in the index; Count("id") would read the table
-            coders=Count("coder", distinct=True),
+            coders=_coders(not_a_coder),
         )
         .values_list("node", "documents", "references", "coders")
     )
@@ -42,17 +46,25 @@ def subtree_counts(node_ids: list[int]) -> NodeCounts:
     return NodeCounts(**totals)
 
 
-def node_counts_for(node_ids: list[int], *, coder=None) -> dict[int, tuple[int, int, int]]:
-    """node_counts for a few nodes only (one coder's codings, under blind coding)."""
+def _coders(not_a_coder):
+    if not_a_coder is None:
+        return Count("coder", distinct=True)
+    return Count("coder", distinct=True, filter=~Q(coder_id=not_a_coder))
+
+
+def node_counts_for(
+    node_ids: list[int], *, coders=None, leave_out=None, not_a_coder=None
+) -> dict[int, tuple[int, int, int]]:
+    """node_counts for a few nodes only."""
     codings = Coding.objects.filter(node_id__in=node_ids)
-    if coder is not None:
-        codings = codings.filter(coder=coder)
+    if coders is not None:
+        codings = codings.filter(coder_id__in=coders)
+    if leave_out is not None:
+        codings = codings.exclude(coder_id=leave_out)
     grouped = (
         codings.order_by()
         .values("node")
-        .annotate(
-            documents=Count("document", distinct=True), references=Count("node"), coders=Count("coder", distinct=True)
-        )
+        .annotate(documents=Count("document", distinct=True), references=Count("node"), coders=_coders(not_a_coder))
         .values_list("node", "documents", "references", "coders")
     )
     return {node: (documents, references, coders) for node, documents, references, coders in grouped}

@@ -1,17 +1,19 @@
 """Coded segments as CSV or .xlsx rows: a pure row builder, then one loader that streams from the database."""
 
+import bisect
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding import layers
 from framework import tree
 from policies import corpus, writers
-from policies.models import Project
+from policies.models import Project, Section
 
 COLUMNS = [
     "coding_id",
@@ -28,6 +30,8 @@ COLUMNS = [
     "coder",
     "start",
     "end",
+    "article",
+    "section_path",
     "text",
     "memo",
     "created_at",
@@ -45,6 +49,40 @@ class Context:
     categories: dict[int, str]
     coders: dict[int, str]
     custom_names: list[str]
+    layer: object = None  # the coding.layers.Layer exported
+    places: dict[int, tuple[list[int], list[tuple[str, str]]]] = field(default_factory=dict)  # see places_of
+
+
+HEADINGS = ("part", "chapter", "section")  # 第X编 / 第X章 / 第X节: the section path
+ARTICLES = ("article", "item")  # 第X条, or an item (一、) where the text has no articles
+
+
+def places_of(sections: Iterable[tuple[int, int, str, str, int]]) -> tuple[list[int], list[tuple[str, str]]]:
+    """A document's (start, end, kind, label, level) sections as breakpoints and, from each, (article, section path):
+    the innermost article (else item) and the headings that contain that stretch of text."""
+    events = sorted({p for s in sections for p in (s[0], s[1])})
+    by_start = sorted(sections)
+    places, active, next_ = [], [], 0
+    for position in events:  # one sweep: the sections open at each breakpoint (a few, however long the text)
+        active = [s for s in active if s[1] > position]
+        while next_ < len(by_start) and by_start[next_][0] <= position:
+            if by_start[next_][1] > position:
+                active.append(by_start[next_])
+            next_ += 1
+        inside = sorted(active, key=lambda s: (s[4], s[0]))
+        articles = [s[3] for s in inside if s[2] == "article"] or [s[3] for s in inside if s[2] == "item"]
+        path = " / ".join(s[3] for s in inside if s[2] in HEADINGS)
+        places.append((articles[-1] if articles else "", path))
+    return events, places
+
+
+def place(context: "Context", document_id: int, start: int) -> tuple[str, str]:
+    """The article and section path a passage starting at `start` lies in ("", "" outside any)."""
+    found = context.places.get(document_id)
+    if not found:
+        return "", ""
+    index = bisect.bisect_right(found[0], start) - 1
+    return found[1][index] if index >= 0 else ("", "")
 
 
 def header(custom_names: list[str]) -> list[str]:
@@ -71,6 +109,7 @@ def rows(codings: Iterable[tuple], context: Context) -> Iterator[list]:
             context.coders.get(coder_id, ""),
             start,
             end,
+            *place(context, document_id, start),
             text,
             memo,
             created_at.isoformat(timespec="seconds"),
@@ -82,9 +121,11 @@ def rows(codings: Iterable[tuple], context: Context) -> Iterator[list]:
 
 
 def selection(project: Project, params, user) -> tuple[Iterable[tuple], Context]:
-    """The coding tuples to export (filters: node with descendants, coder, document attributes) and their context."""
+    """The coding tuples to export (filters: node with descendants, the layer's coders, document attributes) and their
+    context."""
     rows_ = tree.rows_for(project)
-    codings = layers.visible_codings(project, user)
+    layer = layers.layer_from_params(project, user, params)
+    codings = layers.layer_codings(project, user, layer)
     if params.get("node"):
         try:
             node_id = int(params["node"])
@@ -93,9 +134,6 @@ def selection(project: Project, params, user) -> tuple[Iterable[tuple], Context]
         if node_id not in {r.id for r in rows_}:
             raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": node_id})
         codings = codings.filter(node_id__in={node_id} | tree.descendants(rows_, node_id))
-    coders = [c.strip() for c in (params.get("coder") or params.get("coders") or "").split(",") if c.strip()]
-    if coders:
-        codings = codings.filter(coder__username__in=coders)
     documents = corpus.filter_documents(project.documents.all(), params)
     if any(params.get(f) for f in corpus.FILTER_FIELDS):
         codings = codings.filter(document__in=documents)
@@ -107,6 +145,8 @@ def selection(project: Project, params, user) -> tuple[Iterable[tuple], Context]
         coders=dict(project.memberships.values_list("user_id", "user__username"))
         | dict(codings.order_by().values_list("coder_id", "coder__username").distinct()),
         custom_names=custom_names,
+        layer=layer,
+        places=_places(documents),
     )
     values = codings.order_by("document_id", "start", "end", "id").values_list(
         "id", "document_id", "node_id", "coder_id", "start", "end", "text", "memo", "created_at"
@@ -114,16 +154,38 @@ def selection(project: Project, params, user) -> tuple[Iterable[tuple], Context]
     return values.iterator(chunk_size=CHUNK), context
 
 
+def _places(documents) -> dict[int, tuple[list[int], list[tuple[str, str]]]]:
+    """Article and section-path breakpoints of the exported documents that have sections."""
+    by_document: dict[int, list[tuple]] = {}
+    rows = Section.objects.filter(document__in=documents.order_by().values("id"))
+    for document_id, *section in rows.order_by().values_list("document_id", "start", "end", "kind", "label", "level"):
+        by_document.setdefault(document_id, []).append(tuple(section))
+    return {document_id: places_of(sections) for document_id, sections in by_document.items()}
+
+
 def csv_response(project: Project, params, user) -> StreamingHttpResponse:
     """Stream the coded segments as CSV; UTF-8 with a BOM for Excel unless ?bom=0."""
     codings, context = selection(project, params, user)
     bom = params.get("bom", "1") not in ("0", "false", "no")
     lines = itertools.chain([header(context.custom_names)], rows(codings, context))
-    return writers.csv_stream_response(lines, f"project-{project.pk}-codings.csv", bom=bom)
+    name = f"project-{project.pk}-codings-{context.layer.file_tag()}.csv"
+    response = writers.csv_stream_response(lines, name, bom=bom)
+    response[writers.LAYER_HEADER] = context.layer.header()
+    return response
 
 
 def xlsx_response(project: Project, params, user) -> FileResponse:
     """The coded segments as an Excel workbook (written row by row to a temporary file)."""
     codings, context = selection(project, params, user)
     lines = itertools.chain([header(context.custom_names)], rows(codings, context))
-    return writers.xlsx_response([("codings", lines)], f"project-{project.pk}-codings.xlsx")
+    about = [
+        [_("Layer"), context.layer.label],
+        [_("Coders"), ", ".join(context.layer.names)],
+        [_("Filters"), "; ".join(f"{k}={params.get(k)}" for k in ("node", *corpus.FILTER_FIELDS) if params.get(k))],
+        [_("Date"), timezone.localdate().isoformat()],
+        [_("Project"), project.name],
+    ]
+    name = f"project-{project.pk}-codings-{context.layer.file_tag()}.xlsx"
+    response = writers.xlsx_response([("codings", lines), (writers.ABOUT_SHEET, about)], name)
+    response[writers.LAYER_HEADER] = context.layer.header()
+    return response

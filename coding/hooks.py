@@ -6,14 +6,17 @@ from coding import autocode, codebook, counts, layers
 from policies import hooks
 
 
-def node_counts(project, user) -> dict[int, tuple[int, int, int]]:
-    """Node id → (documents, references, coders) over the codings `user` may see."""
-    return counts.node_counts(project, coder=layers.only_coder(project, user))
+def node_counts(project, user, params=None) -> tuple[layers.Layer, dict[int, tuple[int, int, int]]]:
+    """The request's layer (`coders=` in params, else the default) and node id → (documents, references, coders) on
+    it, over the codings `user` may see."""
+    layer, counted = layers.counted(project, user, params)
+    return layer, counts.node_counts(project, **counted)
 
 
-def node_counts_for(node_ids: list[int], project, user) -> dict[int, tuple[int, int, int]]:
-    """node_counts for a few nodes."""
-    return counts.node_counts_for(node_ids, coder=layers.only_coder(project, user))
+def node_counts_for(node_ids: list[int], project, user) -> tuple[layers.Layer, dict[int, tuple[int, int, int]]]:
+    """node_counts on the default layer for a few nodes."""
+    layer, counted = layers.counted(project, user)
+    return layer, counts.node_counts_for(node_ids, **counted)
 
 
 def document_coding_count(document, user) -> int:
@@ -21,9 +24,17 @@ def document_coding_count(document, user) -> int:
     return layers.visible_codings(document.project, user).filter(document=document).count()
 
 
+def scope_layer(project, user, names: str) -> layers.Layer:
+    """The layer a search or word-frequency scope's `coder` names (as coders= does); blank is the default layer."""
+    return layers.layer_for(project, user, layers.parse_names(names))
+
+
 def register() -> None:
     # Each looked up when called (not bound now), so replacing the implementation (a test's monkeypatch) holds.
     hooks.register("coded_spans", lambda *args: autocode.coded_spans(*args))
+    hooks.register(
+        "scope_layer", lambda project, user, names: layers.layer_for(project, user, layers.parse_names(names))
+    )
     hooks.register("document_coding_count", lambda *args: document_coding_count(*args))
     hooks.register("node_counts", lambda *args: node_counts(*args))
     hooks.register("node_counts_for", lambda *args: node_counts_for(*args))

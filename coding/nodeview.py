@@ -34,8 +34,9 @@ class NodeView:
     node_ids: set[int]
     documents: int = 0
     references: int = 0
-    coders: list[str] = field(default_factory=list)
+    coders: list[str] = field(default_factory=list)  # who coded here, 共识 never among them
     page: object = None  # a Paginator page of Passage
+    layer: object = None  # the coding.layers.Layer shown
 
 
 def with_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[str, str, str]:
@@ -49,15 +50,14 @@ def with_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) ->
 
 
 def load(project, node, user, params, page_number=1) -> NodeView:
-    """Passages at the node (and its descendants unless ?descendants=0), filtered by coder and document attributes."""
+    """Passages at the node (and its descendants unless ?descendants=0) in the layer that `coders=` / `coder=` name
+    (the default layer without them), filtered by document attributes."""
     rows = tree.rows_for(project)
     node_ids = {node.pk}
     if params.get("descendants", "1") != "0":
         node_ids |= tree.descendants(rows, node.pk)
-    codings = layers.visible_codings(project, user).filter(node_id__in=node_ids)
-    coders = [c for c in params.getlist("coder") if c] if hasattr(params, "getlist") else []
-    if coders:
-        codings = codings.filter(coder__username__in=coders)
+    layer = layers.layer_from_params(project, user, params)
+    codings = layers.layer_codings(project, user, layer).filter(node_id__in=node_ids)
     documents = corpus.filter_documents(project.documents.all(), params)
     if any(params.get(f) for f in corpus.FILTER_FIELDS):
         codings = codings.filter(document__in=documents)
@@ -67,10 +67,10 @@ def load(project, node, user, params, page_number=1) -> NodeView:
             codings = codings.filter(document_id__in=[int(i) for i in ids.split(",") if i])
         except ValueError:
             raise ValidationError(_("“documents” must be a comma-separated list of document ids.")) from None
-    view = NodeView(node_ids=node_ids)
+    view = NodeView(node_ids=node_ids, layer=layer)
     view.references = codings.count()
     view.documents = codings.values("document_id").distinct().count()
-    view.coders = sorted(set(codings.values_list("coder__username", flat=True)))
+    view.coders = sorted(set(codings.exclude(coder_id=layer.consensus).values_list("coder__username", flat=True)))
     ordered = codings.order_by("document_id", "start", "end", "id").values_list(
         "id", "document_id", "coder__username", "start", "end", "memo"
     )

@@ -89,7 +89,7 @@ def queue(project: Project, user) -> list[tuple[object, str]]:
 
 # --- the consensus layer's names and the coder pickers ---------------------------------------------
 
-CONSENSUS_ALIASES = ("consensus", "共识")
+CONSENSUS_ALIASES = layers.CONSENSUS_ALIASES
 
 
 def consensus_username(project: Project) -> str:

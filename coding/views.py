@@ -374,6 +374,9 @@ def framework_summary(request: HttpRequest, project_id: int) -> HttpResponse:
         "rows_by": query.rows_by,
         "rows_label": reports.row_kind_label(query.rows_by),
         "coders": query.coders,
+        "layer": query.layer,
+        "provinces_only": query.provinces_only,
+        "rule": matrix.provinces_rule(query),
     }
     return render(request, "coding/framework_summary.html", context)
 
@@ -490,6 +493,7 @@ def _agreement_context(request: HttpRequest, project) -> dict:
         "query": params,
         "legend": reliability.legend(),
         "links": urlencode([(k, v) for k, v in params.items() if k != "sort"]),
+        "links_used": urlencode([(k, v) for k, v in params.items() if k not in ("sort", "unused")]),
         "sort": "tree" if params.get("sort") == "tree" else "kappa",
     }
     if not any(params.get(k) for k in ("coders", "a", "all", "group_a", "group_b")):
@@ -500,7 +504,10 @@ def _agreement_context(request: HttpRequest, project) -> dict:
         return {**context, "error": " ".join(invalid.messages)}
     context |= {
         "result": result,
-        "rows": reliability.node_rows(result, context["sort"]),
+        "rows": reliability.node_rows(result, context["sort"], unused=params.get("unused") == "1"),
+        "show_unused": params.get("unused") == "1",
+        "nodes_compared": reliability.nodes_compared(result),
+        "nodes_unused": len(result.report.nodes) - reliability.nodes_compared(result),
         "overall_band": reliability.band(result.report.overall.pooled_kappa),
     }
     if len(result.report.coders) > 2:

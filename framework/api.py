@@ -5,7 +5,7 @@ from dataclasses import asdict
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -17,6 +17,7 @@ from framework import downloads, exchange, services, tree
 from framework.models import Node
 from policies import access, hooks
 from policies.models import Project, Role
+from policies.openapi import LAYER_PARAMETER, LayerSerializer
 
 
 class NodeOutputSerializer(serializers.Serializer):
@@ -30,7 +31,8 @@ class NodeOutputSerializer(serializers.Serializer):
     guid = serializers.CharField()
     documents = serializers.IntegerField()
     references = serializers.IntegerField()
-    coders = serializers.IntegerField()
+    coders = serializers.IntegerField(help_text="coders in the layer who coded here (共识 is never one)")
+    layer = LayerSerializer(help_text="the coding layer the counts are computed on")
 
 
 class ImportReportSerializer(serializers.Serializer):
@@ -50,11 +52,12 @@ class ImportReportSerializer(serializers.Serializer):
 
 def node_list(project: Project, user) -> list[dict]:
     """The tree as a flat list in display order, with paths and the counts of the codings `user` may see."""
-    per_node = hooks.call("node_counts", project, user)
-    return [_node_dict(n, per_node.get(n.row.id, (0, 0, 0))) for n in tree.walk(tree.rows_for(project))]
+    layer, per_node = hooks.call("node_counts", project, user)
+    shown = layer.as_json()
+    return [_node_dict(n, per_node.get(n.row.id, (0, 0, 0)), shown) for n in tree.walk(tree.rows_for(project))]
 
 
-def _node_dict(node: tree.TreeNode, numbers: tuple[int, int, int]) -> dict:
+def _node_dict(node: tree.TreeNode, numbers: tuple[int, int, int], layer: dict) -> dict:
     row = node.row
     return {
         "id": row.id,
@@ -68,14 +71,15 @@ def _node_dict(node: tree.TreeNode, numbers: tuple[int, int, int]) -> dict:
         "documents": numbers[0],
         "references": numbers[1],
         "coders": numbers[2],
+        "layer": layer,  # the coding layer the three counts are computed on
     }
 
 
 def node_payload(node: Node, user) -> dict:
     """One node as the list shows it to `user`."""
     entry = next(n for n in tree.walk(tree.rows_for(node.project)) if n.row.id == node.pk)
-    numbers = hooks.call("node_counts_for", [node.pk], node.project, user)
-    return _node_dict(entry, numbers.get(node.pk, (0, 0, 0)))
+    layer, numbers = hooks.call("node_counts_for", [node.pk], node.project, user)
+    return _node_dict(entry, numbers.get(node.pk, (0, 0, 0)), layer.as_json())
 
 
 def _parent(project_id: int, parent_id: int | None) -> Node | None:
@@ -255,7 +259,15 @@ class CodebookExportApi(APIView):
 
 
 class CodebookFigureApi(APIView):
-    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.STR})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("counts", str, description="documents, references or coders after every node's name"),
+            OpenApiParameter("coders", str, description=LAYER_PARAMETER),
+            OpenApiParameter("depth", int),
+            OpenApiParameter("download", bool),
+        ],
+        responses={(200, "image/svg+xml"): OpenApiTypes.STR},
+    )
     def get(self, request: Request, project_id: int) -> HttpResponse:
         project = access.project_for(request.user, project_id)
         return downloads.figure_response(project, request.query_params, request.user)

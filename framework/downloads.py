@@ -29,14 +29,18 @@ def figure_response(project, params, user) -> HttpResponse:
     """The codebook tree as SVG; ?counts=documents|references|coders adds numbers (of the codings `user` may see),
     ?depth=2 cuts levels."""
     which = params.get("counts", "")
-    per_node = None
+    per_node, title, layer = None, project.name, None
     if which in FIGURE_COUNTS:
-        visible = hooks.call("node_counts", project, user)
+        layer, visible = hooks.call("node_counts", project, user, params)  # ?coders= as everywhere, else the default
         per_node = {node: values[FIGURE_COUNTS[which]] for node, values in visible.items()}
+        title = f"{project.name} · {layer.label}"
     depth = params.get("depth", "")
     roots = tree.build(tree.rows_for(project))
-    body = figure.svg(roots, title=project.name, counts=per_node, max_depth=int(depth) if depth.isdigit() else 0)
+    body = figure.svg(roots, title=title, counts=per_node, max_depth=int(depth) if depth.isdigit() else 0)
     response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    if layer is not None:
+        response[writers.LAYER_HEADER] = layer.header()
     if params.get("download"):
-        writers.attachment(response, f"{project.name}-codebook.svg")
+        name = f"{project.name}-codebook-{layer.file_tag()}.svg" if layer else f"{project.name}-codebook.svg"
+        writers.attachment(response, name)
     return response

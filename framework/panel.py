@@ -97,7 +97,8 @@ def panel_context(project, user, *, with_counts: bool = True) -> dict:
     can_edit = membership.allows(Role.OWNER)
     ordered = tree.walk(tree.rows_for(project))
     # the counts of the codings the user may see (blind coding: my own only), from the coding app
-    rows = panel_rows(ordered, hooks.call("node_counts", project, user) if with_counts else {})
+    layer, per_node = hooks.call("node_counts", project, user)  # the default layer (blind coding: my own counts only)
+    rows = panel_rows(ordered, per_node if with_counts else {})
     node_url = reverse("framework:codebook", args=[project.pk]) + "?node="
     items = panel_html(rows, node_url=node_url, can_edit=can_edit, with_counts=with_counts)
     return {
@@ -107,6 +108,7 @@ def panel_context(project, user, *, with_counts: bool = True) -> dict:
         "tree_can_edit": can_edit,
         "tree_with_counts": with_counts,
         "tree_total": len(ordered),
+        "tree_layer": layer,
     }
 
 
@@ -119,11 +121,13 @@ def detail_context(node, user, *, can_edit: bool) -> dict:
     inside = tree.descendants(rows, node.pk) | {node.pk}
     outside = [(n.row.id, n.path) for n in ordered if n.row.id not in inside]
     siblings = [n.row.id for n in ordered if n.row.parent_id == node.parent_id]
-    own = hooks.call("node_counts_for", [node.pk], node.project, user).get(node.pk, (0, 0, 0))
+    layer, numbers = hooks.call("node_counts_for", [node.pk], node.project, user)
+    own = numbers.get(node.pk, (0, 0, 0))
     return {
         "node": node,
         "path": next(n.path for n in ordered if n.row.id == node.pk),
         "node_counts": dict(zip(("documents", "references", "coders"), own, strict=True)),
+        "node_layer": layer,
         "move_targets": outside,
         "merge_targets": outside,
         "can_move_up": siblings.index(node.pk) > 0,

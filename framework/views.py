@@ -13,7 +13,7 @@ from framework import access as node_access
 from framework import builtin, downloads, panel, services
 from framework.forms import ImportForm, MergeForm, MoveForm, NodeCreateForm, NodeForm, TemplateForm
 from framework.models import Node
-from policies import access
+from policies import access, error_pages
 from policies.models import Role
 
 PAGE = "framework/codebook.html"
@@ -216,4 +216,7 @@ def codebook_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResp
 @require_GET
 def figure_svg(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id)
-    return downloads.figure_response(project, request.GET, request.user)
+    try:
+        return downloads.figure_response(project, request.GET, request.user)
+    except ValidationError as invalid:  # an unknown coder in ?coders=
+        return error_pages.bad_request(request, invalid, project=project)

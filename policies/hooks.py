@@ -19,9 +19,13 @@ HOOKS = {
     "node_choices": "(project) → [(id, path, depth)]: the project's nodes in display order",
     # provided by coding (apps.CodingConfig.ready)
     "coded_spans": "(project, user, scope) → {document id: merged spans}: a node or coder scope's coded text",
+    "scope_layer": "(project, user, coders) → the coding layer `coders` names (as coders= does; blank: the default"
+    " layer); ValidationError for a name that is not a coder of the project",
     "document_coding_count": "(document, user) → int: the document's codings the user may see",
-    "node_counts": "(project, user) → {node id: (documents, references, coders)} over the codings the user sees",
-    "node_counts_for": "(node_ids, project, user) → the same for a few nodes",
+    "node_counts": "(project, user, params=None) → (layer, {node id: (documents, references, coders)}): counts on the"
+    " request's coding layer (`coders=` in params, else the default layer) over the codings the user sees; the layer"
+    " has as_json(), label, header() and file_tag()",
+    "node_counts_for": "(node_ids, project, user) → (layer, counts) for a few nodes on the default layer",
     "subtree_counts": "(node_ids) → NodeCounts: what deleting these nodes would remove",
     "node_codings_merge": "(source, target, *, actor, path) → (moved, dropped): source's codings onto target",
     "nodes_codings_delete": "(node, node_ids, *, actor, path): delete (and log) the codings at these nodes",

@@ -25,6 +25,22 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(required=False, help_text="For invalid input: the messages per field.")
 
 
+class LayerSerializer(serializers.Serializer):
+    """The coding layer a count is computed on (every answer that carries counts names it)."""
+
+    kind = serializers.ChoiceField(["consensus", "coder", "coders"], help_text="共识, one coder, or a union")
+    coders = serializers.ListField(
+        child=serializers.CharField(), help_text="usernames counted; consensus stands for the consensus layer (共识)"
+    )
+    label = serializers.CharField(help_text="how pages and exports name the layer, e.g. 全部编码员（并集）")
+
+
+LAYER_PARAMETER = (
+    "the coding layer counted: comma-separated usernames (their union), consensus or 共识 for the consensus layer; "
+    "absent: the default layer (共识 when it holds codings, else the one coder who coded, else all coders' union)"
+)
+
+
 def error(status: int) -> OpenApiResponse:
     """An error response for extend_schema(responses={…})."""
     return OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status])

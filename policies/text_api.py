@@ -10,8 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from policies import access, services
+from policies import access, services, writers
 from policies.models import Role
+from policies.openapi import LayerSerializer
 from policies.text import frequency, search, segment
 
 SCOPE_PARAMETERS = [
@@ -19,7 +20,9 @@ SCOPE_PARAMETERS = [
     OpenApiParameter("issuer_type", str),
     OpenApiParameter("policy_type", str),
     OpenApiParameter("node", int, description="only the text coded at this node or its descendants"),
-    OpenApiParameter("coder", str, description="only the text coded by this username"),
+    OpenApiParameter(
+        "coder", str, description="with node: the coding layer (usernames, consensus or 共识; default layer if absent)"
+    ),
 ]
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", str, required=True, description="terms (any of them; space- or comma-separated) or a regex"),
@@ -64,9 +67,13 @@ class WordFrequencyApi(APIView):
             options = frequency.Options.from_params(request.query_params)
             scope = search.Scope.from_params(request.query_params)
             result = frequency.project_word_frequency(project, request.user, scope=scope, options=options)
+            layer = search.scope_layer(project, request.user, scope)
         except (frequency.FrequencyError, search.SearchError) as error:
             raise _refused(error) from None
-        return Response(FrequencyRowSerializer(result.rows, many=True).data)
+        response = Response(FrequencyRowSerializer(result.rows, many=True).data)
+        if layer is not None:  # scoped by node or coder: the list cannot carry it, the header does
+            response[writers.LAYER_HEADER] = layer.header()
+        return response
 
 
 class HitSerializer(serializers.Serializer):
@@ -95,6 +102,9 @@ class TextSearchApi(APIView):
         responses=inline_serializer(
             "TextSearchResult",
             {
+                "layer": LayerSerializer(
+                    allow_null=True, help_text="the coding layer a node or coder scope reads; null for whole documents"
+                ),
                 "total": serializers.IntegerField(),
                 "truncated": serializers.BooleanField(),
                 "message": serializers.CharField(),
@@ -115,10 +125,12 @@ class TextSearchApi(APIView):
             query = search.parse_query(params.get("q", ""), params.get("mode", "terms"))
             scope = search.Scope.from_params(params)
             result = search.text_search(project, request.user, query=query, scope=scope, sort=params.get("sort", ""))
+            layer = search.scope_layer(project, request.user, scope)
         except search.SearchError as error:
             raise _refused(error) from None
         return Response(
             {
+                "layer": layer.as_json() if layer is not None else None,
                 "total": result.total,
                 "truncated": result.truncated,
                 "message": search.truncation_message(result),

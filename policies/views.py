@@ -318,6 +318,7 @@ def _word_frequency(request: HttpRequest, project) -> dict:
         options = frequency.Options.from_params(request.GET)
         scope = search.Scope.from_params(request.GET)
         result = frequency.project_word_frequency(project, request.user, scope=scope, options=options)
+        layer = search.scope_layer(project, request.user, scope)
     except (frequency.FrequencyError, search.SearchError) as error:
         return {"error": str(error), "query": request.GET}
     top = sorted(result.rows, key=lambda r: -r.count)[:BAR_COUNT]
@@ -328,6 +329,7 @@ def _word_frequency(request: HttpRequest, project) -> dict:
     ]
     return {
         "result": result,
+        "layer": layer,
         "query": request.GET,
         "cloud": [[r.word, r.count] for r in result.rows],
         "bars": bars,
@@ -367,7 +369,11 @@ def word_frequency_export(request: HttpRequest, project_id: int, fmt: str) -> Ht
         return error_pages.bad_request(request, found["error"], project=project)
     lines = [[_("Word"), _("Count"), _("Weighted percentage"), _("Documents"), _("Part of speech")]]
     lines += [[r.word, r.count, round(r.percent, 4), r.documents, r.tag] for r in found["result"].rows]
-    return writers.table_response(fmt, _("word-frequency"), lines)
+    layer = found["layer"]  # scoped by node or coder: the coding layer read, named like every export's
+    if layer is None:
+        return writers.table_response(fmt, _("word-frequency"), lines)
+    name = f"{_('word-frequency')}-{layer.file_tag()}"
+    return writers.table_response(fmt, name, lines, headers={writers.LAYER_HEADER: layer.header()})
 
 
 @login_required
@@ -390,9 +396,11 @@ def _text_search(request: HttpRequest, project) -> dict:
         query = search.parse_query(request.GET["q"], request.GET.get("mode", "terms"))
         scope = search.Scope.from_params(request.GET)
         result = search.text_search(project, request.user, query=query, scope=scope, sort=request.GET.get("sort", ""))
+        layer = search.scope_layer(project, request.user, scope)
     except search.SearchError as error:
         return {"error": str(error), "query": request.GET}
-    return {"result": result, "query": request.GET, "truncation": search.truncation_message(result)}
+    truncation = search.truncation_message(result)
+    return {"result": result, "layer": layer, "query": request.GET, "truncation": truncation}
 
 
 @login_required

@@ -200,8 +200,21 @@ def xlsx_response(sheets: Iterable[tuple[str, Iterable[Sequence]]], filename: st
     return attachment(response, filename)
 
 
-def table_response(fmt: str, name: str, rows: Sequence[Sequence]) -> HttpResponse:
-    """One table as `name`.csv (UTF-8 with a BOM) or `name`.xlsx (one sheet)."""
+LAYER_HEADER = "X-PolicyCoder-Layer"  # on every export of counts or codings: which coding layer it holds
+ABOUT_SHEET = "说明"  # the .xlsx sheet that says what a table counts: layer, filters, value, date, project
+
+
+def table_response(
+    fmt: str, name: str, rows: Sequence[Sequence], *, about: Sequence[Sequence] = (), headers: dict | None = None
+) -> HttpResponse:
+    """One table as `name`.csv (UTF-8 with a BOM) or `name`.xlsx; `about` (label, value) lines become the workbook's
+    second sheet 说明 (a CSV keeps its header as the first line: what it counts goes in its name and `headers`).
+    `headers` are extra response headers, ASCII values only (percent-encode anything else)."""
     if fmt == "xlsx":
-        return file_response(xlsx_bytes([(name, rows)]), f"{name}.xlsx", XLSX_TYPE)
-    return csv_response(rows, f"{name}.csv")
+        sheets = [(name, rows), *([(ABOUT_SHEET, about)] if about else [])]
+        response = file_response(xlsx_bytes(sheets), f"{name}.xlsx", XLSX_TYPE)
+    else:
+        response = csv_response(rows, f"{name}.csv")
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response

@@ -5,17 +5,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from html import escape
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from coding import layers, team
+from coding import layers
 from framework import tree
 from policies import corpus
 from policies.models import IssuerType, PolicyType
-from policies.provinces import PROVINCE_CHOICES
+from policies.provinces import PROVINCE_CHOICES, PROVINCES
 
 VALUES = ("documents", "references", "characters", "coverage", "presence")
 ROW_KINDS = ("province", "issuer_type", "issuer", "policy_type", "year", "document")  # and attr:<custom name>
@@ -68,7 +67,9 @@ class Matrix:
     column_totals: tuple[float, ...]
     total: float
     column_summary: tuple[tuple[int, tuple[str, ...]], ...]  # per column: rows with any coding, and their labels
-    coders: tuple[str, ...] = ()  # usernames; empty means every coder
+    coders: tuple[str, ...] = ()  # the layer's names (usernames, consensus)
+    layer: object = None  # the coding.layers.Layer counted
+    provinces_only: bool = False  # rows by province: 全国 and documents without a province left out
 
     @property
     def maximum(self) -> float:
@@ -120,13 +121,20 @@ def _order(rows_by: str) -> Sequence[str]:
     }.get(rows_by, ())
 
 
-def group_rows(docs: Sequence[Doc], rows_by: str, *, all_provinces: bool = False) -> list[Row]:
-    """Documents grouped into rows, in a fixed order that does not depend on the database's collation."""
+def group_rows(
+    docs: Sequence[Doc], rows_by: str, *, all_provinces: bool = False, provinces_only: bool = False
+) -> list[Row]:
+    """Documents grouped into rows, in a fixed order that does not depend on the database's collation.
+
+    provinces_only (rows by province): the provinces alone, 全国 and documents without a province left out."""
+    only = provinces_only and rows_by == "province"
     groups: defaultdict[str, list[Doc]] = defaultdict(list)
     for doc in docs:
-        groups[row_key(doc, rows_by)].append(doc)
+        key = row_key(doc, rows_by)
+        if not only or key in PROVINCES:
+            groups[key].append(doc)
     if rows_by == "province" and all_provinces:
-        for name in PROVINCE_CHOICES:
+        for name in PROVINCES if only else PROVINCE_CHOICES:
             groups.setdefault(name, [])
     known = {name: i for i, name in enumerate(_order(rows_by))}
     titles = {str(d.id): d.title for d in docs}
@@ -368,6 +376,8 @@ def as_json(matrix: Matrix) -> dict:
         "value": matrix.value,
         "rows_by": matrix.rows_by,
         "coders": list(matrix.coders),
+        "layer": matrix.layer.as_json() if matrix.layer else None,
+        "provinces_only": matrix.provinces_only,
         "rows": [row.label for row in matrix.rows],
         "columns": [column.name for column in matrix.columns],
         "cells": [[number(v) for v in line] for line in matrix.cells],
@@ -414,6 +424,22 @@ class Table:
     summary: list[str]  # under each top head (columns of the Matrix only), else empty
     transposed: bool
     sort: str
+    groups: list[tuple[str, int]] = field(default_factory=list)  # over the top heads: (parent path, how many)
+
+
+def header_groups(paths: Sequence[str]) -> list[tuple[str, int]]:
+    """Runs of columns under the same parent, for a two-row header (category over its subcategories); empty when
+    every column is a top-level node."""
+    parents = [path.rpartition("/")[0] for path in paths]
+    if not any(parents):
+        return []
+    groups: list[tuple[str, int]] = []
+    for parent in parents:
+        if groups and groups[-1][0] == parent:
+            groups[-1] = (parent, groups[-1][1] + 1)
+        else:
+            groups.append((parent, 1))
+    return groups
 
 
 def table(matrix: Matrix, *, transpose: bool = False, sort: str = "", corner: str = "", heat: bool = True) -> Table:
@@ -448,6 +474,7 @@ def table(matrix: Matrix, *, transpose: bool = False, sort: str = "", corner: st
             col_order.sort(key=lambda c: values[c] if ascending else -values[c])
     if not transpose:
         return Table(
+            groups=header_groups([col_heads[c].title for c in col_order]),
             corner=corner,
             heads=[col_heads[c] for c in col_order],
             lines=[
@@ -477,20 +504,25 @@ def table(matrix: Matrix, *, transpose: bool = False, sort: str = "", corner: st
 
 
 def sheet(matrix: Matrix, *, corner: str = "") -> list[list]:
-    """The matrix as spreadsheet rows: a note on the query, the header, one line per row, totals, the summary."""
-    coders = ", ".join(matrix.coders) if matrix.coders else _("all coders")
-    note = _("Value: %(value)s · rows: %(rows)s · coders: %(coders)s") % {
-        "value": matrix.value,
-        "rows": matrix.rows_by,
-        "coders": coders,
-    }
-    lines: list[list] = [[note], [corner, *(c.path for c in matrix.columns), _("Total")]]
+    """The matrix as spreadsheet rows: the header first, one line per row, totals, the summary (the layer and the
+    query go beside it: the .xlsx 说明 sheet, the CSV's file name and header)."""
+    lines: list[list] = [[corner, *(c.path for c in matrix.columns), _("Total")]]
     for row, values, total in zip(matrix.rows, matrix.cells, matrix.row_totals, strict=True):
         lines.append([row.label, *(_rounded(v, matrix.value) for v in values), _rounded(total, matrix.value)])
     lines.append(
         [_("Total"), *(_rounded(v, matrix.value) for v in matrix.column_totals), _rounded(matrix.total, matrix.value)]
     )
-    lines.append([_("Rows with any coding"), *(matrix.summary_text(c) for c in range(len(matrix.columns)))])
+    summary = [matrix.summary_text(c) for c in range(len(matrix.columns))]
+    lines.append([_("Rows with any coding"), *summary, ""])  # as wide as every other line
+    return lines
+
+
+def long_sheet(matrix: Matrix, *, corner: str = "row") -> list[list]:
+    """The matrix as tidy rows for pandas or R: one (row, column, value) line per cell, node paths as columns."""
+    lines: list[list] = [[corner, "column", "value"]]
+    for row, values in zip(matrix.rows, matrix.cells, strict=True):
+        cells = zip(matrix.columns, values, strict=True)
+        lines += [[row.label, column.path, _rounded(v, matrix.value)] for column, v in cells]
     return lines
 
 
@@ -507,12 +539,22 @@ def heatmap_svg(view: Table, *, title: str) -> SafeString:
     size, cell_w, cell_h, pad = 13, 64.0, 28.0, 12.0
     left = max([_text_width(h.label, size) for h, _c, _t in view.lines] + [40]) + 2 * pad
     head_h = max([_text_width(h.label, size) for h in view.heads] + [40]) * 0.72 + 2 * pad  # labels at -45°
+    group_h = 24.0 if view.groups else 0.0  # the category row over its subcategories
     width = left + cell_w * len(view.heads) + pad
-    height = 28 + head_h + cell_h * len(view.lines) + pad
+    height = 28 + group_h + head_h + cell_h * len(view.lines) + pad
     parts = [
         f'<text x="{pad}" y="20" font-size="{size + 2}" font-weight="600">{escape(title)}</text>',
     ]
-    y0 = 28 + head_h
+    first = 0
+    for label, span in view.groups:
+        x, w = left + cell_w * first, cell_w * span
+        parts.append(
+            f'<text x="{x + w / 2:.1f}" y="{28 + 14:.1f}" text-anchor="middle" font-size="{size}" '
+            f'font-weight="600">{escape(label.rpartition("/")[2])}</text>'
+            f'<line x1="{x + 4:.1f}" y1="{28 + 20:.1f}" x2="{x + w - 4:.1f}" y2="{28 + 20:.1f}" stroke="#1f2328"/>'
+        )
+        first += span
+    y0 = 28 + group_h + head_h
     for i, head in enumerate(view.heads):
         x = left + cell_w * i + cell_w / 2
         parts.append(
@@ -596,9 +638,11 @@ class Query:
     level: int | None = 1
     nodes: tuple[int, ...] = ()
     parent: int | None = None
-    coders: tuple[str, ...] = ()
+    coders: tuple[str, ...] = ()  # as asked: usernames, consensus / 共识; empty asks for the default layer
     all_provinces: bool = False
     filters: tuple[tuple[str, str], ...] = ()
+    layer: object = None  # the coding.layers.Layer, once a loader resolved `coders` (see with_layer)
+    provinces_only: bool | None = None  # rows by province without 全国 and blanks; None: the page's default
 
 
 def parse(params: Mapping, custom_names: Iterable[str]) -> Query:
@@ -632,7 +676,22 @@ def parse(params: Mapping, custom_names: Iterable[str]) -> Query:
         coders=coders,
         all_provinces=(params.get("all") or "") in ("1", "true", "on"),
         filters=filters,
+        provinces_only=_switch(params.get("provinces_only")),
     )
+
+
+def _switch(text) -> bool | None:
+    text = (text or "").strip().lower()
+    return True if text in ("1", "true", "on", "yes") else False if text in ("0", "false", "off", "no") else None
+
+
+def provinces_rule(query: Query) -> str:
+    """Which rows a count by province uses, as the summaries say it."""
+    if query.rows_by != "province":
+        return ""
+    if query.provinces_only:
+        return _("provinces only (全国 and documents without a province left out)")
+    return _("all rows (全国 and documents without a province included)")
 
 
 def _ids(text: str, name: str) -> tuple[int, ...]:
@@ -657,19 +716,15 @@ def documents_for(project, query: Query) -> list[Doc]:
     return docs
 
 
-def coder_ids(project, usernames: Sequence[str]) -> list[int]:
-    """User ids of the named coders, members of the project or its consensus layer; any other name (a user of
-    another project included, so that names cannot be probed) is a ValidationError."""
-    resolved = team.resolve_coders(project, usernames)
-    found = dict(get_user_model().objects.filter(username__in=resolved).values_list("username", "id"))
-    return [found[name] for name in resolved if name in found]
+def with_layer(project, user, query: Query) -> Query:
+    """The query with its layer resolved: the coders it names, or the default layer (coding.layers decides)."""
+    return query if query.layer is not None else replace(query, layer=layers.layer_for(project, user, query.coders))
 
 
 def codings_for(project, user, query: Query):
-    """The visible codings the query counts (coder and document filters applied)."""
-    codings = layers.visible_codings(project, user).order_by()
-    if query.coders:
-        codings = codings.filter(coder_id__in=coder_ids(project, query.coders))
+    """The visible codings of the query's layer that it counts (document filters applied)."""
+    query = with_layer(project, user, query)
+    codings = layers.layer_codings(project, user, query.layer).order_by()
     if query.filters:
         codings = codings.filter(document__in=corpus.filter_documents(project.documents.all(), dict(query.filters)))
     return codings
@@ -694,17 +749,23 @@ def load(project, user, params) -> Matrix:
 
 
 def load_query(project, user, query: Query) -> Matrix:
+    query = with_layer(project, user, query)
+    if query.provinces_only is None:
+        query = replace(query, provinces_only=False)  # the matrix shows 全国 unless asked (the summary does not)
     node_rows = tree.rows_for(project)
     columns = columns_for(node_rows, level=query.level, nodes=query.nodes, parent=query.parent)
-    rows = group_rows(documents_for(project, query), query.rows_by, all_provinces=query.all_provinces)
+    docs = documents_for(project, query)
+    rows = group_rows(docs, query.rows_by, all_provinces=query.all_provinces, provinces_only=query.provinces_only)
     members = set().union(*(c.members for c in columns)) if columns else set()
     facts = facts_for(codings_for(project, user, query), query.value, members) if members else []
-    return compute(query.value, rows, columns, facts, rows_by=query.rows_by, coders=query.coders)
+    layer = query.layer
+    extra = {"rows_by": query.rows_by, "coders": layer.names, "layer": layer, "provinces_only": query.provinces_only}
+    return compute(query.value, rows, columns, facts, **extra)
 
 
 def cell_documents(project, user, params, node_id: int, row_key_: str) -> tuple[Query, list[int]]:
     """The documents behind one cell: those in the row with a coding at the node (or below) by the chosen coders."""
-    query = parse(params, project.custom_attributes.values_list("name", flat=True))
+    query = with_layer(project, user, parse(params, project.custom_attributes.values_list("name", flat=True)))
     node_rows = tree.rows_for(project)
     if node_id not in {r.id for r in node_rows}:
         raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": node_id})
@@ -722,7 +783,9 @@ def cell_documents(project, user, params, node_id: int, row_key_: str) -> tuple[
 def framework_summary(project, user, params) -> tuple[Query, list[tuple[tree.TreeNode, int, tuple[str, ...]]]]:
     """For every node in tree order: how many rows (provinces by default) have coding there, and which."""
     query = parse(params, project.custom_attributes.values_list("name", flat=True))
-    query = replace(query, value="documents", level=None, nodes=(), parent=None)
+    query = with_layer(project, user, replace(query, value="documents", level=None, nodes=(), parent=None))
+    if query.provinces_only is None:
+        query = replace(query, provinces_only=True)  # the paper counts provinces: 全国 left out unless asked
     node_rows = tree.rows_for(project)
     ordered = tree.walk(node_rows)
     below = _subtrees(tree.children_map(node_rows))
@@ -730,9 +793,9 @@ def framework_summary(project, user, params) -> tuple[Query, list[tuple[tree.Tre
         Column(n.row.id, n.row.name, n.path, n.row.color, frozenset({n.row.id} | below.get(n.row.id, set())))
         for n in ordered
     ]
-    rows = group_rows(documents_for(project, query), query.rows_by)
+    rows = group_rows(documents_for(project, query), query.rows_by, provinces_only=query.provinces_only)
     facts = facts_for(codings_for(project, user, query), "documents", {n.row.id for n in ordered}) if ordered else []
-    matrix = from_counts("documents", rows, columns, facts, rows_by=query.rows_by, coders=query.coders)
+    matrix = from_counts("documents", rows, columns, facts, rows_by=query.rows_by, coders=query.layer.names)
     return query, [(node, *matrix.column_summary[i]) for i, node in enumerate(ordered)]
 
 

@@ -262,17 +262,29 @@ def as_json(result: Result) -> dict:
     data["rule_description"] = result.rule_description
     data["assume_all_reviewed"] = result.query.all_reviewed
     data["labels"] = result.labels
+    data["nodes_compared"] = nodes_compared(result)  # nodes either side coded; the others' κ = 1 means nothing
     if result.query.groups:
         data["groups"] = {label: list(members) for label, members in result.query.groups.items()}
     return data
 
 
-def node_rows(result: Result, sort: str = "kappa") -> list[dict]:
-    """Per node: the result, its colour band, depth and document rows; lowest pooled kappa first unless sort=tree."""
+def coded(node) -> bool:
+    """Whether either side coded the node in the compared documents (else its κ of 1 flatters: nothing to agree on)."""
+    return bool(node.summary.table.a or node.summary.table.b)
+
+
+def nodes_compared(result: Result) -> int:
+    return sum(1 for node in result.report.nodes if coded(node))
+
+
+def node_rows(result: Result, sort: str = "kappa", *, unused: bool = False) -> list[dict]:
+    """Per node: the result, its colour band, depth and document rows; lowest pooled kappa first unless sort=tree.
+    Nodes neither side coded are left out unless `unused`; then they come with coded=False (shown as "no coding")."""
     rows = [
         {
             "result": node,
-            "band": band(node.summary.pooled_kappa),
+            "coded": coded(node),
+            "band": band(node.summary.pooled_kappa if coded(node) else None),
             "depth": result.depths.get(node.node, 0),
             "documents": [
                 {"row": r, "title": result.titles.get(r.document, r.document), "band": band(r.table.kappa)}
@@ -280,6 +292,7 @@ def node_rows(result: Result, sort: str = "kappa") -> list[dict]:
             ],
         }
         for node in result.report.nodes
+        if unused or coded(node)
     ]
     if sort != "tree":
         rows.sort(key=lambda r: (r["result"].summary.pooled_kappa is None, r["result"].summary.pooled_kappa or 0))

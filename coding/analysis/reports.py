@@ -1,8 +1,10 @@
 """The matrix, attribute counts and framework summary as page context and as files (CSV, .xlsx, SVG)."""
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding.analysis import matrix
@@ -10,7 +12,7 @@ from framework import figure, tree
 from policies import corpus, writers
 
 XLSX = writers.XLSX_TYPE
-MATRIX_PARAMS = ("rows", "value", "level", "nodes", "parent", "coders", "all", *corpus.FILTER_FIELDS)
+MATRIX_PARAMS = ("rows", "value", "level", "nodes", "parent", "coders", "all", "provinces_only", *corpus.FILTER_FIELDS)
 LIST_PARAMS = ("coder", "node")
 
 
@@ -50,11 +52,35 @@ def query_string(params, *, keep=MATRIX_PARAMS, lists=LIST_PARAMS) -> str:
     return urlencode(pairs)
 
 
-def file_response(fmt: str, name: str, lines: list[list], svg: str = "") -> HttpResponse:
-    """CSV (with BOM) or .xlsx of the lines, or the SVG, as a download."""
+def file_response(fmt: str, name: str, lines: list[list], svg: str = "", *, layer=None, about=()) -> HttpResponse:
+    """CSV (with BOM) or .xlsx of the lines, or the SVG, as a download; with a layer, its name is in the file name and
+    the X-PolicyCoder-Layer header, and `about` becomes the workbook's 说明 sheet."""
+    headers = {writers.LAYER_HEADER: layer.header()} if layer is not None else {}
+    if layer is not None:
+        name = f"{name}-{layer.file_tag()}"
     if fmt == "svg":
-        return writers.file_response(svg.encode(), f"{name}.svg", "image/svg+xml; charset=utf-8")
-    return writers.table_response(fmt, name, lines)
+        response = writers.file_response(svg.encode(), f"{name}.svg", "image/svg+xml; charset=utf-8")
+        for key, value in headers.items():
+            response[key] = value
+        return response
+    return writers.table_response(fmt, name, lines, about=about, headers=headers)
+
+
+def about_lines(project, layer, *, value: str = "", rows_by: str = "", filters=(), rule: str = "") -> list[list]:
+    """The 说明 sheet: what the table counts (layer, value, rows, filters), when, and of which project."""
+    lines: list[list] = [[_("Layer"), layer.label], [_("Coders"), ", ".join(layer.names)]]
+    if value:
+        lines.append([_("Value"), value_label(value)])
+    if rows_by:
+        lines.append([_("Rows"), f"{row_kind_label(rows_by)}: {rule}" if rule else row_kind_label(rows_by)])
+    lines.append([_("Filters"), "; ".join(f"{k}={v}" for k, v in filters) or _("none")])
+    lines += [[_("Date"), timezone.localdate().isoformat()], [_("Project"), project.name]]
+    return lines
+
+
+def layer_title(title: str, layer) -> str:
+    """A figure's title with the layer it counts."""
+    return f"{title} · {layer.label}"
 
 
 def matrix_file(project, user, params, fmt: str) -> HttpResponse:
@@ -63,9 +89,20 @@ def matrix_file(project, user, params, fmt: str) -> HttpResponse:
     name = f"{project.name}-matrix-{result.value}"
     if fmt == "svg":
         view = matrix.table(result, transpose=params.get("transpose") == "1", sort=params.get("sort", ""))
-        title = f"{project.name} · {value_label(result.value)}"
-        return file_response(fmt, name, [], matrix.heatmap_svg(view, title=title))
-    return file_response(fmt, name, matrix.sheet(result, corner=corner))
+        title = layer_title(f"{project.name} · {value_label(result.value)}", result.layer)
+        return file_response(fmt, name, [], matrix.heatmap_svg(view, title=title), layer=result.layer)
+    query = matrix.parse(params, project.custom_attributes.values_list("name", flat=True))
+    rule = matrix.provinces_rule(replace(query, provinces_only=result.provinces_only))
+    about = about_lines(
+        project, result.layer, value=result.value, rows_by=result.rows_by, filters=query.filters, rule=rule
+    )
+    if params.get("format") == "long":  # tidy row,column,value lines
+        return file_response(fmt, f"{name}-long", matrix.long_sheet(result), layer=result.layer, about=about)
+    lines = matrix.sheet(result, corner=corner)
+    groups = matrix.header_groups([c.path for c in result.columns])
+    if fmt == "xlsx" and groups:  # a category row over its subcategories (the CSV keeps one header of full paths)
+        lines = [["", *(cell for label, span in groups for cell in [label, *[""] * (span - 1)]), ""], *lines]
+    return file_response(fmt, name, lines, layer=result.layer, about=about)
 
 
 def attribute_lines(rows_by: str, bars: list[tuple[str, int]]) -> list[list]:
@@ -83,22 +120,30 @@ def attribute_file(project, params, fmt: str) -> HttpResponse:
     return file_response(fmt, name, attribute_lines(query.rows_by, bars), matrix.bar_chart_svg(bars, title=title))
 
 
-def summary_lines(rows_by: str, found) -> list[list]:
-    lines: list[list] = [[_("Level"), _("Node"), _("Path"), _("Count"), row_kind_label(rows_by)]]
+def summary_lines(rows_by: str, found, rule: str = "") -> list[list]:
+    """The summary's table; `rule` (which rows were counted: provinces only or all) goes in the names' header."""
+    names = f"{row_kind_label(rows_by)} ({rule})" if rule else row_kind_label(rows_by)
+    lines: list[list] = [[_("Level"), _("Node"), _("Path"), _("Count"), names]]
     lines += [[node.depth + 1, node.row.name, node.path, count, "、".join(names)] for node, count, names in found]
     return lines
 
 
-def summary_figure(project, found) -> str:
-    """The codebook figure with "n — names" after every node."""
+def summary_figure(project, found, layer=None) -> str:
+    """The codebook figure with "n — names" after every node (and the layer counted in its title)."""
     labels = {node.row.id: f"{count} — {'、'.join(names)}" if names else "0" for node, count, names in found}
     roots = tree.build_from([node for node, _count, _names in found])
-    return figure.svg(roots, title=project.name, counts=labels)
+    title = layer_title(project.name, layer) if layer is not None else project.name
+    return figure.svg(roots, title=title, counts=labels)
 
 
 def summary_file(project, user, params, fmt: str) -> HttpResponse:
     query, found = matrix.framework_summary(project, user, params)
     name = f"{project.name}-framework-summary"
     if fmt == "svg":
-        return file_response(fmt, f"{project.name}-codebook-counts", [], summary_figure(project, found))
-    return file_response(fmt, name, summary_lines(query.rows_by, found))
+        svg = summary_figure(project, found, query.layer)
+        return file_response(fmt, f"{project.name}-codebook-counts", [], svg, layer=query.layer)
+    rule = matrix.provinces_rule(query)
+    about = about_lines(
+        project, query.layer, value="documents", rows_by=query.rows_by, filters=query.filters, rule=rule
+    )
+    return file_response(fmt, name, summary_lines(query.rows_by, found, rule), layer=query.layer, about=about)

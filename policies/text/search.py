@@ -266,6 +266,16 @@ def scope_documents(project, scope: Scope):
         raise SearchError(" ".join(error.messages)) from None
 
 
+def scope_layer(project, user, scope: Scope):
+    """The coding layer a node or coder scope reads (coding.layers.Layer), or None for whole documents."""
+    if not scope.coded_only:
+        return None
+    try:
+        return hooks.call("scope_layer", project, user, scope.coder)
+    except ValidationError as error:
+        raise SearchError(" ".join(error.messages)) from None
+
+
 def scope_spans(project, user, scope: Scope) -> dict[int, list[tuple[int, int]]] | None:
     """Merged coded spans per document for a node or coder scope (codings live above this layer: the coding app
     answers through the coded_spans hook); None when the scope is whole documents."""

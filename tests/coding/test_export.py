@@ -59,7 +59,7 @@ def test_export_has_one_row_per_coding_with_paths_and_attributes(api_as, project
     assert row["城市"] == "杭州"
     assert row["text"] == TEXT[4:passage_end]  # quotes and a newline survive the round trip
     assert row["memo"] == '备注 "引号"\n换行'
-    assert list(rows[0])[:17] == [
+    assert list(rows[0])[:19] == [
         "coding_id",
         "document_id",
         "document_title",
@@ -74,6 +74,8 @@ def test_export_has_one_row_per_coding_with_paths_and_attributes(api_as, project
         "coder",
         "start",
         "end",
+        "article",
+        "section_path",
         "text",
         "memo",
         "created_at",
@@ -113,7 +115,36 @@ def test_xlsx_export_holds_the_same_rows(api_as, project, owner, tree, document)
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][9] == "node_path"
     assert rows[1][9] == "数据开放/分级分类"
-    assert rows[1][15] == "badchar"
+    assert rows[1][rows[0].index("memo")] == "badchar"
+    assert workbook.sheetnames == ["codings", "说明"]
+
+
+def test_export_names_the_article_and_section_path_a_passage_starts_in(api_as, project, owner, tree):
+    from coding import export
+    from policies.models import Section
+
+    text = "第一章　总则\n第一条　目的。\n第二条　范围。\n第二章　共享\n第一节　分类\n第三条　分级分类。"
+    document = DocumentFactory(project=project, text=text, char_count=len(text))
+    chapter_two, section = text.index("第二章"), text.index("第一节")
+    for kind, label, level, start, end in [
+        ("chapter", "第一章", 1, 0, chapter_two),
+        ("article", "第一条", 3, text.index("第一条"), text.index("第二条")),
+        ("article", "第二条", 3, text.index("第二条"), chapter_two),
+        ("chapter", "第二章", 1, chapter_two, len(text)),
+        ("section", "第一节", 2, section, len(text)),
+        ("article", "第三条", 3, text.index("第三条"), len(text)),
+    ]:
+        Section.objects.create(document=document, kind=kind, label=label, level=level, start=start, end=end)
+    for start in (0, text.index("目的"), text.index("范围"), text.index("分级")):
+        CodingFactory(document=document, node=tree[0], coder=owner, start=start, end=start + 2)
+    rows = read_csv(api_as(owner).get(reverse("api:codings-csv", kwargs={"project_id": project.pk})))
+    assert [(row["article"], row["section_path"]) for row in rows] == [
+        ("", "第一章"),
+        ("第一条", "第一章"),
+        ("第二条", "第一章"),
+        ("第三条", "第二章 / 第一节"),
+    ]
+    assert export.places_of([]) == ([], [])
 
 
 def test_csv_streams_in_chunks_not_one_per_row(api_as, project, owner, tree, document, monkeypatch):

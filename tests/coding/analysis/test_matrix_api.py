@@ -17,7 +17,8 @@ def test_matrix_answers_rows_columns_cells_and_the_column_summary(api_as, projec
     assert data["columns"] == ["数据归集", "数据共享"]
     assert data["cells"] == [[1, 0], [0, 1], [1, 0]]
     assert data["column_summary"] == [{"count": 2, "rows": ["贵州省", "(blank)"]}, {"count": 1, "rows": ["云南省"]}]
-    assert data["coders"] == []
+    assert data["coders"] == ["alice", "bob"]  # no 共识 here, two coders coded: the default is their union
+    assert data["layer"] == {"kind": "coders", "coders": ["alice", "bob"], "label": "All coders (union)"}
     assert data["column_nodes"][0]["id"] == matrix_corpus["nodes"][0].pk
     assert data["row_details"][0]["documents"] == [matrix_corpus["docs"][0].pk]
 

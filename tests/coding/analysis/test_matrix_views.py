@@ -78,13 +78,14 @@ def test_bad_cell_requests_answer_400(logged_in, project):
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_matrix_csv_has_a_bom_chinese_and_the_coders(logged_in, project):
+def test_matrix_csv_has_a_bom_chinese_and_names_the_layer(logged_in, project):
     response = logged_in.get(
         reverse("coding:matrix-csv", args=[project.pk]), {"value": "characters", "coders": "alice"}
     )
     body = response.content.decode("utf-8")
-    assert body.startswith("\ufeff")
-    assert "alice" in body.splitlines()[0]
+    assert body.startswith("\ufeffProvince,")  # the header is the first line
+    assert "alice" in response["Content-Disposition"]
+    assert response["X-PolicyCoder-Layer"] == "coder; coders=alice; label=Coder%20alice"
     assert "贵州省,18,0,18" in body
     assert "attachment" in response["Content-Disposition"]
 
@@ -95,11 +96,15 @@ def test_matrix_xlsx_opens_with_chinese_intact(logged_in, project):
     from openpyxl import load_workbook
 
     response = logged_in.get(reverse("coding:matrix-xlsx", args=[project.pk]), {"value": "coverage"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[1][:3] == ["Province", "数据归集", "数据共享"]
-    assert values[2][0] == "贵州省"
-    assert isinstance(values[2][1], int | float)  # a whole-number coverage reads back as an int
+    book = load_workbook(io.BytesIO(response.content))
+    values = [[cell.value for cell in row] for row in book.worksheets[0].iter_rows()]
+    assert values[0][:3] == ["Province", "数据归集", "数据共享"]
+    assert values[1][0] == "贵州省"
+    assert isinstance(values[1][1], int | float)  # a whole-number coverage reads back as an int
+    about = dict(row for row in book["说明"].iter_rows(values_only=True))
+    assert about["Layer"] == "All coders (union)"
+    assert about["Coders"] == "alice, bob"
+    assert about["Value"] == "Coverage (%)"
 
 
 @pytest.mark.django_db
@@ -136,8 +141,12 @@ def test_attribute_counts_page_and_exports(logged_in, project):
 @pytest.mark.usefixtures("matrix_corpus")
 def test_framework_summary_lists_every_node_with_counts_and_names(logged_in, project):
     page = logged_in.get(reverse("coding:framework-summary", args=[project.pk])).content.decode()
+    assert "贵州省" in page
+    assert "(blank)" not in page  # provinces only by default: the document without a province is left out
+    everything = {"provinces_only": "0"}
+    page = logged_in.get(reverse("coding:framework-summary", args=[project.pk]), everything).content.decode()
     assert "贵州省、(blank)" in page
-    csv = logged_in.get(reverse("coding:summary-csv", args=[project.pk])).content.decode()
+    csv = logged_in.get(reverse("coding:summary-csv", args=[project.pk]), everything).content.decode()
     lines = csv.lstrip("\ufeff").splitlines()
     assert lines[1] == "1,数据归集,数据归集,2,贵州省、(blank)"
     assert lines[2] == "2,基础数据,数据归集/基础数据,1,贵州省"
