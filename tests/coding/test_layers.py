@@ -15,12 +15,14 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coding import export, layers, matrix, nodeview, reliability
+from coding import counts as coding_counts
+from coding import export, layers, nodeview
 from coding import services as coding_services
+from coding.analysis import matrix, reliability
 from coding.models import Coding
-from framework import tree
-from policies import search
+from framework import panel
 from policies.models import Role
+from policies.text import search
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
 SHANDONG, NATIONAL = "山东省", "全国"
@@ -338,9 +340,8 @@ def test_tree_counts_never_count_共识_as_a_coder(api_as, agreed):
     assert layer["kind"] == "consensus"
     assert counts["分级分类"] == (1, 1, 0)  # 共识's one passage; 共识 is a layer, not a third coder
     union = layers.layer_for(agreed["project"], agreed["owner"], ["alice", "bob", "共识"])
-    from framework import counts as framework_counts
 
-    numbers = framework_counts.node_counts(agreed["project"], coders=union.ids, not_a_coder=union.consensus)
+    numbers = coding_counts.node_counts(agreed["project"], coders=union.ids, not_a_coder=union.consensus)
     assert numbers[agreed["nodes"][1].pk] == (1, 3, 2)
 
 
@@ -355,7 +356,7 @@ def test_tree_counts_of_a_blind_coder_are_their_own(api_as, agreed):
 
 @pytest.mark.django_db
 def test_tree_panel_on_the_coding_page_names_its_layer(agreed):
-    context = tree.panel_context(agreed["project"], agreed["owner"])
+    context = panel.panel_context(agreed["project"], agreed["owner"])
     assert context["tree_layer"].kind == "consensus"
     counts = {row.name: row.references for row in context["tree_rows"]}
     assert counts["分级分类"] == 1

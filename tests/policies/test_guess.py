@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 
 from policies import guess as guess_module
 from policies.guess import guess_attributes
+from policies.models import PolicyType
 from policies.provinces import PROVINCE_CHOICES
 
 KEYS = {"title", "province", "issuer", "issuer_type", "issue_date", "doc_number", "policy_type"}
 ISSUER_TYPES = {"", "人民政府", "人大及其常委会", "政府部门", "其他"}
-POLICY_TYPES = {"", "条例", "办法", "规定", "意见", "通知", "规划", "方案", "细则", "其他"}
+POLICY_TYPES = {"", *PolicyType.values}
 
 GUIZHOU = (
     "贵州省人民代表大会常务委员会\n"
