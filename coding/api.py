@@ -220,6 +220,7 @@ class EventSerializer(serializers.ModelSerializer):
             "before",
             "undone",
             "batch",
+            "origin",
         ]
 
 

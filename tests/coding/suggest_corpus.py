@@ -33,7 +33,9 @@ def numeral(n: int) -> str:
     return NUMERALS[n - 1] if n <= 10 else "十" + NUMERALS[n - 11] if n < 20 else "二十" + NUMERALS[n - 21]
 
 
-def document(seed: int, articles: int = 12, on_topic: int = 3, missed: float = 0.0) -> tuple[str, list[tuple[int, int]]]:
+def document(
+    seed: int, articles: int = 12, on_topic: int = 3, missed: float = 0.0
+) -> tuple[str, list[tuple[int, int]]]:
     """A document's text and the spans of its articles about the open-data catalogue (each left uncoded with
     probability `missed`, as a tired coder would)."""
     rng = random.Random(seed)
