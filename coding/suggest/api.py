@@ -55,7 +55,7 @@ def _number(params, name: str, kind=int):
         raise ValidationError({"detail": _("“%(field)s” must be a number.") % {"field": name}}) from None
     if kind is float and not 0.0 <= number <= 1.0:
         raise ValidationError({"detail": _("“%(field)s” is a probability from 0 to 1.") % {"field": name}})
-    if kind is int and number < 0:
+    if kind is int and not 0 <= number < 2**31:
         raise ValidationError({"detail": _("“%(field)s” must be a number.") % {"field": name}})
     return number
 
@@ -107,15 +107,12 @@ class SuggestionListApi(APIView):
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
         params = request.query_params
+        document, node = _number(params, "document"), _number(params, "node")
+        min_probability = _number(params, "min_probability", float)
         model = review.ready(project, layer.key(_layer(project, request.user, params.get("layer"))))
         if model is None:
             return Response([])
-        found = review.open_suggestions(
-            model,
-            document_id=_number(params, "document"),
-            node_id=_number(params, "node"),
-            min_probability=_number(params, "min_probability", float),
-        )
+        found = review.open_suggestions(model, document_id=document, node_id=node, min_probability=min_probability)
         return Response(SuggestionSerializer(found[:500], many=True).data)
 
 
