@@ -133,6 +133,11 @@ ROUTES = [
     ("api", "get", "api:suggestions-evaluation", "project", None, Role.VIEWER),
     ("api", "post", "api:suggestion-accept", "suggestion", None, Role.CODER),
     ("api", "post", "api:suggestion-reject", "suggestion", None, Role.CODER),
+    ("page", "get", "coding:suggestions", "project", None, Role.VIEWER),
+    ("page", "post", "coding:suggestions-train", "project", {"layer": "owner"}, Role.CODER),
+    ("page", "post", "coding:suggestions-accept", "project", {"min_probability": "0.9"}, Role.CODER),
+    ("page", "post", "coding:suggestion-review", "suggestion", {"action": "reject"}, Role.CODER),
+    ("page", "get", "coding:suggestions-panel", "document", None, Role.VIEWER),
 ]
 
 

@@ -79,3 +79,21 @@ def evaluation(model: SuggestionModel, missing_message) -> list[NodeRow]:
         for c in model.classifiers.defer("coef")
     ]
     return sorted(rows, key=lambda r: r.path)
+
+
+def marked(text: str, start: int, end: int, words: list[dict]) -> list[tuple[str, bool]]:
+    """The unit text[start:end] cut into (piece, is an explaining word) for highlighting; the template escapes."""
+    spans = sorted((max(s, start), min(e, end)) for w in words for s, e in w.get("spans", []) if s < end and e > start)
+    pieces: list[tuple[str, bool]] = []
+    position = start
+    for s, e in spans:
+        if e <= position:
+            continue
+        s = max(s, position)
+        if s > position:
+            pieces.append((text[position:s], False))
+        pieces.append((text[s:e], True))
+        position = e
+    if position < end:
+        pieces.append((text[position:end], False))
+    return pieces

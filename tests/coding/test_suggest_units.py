@@ -49,3 +49,17 @@ def test_a_minimum_share_leaves_out_units_barely_touched():
     found = [units.Unit(0, 10, "article", ""), units.Unit(10, 20, "article", "")]
     assert units.positives(found, [(8, 20, 3)], {}, min_share=0.5) == {3: {1}}
     assert units.positives(found, [(8, 20, 3)], {}, min_share=0.0) == {3: {0, 1}}
+
+
+def test_marked_cuts_the_unit_into_plain_and_explaining_pieces():
+    from coding.suggest import review
+
+    text = "前言。编制开放目录，开放目录定期更新。"
+    words = [{"word": "开放目录", "spans": [[5, 9], [10, 14]]}, {"word": "目录", "spans": [[7, 9]]}]
+    assert review.marked(text, 3, len(text), words) == [
+        ("编制", False),
+        ("开放目录", True),
+        ("，", False),
+        ("开放目录", True),
+        ("定期更新。", False),
+    ]
