@@ -33,29 +33,7 @@ def matrix_corpus(project, owner):
 def suggest_corpus(project, owner):
     """16 documents of numbered articles; alice codes every article about 开放目录 in the first 10 (at the child node
     开放目录 under 数据开放), the last 6 are left for suggestions."""
-    from coding.models import Coding
-    from policies import segment, services, structure
-    from policies.models import Section
-    from tests.coding.suggest_corpus import document
+    from tests.coding.suggest_corpus import build
 
     alice = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="alice")).user
-    parent = NodeFactory(project=project, name="数据开放", order=0)
-    catalogue = NodeFactory(project=project, name="开放目录", parent=parent, order=0)
-    other = NodeFactory(project=project, name="数据安全", order=1)
-    docs, truth = [], {}
-    for seed in range(16):
-        text, coded = document(seed)
-        doc = DocumentFactory(project=project, text=text)
-        Section.objects.bulk_create(
-            Section(document=doc, kind=s.kind, label=s.label, level=s.level, start=s.start, end=s.end)
-            for s in structure.detect_sections(text)
-        )
-        docs.append(doc)
-        truth[doc.pk] = coded
-        if seed < 10:
-            for start, end in coded:
-                Coding.objects.create(
-                    document=doc, node=catalogue, coder=alice, start=start, end=end, text=text[start:end]
-                )
-    services.tokens_store(documents=docs[:8], terms=segment.project_terms(project), version=1)
-    return {"alice": alice, "node": catalogue, "parent": parent, "other": other, "docs": docs, "truth": truth}
+    return build(project, alice)

@@ -54,3 +54,33 @@ def document(
                 position = section.start + len(section.label) + 1
                 coded.append((position, section.end - 1))
     return text, coded
+
+
+def build(project, coder, documents: int = 16, coded: int = 10) -> dict:
+    """Documents of the corpus in `project`, with sections and (for the first 8) cached tokens; `coder` codes every
+    article about 开放目录 in the first `coded` at the child node 开放目录 under 数据开放."""
+    from coding.models import Coding
+    from policies import segment, services
+    from policies.models import Section
+    from tests.factories import DocumentFactory, NodeFactory
+
+    parent = NodeFactory(project=project, name="数据开放", order=0)
+    catalogue = NodeFactory(project=project, name="开放目录", parent=parent, order=0)
+    other = NodeFactory(project=project, name="数据安全", order=1)
+    docs, truth = [], {}
+    for seed in range(documents):
+        text, spans = document(seed)
+        doc = DocumentFactory(project=project, text=text, title=f"某省公共数据管理办法{seed}")
+        Section.objects.bulk_create(
+            Section(document=doc, kind=s.kind, label=s.label, level=s.level, start=s.start, end=s.end)
+            for s in structure.detect_sections(text)
+        )
+        docs.append(doc)
+        truth[doc.pk] = spans
+        if seed < coded:
+            Coding.objects.bulk_create(
+                Coding(document=doc, node=catalogue, coder=coder, start=start, end=end, text=text[start:end])
+                for start, end in spans
+            )
+    services.tokens_store(documents=docs[:8], terms=segment.project_terms(project), version=1)
+    return {"alice": coder, "node": catalogue, "parent": parent, "other": other, "docs": docs, "truth": truth}
