@@ -3,6 +3,9 @@
 Accepted suggestions become the reviewer's own codings through coding.services (one undoable batch, the audit trail
 marking each with its model version and probability); nothing is ever coded without a person's yes."""
 
+import os
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,6 +23,7 @@ from policies.models import Project
 STORE_FLOOR = 0.3  # suggestions below this probability (and below their node's threshold) are not kept
 EXPLAINED_WORDS = 5
 STORE_BATCH = 2000
+TRAIN_THREADS = min(4, os.cpu_count() or 1)
 
 
 def _check_nodes(project: Project, node_ids: list[int]) -> list[int]:
@@ -87,23 +91,37 @@ def _train(model: SuggestionModel, worker: str) -> int:
     vocabulary, x = engine.fit_vocabulary(examples)
     groups = data.groups()
     _progress(model.pk, done=1)
-    classifiers, evaluations = [], []
-    for done, node_id in enumerate(nodes, 2):
+    training_rows = sum(len(d.units) for d in data.training)
+    shared = engine.folds(groups[:training_rows])  # the folds of every node without extra negatives
+    classifiers, work = {}, {}
+    for node_id in nodes:
         rows, y = data.rows_for(node_id)
         node_groups = groups[rows]
         positives, documents = int(y.sum()), len(np.unique(node_groups[y]))
-        classifier = NodeClassifier(model=model, node_id=node_id, positives=positives, documents=documents)
+        classifiers[node_id] = NodeClassifier(model=model, node_id=node_id, positives=positives, documents=documents)
         if engine.enough_examples(positives, documents) and not y.all():
-            node_x = x[rows]
-            scores = engine.out_of_fold(node_x, y, engine.folds(node_groups))
-            evaluation = engine.evaluate(y, scores, node_groups)
-            coef, intercept = engine.fit_classifier(node_x, y)
+            if len(rows) == training_rows:  # no rejected extras: the rows are the first ones, no copy needed
+                work[node_id] = (x[:training_rows] if data.extra else x, y, node_groups, shared)
+            else:
+                work[node_id] = (x[rows], y, node_groups, None)
+    done = 1 + len(nodes) - len(work)
+    _progress(model.pk, done=done)
+    evaluations = {}
+    # The solver runs without the GIL: nodes train side by side on the worker's cores; the database stays here.
+    with ThreadPoolExecutor(max_workers=TRAIN_THREADS) as pool:
+        futures = {pool.submit(engine.train_node, *arguments): node_id for node_id, arguments in work.items()}
+        for future in as_completed(futures):
+            coef, intercept, evaluation = future.result()
+            node_id = futures[future]
+            classifier = classifiers[node_id]
             classifier.trained, classifier.coef, classifier.intercept = True, coef.tobytes(), intercept
             classifier.threshold = evaluation.threshold
             classifier.evaluation = _evaluation_json(evaluation)
-            evaluations.append(evaluation)
-        classifiers.append(classifier)
-        _progress(model.pk, done=done)
+            evaluations[node_id] = evaluation
+            done += 1
+            _progress(model.pk, done=done)
+    evaluations = [evaluations[node_id] for node_id in nodes if node_id in evaluations]
+    classifiers = [classifiers[node_id] for node_id in nodes]
     with transaction.atomic():
         NodeClassifier.objects.bulk_create(classifiers)
         SuggestionModel.objects.filter(pk=model.pk).update(
