@@ -131,6 +131,7 @@ ROUTES = [
     ("api", "post", "api:suggestions-train", "project", {"layer": "owner"}, Role.CODER),
     ("api", "post", "api:suggestions-accept", "project", {"min_probability": 0.9}, Role.CODER),
     ("api", "get", "api:suggestions-evaluation", "project", None, Role.VIEWER),
+    ("api", "post", "api:suggestions-evaluation", "project", {"threshold": 0.7}, Role.CODER),
     ("api", "post", "api:suggestion-accept", "suggestion", None, Role.CODER),
     ("api", "post", "api:suggestion-reject", "suggestion", None, Role.CODER),
     ("page", "get", "coding:suggestions", "project", None, Role.VIEWER),

@@ -200,3 +200,26 @@ class SuggestionEvaluationApi(APIView):
             return Response({"model": None, "layer_label": layer.label(project, coder_ids), "nodes": []})
         nodes = [row.__dict__ for row in review.evaluation(model, missing_message)]
         return Response({"model": ModelSerializer(model).data, "layer_label": model.layer_label, "nodes": nodes})
+
+    class InputSerializer(serializers.Serializer):
+        threshold = serializers.FloatField(min_value=0.01, max_value=0.99)
+        nodes = serializers.ListField(
+            child=serializers.IntegerField(min_value=1), required=False, max_length=1000, help_text="default: all"
+        )
+        layer = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=serializers.DictField(),
+        description="Pick the threshold of some nodes, or of all: suggestions are listed from it (coders).",
+    )
+    def post(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.CODER)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        model = review.ready(project, layer.key(_layer(project, request.user, data.get("layer"))))
+        if model is None:
+            raise ValidationError({"detail": _("No suggestion model is trained on this layer yet.")})
+        changed = services.threshold_set(model=model, node_ids=data.get("nodes"), threshold=data["threshold"])
+        return Response({"changed": changed})

@@ -83,30 +83,31 @@ def document_units(document_id: int, text: str, sections, tokens: DocumentTokens
 
 def load(project: Project, coder_ids: list[int], layer_key: str, min_share: float = 0.0, documents=None) -> Dataset:
     """The project's (or the given documents') units, split into training and candidates, labelled on the layer."""
+    queryset = Document.objects.filter(project=project) if documents is None else documents.filter(project=project)
+    scope = {"document__project": project} if documents is None else {"document__in": queryset.values("pk")}
     codings: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    for document_id, start, end, node_id in Coding.objects.filter(
-        document__project=project, coder_id__in=coder_ids
-    ).values_list("document_id", "start", "end", "node_id"):
+    for document_id, start, end, node_id in Coding.objects.filter(**scope, coder_id__in=coder_ids).values_list(
+        "document_id", "start", "end", "node_id"
+    ):
         codings[document_id].append((start, end, node_id))
     done = set(
-        Assignment.objects.filter(project=project, coder_id__in=coder_ids, done_at__isnull=False).values_list(
+        Assignment.objects.filter(**scope, coder_id__in=coder_ids, done_at__isnull=False).values_list(
             "document_id", flat=True
         )
     )
     rejections: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for document_id, node_id, start, end in Suggestion.objects.filter(
-        project=project, state=SuggestionState.REJECTED, layer_key=layer_key
+        **scope, state=SuggestionState.REJECTED, layer_key=layer_key
     ).values_list("document_id", "node_id", "start", "end"):
         rejections[document_id].append((start, end, node_id))
     sections: defaultdict[int, list[tuple]] = defaultdict(list)
     for document_id, *section in (
-        Section.objects.filter(document__project=project).order_by("start").values_list("document_id", *SECTION_FIELDS)
+        Section.objects.filter(**scope).order_by("start").values_list("document_id", *SECTION_FIELDS)
     ):
         sections[document_id].append(tuple(section))
     ancestry = _ancestry(project)
     terms = segment.project_terms(project)
     segmenter = _lazy(lambda: segment.segmenter_for(terms))
-    queryset = Document.objects.filter(project=project) if documents is None else documents
     dataset = Dataset()
     positives: list[dict[int, set[int]]] = []
     for document in queryset.order_by("pk").select_related("tokens").only("id", "text", "tokens").iterator(500):

@@ -303,14 +303,35 @@ def top_features(
 ) -> list[tuple[str, float]]:
     """The features present in one unit that pushed its score up most: (text, weight), heaviest first."""
     row = row.tocsr()
-    contributions = row.data * coef[row.indices]
+    return _heaviest(vocabulary, row.indices, row.data * coef[row.indices], k)
+
+
+def top_features_of(
+    vocabulary: Vocabulary, x: sparse.csr_matrix, coef: np.ndarray, pairs: Sequence[tuple[int, int]], k: int = 5
+) -> dict[tuple[int, int], list[tuple[str, float]]]:
+    """top_features for many (row, classifier) pairs at once; `coef` holds one classifier per row of it."""
+    by_row: dict[int, list[int]] = {}
+    for row, column in pairs:
+        by_row.setdefault(row, []).append(column)
+    found = {}
+    for row, columns in by_row.items():
+        indices = x.indices[x.indptr[row] : x.indptr[row + 1]]
+        contributions = coef[np.ix_(columns, indices)] * x.data[x.indptr[row] : x.indptr[row + 1]]
+        for i, column in enumerate(columns):
+            found[row, column] = _heaviest(vocabulary, indices, contributions[i], k)
+    return found
+
+
+def _heaviest(
+    vocabulary: Vocabulary, indices: np.ndarray, contributions: np.ndarray, k: int
+) -> list[tuple[str, float]]:
     order = np.argsort(-contributions, kind="stable")
     found: list[tuple[str, float]] = []
     seen: set[str] = set()
     for i in order:
         if contributions[i] <= 0 or len(found) == k:
             break
-        text = vocabulary.feature(int(row.indices[i]))
+        text = vocabulary.feature(int(indices[i]))
         if text and text not in seen:
             seen.add(text)
             found.append((text, round(float(contributions[i]), 4)))

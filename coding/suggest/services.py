@@ -225,14 +225,17 @@ def suggest(trained: Trained, document: dataset.DocumentUnits) -> list[tuple[int
     x = engine.vectorize(trained.vocabulary, document.examples)
     scores = trained.scores(x)
     floor = np.minimum(trained.thresholds, STORE_FLOOR)
+    pairs = [(int(r), int(c)) for r, c in zip(*np.nonzero(scores >= floor), strict=True)]
+    explained = engine.top_features_of(trained.vocabulary, x, trained.coef, pairs, EXPLAINED_WORDS)
     found = []
-    for row, column in zip(*np.nonzero(scores >= floor), strict=True):
+    for row, column in pairs:
         unit = document.units[row]
-        words = []
-        for word, weight in engine.top_features(trained.vocabulary, x[row], trained.coef[column], EXPLAINED_WORDS):
-            spans = engine.occurrences(document.text[unit.start : unit.end], word, unit.start)
-            words.append({"word": word, "weight": weight, "spans": [list(s) for s in spans]})
-        found.append((int(row), trained.nodes[column], round(float(scores[row, column]), 4), words))
+        text = document.text[unit.start : unit.end]
+        words = [
+            {"word": word, "weight": weight, "spans": [list(s) for s in engine.occurrences(text, word, unit.start)]}
+            for word, weight in explained[row, column]
+        ]
+        found.append((row, trained.nodes[column], round(float(scores[row, column]), 4), words))
     return found
 
 

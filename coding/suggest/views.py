@@ -89,7 +89,7 @@ def _answer(request: HttpRequest, project, changed: bool) -> HttpResponse:
     """The part the request came from, refreshed: the coding page's panel or the review queue."""
     document_id = request.POST.get("panel")
     if document_id:
-        response = suggestions_panel(request, int(document_id) if document_id.isdigit() else 0)
+        response = _panel(request, int(document_id) if document_id.isdigit() else 0)
     else:
         try:
             context = {"project": project, "can_code": True} | _queue(project, request.user, request.POST)
@@ -153,6 +153,10 @@ def suggestions_accept_above(request: HttpRequest, project_id: int) -> HttpRespo
 @require_GET
 def suggestions_panel(request: HttpRequest, document_id: int) -> HttpResponse:
     """The coding page's suggestions for this document, by position, on the viewer's layer."""
+    return _panel(request, document_id)
+
+
+def _panel(request: HttpRequest, document_id: int) -> HttpResponse:
     document = access.document_for(request.user, document_id, defer_text=True)
     membership = access.membership_for(request.user, document.project_id)
     context = {

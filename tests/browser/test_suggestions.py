@@ -21,6 +21,7 @@ def world(transactional_db):
 def test_the_review_loop(new_page, login, live_server, world):
     project, alice = world["project"], world["alice"]
     page = new_page()
+    page.set_default_timeout(30_000)  # the page trains in the request once; the rest is quick
     login(page, "alice")
     page.goto(live_server.url + reverse("coding:suggestions", args=[project.pk]))
     page.click("#train-button", timeout=60_000)  # the tests run the training task in the request
@@ -31,7 +32,7 @@ def test_the_review_loop(new_page, login, live_server, world):
     first = page.locator("#suggestion-queue li.suggestion").first
     first_id = int(first.get_attribute("id").removeprefix("suggestion-"))
     assert first.locator("mark").count() > 0  # the words that weighed most, highlighted in the article
-    first.get_by_role("button", name="接受").click()
+    first.get_by_role("button", name="采纳").click()
     page.wait_for_selector(f"#suggestion-{first_id}", state="detached")
     accepted = Suggestion.objects.get(pk=first_id)
     assert Coding.objects.filter(pk=accepted.coding_id, coder=alice).exists()
@@ -47,6 +48,8 @@ def test_the_review_loop(new_page, login, live_server, world):
     panel = page.locator("#suggestions-panel li.suggestion")
     panel.first.wait_for()
     count = panel.count()
-    panel.first.get_by_role("button", name="接受").click()
+    with page.expect_response(lambda r: "/review/" in r.url) as answer:
+        panel.first.get_by_role("button", name="采纳").click()
+    assert answer.value.status == 200
     page.wait_for_function(f"document.querySelectorAll('#suggestions-panel li.suggestion').length === {count - 1}")
     assert Coding.objects.filter(document_id=target.document_id, coder=alice).exists()

@@ -140,3 +140,23 @@ def test_a_blind_coder_never_sees_or_accepts_suggestions_learned_from_others(
     assert response.status_code == 404
     assert CodingEvent.objects.count() == events
     assert Suggestion.objects.get(pk=suggestion.pk).state == SuggestionState.OPEN
+
+
+def test_a_picked_threshold_for_all_nodes_decides_what_is_listed(project, api_as, suggest_corpus, trained):
+    alice = suggest_corpus["alice"]
+    response = api_as(alice).post(_url("suggestions-evaluation", project), {"threshold": 0.95}, format="json")
+    assert response.json() == {"changed": 2}  # 开放目录 and its parent 数据开放 are trained
+    rows = api_as(alice).get(_url("suggestions", project)).json()
+    assert rows
+    assert min(row["probability"] for row in rows) >= 0.95
+    body = api_as(alice).get(_url("suggestions-evaluation", project)).json()
+    assert {row["threshold"] for row in body["nodes"] if row["trained"]} == {0.95}
+
+
+def test_a_threshold_outside_zero_and_one_is_refused_and_nothing_changes(project, api_as, suggest_corpus, trained):
+    alice = suggest_corpus["alice"]
+    before = api_as(alice).get(_url("suggestions-evaluation", project)).json()["nodes"]
+    response = api_as(alice).post(_url("suggestions-evaluation", project), {"threshold": 1.5}, format="json")
+    assert response.status_code == 400
+    assert "threshold" in response.json()["errors"]
+    assert api_as(alice).get(_url("suggestions-evaluation", project)).json()["nodes"] == before

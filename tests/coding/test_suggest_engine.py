@@ -115,3 +115,15 @@ def test_the_explanation_names_words_of_the_unit_that_weigh_for_the_node():
     for word in words:
         for start, end in engine.occurrences(body, word, unit.start):
             assert text[start:end] == word
+
+
+def test_explaining_many_pairs_at_once_gives_what_one_at_a_time_gives():
+    examples, y, _groups, _texts = _corpus(range(6), missed=0.0)
+    vocabulary, x = engine.fit_vocabulary(examples)
+    first, _ = engine.fit_classifier(x, y)
+    second, _ = engine.fit_classifier(x, ~y)
+    coef = np.vstack([first, second])
+    pairs = [(0, 0), (0, 1), (5, 1), (7, 0)]
+    batch = engine.top_features_of(vocabulary, x, coef, pairs)
+    for row, column in pairs:
+        assert batch[row, column] == engine.top_features(vocabulary, x[row], coef[column])

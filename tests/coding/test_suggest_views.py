@@ -72,3 +72,20 @@ def test_the_coding_page_panel_lists_the_documents_suggestions_by_position(clien
     assert positions == sorted(positions)
     page = client.get(reverse("coding:workspace", args=[document.pk])).content.decode()
     assert reverse("coding:suggestions-panel", args=[document.pk]) in page  # loaded after the page, not inside it
+
+
+def test_accepting_in_the_panel_answers_the_refreshed_panel(client, project, suggest_corpus, trained):
+    client.force_login(suggest_corpus["alice"])
+    suggestion = Suggestion.objects.order_by("-probability").first()
+    response = client.post(
+        reverse("coding:suggestion-review", args=[suggestion.pk]),
+        {"action": "accept", "panel": str(suggestion.document_id)},
+    )
+    assert response.status_code == 200
+    assert 'id="suggestions-panel"' in response.content.decode()
+    assert (
+        f'data-start="{suggestion.start}"' not in response.content.decode()
+        or Suggestion.objects.filter(document=suggestion.document, start=suggestion.start, state=SuggestionState.OPEN)
+        .exclude(pk=suggestion.pk)
+        .exists()
+    )
