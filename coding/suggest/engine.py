@@ -276,6 +276,15 @@ def train_node(
     return coef, intercept, evaluation
 
 
+def figures_on_curve(evaluation: dict, threshold: float) -> dict:
+    """A node's stored figures moved to another threshold: precision and recall of the first point of its thinned
+    precision–recall curve at or above it (recall 0 beyond the curve)."""
+    above = [point for point in evaluation.get("curve", []) if point[0] >= threshold]
+    precision, recall = (above[0][1], above[0][2]) if above else (evaluation.get("precision", 0.0), 0.0)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {**evaluation, "threshold": threshold, "precision": precision, "recall": recall, "f1": round(f1, 4)}
+
+
 def summary(evaluations: Sequence[NodeEvaluation]) -> dict[str, float]:
     """Micro (pooled counts) and macro (mean over nodes) precision, recall and F1."""
     if not evaluations:

@@ -306,11 +306,16 @@ def reject(*, project: Project, user, suggestion: Suggestion) -> Suggestion:
 
 @transaction.atomic
 def threshold_set(*, model: SuggestionModel, node_ids: list[int] | None, threshold: float) -> int:
-    """Set the threshold of some nodes' classifiers (all when None); returns how many changed."""
+    """Set the threshold of some nodes' classifiers (all when None); their figures are read off the stored
+    precision–recall curve at the new threshold. Returns how many changed."""
     if not 0.0 < threshold < 1.0:
         raise ValidationError(_("A threshold is a probability between 0 and 1."))
-    classifiers = NodeClassifier.objects.filter(model=model, trained=True)
+    classifiers = NodeClassifier.objects.select_for_update().filter(model=model, trained=True).defer("coef")
     if node_ids is not None:
         classifiers = classifiers.filter(node_id__in=node_ids)
-    changed = classifiers.update(threshold=threshold)
-    return changed
+    changed = list(classifiers)
+    for classifier in changed:
+        classifier.threshold = threshold
+        classifier.evaluation = engine.figures_on_curve(classifier.evaluation, threshold)
+    NodeClassifier.objects.bulk_update(changed, ["threshold", "evaluation"])
+    return len(changed)

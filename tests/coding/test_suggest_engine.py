@@ -127,3 +127,11 @@ def test_explaining_many_pairs_at_once_gives_what_one_at_a_time_gives():
     batch = engine.top_features_of(vocabulary, x, coef, pairs)
     for row, column in pairs:
         assert batch[row, column] == engine.top_features(vocabulary, x[row], coef[column])
+
+
+def test_a_new_threshold_reads_its_figures_off_the_curve():
+    stored = {"threshold": 0.2, "precision": 0.8, "recall": 1.0, "curve": [[0.1, 0.5, 1.0], [0.4, 0.9, 0.6]]}
+    moved = engine.figures_on_curve(stored, 0.3)
+    assert (moved["threshold"], moved["precision"], moved["recall"]) == (0.3, 0.9, 0.6)
+    assert moved["f1"] == pytest.approx(0.72)
+    assert engine.figures_on_curve(stored, 0.95)["recall"] == 0.0
