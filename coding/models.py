@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,7 +65,8 @@ class CodingEvent(models.Model):
     end = models.PositiveIntegerField()
     memo = models.TextField(blank=True)
     before = models.JSONField(default=dict, blank=True)  # for "updated": the previous node_id / memo
-    origin = models.JSONField(default=dict, blank=True)  # an accepted suggestion: its id, model version, probability
+    # an accepted suggestion: its id, model version, probability; a database default, for rows inserted in SQL
+    origin = models.JSONField(default=dict, blank=True, db_default=Value({}, output_field=models.JSONField()))
     undone = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
