@@ -84,7 +84,12 @@ def document_units(document_id: int, text: str, sections, tokens: DocumentTokens
 def load(project: Project, coder_ids: list[int], layer_key: str, min_share: float = 0.0, documents=None) -> Dataset:
     """The project's (or the given documents') units, split into training and candidates, labelled on the layer."""
     queryset = Document.objects.filter(project=project) if documents is None else documents.filter(project=project)
-    scope = {"document__project": project} if documents is None else {"document__in": queryset.values("pk")}
+    # a few documents by their ids: the per-document indexes, not a scan of the project's codings
+    scope = (
+        {"document__project": project}
+        if documents is None
+        else {"document_id__in": list(queryset.values_list("pk", flat=True))}
+    )
     codings: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for document_id, start, end, node_id in Coding.objects.filter(**scope, coder_id__in=coder_ids).values_list(
         "document_id", "start", "end", "node_id"

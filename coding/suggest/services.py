@@ -227,14 +227,15 @@ def suggest(trained: Trained, document: dataset.DocumentUnits) -> list[tuple[int
     floor = np.minimum(trained.thresholds, STORE_FLOOR)
     pairs = [(int(r), int(c)) for r, c in zip(*np.nonzero(scores >= floor), strict=True)]
     explained = engine.top_features_of(trained.vocabulary, x, trained.coef, pairs, EXPLAINED_WORDS)
-    found = []
+    found, spans = [], {}
     for row, column in pairs:
         unit = document.units[row]
-        text = document.text[unit.start : unit.end]
-        words = [
-            {"word": word, "weight": weight, "spans": [list(s) for s in engine.occurrences(text, word, unit.start)]}
-            for word, weight in explained[row, column]
-        ]
+        words = []
+        for word, weight in explained[row, column]:
+            if (row, word) not in spans:  # a unit's words explain several of its nodes
+                text = document.text[unit.start : unit.end]
+                spans[row, word] = [list(s) for s in engine.occurrences(text, word, unit.start)]
+            words.append({"word": word, "weight": weight, "spans": spans[row, word]})
         found.append((row, trained.nodes[column], round(float(scores[row, column]), 4), words))
     return found
 
