@@ -89,3 +89,22 @@ def test_accepting_in_the_panel_answers_the_refreshed_panel(client, project, sug
         .exclude(pk=suggestion.pk)
         .exists()
     )
+
+
+def test_a_blind_coder_sees_no_suggestions_learned_from_others_on_the_page_or_panel(
+    client, project, suggest_corpus, trained
+):
+    from coding import services as coding_services
+    from policies.models import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    bob = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="bob")).user
+    coding_services.options_update(project=project, blind=True)
+    client.force_login(bob)
+    document = suggest_corpus["docs"][12]
+    assert Suggestion.objects.filter(document=document).exists()
+    panel = client.get(reverse("coding:suggestions-panel", args=[document.pk])).content.decode()
+    assert 'li class="suggestion"' not in panel
+    page = client.get(reverse("coding:suggestions", args=[project.pk])).content.decode()
+    assert 'id="evaluation-table"' not in page
+    assert "suggestion-" not in page.split('id="suggestion-queue"')[1]
