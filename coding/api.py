@@ -222,6 +222,7 @@ class EventSerializer(serializers.ModelSerializer):
             "before",
             "undone",
             "batch",
+            "origin",
         ]
 
 

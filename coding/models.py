@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,6 +65,8 @@ class CodingEvent(models.Model):
     end = models.PositiveIntegerField()
     memo = models.TextField(blank=True)
     before = models.JSONField(default=dict, blank=True)  # for "updated": the previous node_id / memo
+    # an accepted suggestion: its id, model version, probability; a database default, for rows inserted in SQL
+    origin = models.JSONField(default=dict, blank=True, db_default=Value({}, output_field=models.JSONField()))
     undone = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -160,3 +162,110 @@ class CodingOptions(models.Model):
 
     def __str__(self):
         return f"options of {self.project}"
+
+
+# --- coding suggestions learned from the team's own coding (coding/suggest) -----------------------
+
+
+class SuggestionModelStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Training")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class SuggestionModel(models.Model):
+    """A suggestion model trained on one layer's coding: its features (vocabulary and idf as plain arrays, never a
+    pickle), its training progress, and its cross-validated summary. One per layer is kept once trained."""
+
+    project = models.ForeignKey("policies.Project", models.CASCADE, related_name="suggestion_models")
+    version = models.PositiveIntegerField()  # per project, increasing
+    layer = models.JSONField(default=list)  # the coder user ids trained on, sorted
+    layer_key = models.CharField(max_length=500)  # the ids joined by commas: finds a layer's models
+    layer_label = models.CharField(max_length=500)
+    nodes = models.JSONField(default=list, blank=True)  # node ids asked for; empty: every node
+    min_share = models.FloatField(default=0.0)  # a unit is positive when a coding covers more than this share of it
+    status = models.CharField(
+        max_length=10, choices=SuggestionModelStatus.choices, default=SuggestionModelStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    worker = models.CharField(max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)  # micro/macro figures, unit and document counts
+    words = models.TextField(blank=True)  # word and bigram features in column order, joined by U+001F
+    word_idf = models.BinaryField(default=b"")  # float32 per word feature
+    chars = models.TextField(blank=True)  # character n-gram features, joined by U+001F
+    char_idf = models.BinaryField(default=b"")  # float32 per character feature
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["project", "version"], name="suggestion_model_unique_version")]
+
+    def __str__(self):
+        return f"suggestion model v{self.version} of {self.project}"
+
+
+class NodeClassifier(models.Model):
+    """One node's classifier in a suggestion model, with its cross-validated figures; or, below the minimum of
+    examples, only its counts."""
+
+    model = models.ForeignKey(SuggestionModel, models.CASCADE, related_name="classifiers")
+    node = models.ForeignKey("framework.Node", models.CASCADE, related_name="+")
+    trained = models.BooleanField(default=False)
+    positives = models.PositiveIntegerField(default=0)  # positive units
+    documents = models.PositiveIntegerField(default=0)  # documents holding them
+    coef = models.BinaryField(default=b"")  # float32 per feature column
+    intercept = models.FloatField(default=0.0)
+    threshold = models.FloatField(default=0.5)  # suggested at or above; the user may change it
+    evaluation = models.JSONField(default=dict, blank=True)  # precision, recall, f1, curve, counts
+
+    class Meta:
+        ordering = ["model", "node"]
+        constraints = [models.UniqueConstraint(fields=["model", "node"], name="node_classifier_unique_node")]
+
+    def __str__(self):
+        return f"classifier of node {self.node_id} in {self.model}"
+
+
+class SuggestionState(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Suggestion(models.Model):
+    """A unit the model proposes for a node, with its probability and the words that weighed most. Never a coding
+    until a person accepts it; a rejection is kept (past its model) and used as a negative on the next training."""
+
+    project = models.ForeignKey("policies.Project", models.CASCADE, related_name="suggestions")
+    model = models.ForeignKey(SuggestionModel, models.SET_NULL, null=True, blank=True, related_name="suggestions")
+    model_version = models.PositiveIntegerField()
+    layer_key = models.CharField(max_length=500)
+    document = models.ForeignKey("policies.Document", models.CASCADE, related_name="+")
+    node = models.ForeignKey("framework.Node", models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    label = models.CharField(max_length=50, blank=True)  # 第三条, 一、 or "" for a paragraph
+    probability = models.FloatField()
+    words = models.JSONField(default=list, blank=True)  # [{"word", "weight", "spans": [[start, end], …]}, …]
+    state = models.CharField(max_length=10, choices=SuggestionState.choices, default=SuggestionState.OPEN)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    coding_id = models.BigIntegerField(null=True, blank=True)  # the coding an acceptance made (gone once undone)
+
+    class Meta:
+        ordering = ["-probability", "id"]
+        constraints = [models.CheckConstraint(condition=Q(start__lt=F("end")), name="suggestion_start_before_end")]
+        indexes = [
+            models.Index(fields=["model", "document", "start"], name="suggestion_document"),
+            models.Index(fields=["model", "node", "probability"], name="suggestion_node"),
+            models.Index(fields=["project", "state", "layer_key"], name="suggestion_reviewed"),
+        ]
+
+    def __str__(self):
+        return f"{self.node_id} {self.start}-{self.end} p={self.probability:.2f}"

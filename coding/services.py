@@ -74,6 +74,7 @@ class CodingRequest:
     start: int
     end: int
     memo: str = ""
+    origin: dict | None = None  # an accepted suggestion's id, model version and probability, for the audit trail
 
 
 def _check_memo(memo: str) -> str:
@@ -103,7 +104,15 @@ def _check_request(project: Project, item: CodingRequest) -> tuple[int, int]:
 
 
 def _event(
-    coding: Coding, *, actor, batch: uuid.UUID, action: str, path: str, before: dict | None = None, undone=False
+    coding: Coding,
+    *,
+    actor,
+    batch: uuid.UUID,
+    action: str,
+    path: str,
+    before: dict | None = None,
+    undone=False,
+    origin: dict | None = None,
 ):
     return CodingEvent(
         project_id=coding.document.project_id,
@@ -120,6 +129,7 @@ def _event(
         memo=coding.memo,
         before=before or {},
         undone=undone,
+        origin=origin or {},
     )
 
 
@@ -161,7 +171,12 @@ def _codings_create(*, coder, project: Project, items: list[CodingRequest], acto
         if created:
             events.append(
                 _event(
-                    coding, actor=actor or coder, batch=batch, action=EventAction.CREATED, path=paths[coding.node_id]
+                    coding,
+                    actor=actor or coder,
+                    batch=batch,
+                    action=EventAction.CREATED,
+                    path=paths[coding.node_id],
+                    origin=item.origin,
                 )
             )
     CodingEvent.objects.bulk_create(events)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from coding import autocode_views, views
+from coding.suggest import views as suggest_views
 
 app_name = "coding"
 urlpatterns = [
@@ -62,4 +63,15 @@ urlpatterns += [
         views.disagreement_page,
         name="disagreement",
     ),
+]
+urlpatterns += [
+    path("projects/<int:project_id>/suggestions/", suggest_views.suggestions_page, name="suggestions"),
+    path("projects/<int:project_id>/suggestions/train/", suggest_views.suggestions_train, name="suggestions-train"),
+    path(
+        "projects/<int:project_id>/suggestions/accept/",
+        suggest_views.suggestions_accept_above,
+        name="suggestions-accept",
+    ),
+    path("suggestions/<int:suggestion_id>/review/", suggest_views.suggestion_review, name="suggestion-review"),
+    path("documents/<int:document_id>/suggestions/", suggest_views.suggestions_panel, name="suggestions-panel"),
 ]

@@ -16,6 +16,7 @@ from accounts import api as accounts_api
 from coding import api as coding_api
 from coding import autocode_views
 from coding import services as coding_services
+from coding.suggest import api as suggest_api
 from config import api_docs, errors
 from framework import api as framework_api
 from policies import api as policies_api
@@ -69,6 +70,28 @@ urlpatterns = [
         name="agreement-export",
     ),
     path("projects/<int:project_id>/consensus/", coding_api.ConsensusApi.as_view(), name="consensus"),
+    path("projects/<int:project_id>/suggestions/", suggest_api.SuggestionListApi.as_view(), name="suggestions"),
+    path(
+        "projects/<int:project_id>/suggestions/train/",
+        suggest_api.SuggestionTrainApi.as_view(),
+        name="suggestions-train",
+    ),
+    path(
+        "projects/<int:project_id>/suggestions/accept/",
+        suggest_api.SuggestionAcceptAboveApi.as_view(),
+        name="suggestions-accept",
+    ),
+    path(
+        "projects/<int:project_id>/suggestions/evaluation/",
+        suggest_api.SuggestionEvaluationApi.as_view(),
+        name="suggestions-evaluation",
+    ),
+    path(
+        "suggestions/<int:suggestion_id>/accept/", suggest_api.SuggestionAcceptApi.as_view(), name="suggestion-accept"
+    ),
+    path(
+        "suggestions/<int:suggestion_id>/reject/", suggest_api.SuggestionRejectApi.as_view(), name="suggestion-reject"
+    ),
     path("memos/<int:memo_id>/", coding_api.MemoDetailApi.as_view(), name="memo"),
     path("memos/<int:memo_id>/history/", coding_api.MemoHistoryApi.as_view(), name="memo-history"),
     path("projects/<int:project_id>/word-frequency/", text_api.WordFrequencyApi.as_view(), name="word-frequency"),

@@ -133,7 +133,22 @@ OWNERS_ONLY = "owners only, and owners see every coder's codings"
 NO_CODINGS = "answers with no codings and no counts of them"
 OWN_ONLY = "writes or answers only the requesting user's own codings or actions"
 MEMOS = "memos on documents, nodes and the journal are shared by the team; coding memos travel with the codings"
+OWN_LAYER = (
+    "suggestions: a blind coder learns and reads them on their own layer only (coding/suggest/layer.py parse); "
+    "tests/coding/test_suggest_api.py checks training, the list, the evaluation and accepting"
+)
 EXEMPT = {
+    "api:suggestions": OWN_LAYER,
+    "api:suggestions-train": OWN_LAYER,
+    "api:suggestions-accept": OWN_LAYER,
+    "api:suggestions-evaluation": OWN_LAYER,
+    "api:suggestion-accept": OWN_LAYER,
+    "api:suggestion-reject": OWN_LAYER,
+    "coding:suggestions": OWN_LAYER,
+    "coding:suggestions-train": OWN_LAYER,
+    "coding:suggestions-accept": OWN_LAYER,
+    "coding:suggestion-review": OWN_LAYER,
+    "coding:suggestions-panel": OWN_LAYER,
     "api:project": NO_CODINGS,
     "api:members": NO_CODINGS,
     "api:member": OWNERS_ONLY,

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from coding.models import Memo, MemoKind
+from coding.models import Memo, MemoKind, Suggestion
 from policies.models import DictionaryTerm, Role
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
@@ -127,6 +127,18 @@ ROUTES = [
     ("page", "post", "coding:auto-code-undo", "project", None, Role.CODER),
     ("page", "get", "policies:dictionary", "project", None, Role.VIEWER),
     ("page", "post", "policies:dictionary", "project", {"action": "stopwords", "stopwords": "本市"}, Role.OWNER),
+    ("api", "get", "api:suggestions", "project", None, Role.VIEWER),
+    ("api", "post", "api:suggestions-train", "project", {"layer": "owner"}, Role.CODER),
+    ("api", "post", "api:suggestions-accept", "project", {"min_probability": 0.9}, Role.CODER),
+    ("api", "get", "api:suggestions-evaluation", "project", None, Role.VIEWER),
+    ("api", "post", "api:suggestions-evaluation", "project", {"threshold": 0.7}, Role.CODER),
+    ("api", "post", "api:suggestion-accept", "suggestion", None, Role.CODER),
+    ("api", "post", "api:suggestion-reject", "suggestion", None, Role.CODER),
+    ("page", "get", "coding:suggestions", "project", None, Role.VIEWER),
+    ("page", "post", "coding:suggestions-train", "project", {"layer": "owner"}, Role.CODER),
+    ("page", "post", "coding:suggestions-accept", "project", {"min_probability": "0.9"}, Role.CODER),
+    ("page", "post", "coding:suggestion-review", "suggestion", {"action": "reject"}, Role.CODER),
+    ("page", "get", "coding:suggestions-panel", "document", None, Role.VIEWER),
 ]
 
 
@@ -143,6 +155,7 @@ def _kwargs(world, target):
         "project-document": {"project_id": world["project"].pk, "document_id": world["document"].pk},
         "agreement-export": {"project_id": world["project"].pk, "fmt": "csv"},
         "dictionary-term": {"project_id": world["project"].pk, "term_id": world["term"].pk},
+        "suggestion": {"suggestion_id": world["suggestion"].pk},
     }[target]
 
 
@@ -179,6 +192,16 @@ def world(project, owner):
         "coding": CodingFactory(document=document, node=node, coder=owner, start=6, end=10),
         "memo": Memo.objects.create(project=project, kind=MemoKind.JOURNAL, author=owner, body="原始"),
         "term": DictionaryTerm.objects.create(project=project, word="数据二十条", frequency=3),
+        "suggestion": Suggestion.objects.create(
+            project=project,
+            model_version=1,
+            layer_key="",
+            document=document,
+            node=node,
+            start=0,
+            end=5,
+            probability=0.9,
+        ),
     }
 
 

@@ -27,3 +27,13 @@ def matrix_corpus(project, owner):
         "nodes": (collect, basic, quality, share),
         "coders": (alice, bob),
     }
+
+
+@pytest.fixture
+def suggest_corpus(project, owner):
+    """16 documents of numbered articles; alice codes every article about 开放目录 in the first 10 (at the child node
+    开放目录 under 数据开放), the last 6 are left for suggestions."""
+    from tests.coding.suggest_corpus import build
+
+    alice = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="alice")).user
+    return build(project, alice)

@@ -1,0 +1,357 @@
+"""Pure: the suggestion model over plain values — features, one classifier per node, grouped cross-validation,
+thresholds, and explanations. No ORM here; the loader in coding/suggest/training.py feeds it.
+
+Features are the unit's cached jieba tokens (the project dictionary included) as TF-IDF word unigrams and bigrams,
+plus TF-IDF character 2- and 3-grams of its text; the classifier is a class-balanced logistic regression (log loss,
+fitted by seeded stochastic gradient descent). The model
+is kept as plain arrays (vocabulary, idf, coefficients), never as a pickled object.
+"""
+
+import itertools
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import SGDClassifier
+from sklearn.metrics import precision_recall_curve
+from sklearn.model_selection import GroupKFold
+
+from policies.text import segment
+
+MAX_WORD_FEATURES = 60_000
+MAX_CHAR_FEATURES = 60_000
+TARGET_PRECISION = 0.8
+FALLBACK_THRESHOLD = 0.5
+MIN_POSITIVES = 5
+MIN_DOCUMENTS = 3
+MAX_FOLDS = 5
+CURVE_POINTS = 40
+ALPHA = 1e-4  # L2 regularization of the logistic regression
+EPOCHS = 15
+LARGE = 10_000  # units: above this, 3 folds instead of 5 keep training within a minute
+_NOT_CHARS = re.compile(r"[\W\d_]+")  # punctuation, spaces, digits and Latin underscores separate character runs
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A unit as the model sees it: its words in order and its text."""
+
+    tokens: tuple[str, ...]
+    text: str
+
+
+@dataclass
+class Vocabulary:
+    """The fitted features: word (and "word word" bigram) and character n-gram columns, with their idf weights."""
+
+    words: list[str]
+    word_idf: np.ndarray
+    chars: list[str]
+    char_idf: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.words) + len(self.chars)
+
+    def feature(self, column: int) -> str:
+        """The text a column stands for: a word, two words, or characters."""
+        if column < len(self.words):
+            return self.words[column].replace(" ", "")
+        return self.chars[column - len(self.words)].strip()
+
+
+@dataclass
+class NodeEvaluation:
+    """Cross-validated quality of one node's classifier at its threshold."""
+
+    positives: int
+    documents: int
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    curve: list[tuple[float, float, float]] = field(default_factory=list)  # (threshold, precision, recall)
+    target_reached: bool = False
+
+
+# --- tokens of a unit ----------------------------------------------------------------------------
+
+
+def kept_words(words: Sequence[str]) -> np.ndarray:
+    """Per distinct word: is it a feature? Punctuation, numerals and article markers (第三条) are not."""
+    return np.fromiter(
+        (not (segment.is_punctuation(w) or segment.is_builtin_stopword(w)) for w in words), dtype=bool, count=len(words)
+    )
+
+
+def unit_tokens(
+    words: Sequence[str], sequence: np.ndarray, spans: Sequence[tuple[int, int]], keep: np.ndarray | None = None
+) -> list[tuple[str, ...]]:
+    """The kept tokens lying wholly inside each span (start, end), from a document's cached segmentation."""
+    starts, ends = segment.token_offsets(words, sequence)
+    keep = kept_words(words) if keep is None else keep
+    result = []
+    for start, end in spans:
+        first, last = np.searchsorted(starts, start, side="left"), np.searchsorted(ends, end, side="right")
+        ids = sequence[first:last]
+        result.append(tuple(words[i] for i in ids[keep[ids]]))
+    return result
+
+
+def _word_features(tokens: tuple[str, ...]) -> list[str]:
+    return [*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))]
+
+
+def _char_text(text: str) -> str:
+    return _NOT_CHARS.sub(" ", text)
+
+
+def _word_vectorizer(**kwargs) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer=_word_features, sublinear_tf=True, dtype=np.float32, **kwargs)
+
+
+def _char_vectorizer(**kwargs) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 3), lowercase=True, sublinear_tf=True, dtype=np.float32, **kwargs
+    )
+
+
+def fit_vocabulary(examples: Sequence[Example]) -> tuple[Vocabulary, sparse.csr_matrix]:
+    """Fit the features on the training units; returns them and the units' feature matrix."""
+    min_df = 2 if len(examples) >= 4 else 1
+    word = _word_vectorizer(min_df=min_df, max_features=MAX_WORD_FEATURES)
+    char = _char_vectorizer(min_df=min_df, max_features=MAX_CHAR_FEATURES)
+    x_word = word.fit_transform([e.tokens for e in examples])
+    x_char = char.fit_transform([_char_text(e.text) for e in examples])
+    vocabulary = Vocabulary(
+        words=list(word.get_feature_names_out()),
+        word_idf=word.idf_.astype(np.float32),
+        chars=list(char.get_feature_names_out()),
+        char_idf=char.idf_.astype(np.float32),
+    )
+    return vocabulary, sparse.hstack([x_word, x_char], format="csr", dtype=np.float32)
+
+
+def vectorize(vocabulary: Vocabulary, examples: Sequence[Example]) -> sparse.csr_matrix:
+    """The feature matrix of units under a fitted vocabulary (the same numbers fit_vocabulary gave)."""
+    word = _word_vectorizer(vocabulary={w: i for i, w in enumerate(vocabulary.words)})
+    word.idf_ = vocabulary.word_idf
+    char = _char_vectorizer(vocabulary={c: i for i, c in enumerate(vocabulary.chars)})
+    char.idf_ = vocabulary.char_idf
+    x_word = word.transform([e.tokens for e in examples])
+    x_char = char.transform([_char_text(e.text) for e in examples])
+    return sparse.hstack([x_word, x_char], format="csr", dtype=np.float32)
+
+
+# --- classifiers ---------------------------------------------------------------------------------
+
+
+def fit_classifier(x: sparse.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """A class-balanced, L2-regularized logistic regression fitted by stochastic gradient descent (a bounded number of
+    passes: liblinear took 30 times as long); returns its coefficients (float32) and intercept. Deterministic: the
+    shuffling is seeded."""
+    model = SGDClassifier(
+        loss="log_loss", alpha=ALPHA, class_weight="balanced", max_iter=EPOCHS, tol=1e-3, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a bounded number of epochs is the point
+        model.fit(x, y)
+    return model.coef_.ravel().astype(np.float32), float(model.intercept_[0])
+
+
+def probabilities(x: sparse.csr_matrix, coef: np.ndarray, intercept: float) -> np.ndarray:
+    """The classifier's probability that each row is an example of the node."""
+    scores = x @ coef.astype(np.float32) + np.float32(intercept)
+    return 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=np.float64).ravel()))
+
+
+def enough_examples(
+    positives: int, documents: int, min_positives: int = MIN_POSITIVES, min_documents: int = MIN_DOCUMENTS
+) -> bool:
+    return positives >= min_positives and documents >= min_documents
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+
+def folds(groups: np.ndarray, n_splits: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Train/test row indexes grouped by document: no document is on both sides of a fold. Five folds, or three
+    beyond LARGE units."""
+    n_splits = n_splits or (MAX_FOLDS if len(groups) <= LARGE else 3)
+    n = min(n_splits, len(np.unique(groups)))
+    if n < 2:
+        return []
+    return list(GroupKFold(n_splits=n).split(np.zeros(len(groups)), groups=groups))
+
+
+def out_of_fold(x: sparse.csr_matrix, y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Each row's probability from the classifier trained on the folds without its document (NaN where a training
+    side held only one class)."""
+    result = np.full(len(y), np.nan)
+    for train, test in splits:
+        if len(np.unique(y[train])) < 2:
+            continue
+        coef, intercept = fit_classifier(x[train], y[train])
+        result[test] = probabilities(x[test], coef, intercept)
+    return result
+
+
+def choose_threshold(y: np.ndarray, scores: np.ndarray, target: float = TARGET_PRECISION) -> tuple[float, bool]:
+    """The lowest threshold at which precision reaches `target`, and whether it is reachable (else 0.5)."""
+    if not y.any():
+        return FALLBACK_THRESHOLD, False
+    precision, _recall, thresholds = precision_recall_curve(y, scores)
+    reached = np.nonzero(precision[:-1] >= target)[0]
+    if not len(reached):
+        return FALLBACK_THRESHOLD, False
+    return float(thresholds[reached[0]]), True
+
+
+def at_threshold(y: np.ndarray, scores: np.ndarray, threshold: float) -> tuple[int, int, int]:
+    """True positives, false positives and false negatives when suggesting every score >= threshold."""
+    predicted = scores >= threshold
+    return (
+        int(np.count_nonzero(predicted & y)),
+        int(np.count_nonzero(predicted & ~y)),
+        int(np.count_nonzero(~predicted & y)),
+    )
+
+
+def ratios(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 (0 where undefined)."""
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def curve_points(y: np.ndarray, scores: np.ndarray, points: int = CURVE_POINTS) -> list[tuple[float, float, float]]:
+    """The precision–recall curve thinned to at most `points` (threshold, precision, recall) triples."""
+    if not y.any():
+        return []
+    precision, recall, thresholds = precision_recall_curve(y, scores)
+    keep = np.unique(np.linspace(0, len(thresholds) - 1, min(points, len(thresholds))).round().astype(int))
+    return [(round(float(thresholds[i]), 4), round(float(precision[i]), 4), round(float(recall[i]), 4)) for i in keep]
+
+
+def evaluate(y: np.ndarray, scores: np.ndarray, groups: np.ndarray, threshold: float | None = None) -> NodeEvaluation:
+    """A node's cross-validated figures from its out-of-fold scores; the threshold is chosen unless given."""
+    measured = ~np.isnan(scores)
+    y, scores, groups = y[measured].astype(bool), scores[measured], groups[measured]
+    reached = False
+    if threshold is None:
+        threshold, reached = choose_threshold(y, scores)
+    tp, fp, fn = at_threshold(y, scores, threshold)
+    precision, recall, f1 = ratios(tp, fp, fn)
+    return NodeEvaluation(
+        positives=int(y.sum()),
+        documents=len(np.unique(groups[y])),
+        threshold=round(threshold, 4),
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        true_positives=tp,
+        false_positives=fp,
+        false_negatives=fn,
+        curve=curve_points(y, scores),
+        target_reached=reached,
+    )
+
+
+def train_node(
+    x: sparse.csr_matrix, y: np.ndarray, groups: np.ndarray, splits=None
+) -> tuple[np.ndarray, float, NodeEvaluation]:
+    """One node's classifier on all rows, and its figures from grouped cross-validation."""
+    splits = folds(groups) if splits is None else splits
+    evaluation = evaluate(y, out_of_fold(x, y, splits), groups)
+    coef, intercept = fit_classifier(x, y)
+    return coef, intercept, evaluation
+
+
+def figures_on_curve(evaluation: dict, threshold: float) -> dict:
+    """A node's stored figures moved to another threshold: precision and recall of the first point of its thinned
+    precision–recall curve at or above it (recall 0 beyond the curve)."""
+    above = [point for point in evaluation.get("curve", []) if point[0] >= threshold]
+    precision, recall = (above[0][1], above[0][2]) if above else (evaluation.get("precision", 0.0), 0.0)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {**evaluation, "threshold": threshold, "precision": precision, "recall": recall, "f1": round(f1, 4)}
+
+
+def summary(evaluations: Sequence[NodeEvaluation]) -> dict[str, float]:
+    """Micro (pooled counts) and macro (mean over nodes) precision, recall and F1."""
+    if not evaluations:
+        return {}
+    tp = sum(e.true_positives for e in evaluations)
+    fp = sum(e.false_positives for e in evaluations)
+    fn = sum(e.false_negatives for e in evaluations)
+    micro = ratios(tp, fp, fn)
+    n = len(evaluations)
+    return {
+        "micro_precision": micro[0],
+        "micro_recall": micro[1],
+        "micro_f1": micro[2],
+        "macro_precision": sum(e.precision for e in evaluations) / n,
+        "macro_recall": sum(e.recall for e in evaluations) / n,
+        "macro_f1": sum(e.f1 for e in evaluations) / n,
+    }
+
+
+# --- explaining ----------------------------------------------------------------------------------
+
+
+def top_features(
+    vocabulary: Vocabulary, row: sparse.csr_matrix, coef: np.ndarray, k: int = 5
+) -> list[tuple[str, float]]:
+    """The features present in one unit that pushed its score up most: (text, weight), heaviest first."""
+    row = row.tocsr()
+    return _heaviest(vocabulary, row.indices, row.data * coef[row.indices], k)
+
+
+def top_features_of(
+    vocabulary: Vocabulary, x: sparse.csr_matrix, coef: np.ndarray, pairs: Sequence[tuple[int, int]], k: int = 5
+) -> dict[tuple[int, int], list[tuple[str, float]]]:
+    """top_features for many (row, classifier) pairs at once; `coef` holds one classifier per row of it."""
+    by_row: dict[int, list[int]] = {}
+    for row, column in pairs:
+        by_row.setdefault(row, []).append(column)
+    found = {}
+    for row, columns in by_row.items():
+        indices = x.indices[x.indptr[row] : x.indptr[row + 1]]
+        contributions = coef[np.ix_(columns, indices)] * x.data[x.indptr[row] : x.indptr[row + 1]]
+        for i, column in enumerate(columns):
+            found[row, column] = _heaviest(vocabulary, indices, contributions[i], k)
+    return found
+
+
+def _heaviest(
+    vocabulary: Vocabulary, indices: np.ndarray, contributions: np.ndarray, k: int
+) -> list[tuple[str, float]]:
+    order = np.argsort(-contributions, kind="stable")
+    found: list[tuple[str, float]] = []
+    seen: set[str] = set()
+    for i in order:
+        if contributions[i] <= 0 or len(found) == k:
+            break
+        text = vocabulary.feature(int(indices[i]))
+        if text and text not in seen:
+            seen.add(text)
+            found.append((text, round(float(contributions[i]), 4)))
+    return found
+
+
+def occurrences(text: str, needle: str, offset: int = 0, limit: int = 20) -> list[tuple[int, int]]:
+    """Where `needle` occurs in `text`, as code-point spans shifted by `offset` (at most `limit`)."""
+    spans: list[tuple[int, int]] = []
+    position = text.find(needle)
+    while position != -1 and len(spans) < limit:
+        spans.append((offset + position, offset + position + len(needle)))
+        position = text.find(needle, position + len(needle))
+    return spans

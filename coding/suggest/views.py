@@ -1,0 +1,168 @@
+"""HTML pages for suggestions: the review page (evaluation, training, the queue per document and per node) and the
+suggestions panel of the coding page. Writes go through coding/suggest/services.py."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from coding import layers
+from coding.models import Suggestion
+from coding.suggest import api, layer, review, services
+from framework import tree
+from policies import access
+from policies.models import Role
+
+QUEUE_SIZE = 100
+
+
+def _number(params, name: str, kind=int):
+    try:
+        return api._number(params, name, kind)
+    except Exception as error:  # DRF's ValidationError: the page shows the same message
+        raise ValidationError(str(error.detail["detail"])) from None
+
+
+def _queue(project, user, params) -> dict:
+    """The review queue's context: the layer, its model and its open suggestions as filtered."""
+    coder_ids = layer.parse(project, user, params.get("layer"))
+    key = layer.key(coder_ids)
+    model, latest = review.ready(project, key), review.latest(project, key)
+    document, node = _number(params, "document"), _number(params, "node")
+    min_probability = _number(params, "min_probability", float)
+    found = []
+    if model is not None:
+        found = review.open_suggestions(model, document_id=document, node_id=node, min_probability=min_probability)
+        found = list(found.select_related("document", "node")[:QUEUE_SIZE])
+    paths = tree.paths_of(project, {s.node_id for s in found})
+    rows = [
+        (s, paths.get(s.node_id, ""), review.marked(s.document.text, s.start, s.end, s.words), s.words) for s in found
+    ]
+    return {
+        "layer_label": layer.label(project, coder_ids),
+        "layer_param": params.get("layer", ""),
+        "model": model,
+        "latest": latest,
+        "rows": rows,
+        "filters": {"document": document or "", "node": node or "", "min_probability": min_probability or ""},
+    }
+
+
+@login_required
+@require_GET
+def suggestions_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Suggestions learned from a layer: its evaluation per node, training, and the review queue."""
+    membership = access.membership_for(request.user, project_id)
+    project = membership.project
+    context = {"project": project, "membership": membership, "can_code": membership.allows(Role.CODER)}
+    try:
+        context |= _queue(project, request.user, request.GET)
+    except ValidationError as error:
+        context["error"] = " ".join(error.messages)
+        return render(request, "coding/suggestions.html", context, status=400)
+    if context["latest"] is not None:
+        context["evaluation"] = review.evaluation(context["latest"], api.missing_message)
+    context["nodes"] = [(n.row.id, n.path) for n in tree.walk(tree.rows_for(project))]
+    context["documents"] = list(project.documents.order_by("pk").values_list("pk", "title"))
+    template = "coding/suggestions.html#suggestion-queue" if request.htmx else "coding/suggestions.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def suggestions_train(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access.project_for(request.user, project_id, need=Role.CODER)
+    try:
+        coder_ids = layer.parse(project, request.user, request.POST.get("layer"))
+        model = services.model_create(project=project, user=request.user, coder_ids=coder_ids)
+        messages.success(request, _("Training of model %(version)d is queued.") % {"version": model.version})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("coding:suggestions", project_id=project.pk)
+
+
+def _answer(request: HttpRequest, project, changed: bool) -> HttpResponse:
+    """The part the request came from, refreshed: the coding page's panel or the review queue."""
+    document_id = request.POST.get("panel")
+    if document_id:
+        response = _panel(request, int(document_id) if document_id.isdigit() else 0)
+    else:
+        try:
+            context = {"project": project, "can_code": True} | _queue(project, request.user, request.POST)
+        except ValidationError as error:
+            return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain; charset=utf-8")
+        response = render(request, "coding/suggestions.html#suggestion-queue", context)
+    if changed:
+        trigger_client_event(response, "codings-changed")
+    return response
+
+
+@login_required
+@require_POST
+def suggestion_review(request: HttpRequest, suggestion_id: int) -> HttpResponse:
+    """Accept (as the reviewer's own coding) or reject one suggestion."""
+    suggestion = Suggestion.objects.select_related("document", "node").filter(pk=suggestion_id).first()
+    if suggestion is None:
+        raise Http404
+    project = access.project_for(request.user, suggestion.project_id, need=Role.CODER)
+    if not layers.sees_everyone(project, request.user) and suggestion.layer_key != layer.key([request.user.pk]):
+        raise Http404
+    action = request.POST.get("action")
+    try:
+        if action == "accept":
+            services.accept(project=project, user=request.user, suggestions=[suggestion])
+        elif action == "reject":
+            services.reject(project=project, user=request.user, suggestion=suggestion)
+        else:
+            return HttpResponse(_("Choose accept or reject."), status=400, content_type="text/plain; charset=utf-8")
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain; charset=utf-8")
+    return _answer(request, project, changed=action == "accept")
+
+
+@login_required
+@require_POST
+def suggestions_accept_above(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Accept every open suggestion of the queue as filtered at or above a probability: one undoable batch."""
+    project = access.project_for(request.user, project_id, need=Role.CODER)
+    try:
+        threshold = _number(request.POST, "min_probability", float)
+        if threshold is None:
+            raise ValidationError(_("Give the probability to accept from."))
+        coder_ids = layer.parse(project, request.user, request.POST.get("layer"))
+        model = review.ready(project, layer.key(coder_ids))
+        if model is None:
+            raise ValidationError(_("No suggestion model is trained on this layer yet."))
+        found = review.open_suggestions(
+            model,
+            document_id=_number(request.POST, "document"),
+            node_id=_number(request.POST, "node"),
+            min_probability=threshold,
+        ).select_related("document", "node")
+        services.accept(project=project, user=request.user, suggestions=list(found[:5000]))
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain; charset=utf-8")
+    return _answer(request, project, changed=True)
+
+
+@login_required
+@require_GET
+def suggestions_panel(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The coding page's suggestions for this document, by position, on the viewer's layer."""
+    return _panel(request, document_id)
+
+
+def _panel(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = access.document_for(request.user, document_id, defer_text=True)
+    membership = access.membership_for(request.user, document.project_id)
+    context = {
+        "document": document,
+        "can_code": membership.allows(Role.CODER),
+        **_queue(document.project, request.user, {"document": str(document.pk)}),
+    }
+    context["rows"] = sorted(context["rows"], key=lambda row: (row[0].start, -row[0].probability))
+    return render(request, "coding/_suggestions_panel.html", context)

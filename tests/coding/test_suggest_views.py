@@ -1,0 +1,110 @@
+"""The suggestions review page and the coding page's suggestions panel."""
+
+import pytest
+from django.urls import reverse
+
+from coding.models import Coding, Suggestion, SuggestionState
+from coding.suggest import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trained(project, suggest_corpus):
+    alice = suggest_corpus["alice"]
+    return services.model_create(project=project, user=alice, coder_ids=[alice.pk])
+
+
+def test_the_page_shows_the_measured_figures_next_to_each_node(client, project, suggest_corpus, trained):
+    client.force_login(suggest_corpus["alice"])
+    page = client.get(reverse("coding:suggestions", args=[project.pk])).content.decode()
+    assert 'id="evaluation-table"' in page
+    assert "数据开放/开放目录" in page
+    assert "Needs at least 5 coded units in 3 documents; has 0 in 0." in page  # 数据安全, coded nowhere
+    assert 'id="overall-figures"' in page
+    assert "<mark>" in page  # the words that weighed most, highlighted in the unit
+
+
+def test_htmx_gets_only_the_queue(client, project, suggest_corpus, trained):
+    client.force_login(suggest_corpus["alice"])
+    response = client.get(reverse("coding:suggestions", args=[project.pk]), headers={"HX-Request": "true"})
+    assert b'id="suggestion-queue"' in response.content
+    assert b"<html" not in response.content
+
+
+def test_accepting_in_the_queue_codes_the_unit_and_tells_the_page(client, project, suggest_corpus, trained):
+    alice = suggest_corpus["alice"]
+    client.force_login(alice)
+    suggestion = Suggestion.objects.order_by("-probability").first()
+    response = client.post(reverse("coding:suggestion-review", args=[suggestion.pk]), {"action": "accept"})
+    assert response.status_code == 200
+    assert "codings-changed" in response["HX-Trigger"]
+    assert f'id="suggestion-{suggestion.pk}"' not in response.content.decode()
+    assert Coding.objects.filter(coder=alice, document=suggestion.document, start=suggestion.start).exists()
+
+
+def test_an_unknown_action_is_refused_and_nothing_changes(client, project, suggest_corpus, trained):
+    client.force_login(suggest_corpus["alice"])
+    suggestion = Suggestion.objects.first()
+    before = Coding.objects.count()
+    response = client.post(reverse("coding:suggestion-review", args=[suggestion.pk]), {"action": "<b>x</b>"})
+    assert response.status_code == 400
+    assert response.content.decode() == "Choose accept or reject."
+    assert Coding.objects.count() == before
+    assert Suggestion.objects.get(pk=suggestion.pk).state == SuggestionState.OPEN
+
+
+def test_a_bad_probability_on_the_page_is_a_message_not_an_error(client, project, suggest_corpus, trained):
+    client.force_login(suggest_corpus["alice"])
+    response = client.get(reverse("coding:suggestions", args=[project.pk]), {"min_probability": "<script>"})
+    assert response.status_code == 400
+    assert "“min_probability” must be a number." in response.content.decode()
+    assert "<script>" not in response.content.decode()
+
+
+def test_the_coding_page_panel_lists_the_documents_suggestions_by_position(client, project, suggest_corpus, trained):
+    client.force_login(suggest_corpus["alice"])
+    document = suggest_corpus["docs"][12]
+    panel = client.get(reverse("coding:suggestions-panel", args=[document.pk])).content.decode()
+    starts = [s.start for s in Suggestion.objects.filter(document=document).order_by("start", "-probability")]
+    assert 'id="suggestions-panel"' in panel
+    positions = [panel.index(f'data-start="{start}"') for start in dict.fromkeys(starts)]
+    assert positions == sorted(positions)
+    page = client.get(reverse("coding:workspace", args=[document.pk])).content.decode()
+    assert reverse("coding:suggestions-panel", args=[document.pk]) in page  # loaded after the page, not inside it
+
+
+def test_accepting_in_the_panel_answers_the_refreshed_panel(client, project, suggest_corpus, trained):
+    client.force_login(suggest_corpus["alice"])
+    suggestion = Suggestion.objects.order_by("-probability").first()
+    response = client.post(
+        reverse("coding:suggestion-review", args=[suggestion.pk]),
+        {"action": "accept", "panel": str(suggestion.document_id)},
+    )
+    assert response.status_code == 200
+    assert 'id="suggestions-panel"' in response.content.decode()
+    assert (
+        f'data-start="{suggestion.start}"' not in response.content.decode()
+        or Suggestion.objects.filter(document=suggestion.document, start=suggestion.start, state=SuggestionState.OPEN)
+        .exclude(pk=suggestion.pk)
+        .exists()
+    )
+
+
+def test_a_blind_coder_sees_no_suggestions_learned_from_others_on_the_page_or_panel(
+    client, project, suggest_corpus, trained
+):
+    from coding import services as coding_services
+    from policies.models import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    bob = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="bob")).user
+    coding_services.options_update(project=project, blind=True)
+    client.force_login(bob)
+    document = suggest_corpus["docs"][12]
+    assert Suggestion.objects.filter(document=document).exists()
+    panel = client.get(reverse("coding:suggestions-panel", args=[document.pk])).content.decode()
+    assert 'li class="suggestion"' not in panel
+    page = client.get(reverse("coding:suggestions", args=[project.pk])).content.decode()
+    assert 'id="evaluation-table"' not in page
+    assert "suggestion-" not in page.split('id="suggestion-queue"')[1]
