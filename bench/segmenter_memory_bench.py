@@ -38,7 +38,7 @@ def run_case(case: str) -> None:
 
     django.setup()
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    from policies import segment
+    from policies.text import segment
 
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "demo" / "documents").glob("*.txt")))
     text = (text * (60_000 // len(text) + 1))[:60_000]

@@ -60,8 +60,9 @@ def build(project, coder, documents: int = 16, coded: int = 10) -> dict:
     """Documents of the corpus in `project`, with sections and (for the first 8) cached tokens; `coder` codes every
     article about 开放目录 in the first `coded` at the child node 开放目录 under 数据开放."""
     from coding.models import Coding
-    from policies import segment, services
+    from policies import services
     from policies.models import Section
+    from policies.text import segment
     from tests.factories import DocumentFactory, NodeFactory
 
     parent = NodeFactory(project=project, name="数据开放", order=0)
