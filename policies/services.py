@@ -345,6 +345,47 @@ def _import_one(*, project: Project, user, name: str, data: bytes, overrides: di
     return document
 
 
+def document_restore(
+    *,
+    project: Project,
+    user,
+    text: str,
+    fields: dict,
+    original: tuple[str, bytes] | None = None,
+    guid: uuid.UUID | None = None,
+    sections: list | None = None,
+) -> Document:
+    """A document from text already normalized (a project being restored or imported), with cleaned attribute
+    `fields`; sections as given (checked against the text) or detected. Refuses a text the project holds."""
+    digest = text_hash(text)
+    existing = _duplicate_of(project, digest)
+    if existing:
+        raise _refuse_duplicate(existing)
+    name, data = original or (f"{fields.get('title') or 'document'}.txt", text.encode())
+    document = Document(
+        project=project,
+        original_name=PurePosixPath(fields.pop("original_name", "") or name).name[:255],
+        file_format=re.sub(r"[^a-z0-9]", "", str(fields.pop("file_format", "") or PurePosixPath(name).suffix))[:10],
+        text=text,
+        char_count=len(text),
+        text_hash=digest,
+        uploaded_by=user,
+        **fields,
+    )
+    if guid is not None:
+        document.guid = guid
+    document.original = _original_file(name, data)
+    document.save()
+    if sections is None:
+        _store_sections(document)
+    else:
+        Section.objects.bulk_create(
+            Section(document=document, kind=kind, label=str(label)[:50], level=level, start=start, end=end)
+            for kind, label, level, start, end in sections
+        )
+    return document
+
+
 def document_import(*, project: Project, user, filename: str, data: bytes, attributes: dict | None = None):
     """Import one uploaded file (a .zip imports each file inside); one outcome per file, each imported or refused."""
     overrides = clean_attributes(attributes or {})

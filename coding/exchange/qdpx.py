@@ -87,7 +87,13 @@ def write(handle, project, user, *, now: datetime.datetime | None = None) -> Non
     people = _People(project)
     rows = tree.rows_for(project)
     node_guids = {row.id: row.guid for row in rows}
-    memos = list(Memo.objects.filter(project=project).order_by("created_at", "id"))
+    place = {node.row.id: index for index, node in enumerate(tree.walk(rows))}
+    rank = {MemoKind.NODE: 0, MemoKind.DOCUMENT: 1, MemoKind.JOURNAL: 2}
+    # one order whatever the ids: node memos in codebook order, document memos in document order, then the journal
+    memos = sorted(
+        Memo.objects.filter(project=project).order_by("created_at", "id"),
+        key=lambda m: (rank[m.kind], place.get(m.node_id, 0), m.document_id or 0),
+    )
     notes, document_notes, node_notes, journal = _notes(memos, people, node_guids)
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         originals = _write_texts(archive, project)
@@ -139,7 +145,8 @@ def _notes(memos, people: _People, node_guids: dict[int, str]):
     document_guids = dict(
         Document.objects.filter(pk__in=[m.document_id for m in memos if m.document_id]).values_list("id", "guid")
     )
-    for index, memo in enumerate(memos):
+    entries = 0
+    for memo in memos:
         if memo.kind == MemoKind.DOCUMENT:
             guid = qde.guid_for("memo", document_guids[memo.document_id])
             document_notes.setdefault(memo.document_id, []).append(guid)
@@ -147,8 +154,9 @@ def _notes(memos, people: _People, node_guids: dict[int, str]):
             guid = qde.guid_for("memo", node_guids[memo.node_id])
             node_notes.setdefault(node_guids[memo.node_id], []).append(guid)
         else:
-            guid = qde.guid_for("journal", index)
+            guid = qde.guid_for("journal", entries)
             journal.append(guid)
+            entries += 1
         notes.append(
             qde.Note(
                 guid=guid,

@@ -19,6 +19,8 @@ TEXTS = (
 
 @pytest.fixture
 def rich_project(project, owner):
+    type(project).objects.filter(pk=project.pk).update(created_by=owner)
+    project.refresh_from_db()
     alice = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="alice")).user
     MembershipFactory(project=project, role=Role.VIEWER, user=UserFactory(username="viewer"))
     documents = []
