@@ -9,6 +9,7 @@ urlpatterns = [
     path("documents/<int:document_id>/audit/", views.audit_page, name="audit"),
     path("projects/<int:project_id>/nodes/<int:node_id>/passages/", views.node_view, name="node-view"),
     path("projects/<int:project_id>/journal/", views.journal, name="journal"),
+    path("projects/import/", views.project_import, name="project-import"),
 ]
 urlpatterns += [
     path("projects/<int:project_id>/matrix/", views.matrix_page, name="matrix"),

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coding import disagreement, layers, matrix, memos, nodeview, reliability, reports, services, team
+from coding.exchange import services as exchange_services
 from coding.forms import AssignForm, MemoForm, TeamOptionsForm
 from coding.models import MemoKind
 from framework import tree
@@ -565,3 +567,28 @@ def disagreement_page(request: HttpRequest, project_id: int, document_id: int) -
     }
     template = "coding/disagreement.html#disagreement" if request.htmx else "coding/disagreement.html"
     return render(request, template, context, status=400 if "error" in context else 200)
+
+
+@login_required
+def project_import(request: HttpRequest) -> HttpResponse:
+    """Upload a .qdpx/.qde/.qdc and see the import report; the new project is the importer's."""
+    report, error = None, None
+    if request.method == "POST":
+        request.upload_limit = settings.QDPX_MAX_MB * 1024 * 1024  # read by the upload handler
+        files = request.FILES.getlist("file")
+        if getattr(request, "oversized_uploads", []):
+            error = _("The file is larger than %(mb)d MB.") % {"mb": settings.QDPX_MAX_MB}
+        elif len(files) != 1:
+            error = _("Send one .qdpx, .qde or .qdc file (form field “file”).")
+        else:
+            try:
+                report = exchange_services.project_import(
+                    user=request.user,
+                    filename=files[0].name,
+                    data=files[0].read(),
+                    match_users=bool(request.POST.get("match_users")),
+                ).as_dict()
+            except ValidationError as refused:
+                error = " ".join(refused.messages)
+    status = 400 if error else 200
+    return render(request, "coding/project_import.html", {"report": report, "error": error}, status=status)

@@ -16,7 +16,8 @@ class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > settings.MAX_UPLOAD_BYTES:
+        # a view that takes larger files (a .qdpx project) raises the limit for its request
+        if self.received > getattr(self.request, "upload_limit", settings.MAX_UPLOAD_BYTES):
             self.request.oversized_uploads.append(self.current_name)
             self.file.close()
             raise SkipFile

@@ -21,6 +21,7 @@ from coding.exchange import qde
 from coding.models import Assignment, Coding, CodingEvent, CodingOptions, Memo, MemoKind
 from framework import exchange as codebook_exchange
 from framework import tree
+from policies import writers
 from policies.models import Document, Membership, Section
 
 FORMAT = "policycoder-project"
@@ -340,3 +341,10 @@ def _write_extension(archive: zipfile.ZipFile, project, people: _People, node_gu
                 "created_at": qde.timestamp(created),
             }
             out.write(json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n")
+
+
+def download(project, user):
+    """The project as a .qdpx download, written to a temporary file and streamed from there."""
+    return writers.written_file_response(
+        lambda handle: write(handle, project, user), f"{project.name}.qdpx", writers.ZIP_TYPE
+    )
