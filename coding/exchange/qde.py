@@ -118,6 +118,7 @@ class Case:
 @dataclass
 class Head:
     name: str
+    origin: str = ""
     description: str = ""
     user: str | None = None
     created: str | None = None
@@ -135,6 +136,7 @@ class Parsed:
     cases: list[Case]
     sources: list[Source]
     notes: dict[str, Note]
+    dropped: dict[str, int] = field(default_factory=dict)  # Sets, Links, Graphs: no place for them here
 
 
 # --- writer ---------------------------------------------------------------------------------------------------
@@ -285,8 +287,21 @@ def _child_text(element, name: str) -> str | None:
     return None if found is None else (found.text or "")
 
 
+def guid_key(value: str | None) -> str:
+    """A GUID as files write it ({…}, upper case) in one spelling, so references match what they point to."""
+    return (value or "").strip().strip("{}").lower()
+
+
+def _guid(element, attribute: str = "guid") -> str:
+    return guid_key(element.get(attribute))
+
+
+def _user(element, attribute: str = "creatingUser") -> str | None:
+    return guid_key(element.get(attribute)) or None
+
+
 def _refs(element, name: str) -> list[str]:
-    return [ref.get("targetGUID") or "" for ref in _children(element, name)]
+    return [_guid(ref, "targetGUID") for ref in _children(element, name)]
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
@@ -333,7 +348,8 @@ def read(data: bytes) -> Parsed:
     elif kind != "Project":
         raise ValidationError(_("This is not a REFI-QDA project (.qde) or codebook (.qdc)."))
     head.name = root.get("name") or ""
-    head.user, head.created = root.get("creatingUserGUID"), root.get("creationDateTime")
+    head.user, head.created = _user(root, "creatingUserGUID"), root.get("creationDateTime")
+    head.origin = root.get("origin") or ""
     return parsed
 
 
@@ -341,35 +357,37 @@ def _top_level(parsed: Parsed, element) -> None:
     name = _local(element.tag)
     head = parsed.head
     if name == "Users":
-        head.users = [(user.get("guid") or "", user.get("name") or "") for user in _children(element, "User")]
+        head.users = [(_guid(user), user.get("name") or "") for user in _children(element, "User")]
     elif name == "CodeBook":
         parsed.codebook = codebook_exchange.entries_of(element)
         parsed.code_notes = _code_notes(element)
     elif name == "Variables":
         head.variables = [
-            Variable(v.get("guid") or "", v.get("name") or "", v.get("typeOfVariable") or "Text")
+            Variable(_guid(v), v.get("name") or "", v.get("typeOfVariable") or "Text")
             for v in _children(element, "Variable")
         ]
     elif name == "Cases":
         parsed.cases = [
-            Case(case.get("guid") or "", case.get("name") or "", _values(case), _refs(case, "SourceRef"))
+            Case(_guid(case), case.get("name") or "", _values(case), _refs(case, "SourceRef"))
             for case in _children(element, "Case")
         ]
     elif name == "Notes":
         for note in _children(element, "Note"):
-            guid = note.get("guid") or ""
+            guid = _guid(note)
             parsed.notes[guid] = Note(
                 guid=guid,
                 name=note.get("name") or "",
                 text=_child_text(note, "PlainTextContent") or "",
-                user=note.get("creatingUser"),
+                user=_user(note),
                 created=note.get("creationDateTime"),
                 modified=note.get("modifiedDateTime"),
             )
     elif name == "Description":
         head.description = element.text or ""
+    elif name in ("Sets", "Links", "Graphs"):
+        parsed.dropped[name] = len(element)
     elif name == "NoteRef":
-        head.notes.append(element.get("targetGUID") or "")
+        head.notes.append(_guid(element, "targetGUID"))
 
 
 def _code_notes(book) -> dict[str, list[str]]:
@@ -378,7 +396,7 @@ def _code_notes(book) -> dict[str, list[str]]:
         if _local(code.tag) == "Code":
             refs = _refs(code, "NoteRef")
             if refs:
-                found[code.get("guid") or ""] = refs
+                found[_guid(code)] = refs
     return found
 
 
@@ -407,17 +425,17 @@ def _selections(element) -> list[Selection]:
     for item in _children(element, "PlainTextSelection"):
         found.append(
             Selection(
-                guid=item.get("guid") or "",
+                guid=_guid(item),
                 start=_int(item.get("startPosition")),
                 end=_int(item.get("endPosition")),
-                user=item.get("creatingUser"),
+                user=_user(item),
                 created=item.get("creationDateTime"),
                 description=_child_text(item, "Description") or "",
                 codings=[
                     Coding(
-                        guid=coding.get("guid") or "",
+                        guid=_guid(coding),
                         code=next(iter(_refs(coding, "CodeRef")), ""),
-                        user=coding.get("creatingUser"),
+                        user=_user(coding),
                         created=coding.get("creationDateTime"),
                     )
                     for coding in _children(item, "Coding")
@@ -431,10 +449,10 @@ def _selections(element) -> list[Selection]:
 def _source(element) -> Source:
     kind = _local(element.tag)
     source = Source(
-        guid=element.get("guid") or "",
+        guid=_guid(element),
         name=element.get("name") or "",
         kind=kind,
-        user=element.get("creatingUser"),
+        user=_user(element),
         created=element.get("creationDateTime"),
         description=_child_text(element, "Description") or "",
         notes=_refs(element, "NoteRef"),

@@ -10,7 +10,7 @@ import datetime
 import json
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -169,6 +169,9 @@ class _Importer:
         self.documents: dict[str, Document] = {}
         self.coding_ids: dict[tuple, int] = {}
         self.memo_notes: set[str] = set()
+        self.folded = {name.lower(): name for name in files}
+        # ATLAS.ti counts a CRLF line break as one character in its positions (its .txt files keep CRLF)
+        self.crlf_is_one = "atlas.ti" in parsed.head.origin.lower()
 
     def run(self) -> ImportReport:
         head = self.parsed.head
@@ -180,6 +183,10 @@ class _Importer:
         if created := _moment(head.created):
             Project.objects.filter(pk=project.pk).update(created_at=created)
             project.created_at = created
+        for what, count in self.parsed.dropped.items():
+            self.report.skipped.append(
+                _("%(count)d %(what)s: PolicyCoder has no place for them.") % {"count": count, "what": what}
+            )
         self._users()
         self._codebook()
         policy_services.define_custom_attributes(project, self.ext.get("custom_attributes") or [])
@@ -254,6 +261,7 @@ class _Importer:
             return
         refs: dict[str, str] = {}
         for entry in entries:
+            entry = replace(entry, ref=qde.guid_key(entry.ref))
             if entry.ref in refs:
                 self.report.changed.append(
                     _("Code GUID %(guid)s appears twice (“%(a)s”, “%(b)s”); codings go to the first.")
@@ -287,7 +295,10 @@ class _Importer:
                 % {"name": source.name, "path": control_chars.shown(path)}
             )
             return None
-        data = self.files.get(path.removeprefix("./"))
+        # the standard says sources/, some tools write Sources/: file names match without regard to case
+        data = self.files.get(path.removeprefix("./")) or self.files.get(
+            self.folded.get(path.removeprefix("./").lower())
+        )
         if data is None:
             self.report.skipped.append(
                 _("Source “%(name)s”: its text %(path)s is not in the file.")
@@ -364,6 +375,12 @@ class _Importer:
             raw = self._raw_text(source)
             if raw is None:
                 continue
+            if self.crlf_is_one and "\r\n" in raw:
+                raw = raw.replace("\r\n", "\n")
+                self.report.changed.append(
+                    _("Source “%(name)s”: positions read as ATLAS.ti counts them (a CRLF line break is one character).")
+                    % {"name": source.name}
+                )
             positions = offsets.PositionMap(raw)
             if not positions.text.strip():
                 self.report.skipped.append(_("Source “%(name)s”: its text is empty.") % {"name": source.name})
