@@ -289,10 +289,13 @@ def _refuse_duplicate(existing: Document) -> DocumentRefused:
 SECTION_BATCH = 150  # rows per INSERT: 900 parameters stays under SQLite's limit
 
 
-def _store_sections(document: Document) -> None:
+def _store_sections(document: Document, found: list | None = None) -> None:
+    """The document's sections: `found` as (kind, label, level, start, end), or detected in its text."""
     # Multi-row INSERTs: bulk_create's per-object preparation was a third of the import time,
     # and psycopg2's executemany costs a round trip per row.
-    rows = [(document.pk, s.kind, s.label, s.level, s.start, s.end) for s in structure.detect_sections(document.text)]
+    if found is None:
+        found = [(s.kind, s.label, s.level, s.start, s.end) for s in structure.detect_sections(document.text)]
+    rows = [(document.pk, *section) for section in found]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in ("document_id", "kind", "label", "level", "start", "end"))
     with connection.cursor() as cursor:
@@ -376,13 +379,7 @@ def document_restore(
         document.guid = guid
     document.original = _original_file(name, data)
     document.save()
-    if sections is None:
-        _store_sections(document)
-    else:
-        Section.objects.bulk_create(
-            Section(document=document, kind=kind, label=str(label)[:50], level=level, start=start, end=end)
-            for kind, label, level, start, end in sections
-        )
+    _store_sections(document, sections)
     return document
 
 

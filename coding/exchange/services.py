@@ -438,7 +438,7 @@ class _Importer:
                     "item",
                 ):
                     return None
-                checked.append((kind, _clean_name(str(label), _("A section")), int(level), int(start), int(end)))
+                checked.append((kind, _clean_name(str(label), _("A section"))[:50], int(level), int(start), int(end)))
             except (TypeError, ValueError):
                 return None
         return checked
