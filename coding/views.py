@@ -25,7 +25,14 @@ from policies.models import Role
 
 def _nodes(project) -> list[dict]:
     return [
-        {"id": n.row.id, "parent": n.row.parent_id, "name": n.row.name, "path": n.path, "color": n.row.color}
+        {
+            "id": n.row.id,
+            "parent": n.row.parent_id,
+            "name": n.row.name,
+            "path": n.path,
+            "color": n.row.color,
+            "codable": n.row.codable,
+        }
         for n in tree.walk(tree.rows_for(project))
     ]
 

@@ -40,6 +40,7 @@ class Entry:
     guid: str | None = None
     note: str = ""  # something the reader changed, e.g. a “/” in a name
     ref: str = ""  # the guid attribute exactly as a REFI-QDA file wrote it (codings refer to it)
+    codable: bool = True  # REFI isCodable: False for a node that only organizes others
 
     @property
     def path(self) -> str:
@@ -225,7 +226,12 @@ def codebook_element(
         code = ET.SubElement(
             parent,
             f"{q}Code",
-            {"guid": node.row.guid, "name": xml_text(node.row.name), "isCodable": "true", "color": node.row.color},
+            {
+                "guid": node.row.guid,
+                "name": xml_text(node.row.name),
+                "isCodable": "true" if node.row.codable else "false",
+                "color": node.row.color,
+            },
         )
         if node.row.description:
             ET.SubElement(code, f"{q}Description").text = xml_text(node.row.description)
@@ -266,7 +272,8 @@ def entries_of(book) -> list[Entry]:
         names = (*parent, name)
         description = next((e.text or "" for e in code if _local(e.tag) == "Description"), "")
         entry = _entry(names, description, _color(code.get("color"), names), _guid(code.get("guid")), note)
-        entries.append(replace(entry, ref=code.get("guid") or ""))
+        codable = (code.get("isCodable") or "true").strip().lower() not in ("false", "0")
+        entries.append(replace(entry, ref=code.get("guid") or "", codable=codable))
         if len(entries) > MAX_NODES:
             break  # read() refuses the file
         stack.extend((child, names) for child in reversed([c for c in code if _local(c.tag) == "Code"]))

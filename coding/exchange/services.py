@@ -269,16 +269,11 @@ class _Importer:
                 )
                 continue
             refs[entry.ref] = entry.path
-            if entry.ref and entry.guid is None:
-                self.report.changed.append(
-                    _("Code “%(path)s”: GUID “%(guid)s” is not a UUID; the code got a new one.")
-                    % {"path": entry.path, "guid": control_chars.shown(entry.ref, 40)}
-                )
-            if entry.note:
-                self.report.changed.append(f"{entry.path}: {entry.note}")
         result = framework_services.codebook_import(project=self.project, entries=entries)
         for path, why in result.skipped:
             self.report.skipped.append(_("Code “%(path)s”: %(why)s") % {"path": path, "why": why})
+        for path, what in result.notes:
+            self.report.changed.append(_("Code “%(path)s”: %(why)s") % {"path": path, "why": what})
         by_path = {node.path: node.row.id for node in tree.walk(tree.rows_for(self.project))}
         self.codes = {ref: by_path[path] for ref, path in refs.items() if ref}
 
