@@ -526,7 +526,6 @@ class ProjectImportApi(APIView):
         description="201 with the new project's id and the import report (what was skipped or changed, and why).",
     )
     def post(self, request: Request):
-        request._request.upload_limit = settings.QDPX_MAX_MB * 1024 * 1024
         files = request.FILES.getlist("file")
         if getattr(request._request, "oversized_uploads", []):
             return Response(

@@ -581,7 +581,6 @@ def project_import(request: HttpRequest) -> HttpResponse:
     """Upload a .qdpx/.qde/.qdc and see the import report; the new project is the importer's."""
     report, error = None, None
     if request.method == "POST":
-        request.upload_limit = settings.QDPX_MAX_MB * 1024 * 1024  # read by the upload handler
         files = request.FILES.getlist("file")
         if getattr(request, "oversized_uploads", []):
             error = _("The file is larger than %(mb)d MB.") % {"mb": settings.QDPX_MAX_MB}

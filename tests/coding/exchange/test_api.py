@@ -48,3 +48,17 @@ def test_import_page_shows_the_report_with_names_escaped(client, coder):
     assert response.status_code == 200
     assert b"<script>x" not in response.content
     assert b"&lt;b&gt;" in response.content
+
+
+@pytest.mark.django_db
+def test_the_import_endpoints_take_files_larger_than_the_document_upload_limit(client, coder, settings, rich_project):
+    from tests.coding.exchange.conftest import export_bytes
+
+    data = export_bytes(rich_project["project"], rich_project["owner"])
+    settings.MAX_UPLOAD_BYTES = len(data) // 2  # a document upload this size would be refused
+    client.force_login(coder)
+    upload = SimpleUploadedFile("备份.qdpx", data, content_type="application/zip")
+    response = client.post(reverse("api:project-import"), {"file": upload})
+    assert response.status_code == 201
+    page = client.post(reverse("coding:project-import"), {"file": SimpleUploadedFile("b.qdpx", data)})
+    assert b"import-report" in page.content
