@@ -6,6 +6,7 @@ namespaces), refuses DTDs and entities and never touches the network.
 """
 
 import datetime
+import hashlib
 import io
 import re
 import uuid
@@ -38,16 +39,28 @@ VALUE_TAGS = {
 }
 
 
+_SPACE_BYTES = GUID_SPACE.bytes
+
+
 def guid_for(*parts) -> str:
-    """A stable GUID for something named by `parts` (uuid5, so the same thing gets the same GUID in every export)."""
-    return str(uuid.uuid5(GUID_SPACE, "\x1f".join(str(part) for part in parts)))
+    """A stable GUID for something named by `parts`: uuid5 in GUID_SPACE (the same thing gets the same GUID in
+    every export), computed without uuid.UUID objects since an export makes two per coding."""
+    name = "\x1f".join(part if isinstance(part, str) else str(part) for part in parts)
+    digest = bytearray(hashlib.sha1(_SPACE_BYTES + name.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    x = digest.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def timestamp(moment: datetime.datetime | None) -> str | None:
     """xsd:dateTime to the second, in UTC."""
     if moment is None:
         return None
-    return moment.astimezone(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is not datetime.UTC:
+        moment = moment.astimezone(datetime.UTC)
+    date = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+    return f"{date}T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"
 
 
 # --- values the writer takes and the reader gives -------------------------------------------------------------

@@ -96,7 +96,8 @@ def write(handle, project, user, *, now: datetime.datetime | None = None) -> Non
         key=lambda m: (rank[m.kind], place.get(m.node_id, 0), m.document_id or 0),
     )
     notes, document_notes, node_notes, journal = _notes(memos, people, node_guids)
-    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    # level 1: several times faster than the default on a large project.qde, for a file a fifth larger
+    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         originals = _write_texts(archive, project)
         roots = tree.build(rows)
         book = codebook_exchange.codebook_element(roots, qde.NAMESPACE, notes=node_notes) if rows else None
