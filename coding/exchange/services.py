@@ -661,6 +661,13 @@ def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in columns]
+    # integers and text go to the driver as they are; dates, UUIDs and JSON through the field (per database)
+    prepare = [
+        (lambda value, f=f: f.get_db_prep_save(value, connection))
+        if f.get_internal_type() in ("DateTimeField", "UUIDField", "JSONField")
+        else None
+        for f in fields
+    ]
     quote = connection.ops.quote_name
     names = ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
@@ -668,6 +675,8 @@ def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
             batch = rows[i : i + INSERT_BATCH]
             placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(batch))
             params = [
-                f.get_db_prep_save(value, connection) for row in batch for f, value in zip(fields, row, strict=True)
+                value if convert is None else convert(value)
+                for row in batch
+                for convert, value in zip(prepare, row, strict=True)
             ]
             cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES {placeholders}", params)
