@@ -208,6 +208,11 @@ class _Importer:
             raise _refuse(_("The file names more than %(max)d users.") % {"max": MAX_USERS})
         roles = {m.get("user"): m for m in self.ext.get("members", []) if isinstance(m, dict)}
         user_model = get_user_model()
+        # matched by name only among the importer's own teams (members of projects the importer owns), so a file
+        # cannot put codings or a membership on an account of someone the importer does not work with
+        team = user_model.objects.filter(
+            memberships__project__memberships__user=self.user, memberships__project__memberships__role=Role.OWNER
+        )
         for guid, name in self.parsed.head.users:
             if not guid:
                 raise _refuse(_("A user in the file has no GUID; nothing was imported."))
@@ -216,7 +221,9 @@ class _Importer:
                 self.users[guid] = coding_services.consensus_coder(self.project)
                 continue
             username = str(roles.get(guid, {}).get("username") or name or "coder")[:150]
-            account = user_model.objects.filter(username=username).first() if self.match_users else None
+            account = None
+            if self.match_users:
+                account = self.user if username == self.user.get_username() else team.filter(username=username).first()
             if account is None:
                 account = self._placeholder(username)
             self.users[guid] = account

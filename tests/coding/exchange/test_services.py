@@ -52,8 +52,9 @@ def test_round_trip_into_an_empty_database_loses_nothing(rich_project, django_us
     project, owner = rich_project["project"], rich_project["owner"]
     first = export_bytes(project, owner)
     before = _counts(project)
-    # an empty database: the original project and its documents are gone, the accounts come back by name
+    # an empty database but the importer's account: the project, its documents and the other accounts are gone
     Project.objects.filter(pk=project.pk).delete()
+    django_user_model.objects.exclude(pk=owner.pk).delete()
     report = services.project_import(user=owner, filename="backup.qdpx", data=first, match_users=True)
     restored = report.project
     assert _counts(restored) == before
@@ -148,3 +149,14 @@ def test_a_coding_lands_on_the_same_characters_through_bom_crlf_and_astral_chara
     assert coding.text == "𠮷数据"
     assert coding.document.text[coding.start : coding.end] == "𠮷数据"
     assert coding.document.text == "第一行\n𠮷数据开放\n结尾"
+
+
+@pytest.mark.django_db
+def test_matching_by_name_never_reaches_accounts_outside_the_importers_teams(rich_project):
+    project, owner = rich_project["project"], rich_project["owner"]
+    data = export_bytes(project, owner)
+    stranger = UserFactory(username="newcomer-owner")
+    report = services.project_import(user=stranger, filename="x.qdpx", data=data, match_users=True)
+    members = set(report.project.memberships.values_list("user__username", flat=True))
+    assert members == {"newcomer-owner", "owner-imported", "alice-imported", "viewer-imported"}
+    assert not Coding.objects.filter(document__project=report.project, coder=owner).exists()
