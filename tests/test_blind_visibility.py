@@ -135,6 +135,7 @@ OWN_ONLY = "writes or answers only the requesting user's own codings or actions"
 MEMOS = "memos on documents, nodes and the journal are shared by the team; coding memos travel with the codings"
 EXEMPT = {
     "api:project": NO_CODINGS,
+    "api:project-export": OWNERS_ONLY,  # and it reads codings through layers.visible_codings all the same
     "api:members": NO_CODINGS,
     "api:member": OWNERS_ONLY,
     "api:documents": NO_CODINGS,
