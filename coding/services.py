@@ -92,6 +92,11 @@ def _check_request(project: Project, item: CodingRequest) -> tuple[int, int]:
         raise ValidationError(_("Document %(id)s is not in this project.") % {"id": item.document.pk})
     if item.node.project_id != project.pk:
         raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": item.node.pk})
+    if not item.node.codable:
+        raise ValidationError(
+            _("“%(name)s” only organizes other nodes and is not coded: choose one of its children.")
+            % {"name": item.node.name}
+        )
     try:
         return spans.trimmed(item.document.text, item.start, item.end)
     except spans.SpanError:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("projects/<int:project_id>/journal/", views.journal, name="journal"),
     path("projects/<int:project_id>/text-search/auto-code/", autocode_views.text_search_autocode, name="auto-code"),
     path("projects/<int:project_id>/text-search/undo/", autocode_views.text_search_undo, name="auto-code-undo"),
+    path("projects/import/", views.project_import, name="project-import"),
 ]
 urlpatterns += [
     path("projects/<int:project_id>/matrix/", views.matrix_page, name="matrix"),

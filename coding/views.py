@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coding import layers, memos, nodeview, services, team
 from coding.analysis import disagreement, matrix, reliability, reports
+from coding.exchange import services as exchange_services
 from coding.forms import AssignForm, MemoForm, TeamOptionsForm
 from coding.models import MemoKind
 from framework import panel, tree
@@ -24,7 +26,14 @@ from policies.models import Role
 
 def _nodes(project) -> list[dict]:
     return [
-        {"id": n.row.id, "parent": n.row.parent_id, "name": n.row.name, "path": n.path, "color": n.row.color}
+        {
+            "id": n.row.id,
+            "parent": n.row.parent_id,
+            "name": n.row.name,
+            "path": n.path,
+            "color": n.row.color,
+            "codable": n.row.codable,
+        }
         for n in tree.walk(tree.rows_for(project))
     ]
 
@@ -573,3 +582,27 @@ def disagreement_page(request: HttpRequest, project_id: int, document_id: int) -
     }
     template = "coding/disagreement.html#disagreement" if request.htmx else "coding/disagreement.html"
     return render(request, template, context, status=400 if "error" in context else 200)
+
+
+@login_required
+def project_import(request: HttpRequest) -> HttpResponse:
+    """Upload a .qdpx/.qde/.qdc and see the import report; the new project is the importer's."""
+    report, error = None, None
+    if request.method == "POST":
+        files = request.FILES.getlist("file")
+        if getattr(request, "oversized_uploads", []):
+            error = _("The file is larger than %(mb)d MB.") % {"mb": settings.QDPX_MAX_MB}
+        elif len(files) != 1:
+            error = _("Send one .qdpx, .qde or .qdc file (form field “file”).")
+        else:
+            try:
+                report = exchange_services.project_import(
+                    user=request.user,
+                    filename=files[0].name,
+                    data=files[0].read(),
+                    match_users=bool(request.POST.get("match_users")),
+                ).as_dict()
+            except ValidationError as refused:
+                error = " ".join(refused.messages)
+    status = 400 if error else 200
+    return render(request, "coding/project_import.html", {"report": report, "error": error}, status=status)

@@ -197,6 +197,10 @@ MAX_INFLATED_MB = int(os.environ.get("MAX_INFLATED_MB", "100"))
 MAX_UPLOAD_FILES = int(os.environ.get("MAX_UPLOAD_FILES", "50"))
 MAX_REQUEST_MB = int(os.environ.get("MAX_REQUEST_MB", "200"))
 MAX_REQUEST_BYTES = MAX_REQUEST_MB * 1024 * 1024
+# REFI-QDA project import (.qdpx): the largest file accepted and unpacked, and the most entries in its zip
+QDPX_MAX_MB = int(os.environ.get("QDPX_MAX_MB", "200"))
+QDPX_MAX_ENTRIES = int(os.environ.get("QDPX_MAX_ENTRIES", "50000"))
+UPLOAD_LIMITS_MB = {"api:project-import": QDPX_MAX_MB, "coding:project-import": QDPX_MAX_MB}  # view → larger limit
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

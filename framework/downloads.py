@@ -15,6 +15,8 @@ def export_response(project, fmt: str) -> HttpResponse:
     if fmt not in exchange.FORMATS:
         raise ValidationError(_("Export as csv, json or qdc."))
     ordered = tree.walk(tree.rows_for(project))
+    if fmt == "qdc" and not ordered:  # Codebook.xsd needs at least one <Code>: an empty file would be invalid
+        raise ValidationError(_("The codebook is empty: there is nothing to export."))
     roots = tree.build_from(ordered)
     body = {
         "csv": lambda: exchange.write_csv(ordered),

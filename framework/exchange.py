@@ -3,10 +3,11 @@
 import csv
 import io
 import json
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import defusedxml
 from defusedxml import ElementTree as SafeET
@@ -38,6 +39,8 @@ class Entry:
     color: str | None = None  # None: the file says nothing; keep the default
     guid: str | None = None
     note: str = ""  # something the reader changed, e.g. a “/” in a name
+    ref: str = ""  # the guid attribute exactly as a REFI-QDA file wrote it (codings refer to it)
+    codable: bool = True  # REFI isCodable: False for a node that only organizes others
 
     @property
     def path(self) -> str:
@@ -196,8 +199,26 @@ def read_json(data: bytes) -> list[Entry]:
 def write_qdc(roots: Sequence[tree.TreeNode], *, origin: str = "PolicyCoder") -> bytes:
     """The REFI-QDA codebook exchange file (urn:QDA-XML:codebook:1.0) that NVivo, ATLAS.ti, MAXQDA read."""
     ET.register_namespace("", QDC_NAMESPACE)
-    q = f"{{{QDC_NAMESPACE}}}"
-    book = ET.Element(f"{q}CodeBook", {"origin": origin})
+    book = codebook_element(roots, QDC_NAMESPACE)
+    book.set("origin", origin)
+    return ET.tostring(book, encoding="utf-8", xml_declaration=True)
+
+
+# Characters XML 1.0 cannot carry (C0 controls but tab, LF and CR; surrogates; U+FFFE/FFFF): never written.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """Text as XML can hold it: characters XML 1.0 forbids are dropped, so no export is ever malformed."""
+    return _NOT_XML.sub("", value)
+
+
+def codebook_element(
+    roots: Sequence[tree.TreeNode], namespace: str, *, notes: dict[str, list[str]] | None = None
+) -> ET.Element:
+    """The <CodeBook><Codes> tree in `namespace` (codebook or project), with each code's NoteRefs from `notes`."""
+    q = f"{{{namespace}}}"
+    book = ET.Element(f"{q}CodeBook")
     codes = ET.SubElement(book, f"{q}Codes")
     stack = [(codes, root) for root in reversed(roots)]
     while stack:
@@ -205,12 +226,19 @@ def write_qdc(roots: Sequence[tree.TreeNode], *, origin: str = "PolicyCoder") ->
         code = ET.SubElement(
             parent,
             f"{q}Code",
-            {"guid": node.row.guid, "name": node.row.name, "isCodable": "true", "color": node.row.color},
+            {
+                "guid": node.row.guid,
+                "name": xml_text(node.row.name),
+                "isCodable": "true" if node.row.codable else "false",
+                "color": node.row.color,
+            },
         )
         if node.row.description:
-            ET.SubElement(code, f"{q}Description").text = node.row.description
+            ET.SubElement(code, f"{q}Description").text = xml_text(node.row.description)
+        for note in (notes or {}).get(node.row.guid, ()):
+            ET.SubElement(code, f"{q}NoteRef", {"targetGUID": note})
         stack.extend((code, child) for child in reversed(node.children))
-    return ET.tostring(book, encoding="utf-8", xml_declaration=True)
+    return book
 
 
 def _local(tag) -> str:
@@ -228,6 +256,11 @@ def read_qdc(data: bytes) -> list[Entry]:
     except ET.ParseError as error:
         raise ValidationError(_("The file is not well-formed XML: %(error)s") % {"error": error}) from None
     book = root if _local(root.tag) == "CodeBook" else next((e for e in root if _local(e.tag) == "CodeBook"), None)
+    return entries_of(book)
+
+
+def entries_of(book) -> list[Entry]:
+    """Entries of a parsed <CodeBook> element (ElementTree or lxml), parents first; `ref` keeps each code's guid."""
     codes = next((e for e in book if _local(e.tag) == "Codes"), None) if book is not None else None
     if codes is None:
         raise ValidationError(_("This is not a REFI-QDA codebook: no <CodeBook><Codes> element."))
@@ -238,7 +271,9 @@ def read_qdc(data: bytes) -> list[Entry]:
         name, note = _foreign_name(code.get("name"), parent)
         names = (*parent, name)
         description = next((e.text or "" for e in code if _local(e.tag) == "Description"), "")
-        entries.append(_entry(names, description, _color(code.get("color"), names), _guid(code.get("guid")), note))
+        entry = _entry(names, description, _color(code.get("color"), names), _guid(code.get("guid")), note)
+        codable = (code.get("isCodable") or "true").strip().lower() not in ("false", "0")
+        entries.append(replace(entry, ref=code.get("guid") or "", codable=codable))
         if len(entries) > MAX_NODES:
             break  # read() refuses the file
         stack.extend((child, names) for child in reversed([c for c in code if _local(c.tag) == "Code"]))

@@ -25,6 +25,7 @@ class Node(models.Model):
     color = models.CharField(_("colour"), max_length=7, default=DEFAULT_COLOR)  # lowercase #rrggbb
     order = models.PositiveIntegerField(default=0)  # among siblings, then id
     guid = models.UUIDField(default=uuid.uuid4, editable=False)  # stable identity for REFI-QDA exchange
+    codable = models.BooleanField(_("codable"), default=True)  # False: it only organizes (REFI isCodable="false")
 
     objects = NodeQuerySet.as_manager()
 

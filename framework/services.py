@@ -317,10 +317,12 @@ def node_delete(*, node: Node, actor, confirm: bool = False):
 # --- whole codebooks ----------------------------------------------------------------------------------
 @transaction.atomic
 def codebook_import(*, project: Project, entries: list[exchange.Entry]) -> ImportReport:
-    """Merge entries into the codebook by path: new paths are added (missing parents too), existing ones kept."""
+    """Merge entries into the codebook: a node whose GUID is already here is that node (renamed when the file
+    renamed it), else by path: new paths are added (missing parents too), existing ones kept."""
     _lock_tree(project.pk)
     rows = tree.rows_for(project)
     by_path = {n.path: n.row.id for n in tree.walk(rows)}
+    by_guid = {row.guid: row.id for row in rows}
     colors = {row.id: row.color for row in rows}
     guids = {row.guid for row in rows}
     implied: set[str] = set()  # parents this import created before their own line came
@@ -340,6 +342,7 @@ def codebook_import(*, project: Project, entries: list[exchange.Entry]) -> Impor
             description=entry.description if entry else "",
             color=(entry.color if entry else None) or colors.get(parent_id, DEFAULT_COLOR),
             order=next_order[parent_id],
+            codable=entry.codable if entry else True,
         )
         if guid:
             node.guid = guid
@@ -352,6 +355,16 @@ def codebook_import(*, project: Project, entries: list[exchange.Entry]) -> Impor
 
     for entry in entries:
         path = entry.path
+        if entry.ref and not entry.guid:
+            report.notes.append(
+                (path, _("its GUID “%(guid)s” is not a UUID; it got a new one") % {"guid": entry.ref[:40]})
+            )
+        elif entry.guid and entry.guid in guids and entry.guid not in by_guid:
+            report.notes.append((path, _("its GUID appears twice in the file; it got a new one")))
+        if entry.guid in by_guid:  # the same node, wherever the file has it now
+            by_path = _match_by_guid(project, by_guid[entry.guid], entry, by_path, report)
+            seen.add(path)
+            continue
         for depth in range(1, len(entry.names)):
             prefix = entry.names[:depth]
             if tree.SEPARATOR.join(prefix) not in by_path:
@@ -372,6 +385,31 @@ def codebook_import(*, project: Project, entries: list[exchange.Entry]) -> Impor
             seen.add(path)
             create(entry.names, entry)
     return report
+
+
+def _match_by_guid(project: Project, node_id: int, entry: exchange.Entry, by_path: dict, report: ImportReport) -> dict:
+    """A file's code with the GUID of a node here: a new name under the same parent renames the node (NVivo
+    renamed it); anything else is reported and the node stays as it is. Returns the paths, updated."""
+    old = next(path for path, pk in by_path.items() if pk == node_id)
+    old_names = tree.split_path(old)
+    if old == entry.path:
+        report.skipped.append((entry.path, _("already in the codebook; its description and colour were kept")))
+        return by_path
+    if len(old_names) != len(entry.names) or tuple(old_names[:-1]) != entry.names[:-1]:
+        report.skipped.append((entry.path, _("its GUID belongs to “%(old)s”, which stays where it is") % {"old": old}))
+        return by_path
+    node = _fresh(node_id, project.pk)
+    try:
+        _check_free(project.pk, node.parent_id, entry.names[-1], exclude=node.pk)
+    except ValidationError:
+        report.skipped.append(
+            (entry.path, _("a sibling already has this name; “%(old)s” was not renamed") % {"old": old})
+        )
+        return by_path
+    node.name = entry.names[-1]
+    _save(node)
+    report.notes.append((entry.path, _("renamed from “%(old)s” (the same GUID)") % {"old": old}))
+    return {n.path: n.row.id for n in tree.walk(tree.rows_for(project))}
 
 
 def _fill_implied(node_id: int, entry: exchange.Entry, guids: set[str]) -> None:

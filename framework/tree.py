@@ -75,6 +75,7 @@ class Row:
     description: str = ""
     color: str = "#4e79a7"
     guid: str = ""
+    codable: bool = True
 
 
 @dataclass(slots=True)
@@ -189,8 +190,8 @@ def paths_of(project, node_ids) -> dict[int, str]:
 def rows_for(project) -> list[Row]:
     """The project's nodes as plain rows."""
     return [
-        Row(id=i, parent_id=p, name=n, order=o, description=d, color=c, guid=str(g))
-        for i, p, n, o, d, c, g in project.nodes.values_list(
-            "id", "parent_id", "name", "order", "description", "color", "guid"
+        Row(id=i, parent_id=p, name=n, order=o, description=d, color=c, guid=str(g), codable=k)
+        for i, p, n, o, d, c, g, k in project.nodes.values_list(
+            "id", "parent_id", "name", "order", "description", "color", "guid", "codable"
         ).order_by()
     ]

@@ -1,5 +1,7 @@
 """Projects, their members, and the policy documents they study."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -115,6 +117,7 @@ class Document(models.Model):
     attributes = models.JSONField(_("custom attributes"), default=dict, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # stable identity for REFI-QDA exchange
 
     class Meta:
         ordering = ["id"]

@@ -297,10 +297,13 @@ def _refuse_duplicate(existing: Document) -> DocumentRefused:
 SECTION_BATCH = 150  # rows per INSERT: 900 parameters stays under SQLite's limit
 
 
-def _store_sections(document: Document) -> None:
+def _store_sections(document: Document, found: list | None = None) -> None:
+    """The document's sections: `found` as (kind, label, level, start, end), or detected in its text."""
     # Multi-row INSERTs: bulk_create's per-object preparation was a third of the import time,
     # and psycopg2's executemany costs a round trip per row.
-    rows = [(document.pk, s.kind, s.label, s.level, s.start, s.end) for s in structure.detect_sections(document.text)]
+    if found is None:
+        found = [(s.kind, s.label, s.level, s.start, s.end) for s in structure.detect_sections(document.text)]
+    rows = [(document.pk, *section) for section in found]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in ("document_id", "kind", "label", "level", "start", "end"))
     with connection.cursor() as cursor:
@@ -352,6 +355,41 @@ def _import_one(
         if existing:
             raise _refuse_duplicate(existing) from None
         raise
+    return document
+
+
+def document_restore(
+    *,
+    project: Project,
+    user,
+    text: str,
+    fields: dict,
+    original: tuple[str, bytes] | None = None,
+    guid: uuid.UUID | None = None,
+    sections: list | None = None,
+) -> Document:
+    """A document from text already normalized (a project being restored or imported), with cleaned attribute
+    `fields`; sections as given (checked against the text) or detected. Refuses a text the project holds."""
+    digest = text_hash(text)
+    existing = _duplicate_of(project, digest)
+    if existing:
+        raise _refuse_duplicate(existing)
+    name, data = original or (f"{fields.get('title') or 'document'}.txt", text.encode())
+    document = Document(
+        project=project,
+        original_name=PurePosixPath(fields.pop("original_name", "") or name).name[:255],
+        file_format=re.sub(r"[^a-z0-9]", "", str(fields.pop("file_format", "") or PurePosixPath(name).suffix))[:10],
+        text=text,
+        char_count=len(text),
+        text_hash=digest,
+        uploaded_by=user,
+        **fields,
+    )
+    if guid is not None:
+        document.guid = guid
+    document.original = _original_file(name, data)
+    document.save()
+    _store_sections(document, sections)
     return document
 
 

@@ -4,6 +4,7 @@ either is stored."""
 from django.conf import settings
 from django.core.files.uploadhandler import SkipFile, StopUpload, TemporaryFileUploadHandler
 from django.http import HttpRequest, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
@@ -54,6 +55,18 @@ class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
         self.current_name = file_name
         return super().new_file(field_name, file_name, *args, **kwargs)
 
+    def _limit(self) -> int:
+        """MAX_UPLOAD_BYTES, or the larger limit UPLOAD_LIMITS_MB gives the view (a .qdpx project import). A
+        middleware may read the body before Django resolves the URL, so the path is resolved here (once)."""
+        if not hasattr(self, "limit"):
+            try:
+                view = resolve(self.request.path_info).view_name
+            except Resolver404:
+                view = ""
+            megabytes = settings.UPLOAD_LIMITS_MB.get(view)
+            self.limit = megabytes * 1024 * 1024 if megabytes else settings.MAX_UPLOAD_BYTES
+        return self.limit
+
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         self.request_bytes += len(raw_data)
@@ -61,7 +74,7 @@ class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
             self.request.upload_refused = request_too_large_message()
             self.file.close()
             raise StopUpload(connection_reset=False)
-        if self.received > settings.MAX_UPLOAD_BYTES:
+        if self.received > self._limit():
             self.request.oversized_uploads.append(self.current_name)
             self.file.close()
             raise SkipFile

@@ -22,6 +22,7 @@ GUARD = "'"
 BOM = "\ufeff"
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_TYPE = "application/zip"
 STREAM_CHUNK = 64 * 1024  # characters buffered before a streamed chunk goes out
 NUMBERS = (int, float, Decimal)
 
@@ -198,6 +199,19 @@ def xlsx_response(sheets: Iterable[tuple[str, Iterable[Sequence]]], filename: st
     handle.seek(0)
     response = FileResponse(handle, content_type=XLSX_TYPE)
     return attachment(response, filename)
+
+
+def written_file_response(write, filename: str, content_type: str) -> FileResponse:
+    """A large generated file (a .qdpx project) as a download: `write(handle)` fills a temporary file on disk,
+    which is then streamed, so the worker's memory does not grow with the file."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
+    try:
+        write(handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return attachment(FileResponse(handle, content_type=content_type), filename)
 
 
 LAYER_HEADER = "X-PolicyCoder-Layer"  # on every export of counts or codings: which coding layer it holds

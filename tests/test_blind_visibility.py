@@ -150,6 +150,7 @@ EXEMPT = {
     "coding:suggestion-review": OWN_LAYER,
     "coding:suggestions-panel": OWN_LAYER,
     "api:project": NO_CODINGS,
+    "api:project-export": OWNERS_ONLY,  # and it reads codings through layers.visible_codings all the same
     "api:members": NO_CODINGS,
     "api:member": OWNERS_ONLY,
     "api:documents": NO_CODINGS,

@@ -12,6 +12,7 @@ RANK = {"outsider": -1, Role.VIEWER: 0, Role.CODER: 1, Role.OWNER: 2}
 # (kind, method, url name, kwargs from the world, data, minimum role)
 ROUTES = [
     ("api", "get", "api:project", "project", None, Role.VIEWER),
+    ("api", "get", "api:project-export", "project", None, Role.OWNER),
     ("api", "get", "api:members", "project", None, Role.VIEWER),
     ("api", "post", "api:members", "project", {"username": "newcomer", "role": "coder"}, Role.OWNER),
     ("api", "patch", "api:member", "member", {"role": "viewer"}, Role.OWNER),
@@ -256,6 +257,8 @@ def test_project_list_shows_only_my_projects(api_as, world, outsider):
 ACCOUNT_ROUTES = {
     *("api:projects", "policies:project-list", "api:token", "api:schema", "api:docs", "api:redoc"),
     "api:redoc-bundle",  # ReDoc's script, a static file served by a view (config/api_docs.py)
+    "api:project-import",  # creates a new project of the caller's own (tests/coding/exchange/test_api.py)
+    "coding:project-import",
 }
 
 

@@ -401,7 +401,10 @@
 
   function renderPicker() {
     const query = search.value.trim().toLowerCase();
-    items = [...nodes.values()].filter((n) => !query || n.path.toLowerCase().includes(query)).slice(0, 60);
+    // a node that only organizes others (REFI isCodable="false") is not offered
+    items = [...nodes.values()]
+      .filter((n) => n.codable !== false && (!query || n.path.toLowerCase().includes(query)))
+      .slice(0, 60);
     active = Math.min(active, Math.max(0, items.length - 1));
     listEl.replaceChildren(
       ...items.map((n, i) => {
@@ -637,7 +640,7 @@
     const move = document.createElement("select");
     move.setAttribute("aria-label", M.move);
     move.append(new Option(M.move, ""));
-    for (const n of nodes.values()) if (n.id !== c.node) move.append(new Option(n.path, n.id));
+    for (const n of nodes.values()) if (n.id !== c.node && n.codable !== false) move.append(new Option(n.path, n.id));
     move.addEventListener("change", () => move.value && patch(c, { node: Number(move.value) }));
     const memo = document.createElement("textarea");
     memo.rows = 2;

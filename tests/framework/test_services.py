@@ -342,11 +342,12 @@ def test_guids_stay_the_same_across_exports(project, lifecycle):
     assert str(lifecycle["数据开放"].guid) in second.decode()
 
 
-def test_an_imported_guid_already_used_gets_a_fresh_one(project):
+def test_an_imported_guid_of_a_node_elsewhere_is_reported_and_the_node_stays(project):
     node = services.node_create(project=project, name="a")
-    data = f"path,description,color,guid\nb,,,{node.guid}\n".encode()
-    services.codebook_import_file(project=project, filename="c.csv", data=data)
-    assert project.nodes.get(name="b").guid != node.guid
+    data = f"path,description,color,guid\nx/b,,,{node.guid}\n".encode()
+    report = services.codebook_import_file(project=project, filename="c.csv", data=data)
+    assert list(project.nodes.values_list("name", flat=True)) == ["a"]
+    assert report.skipped == [("x/b", "its GUID belongs to “a”, which stays where it is")]
 
 
 # --- counts -------------------------------------------------------------------------------------------
