@@ -155,8 +155,13 @@ def project_import(*, user, filename: str, data: bytes, match_users: bool = Fals
     qde_bytes, files = _unpack(filename, data)
     parsed = qde.read(qde_bytes)
     extension = _extension(files)
-    with transaction.atomic():
-        return _Importer(user, filename, parsed, files, extension, match_users).run()
+    importer = _Importer(user, filename, parsed, files, extension, match_users)
+    try:
+        with transaction.atomic():
+            return importer.run()
+    except BaseException:
+        importer.delete_saved_files()  # the rows rolled back; the files their documents saved go with them
+        raise
 
 
 class _Importer:
@@ -169,9 +174,14 @@ class _Importer:
         self.documents: dict[str, Document] = {}
         self.coding_ids: dict[tuple, int] = {}
         self.memo_notes: set[str] = set()
+        self.saved_files: list = []  # (storage, name) of each original file written, removed if the import fails
         self.folded = {name.lower(): name for name in files}
         # ATLAS.ti counts a CRLF line break as one character in its positions (its .txt files keep CRLF)
         self.crlf_is_one = "atlas.ti" in parsed.head.origin.lower()
+
+    def delete_saved_files(self) -> None:
+        for storage, name in self.saved_files:
+            storage.delete(name)
 
     def run(self) -> ImportReport:
         head = self.parsed.head
@@ -405,6 +415,8 @@ class _Importer:
                     _("Source “%(name)s”: %(why)s") % {"name": source.name, "why": refused.message}
                 )
                 continue
+            if document.original:
+                self.saved_files.append((document.original.storage, document.original.name))
             if created := _moment(source.created):
                 Document.objects.filter(pk=document.pk).update(created_at=created)
             self.documents[source.guid] = document

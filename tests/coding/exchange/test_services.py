@@ -3,8 +3,10 @@
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from coding.exchange import services
@@ -87,10 +89,16 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 
 def _refused(user, data: bytes, message: str) -> None:
     projects, documents = Project.objects.count(), Document.objects.count()
+    files = _media_files()
     with pytest.raises(ValidationError) as caught:
         services.project_import(user=user, filename="x.qdpx", data=data)
     assert message in " ".join(caught.value.messages)
     assert (Project.objects.count(), Document.objects.count()) == (projects, documents)
+    assert _media_files() == files  # a source saved before the refusal leaves no file behind
+
+
+def _media_files() -> list[Path]:
+    return sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
 
 
 QDE = """<?xml version="1.0" encoding="utf-8"?>
