@@ -45,6 +45,14 @@ def _layer(project: Project, user, text: str | None) -> list[int]:
     return layer.parse(project, user, text)
 
 
+def _trained_model(project: Project, user, text: str | None):
+    """The layer's newest trained model, or a 400 saying there is none."""
+    model = review.ready(project, layer.key(_layer(project, user, text)))
+    if model is None:
+        raise ValidationError({"detail": _("No suggestion model is trained on this layer yet.")})
+    return model
+
+
 def _number(params, name: str, kind=int):
     value = params.get(name)
     if value in (None, ""):
@@ -165,9 +173,7 @@ class SuggestionAcceptAboveApi(APIView):
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        model = review.ready(project, layer.key(_layer(project, request.user, data.get("layer"))))
-        if model is None:
-            raise ValidationError({"detail": _("No suggestion model is trained on this layer yet.")})
+        model = _trained_model(project, request.user, data.get("layer"))
         found = review.open_suggestions(
             model, document_id=data.get("document"), node_id=data.get("node"), min_probability=data["min_probability"]
         ).select_related("document", "node")
@@ -218,8 +224,6 @@ class SuggestionEvaluationApi(APIView):
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        model = review.ready(project, layer.key(_layer(project, request.user, data.get("layer"))))
-        if model is None:
-            raise ValidationError({"detail": _("No suggestion model is trained on this layer yet.")})
+        model = _trained_model(project, request.user, data.get("layer"))
         changed = services.threshold_set(model=model, node_ids=data.get("nodes"), threshold=data["threshold"])
         return Response({"changed": changed})
