@@ -7,6 +7,7 @@ from urllib.parse import quote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding.models import Coding, CodingOptions
@@ -48,10 +49,15 @@ def visible_codings(project: Project, user) -> QuerySet:
     return codings if sees_everyone(project, user) else codings.filter(coder=user)
 
 
+def _local(moment) -> str:
+    """An ISO 8601 time in the project's time zone (TIME_ZONE), so that the date the page shows is the local date."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
 def coding_rows(codings: QuerySet) -> list[dict]:
     """Codings as the small dicts the coding page's script works on."""
     return [
-        {"id": i, "node": n, "coder": c, "start": s, "end": e, "memo": m, "created_at": t.isoformat(timespec="seconds")}
+        {"id": i, "node": n, "coder": c, "start": s, "end": e, "memo": m, "created_at": _local(t)}
         for i, n, c, s, e, m, t in codings.order_by("start", "end", "id").values_list(
             "id", "node_id", "coder__username", "start", "end", "memo", "created_at"
         )

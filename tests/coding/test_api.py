@@ -1,5 +1,7 @@
 """The codings API contract: create (one or many, idempotent), list, update, delete, undo, audit, memos."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -211,6 +213,15 @@ def test_memos_are_searchable(api_as, project, document, coder):
     assert len(api_as(coder).get(url).json()) == 2
     missing = api_as(coder).post(url, {"kind": "node", "body": "x"}, format="json")
     assert missing.status_code == 400
+
+
+def test_compact_list_dates_codings_in_the_project_time_zone(api_as, project, document, node, coder, settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    coding = CodingFactory(document=document, node=node, coder=coder, start=0, end=3)
+    late_evening_utc = datetime.datetime(2026, 12, 6, 23, 30, tzinfo=datetime.UTC)  # 07:30 the next day in Beijing
+    Coding.objects.filter(pk=coding.pk).update(created_at=late_evening_utc)
+    rows = api_as(coder).get(codings_url(project), {"document": document.pk, "compact": "1"}).json()
+    assert rows[0]["created_at"] == "2026-12-07T07:30:00+08:00"
 
 
 def test_compact_list_leaves_out_the_passage_text(api_as, project, document, node, coder):
