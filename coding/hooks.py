@@ -32,9 +32,7 @@ def scope_layer(project, user, names: str) -> layers.Layer:
 def register() -> None:
     # Each looked up when called (not bound now), so replacing the implementation (a test's monkeypatch) holds.
     hooks.register("coded_spans", lambda *args: autocode.coded_spans(*args))
-    hooks.register(
-        "scope_layer", lambda project, user, names: layers.layer_for(project, user, layers.parse_names(names))
-    )
+    hooks.register("scope_layer", lambda *args: scope_layer(*args))
     hooks.register("document_coding_count", lambda *args: document_coding_count(*args))
     hooks.register("node_counts", lambda *args: node_counts(*args))
     hooks.register("node_counts_for", lambda *args: node_counts_for(*args))
