@@ -22,13 +22,14 @@ class PositionMap:
     def __init__(self, raw: str):
         self.raw_length = len(raw)
         self.text = normalize_text(raw)
+        self._raw = raw if self.text != raw else None  # the table is built on the first position asked for
         self._table: array | None = None
-        if self.text != raw:
-            self._table = _table(raw, self.text)
 
     def __call__(self, position: int) -> int | None:
-        if self._table is None:
+        if self._raw is None:
             return position
+        if self._table is None:  # a source nobody coded never pays for the per-character table
+            self._table = _table(self._raw, self.text)
         value = self._table[position]
         return None if value < 0 else value
 
