@@ -5,6 +5,7 @@ import os
 import sys
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -47,6 +48,46 @@ def conn_max_age(environ: Mapping[str, str], loaded_modules: Collection[str]) ->
     if value:
         return int(value)
     return 60 if "gunicorn" in loaded_modules else 0
+
+
+def object_storage(environ: Mapping[str, str]) -> dict | None:
+    """STORAGES["default"] on S3-compatible object storage (django-storages), or None for local disk (MEDIA_ROOT).
+
+    STORAGE_URL=s3://[KEY:SECRET@]BUCKET[/PREFIX][?endpoint_url=…&region_name=…&addressing_style=path] names it in
+    one variable; else AWS_STORAGE_BUCKET_NAME with AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, AWS_LOCATION and
+    AWS_S3_ADDRESSING_STYLE. Keys come from the URL, else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or boto3's own
+    chain: an instance role). Files are never public: downloads pass through the app, which checks permissions."""
+    url = environ.get("STORAGE_URL", "").strip()
+    options: dict[str, object] = {}
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.hostname:
+            raise ImproperlyConfigured("STORAGE_URL must look like s3://bucket/prefix?endpoint_url=https://…")
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        unknown = set(query) - {"endpoint_url", "region_name", "addressing_style"}
+        if unknown:
+            raise ImproperlyConfigured(f"STORAGE_URL: unknown parameter(s) {', '.join(sorted(unknown))}")
+        options = {"bucket_name": parts.hostname, "location": unquote(parts.path).strip("/"), **query}
+        if parts.username:
+            options["access_key"] = unquote(parts.username)
+            options["secret_key"] = unquote(parts.password or "")
+    elif environ.get("AWS_STORAGE_BUCKET_NAME", "").strip():
+        names = {
+            "bucket_name": "AWS_STORAGE_BUCKET_NAME",
+            "endpoint_url": "AWS_S3_ENDPOINT_URL",
+            "region_name": "AWS_S3_REGION_NAME",
+            "location": "AWS_LOCATION",
+            "addressing_style": "AWS_S3_ADDRESSING_STYLE",
+        }
+        options = {key: environ[name].strip() for key, name in names.items() if environ.get(name, "").strip()}
+    else:
+        return None
+    if "access_key" not in options and environ.get("AWS_ACCESS_KEY_ID"):
+        options["access_key"] = environ["AWS_ACCESS_KEY_ID"]
+        options["secret_key"] = environ.get("AWS_SECRET_ACCESS_KEY", "")
+    # Names are unique (a uuid each) and never overwritten; no ACL header (MinIO and most S3 clones ignore or refuse it)
+    options.update(default_acl=None, file_overwrite=False, querystring_auth=True)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -170,7 +211,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Original uploads: local disk under MEDIA_ROOT, or object storage when STORAGE_URL / AWS_* are set (several
+    # machines then share them). Every read and write goes through the storage API, never a path on disk.
+    "default": object_storage(os.environ) or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
