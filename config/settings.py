@@ -133,7 +133,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into accounts.throttle.lockout_response
+    "axes.middleware.AxesMiddleware",  # last but one: turns a locked-out login into accounts.throttle.lockout_response
+    "config.routers.ReplicaReadsMiddleware",  # only marks the heavy read pages' requests for the read replica
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -170,6 +171,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+
+# A read replica (PostgreSQL streaming replication, or a managed database's read endpoint): DATABASE_REPLICA_URL makes
+# it the alias "replica", and config.routers sends the reads of the heavy read pages below to it (GET/HEAD only;
+# writes, migrations and reads inside a transaction stay on the primary).
+READ_REPLICA = ""
+if os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    READ_REPLICA = "replica"
+    DATABASES[READ_REPLICA] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"].strip(),
+        conn_max_age=conn_max_age(os.environ, sys.modules),
+        conn_health_checks=True,
+    )
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+REPLICA_VIEWS = frozenset(
+    {
+        "coding:matrix",
+        "coding:matrix-cell",
+        "coding:matrix-csv",
+        "coding:matrix-xlsx",
+        "coding:matrix-svg",
+        "coding:framework-summary",
+        "coding:summary-csv",
+        "coding:summary-xlsx",
+        "coding:summary-figure",
+        "policies:word-frequency",
+        "policies:word-frequency-csv",
+        "policies:word-frequency-xlsx",
+        "api:matrix",
+        "api:word-frequency",
+    }
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
