@@ -232,3 +232,23 @@ def test_an_original_missing_from_the_bucket_is_a_404_not_a_500(s3, api_as, proj
     assert response.status_code == 200
     with zipfile.ZipFile(io.BytesIO(body(response))) as archive:
         assert not [name for name in archive.namelist() if "-original" in name]
+
+
+@pytest.mark.django_db
+def test_a_project_import_writes_its_originals_to_the_bucket(s3, settings, api_as, project, owner):
+    client = api_as(owner)
+    upload = SimpleUploadedFile("规划.txt", TEXT.encode("utf-8"), content_type="text/plain")
+    assert (
+        client.post(reverse("api:documents", kwargs={"project_id": project.pk}), {"file": [upload]}).status_code == 201
+    )
+    archive = body(client.get(reverse("api:project-export", kwargs={"project_id": project.pk})))
+    qdpx = SimpleUploadedFile("备份.qdpx", archive, content_type="application/zip")
+    response = client.post(reverse("api:project-import"), {"file": qdpx}, format="multipart")
+    assert response.status_code == 201, response.content
+    imported = Document.objects.exclude(project=project).get()
+    assert imported.original.name.startswith(f"originals/project-{imported.project_id}/")
+    key = f"media/{imported.original.name}"
+    assert key in bucket_keys(s3)
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == TEXT.encode("utf-8")
+    assert len(bucket_keys(s3)) == 2  # the first project's original and the imported copy
+    assert local_files(settings) == []
