@@ -4,8 +4,9 @@ replica when DATABASE_REPLICA_URL is set; everything else, and every write, uses
 The middleware marks a request as replica-readable when its view is named in settings.REPLICA_VIEWS and its method
 is GET or HEAD; the router then sends that request's reads to settings.READ_REPLICA. A read inside a transaction on
 the primary stays on the primary (a transaction that writes must read its own writes), and so does everything the
-middleware chain did before the view (session, user, login throttling). A replica lags its primary by a moment: a
-coding saved a second ago may be missing from the matrix until the replica catches up."""
+middleware chain did before the view (session, user, login throttling); users and API tokens are always read on the
+primary (an API view authenticates inside the view). A replica lags its primary by a moment: a coding saved a second
+ago may be missing from the matrix until the replica catches up."""
 
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -17,6 +18,9 @@ from django.http import HttpRequest, HttpResponse
 _replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
 
 READ_METHODS = frozenset({"GET", "HEAD"})
+# The app's own data; users, API tokens, sessions and login throttling are always read on the primary, so that a
+# password or token changed a moment ago is never judged by a replica that has not seen the change yet.
+REPLICA_APPS = frozenset({"policies", "framework", "coding"})
 
 
 class ReplicaRouter:
@@ -24,7 +28,12 @@ class ReplicaRouter:
 
     def db_for_read(self, model, **hints) -> str | None:
         replica = settings.READ_REPLICA
-        if replica and _replica_reads.get() and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        if (
+            replica
+            and _replica_reads.get()
+            and model._meta.app_label in REPLICA_APPS
+            and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+        ):
             return replica
         return None
 

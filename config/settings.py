@@ -85,8 +85,10 @@ def object_storage(environ: Mapping[str, str]) -> dict | None:
     if "access_key" not in options and environ.get("AWS_ACCESS_KEY_ID"):
         options["access_key"] = environ["AWS_ACCESS_KEY_ID"]
         options["secret_key"] = environ.get("AWS_SECRET_ACCESS_KEY", "")
-    # Names are unique (a uuid each) and never overwritten; no ACL header (MinIO and most S3 clones ignore or refuse it)
-    options.update(default_acl=None, file_overwrite=False, querystring_auth=True)
+    # Names are unique (a uuid each), never overwritten; no ACL header (MinIO and most S3 clones ignore or refuse it).
+    # A file opened for reading is buffered in memory up to 2 MB, then in a temporary file (django-storages' default
+    # keeps a whole object in memory).
+    options.update(default_acl=None, file_overwrite=False, querystring_auth=True, max_memory_size=2 * 1024 * 1024)
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 

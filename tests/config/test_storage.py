@@ -45,6 +45,7 @@ def test_storage_url_names_bucket_prefix_endpoint_and_keys():
     assert (options["access_key"], options["secret_key"]) == ("AK/x", "se+cret")
     assert options["default_acl"] is None
     assert options["file_overwrite"] is False
+    assert options["max_memory_size"] == 2 * 1024 * 1024  # a large original spills to a temporary file
 
 
 def test_storage_url_keys_fall_back_to_the_aws_variables():

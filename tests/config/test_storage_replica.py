@@ -4,11 +4,15 @@ tests/settings.py defines "replica" as a second alias on the test database itsel
 be a second server holding the same data. The tests commit (transaction=True) so the second connection sees the
 rows; routing is on only where READ_REPLICA names the alias."""
 
+import re
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from coding.models import Coding
 from config import routers
@@ -16,6 +20,8 @@ from policies.models import Membership, Role
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory, ProjectFactory, UserFactory
 
 BOTH = ["default", "replica"]
+MAIN_TABLE = re.compile(r'FROM\s+"(\w+)"')  # the first FROM: the table a query reads, not a subquery's
+APP_TABLES = ("policies_", "framework_", "coding_")
 WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "SAVEPOINT")
 
 
@@ -67,8 +73,9 @@ def test_the_heavy_read_pages_read_from_the_replica(replica, coded, name, query,
     assert on_replica, "no query went to the replica"
     assert any(table in sql for sql in on_replica)
     assert not [sql for sql in on_replica if sql.lstrip().upper().startswith(WRITES)]
-    # what runs before the view (session, user) stays on the primary; the page's own data does not
-    assert not [sql for sql in on_default if "coding_coding" in sql]
+    # sessions, users and tokens stay on the primary; the app's own tables are read on the replica only
+    on_primary = {match.group(1) for sql in on_default if (match := MAIN_TABLE.search(sql))}
+    assert not {table for table in on_primary if table.startswith(APP_TABLES)}, on_primary
 
 
 @pytest.mark.django_db(transaction=True, databases=BOTH)
@@ -108,6 +115,8 @@ def test_the_router_sends_writes_and_transactions_to_the_primary(replica):
     token = routers._replica_reads.set(True)
     try:
         assert router.db_for_read(Coding) == "replica"
+        assert router.db_for_read(get_user_model()) is None  # accounts and tokens: always the primary
+        assert router.db_for_read(Token) is None
         assert router.db_for_write(Coding) == DEFAULT_DB_ALIAS
         with transaction.atomic():
             assert router.db_for_read(Coding) is None  # a transaction reads its own writes
