@@ -17,7 +17,7 @@ from coding import api as coding_api
 from coding import autocode_views
 from coding import services as coding_services
 from coding.suggest import api as suggest_api
-from config import api_docs, errors
+from config import api_docs, errors, storage
 from framework import api as framework_api
 from policies import api as policies_api
 from policies import text_api
@@ -143,6 +143,10 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
+    if response is None and storage.is_unavailable(exc):
+        logger.error("Object storage failed: %s", exc, exc_info=exc)
+        set_rollback()
+        return Response({"detail": storage.unavailable_message()}, status=503)
     if response is None:
         request = context.get("request")
         logger.error("Unexpected error answering %s", request.path if request else "?", exc_info=exc)

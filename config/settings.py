@@ -89,6 +89,16 @@ def object_storage(environ: Mapping[str, str]) -> dict | None:
     # A file opened for reading is buffered in memory up to 2 MB, then in a temporary file (django-storages' default
     # keeps a whole object in memory).
     options.update(default_acl=None, file_overwrite=False, querystring_auth=True, max_memory_size=2 * 1024 * 1024)
+    # An unreachable store answers within seconds (config.storage turns it into a 503), not after boto3's retries.
+    # django-storages ignores its addressing_style option once a client config is given: it goes in the config.
+    from botocore.config import Config  # boto3 is loaded only when object storage is configured
+
+    options["client_config"] = Config(
+        s3={"addressing_style": options.pop("addressing_style", None)},
+        connect_timeout=5,
+        read_timeout=60,
+        retries={"max_attempts": 3, "mode": "standard"},
+    )
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
@@ -137,6 +147,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last but one: turns a locked-out login into accounts.throttle.lockout_response
     "config.routers.ReplicaReadsMiddleware",  # only marks the heavy read pages' requests for the read replica
+    "config.storage.StorageUnavailableMiddleware",  # the object store unreachable: 503 with a message
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -473,7 +473,8 @@ def document_replace_file(*, document: Document, filename: str, data: bytes) -> 
     document.sections.all().delete()
     _store_sections(document)
     segmentation_schedule(project=document.project, documents=[document])
-    transaction.on_commit(lambda: document.original.storage.delete(old_file))
+    # robust: a file store that cannot be reached leaves the old file behind (logged), not the replacement half done
+    transaction.on_commit(lambda: document.original.storage.delete(old_file), robust=True)
     return document
 
 
@@ -482,7 +483,7 @@ def document_delete(*, document: Document) -> None:
     """Delete a document, its codings and its stored original."""
     name, storage = document.original.name, document.original.storage
     document.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: storage.delete(name), robust=True)  # the file store down: the file stays, logged
 
 
 @transaction.atomic

@@ -70,7 +70,8 @@ def test_aws_variables_name_the_bucket_without_storage_url():
     assert options["endpoint_url"] == "https://oss.example.cn"
     assert options["region_name"] == "cn-north-1"
     assert options["location"] == "media"
-    assert options["addressing_style"] == "virtual"
+    assert options["client_config"].s3 == {"addressing_style": "virtual"}
+    assert options["client_config"].connect_timeout == 5  # an unreachable store fails within seconds
     assert "access_key" not in options  # boto3's own chain (an instance role) then
 
 
@@ -253,3 +254,73 @@ def test_a_project_import_writes_its_originals_to_the_bucket(s3, settings, api_a
     assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == TEXT.encode("utf-8")
     assert len(bucket_keys(s3)) == 2  # the first project's original and the imported copy
     assert local_files(settings) == []
+
+
+@pytest.fixture
+def dead_store(settings, monkeypatch):
+    """The default storage on an S3 endpoint where nothing listens (the store is down)."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    endpoint = f"http://127.0.0.1:{free_port()}"  # bound and released: nothing listens there
+    spec = object_storage({"STORAGE_URL": f"s3://k:s@{BUCKET}?endpoint_url={endpoint}&region_name=us-east-1"})
+    spec["OPTIONS"]["client_config"] = spec["OPTIONS"]["client_config"].merge(
+        __import__("botocore.config").config.Config(connect_timeout=1, retries={"max_attempts": 1})
+    )
+    settings.STORAGES = {**settings.STORAGES, "default": spec}
+    return endpoint
+
+
+@pytest.mark.django_db
+def test_an_unreachable_store_refuses_an_import_with_503_and_stores_nothing(
+    dead_store, settings, api_as, project, owner
+):
+    upload = SimpleUploadedFile("a.txt", TEXT.encode("utf-8"), content_type="text/plain")
+    response = api_as(owner).post(reverse("api:documents", kwargs={"project_id": project.pk}), {"file": [upload]})
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "The file store cannot be reached just now. Nothing was changed; please try again in a minute."
+    }
+    assert not Document.objects.filter(project=project).exists()
+    assert local_files(settings) == []
+
+
+@pytest.mark.django_db
+def test_an_unreachable_store_answers_a_download_with_503_in_the_page(dead_store, client, project, owner):
+    document = Document.objects.create(
+        project=project,
+        title="t",
+        original_name="a.txt",
+        original="originals/a.txt",
+        file_format="txt",
+        text=TEXT,
+        char_count=len(TEXT),
+        text_hash="x",
+    )
+    client.force_login(owner)
+    response = client.get(reverse("policies:document-original", args=[document.pk]))
+    assert response.status_code == 503
+    assert "The file store cannot be reached just now." in response.content.decode()
+    response = client.get(reverse("api:document-file", kwargs={"document_id": document.pk}))
+    assert response.status_code == 503
+
+
+@pytest.mark.django_db
+def test_deleting_a_document_while_the_store_is_down_still_deletes_it(
+    dead_store, api_as, project, owner, django_capture_on_commit_callbacks, caplog
+):
+    document = Document.objects.create(
+        project=project,
+        title="t",
+        original_name="a.txt",
+        original="originals/a.txt",
+        file_format="txt",
+        text=TEXT,
+        char_count=len(TEXT),
+        text_hash="x",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(owner).delete(reverse("api:document", kwargs={"document_id": document.pk}))
+    assert response.status_code == 204
+    assert not Document.objects.filter(pk=document.pk).exists()
+    # the file could not be removed: the failure is logged, the deletion stands
+    assert any(record.levelname == "ERROR" and record.exc_info for record in caplog.records)
