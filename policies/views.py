@@ -393,9 +393,16 @@ def _text_search(request: HttpRequest, project) -> dict:
     if not request.GET.get("q"):
         return {"query": request.GET}
     try:
-        query = search.parse_query(request.GET["q"], request.GET.get("mode", "terms"))
+        query = search.parse_query(request.GET["q"], request.GET.get("mode", "terms"), request.GET.get("whole") == "1")
         scope = search.Scope.from_params(request.GET)
-        result = search.text_search(project, request.user, query=query, scope=scope, sort=request.GET.get("sort", ""))
+        result = search.text_search(
+            project,
+            request.user,
+            query=query,
+            scope=scope,
+            sort=request.GET.get("sort", ""),
+            boundaries=segment.word_boundaries(project),
+        )
         layer = search.scope_layer(project, request.user, scope)
     except search.SearchError as error:
         return {"error": str(error), "query": request.GET}

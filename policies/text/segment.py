@@ -9,7 +9,7 @@ Each dictionary gets its own engine instance, so no project's words leak into an
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import rjieba
 from django.utils.translation import gettext as _
 
 from policies import workers
-from policies.models import Segmentation
+from policies.models import DocumentTokens, Segmentation
 
 DATA = Path(__file__).resolve().parent / "data"
 WORD_SEPARATOR = "\x1f"  # never in a document: normalization removes control characters other than LF and TAB
@@ -460,3 +460,30 @@ def segmentation_state(project) -> dict:
         "error": state.error,
         "worker_alive": workers.alive(),
     }
+
+
+def word_boundaries(project) -> Callable[[int, str], frozenset[int]]:
+    """For whole-word search: a function giving a document's word boundaries (every token's start and end), from
+    its cached segmentation when that is current, else by segmenting the text with the project's dictionary."""
+    version = Segmentation.objects.filter(pk=project.pk).values_list("version", flat=True).first() or 1
+    segmenter: list[Segmenter] = []
+
+    def boundaries(document_id: int, text: str) -> frozenset[int]:
+        row = (
+            DocumentTokens.objects.filter(document_id=document_id, version=version)
+            .values_list("words", "sequence", "wide")
+            .first()
+        )
+        if row is not None:
+            words = row[0].split(WORD_SEPARATOR) if row[0] else []
+            starts, ends = token_offsets(words, decode_sequence(row[1], row[2]))
+            if not len(ends) or int(ends[-1]) == len(text):
+                return frozenset(starts.tolist()) | frozenset(ends.tolist())
+        if not segmenter:
+            segmenter.append(segmenter_for(project_terms(project)))
+        tokens = segmenter[0].cut(text)
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        ends = np.cumsum(lengths)
+        return frozenset((ends - lengths).tolist()) | frozenset(ends.tolist())
+
+    return boundaries
