@@ -513,6 +513,7 @@ def _agreement_context(request: HttpRequest, project) -> dict:
         return {**context, "error": " ".join(invalid.messages)}
     context |= {
         "result": result,
+        "unit_label": dict(context["unit_choices"]).get(result.report.unit, result.report.unit),
         "rows": reliability.node_rows(result, context["sort"], unused=params.get("unused") == "1"),
         "show_unused": params.get("unused") == "1",
         "nodes_compared": reliability.nodes_compared(result),
