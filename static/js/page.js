@@ -2,7 +2,8 @@
 //   <form data-confirm="Question?">   asks before it is submitted;
 //   <select data-autosubmit>          submits its form when changed;
 //   <input type="checkbox" data-tick-all>  ticks or unticks every checkbox in the body of its table;
-//   <details class="nav-group">       one nav drop-down open at a time, closed by Esc or a click elsewhere.
+//   <details class="nav-group">       one nav drop-down open at a time, closed by Esc or a click elsewhere;
+//   and for printing, every closed <details> of the page opens (its content would not print) and closes after.
 (function () {
   "use strict";
 
@@ -55,5 +56,15 @@
       open.removeAttribute("open");
       open.querySelector("summary").focus();
     }
+  });
+
+  let openedForPrint = [];
+  window.addEventListener("beforeprint", () => {
+    openedForPrint = Array.from(document.querySelectorAll("main details:not([open])"));
+    openedForPrint.forEach((details) => details.setAttribute("open", ""));
+  });
+  window.addEventListener("afterprint", () => {
+    openedForPrint.forEach((details) => details.removeAttribute("open"));
+    openedForPrint = [];
   });
 })();
