@@ -462,18 +462,34 @@ def segmentation_state(project) -> dict:
     }
 
 
+WORD_BOUNDARY_CHUNK = 100  # cached segmentations read per query, in document order (text search's order)
+
+
 def word_boundaries(project) -> Callable[[int, str], frozenset[int]]:
     """For whole-word search: a function giving a document's word boundaries (every token's start and end), from
-    its cached segmentation when that is current, else by segmenting the text with the project's dictionary."""
+    its cached segmentation when that is current, else by segmenting the text with the project's dictionary.
+
+    Cached segmentations are read a chunk at a time, from the document asked for onwards in id order."""
     version = Segmentation.objects.filter(pk=project.pk).values_list("version", flat=True).first() or 1
     segmenter: list[Segmenter] = []
+    chunk: dict[int, tuple] = {}
+    read_up_to = [-1]  # the highest document id the chunk covers
+
+    def cached(document_id: int) -> tuple | None:
+        if document_id not in chunk and document_id > read_up_to[0]:
+            chunk.clear()
+            rows = (
+                DocumentTokens.objects.filter(document__project=project, version=version, document_id__gte=document_id)
+                .order_by("document_id")
+                .values_list("document_id", "words", "sequence", "wide")[:WORD_BOUNDARY_CHUNK]
+            )
+            for pk, *row in rows:
+                chunk[pk] = tuple(row)
+            read_up_to[0] = max(chunk) if len(chunk) == WORD_BOUNDARY_CHUNK else 2**63
+        return chunk.get(document_id)
 
     def boundaries(document_id: int, text: str) -> frozenset[int]:
-        row = (
-            DocumentTokens.objects.filter(document_id=document_id, version=version)
-            .values_list("words", "sequence", "wide")
-            .first()
-        )
+        row = cached(document_id)
         if row is not None:
             words = row[0].split(WORD_SEPARATOR) if row[0] else []
             starts, ends = token_offsets(words, decode_sequence(row[1], row[2]))

@@ -12,6 +12,7 @@ from coding import services as coding_services
 from coding.models import Coding
 from framework.models import Node
 from policies import services, structure
+from policies.models import DocumentTokens
 from policies.text import frequency, search, segment
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
 
@@ -404,3 +405,21 @@ def test_sentence_auto_code_skips_a_hit_in_a_chapter_heading(project, coder, own
     assert "数据条例" not in texts
     assert "第二章　数据安全　第二条　数据不得泄露。" not in texts
     assert "第二条　数据不得泄露。" in texts
+
+
+@pytest.mark.django_db
+def test_word_boundaries_read_cached_segmentations_in_chunks_and_segment_the_rest(project, owner, monkeypatch):
+    texts = ["大数据中心和数据。", "数据安全和网络安全。", "公共数据由数据主管部门管理。"]
+    documents = [
+        services.document_import(project=project, user=owner, filename=f"b{i}.txt", data=t.encode())[0].document
+        for i, t in enumerate(texts)
+    ]
+    assert DocumentTokens.objects.filter(document__in=documents).count() == 3  # cached at import
+    DocumentTokens.objects.filter(document=documents[1]).delete()  # this one is segmented on the fly
+    monkeypatch.setattr(segment, "WORD_BOUNDARY_CHUNK", 1)
+    boundaries = segment.word_boundaries(project)
+    segmenter = segment.segmenter_for(segment.project_terms(project))
+    for document, text in zip(documents, texts, strict=True):
+        tokens = segmenter.cut(text)
+        expected = {0} | {sum(map(len, tokens[: i + 1])) for i in range(len(tokens))}
+        assert boundaries(document.pk, text) == expected
