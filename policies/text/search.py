@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import regex
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -125,9 +126,16 @@ def find_hits(
 
 
 def whole_words(matches: Sequence[tuple[int, int]], boundaries: Collection[int]) -> list[tuple[int, int]]:
-    """The matches that start and end on a word boundary of the segmentation (given as token start/end offsets)."""
-    edges = boundaries if isinstance(boundaries, set | frozenset) else set(boundaries)
-    return [(start, end) for start, end in matches if start in edges and end in edges]
+    """The matches that start and end on a word boundary of the segmentation: `boundaries` is a set of offsets, or
+    an ascending array of them (as segment.word_boundaries gives)."""
+    if isinstance(boundaries, set | frozenset):
+        return [(start, end) for start, end in matches if start in boundaries and end in boundaries]
+    edges = np.asarray(boundaries)
+    if not len(edges):
+        return []
+    found = np.asarray(matches, dtype=np.int64)
+    at = edges[np.minimum(np.searchsorted(edges, found), len(edges) - 1)] == found
+    return [match for match, keep in zip(matches, at.all(axis=1).tolist(), strict=True) if keep]
 
 
 def _too_slow() -> SearchError:

@@ -465,8 +465,8 @@ def segmentation_state(project) -> dict:
 WORD_BOUNDARY_CHUNK = 100  # cached segmentations read per query, in document order (text search's order)
 
 
-def word_boundaries(project) -> Callable[[int, str], frozenset[int]]:
-    """For whole-word search: a function giving a document's word boundaries (every token's start and end), from
+def word_boundaries(project) -> Callable[[int, str], np.ndarray]:
+    """For whole-word search: a function giving a document's word boundaries (0 and every token's end, ascending), from
     its cached segmentation when that is current, else by segmenting the text with the project's dictionary.
 
     Cached segmentations are read a chunk at a time, from the document asked for onwards in id order."""
@@ -488,18 +488,16 @@ def word_boundaries(project) -> Callable[[int, str], frozenset[int]]:
             read_up_to[0] = max(chunk) if len(chunk) == WORD_BOUNDARY_CHUNK else 2**63
         return chunk.get(document_id)
 
-    def boundaries(document_id: int, text: str) -> frozenset[int]:
+    def boundaries(document_id: int, text: str) -> np.ndarray:
         row = cached(document_id)
         if row is not None:
             words = row[0].split(WORD_SEPARATOR) if row[0] else []
-            starts, ends = token_offsets(words, decode_sequence(row[1], row[2]))
-            if not len(ends) or int(ends[-1]) == len(text):
-                return frozenset(starts.tolist()) | frozenset(ends.tolist())
+            lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))[decode_sequence(row[1], row[2])]
+            if int(lengths.sum()) == len(text):
+                return np.concatenate(([0], np.cumsum(lengths)))
         if not segmenter:
             segmenter.append(segmenter_for(project_terms(project)))
         tokens = segmenter[0].cut(text)
-        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        ends = np.cumsum(lengths)
-        return frozenset((ends - lengths).tolist()) | frozenset(ends.tolist())
+        return np.concatenate(([0], np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)))))
 
     return boundaries
