@@ -2,8 +2,8 @@
 undoable batch; and the coded text a node or coder scope restricts a search to. The coding side of
 policies.text.search, which reads no codings."""
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from coding import layers, services, spans
 from coding.models import Coding
 from framework import tree
-from policies.text import search
+from policies.text import search, segment
 
 
 def coded_spans(project, user, scope: search.Scope) -> dict[int, list[tuple[int, int]]]:
@@ -34,16 +34,27 @@ def coded_spans(project, user, scope: search.Scope) -> dict[int, list[tuple[int,
 
 @dataclass
 class AutocodePlan:
-    """What auto-coding would write: spans to code per document, how many are new and how many already exist."""
+    """What auto-coding would write: spans to code per document, how many are new and how many already exist; the
+    spans the researcher left out, and the hits that lay in a heading (never a sentence) and spread to nothing."""
 
-    spans: list[tuple[int, int, int]]  # document id, start, end (whitespace trimmed), unique
+    spans: list[tuple[int, int, int]]  # document id, start, end (whitespace trimmed), unique, not left out
     new: int
     existing: int
     documents: int
+    omitted: list[tuple[int, int, int]] = field(default_factory=list)  # planned but unticked in the preview
+    headings: int = 0
+    existing_spans: frozenset = frozenset()
+
+    @property
+    def all_spans(self) -> list[tuple[int, int, int]]:
+        """Every span the hits spread to, left out or not, in document order: what the preview lists."""
+        return sorted([*self.spans, *self.omitted])
 
 
-def autocode_plan(project, user, *, node, hits: Sequence[search.Hit], mode: str) -> AutocodePlan:
-    """Spread each hit and trim it as coding does; count what is new for this coder at this node."""
+def autocode_plan(
+    project, user, *, node, hits: Sequence[search.Hit], mode: str, omit: Collection[tuple[int, int, int]] = ()
+) -> AutocodePlan:
+    """Spread each hit and trim it as coding does; count what is new for this coder at this node; leave out `omit`."""
     if mode not in search.SPREADS:
         raise search.SearchError(
             _("Unknown spread “%(mode)s”: use hit, sentence, paragraph or article.") % {"mode": mode}
@@ -51,29 +62,49 @@ def autocode_plan(project, user, *, node, hits: Sequence[search.Hit], mode: str)
     ids = sorted({h.document_id for h in hits})
     texts = dict(project.documents.filter(pk__in=ids).values_list("pk", "text"))
     articles = search.articles_for(ids) if mode == "article" else {}
+    headings = search.headings_for(texts) if mode == "sentence" else {}
     planned = set()
+    in_headings = 0
     for hit in hits:
         text = texts[hit.document_id]
         bounds = [(s, e) for s, e, _label in articles.get(hit.document_id, [])]
-        start, end = search.spread(text, hit.start, hit.end, mode, bounds)
+        found = search.spread(text, hit.start, hit.end, mode, bounds, headings.get(hit.document_id, ()))
+        if found is None:
+            in_headings += 1
+            continue
         try:
-            planned.add((hit.document_id, *spans.trimmed(text, start, end)))
+            planned.add((hit.document_id, *spans.trimmed(text, *found)))
         except spans.SpanError:
             continue
     existing = set(
         Coding.objects.filter(node=node, coder=user, document_id__in=ids).values_list("document_id", "start", "end")
     )
-    ordered = sorted(planned)
+    left_out = set(omit)
+    ordered = sorted(s for s in planned if s not in left_out)
     new = [s for s in ordered if s not in existing]
     return AutocodePlan(
-        spans=ordered, new=len(new), existing=len(ordered) - len(new), documents=len({s[0] for s in ordered})
+        spans=ordered,
+        new=len(new),
+        existing=len(ordered) - len(new),
+        documents=len({s[0] for s in ordered}),
+        omitted=sorted(planned & left_out),
+        headings=in_headings,
+        existing_spans=frozenset(planned & existing),
     )
 
 
 def plan_for_search(project, user, params: Mapping, node) -> AutocodePlan:
-    """Re-run the search in `params` (q, mode, scope, spread, ticked `hits`) and plan codings for its hits."""
-    query = search.parse_query(params.get("q", ""), params.get("mode") or "terms")
-    result = search.text_search(project, user, query=query, scope=search.Scope.from_params(params))
+    """Re-run the search in `params` (q, mode, whole, scope, spread, ticked `hits`, left-out `omit`) and plan codings
+    for its hits."""
+    whole = str(params.get("whole", "")) in ("1", "True", "true")
+    query = search.parse_query(params.get("q", ""), params.get("mode") or "terms", whole)
+    result = search.text_search(
+        project,
+        user,
+        query=query,
+        scope=search.Scope.from_params(params),
+        boundaries=segment.word_boundaries(project),
+    )
     hits = [search.Hit(line.document_id, line.start, line.end) for line in result.lines]
     ticked = params.get("hits") or []
     if ticked:
@@ -88,7 +119,40 @@ def plan_for_search(project, user, params: Mapping, node) -> AutocodePlan:
         )
     if not hits:
         raise search.SearchError(_("There is nothing to code: the search found no hits."))
-    return autocode_plan(project, user, node=node, hits=hits, mode=params.get("spread") or "hit")
+    omit = {(h.document_id, h.start, h.end) for h in search.parse_hit_keys(params.get("omit") or [])}
+    return autocode_plan(project, user, node=node, hits=hits, mode=params.get("spread") or "hit", omit=omit)
+
+
+PREVIEW_PAGE = 20  # passages listed per page of the preview
+
+
+def preview_page(project, plan: AutocodePlan, page: int) -> dict:
+    """One page of the passages a plan would code, for the preview: document title, article, the passage text,
+    whether it exists already and whether it is left out; with the page numbers."""
+    listed = plan.all_spans
+    pages = max(1, -(-len(listed) // PREVIEW_PAGE))
+    page = min(max(page, 1), pages)
+    shown = listed[(page - 1) * PREVIEW_PAGE : page * PREVIEW_PAGE]
+    ids = {d for d, _s, _e in shown}
+    documents = {d["pk"]: d for d in project.documents.filter(pk__in=ids).values("pk", "title", "text")}
+    articles = search.articles_for(ids)
+    left_out = set(plan.omitted)
+    rows = [
+        {
+            "key": f"{d}:{s}:{e}",
+            "document": d,
+            "start": s,
+            "end": e,
+            "title": documents[d]["title"],
+            "article": search.article_label(articles.get(d, []), s),
+            "text": documents[d]["text"][s:e],
+            "exists": (d, s, e) in plan.existing_spans,
+            "omitted": (d, s, e) in left_out,
+        }
+        for d, s, e in shown
+    ]
+    hidden_omits = [f"{d}:{s}:{e}" for d, s, e in plan.omitted if (d, s, e) not in set(shown)]
+    return {"rows": rows, "page": page, "pages": pages, "total": len(listed), "hidden_omits": hidden_omits}
 
 
 def hits_autocode(*, coder, project, node, plan) -> dict:

@@ -25,12 +25,16 @@ from policies.text import search
 def text_search_autocode(request: HttpRequest, project_id: int) -> HttpResponse:
     """Preview, then write, the codings for a search's hits (all or the ticked ones); one batch, undoable."""
     project = access.project_for(request.user, project_id, need=Role.CODER)
-    params = {**request.POST.dict(), "hits": request.POST.getlist("hit")}
+    # passages left out in the preview: those unticked on the page shown, and those left out on other pages
+    shown, kept = set(request.POST.getlist("shown")), set(request.POST.getlist("keep"))
+    omit = sorted(set(request.POST.getlist("omit")) | (shown - kept))
+    params = {**request.POST.dict(), "hits": request.POST.getlist("hit"), "omit": omit}
     context = {"project": project, "params": params}
     try:
         node = get_object_or_404(Node, pk=int(params.get("target") or 0), project=project)
         plan = autocode.plan_for_search(project, request.user, params, node)
-        context |= {"plan": plan, "node": node}
+        page = int(params["page"]) if str(params.get("page", "")).isdigit() else 1
+        context |= {"plan": plan, "node": node, "preview": autocode.preview_page(project, plan, page)}
         if "confirm" in request.POST:
             context["outcome"] = autocode.hits_autocode(coder=request.user, project=project, node=node, plan=plan)
     except (search.SearchError, ValidationError, ValueError) as error:
@@ -63,7 +67,11 @@ class AutoCodeApi(APIView):
         mode = serializers.ChoiceField(choices=search.MODES, default="terms")
         target = serializers.IntegerField(help_text="the node to code at")
         spread = serializers.ChoiceField(choices=search.SPREADS, default="hit")
+        whole = serializers.BooleanField(default=False, help_text="whole words only, as the segmentation cuts them")
         hits = serializers.ListField(child=serializers.CharField(), required=False, help_text="document:start:end")
+        omit = serializers.ListField(
+            child=serializers.CharField(), required=False, help_text="spread passages to leave out: document:start:end"
+        )
         preview = serializers.BooleanField(default=False, help_text="count what would be written, write nothing")
         province = serializers.CharField(required=False, allow_blank=True)
         issuer_type = serializers.CharField(required=False, allow_blank=True)
@@ -81,6 +89,8 @@ class AutoCodeApi(APIView):
                     "new": serializers.IntegerField(),
                     "existing": serializers.IntegerField(),
                     "documents": serializers.IntegerField(),
+                    "passages": serializers.ListField(child=serializers.DictField(), help_text="document, start, end"),
+                    "omitted": serializers.IntegerField(),
                 },
             ),
             201: inline_serializer(
@@ -105,7 +115,14 @@ class AutoCodeApi(APIView):
             raise ValidationError(str(error)) from None
         if data["preview"]:
             return Response(
-                {"codings": len(plan.spans), "new": plan.new, "existing": plan.existing, "documents": plan.documents}
+                {
+                    "codings": len(plan.spans),
+                    "new": plan.new,
+                    "existing": plan.existing,
+                    "documents": plan.documents,
+                    "passages": [{"document": d, "start": s, "end": e} for d, s, e in plan.spans],
+                    "omitted": len(plan.omitted),
+                }
             )
         outcome = autocode.hits_autocode(coder=request.user, project=project, node=node, plan=plan)
         return Response(outcome, status=status.HTTP_201_CREATED)

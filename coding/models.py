@@ -164,6 +164,30 @@ class CodingOptions(models.Model):
         return f"options of {self.project}"
 
 
+class AdjudicationDecision(models.TextChoices):
+    NEITHER = "neither", _("resolved — neither")
+
+
+class Adjudication(models.Model):
+    """An adjudicator's decision on a disagreement case that writes no coding: resolved with neither coder's coding
+    taken into the consensus layer. A case is named by its codings' ids, so a case whose codings change reopens."""
+
+    project = models.ForeignKey("policies.Project", models.CASCADE, related_name="adjudications")
+    document = models.ForeignKey("policies.Document", models.CASCADE, related_name="adjudications")
+    case = models.CharField(max_length=1000)  # the case's coding ids, ascending, joined by commas
+    decision = models.CharField(
+        max_length=10, choices=AdjudicationDecision.choices, default=AdjudicationDecision.NEITHER
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["document", "case"], name="adjudication_unique_case")]
+
+    def __str__(self):
+        return f"{self.document_id}: {self.case} {self.decision}"
+
+
 # --- coding suggestions learned from the team's own coding (coding/suggest) -----------------------
 
 

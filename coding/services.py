@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from coding import spans
 from coding.models import (
+    Adjudication,
+    AdjudicationDecision,
     Assignment,
     Coding,
     CodingEvent,
@@ -529,3 +531,26 @@ def _adjudicate(*, project: Project, actor, role: str, items: list[CodingRequest
     if not may_adjudicate(project, actor, role):
         raise PermissionDenied(_("Only an owner or a designated adjudicator can write the consensus layer."))
     return codings_create(coder=consensus_coder(project), project=project, items=items, actor=actor)
+
+
+@transaction.atomic
+def adjudication_record(*, project: Project, actor, role: str, document: Document, case: str) -> Adjudication:
+    """Resolve a disagreement case with neither coder's coding: recorded, no coding written."""
+    if not may_adjudicate(project, actor, role):
+        raise PermissionDenied(_("Only an owner or a designated adjudicator can write the consensus layer."))
+    found, _created = Adjudication.objects.get_or_create(
+        project=project,
+        document=document,
+        case=case,
+        defaults={"decision": AdjudicationDecision.NEITHER, "decided_by": actor},
+    )
+    return found
+
+
+@transaction.atomic
+def adjudication_delete(*, project: Project, actor, role: str, document: Document, case: str) -> int:
+    """Reopen a case resolved as neither; returns how many decisions were removed (0 or 1)."""
+    if not may_adjudicate(project, actor, role):
+        raise PermissionDenied(_("Only an owner or a designated adjudicator can write the consensus layer."))
+    removed, _by_model = Adjudication.objects.filter(project=project, document=document, case=case).delete()
+    return removed

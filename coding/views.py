@@ -513,6 +513,7 @@ def _agreement_context(request: HttpRequest, project) -> dict:
         return {**context, "error": " ".join(invalid.messages)}
     context |= {
         "result": result,
+        "unit_label": dict(context["unit_choices"]).get(result.report.unit, result.report.unit),
         "rows": reliability.node_rows(result, context["sort"], unused=params.get("unused") == "1"),
         "show_unused": params.get("unused") == "1",
         "nodes_compared": reliability.nodes_compared(result),
@@ -551,6 +552,19 @@ def _accept(request: HttpRequest, membership, document) -> int:
     return sum(1 for _coding, new in results if new)
 
 
+def _decide(request: HttpRequest, membership, document, action: str) -> str:
+    """Record (or withdraw) "resolved — neither" for one of the document's current cases; returns the action."""
+    params = request.GET
+    node = int(params["node"]) if params.get("node", "").isdigit() else None
+    view = disagreement.load(membership.project, request.user, document, params.get("a", ""), params.get("b", ""), node)
+    case = request.POST.get("case", "")
+    if case not in {c.key for c in view.cases}:
+        raise ValidationError(_("This case is not among the document's disagreements any more: reload the page."))
+    decide = services.adjudication_record if action == "neither" else services.adjudication_delete
+    decide(project=membership.project, actor=request.user, role=membership.role, document=document, case=case)
+    return action
+
+
 @login_required
 def disagreement_page(request: HttpRequest, project_id: int, document_id: int) -> HttpResponse:
     """One document's A-only, B-only and shared codings; adjudicators accept them into the consensus layer."""
@@ -562,7 +576,11 @@ def disagreement_page(request: HttpRequest, project_id: int, document_id: int) -
     if request.method == "POST" and not adjudicator:
         raise PermissionDenied(_("Only an owner or a designated adjudicator can write the consensus layer."))
     try:
-        if request.method == "POST":
+        if request.method == "POST" and request.POST.get("action") in ("neither", "reopen"):
+            context["decided"] = _decide(request, membership, document, request.POST["action"])
+            if not request.htmx:
+                return redirect(request.get_full_path())
+        elif request.method == "POST":
             context["accepted"] = _accept(request, membership, document)
             if not request.htmx:
                 messages.success(request, _("Accepted into the consensus layer (共识)."))
@@ -579,6 +597,7 @@ def disagreement_page(request: HttpRequest, project_id: int, document_id: int) -
     context |= {
         "side": params.get("layout") == "side",
         "links": urlencode([(k, v) for k, v in params.items() if k != "layout"]),
+        "layout_query": "&layout=side" if params.get("layout") == "side" else "",
     }
     template = "coding/disagreement.html#disagreement" if request.htmx else "coding/disagreement.html"
     return render(request, template, context, status=400 if "error" in context else 200)

@@ -27,6 +27,7 @@ SCOPE_PARAMETERS = [
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", str, required=True, description="terms (any of them; space- or comma-separated) or a regex"),
     OpenApiParameter("mode", str, description="terms (default) or regex"),
+    OpenApiParameter("whole", str, description="1: whole words of the segmentation only"),
 ]
 
 
@@ -122,9 +123,16 @@ class TextSearchApi(APIView):
         if not limit.isdigit():
             raise ValidationError("limit must be a whole number.")
         try:
-            query = search.parse_query(params.get("q", ""), params.get("mode", "terms"))
+            query = search.parse_query(params.get("q", ""), params.get("mode", "terms"), params.get("whole") == "1")
             scope = search.Scope.from_params(params)
-            result = search.text_search(project, request.user, query=query, scope=scope, sort=params.get("sort", ""))
+            result = search.text_search(
+                project,
+                request.user,
+                query=query,
+                scope=scope,
+                sort=params.get("sort", ""),
+                boundaries=segment.word_boundaries(project),
+            )
             layer = search.scope_layer(project, request.user, scope)
         except search.SearchError as error:
             raise _refused(error) from None
@@ -137,7 +145,8 @@ class TextSearchApi(APIView):
                 "documents_searched": result.searched,
                 "hits": HitSerializer(result.lines[: int(limit)], many=True).data,
                 "per_document": [
-                    {"document": d, "title": t, "province": p, "hits": n} for d, t, p, n in result.per_document
+                    {"document": d, "title": t, "province": p, "hits": n, "first": list(f)}
+                    for d, t, p, n, f in result.per_document
                 ],
                 "per_province": [{"province": p, "hits": n} for p, n in result.per_province],
             }

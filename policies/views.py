@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -393,9 +393,16 @@ def _text_search(request: HttpRequest, project) -> dict:
     if not request.GET.get("q"):
         return {"query": request.GET}
     try:
-        query = search.parse_query(request.GET["q"], request.GET.get("mode", "terms"))
+        query = search.parse_query(request.GET["q"], request.GET.get("mode", "terms"), request.GET.get("whole") == "1")
         scope = search.Scope.from_params(request.GET)
-        result = search.text_search(project, request.user, query=query, scope=scope, sort=request.GET.get("sort", ""))
+        result = search.text_search(
+            project,
+            request.user,
+            query=query,
+            scope=scope,
+            sort=request.GET.get("sort", ""),
+            boundaries=segment.word_boundaries(project),
+        )
         layer = search.scope_layer(project, request.user, scope)
     except search.SearchError as error:
         return {"error": str(error), "query": request.GET}
@@ -417,10 +424,10 @@ def text_search_page(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 SPREAD_LABELS = {
-    "hit": _lazy("the hit itself"),
-    "sentence": _lazy("its sentence"),
-    "paragraph": _lazy("its paragraph"),
-    "article": _lazy("its article (第X条)"),
+    "hit": gettext_lazy("the hit itself"),
+    "sentence": gettext_lazy("its sentence"),
+    "paragraph": gettext_lazy("its paragraph"),
+    "article": gettext_lazy("its article (第X条)"),
 }
 
 

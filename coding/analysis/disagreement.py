@@ -1,8 +1,8 @@
 """One document's disagreements between two coders: marked text and coding clusters. Pure, except the loader."""
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from html import escape
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -112,10 +112,15 @@ class Cluster:
     a: tuple[dict, ...]
     b: tuple[dict, ...]
     accepted: bool  # the consensus layer already holds every span of it at this node
+    taken: bool = False  # the consensus layer holds all of A's or all of B's spans at this node: decided
 
     @property
     def start(self) -> int:
         return min(c["start"] for c in (*self.a, *self.b))
+
+    @property
+    def end(self) -> int:
+        return max(c["end"] for c in (*self.a, *self.b))
 
     @property
     def kind(self) -> str:
@@ -156,7 +161,114 @@ def _by_node(codings: Iterable[dict]) -> list[tuple[int, list[dict]]]:
 
 def _cluster(node: int, run: list[dict], held: set[tuple[int, int, int]]) -> Cluster:
     accepted = all((node, c["start"], c["end"]) in held for c in run)
-    return Cluster(node, tuple(c for c in run if c["who"] == A), tuple(c for c in run if c["who"] == B), accepted)
+    a = tuple(c for c in run if c["who"] == A)
+    b = tuple(c for c in run if c["who"] == B)
+    taken = any(side and all((node, c["start"], c["end"]) in held for c in side) for side in (a, b))
+    return Cluster(node, a, b, accepted, taken)
+
+
+OPEN, ACCEPTED, NEITHER = "", "accepted", "neither"
+PAIR = "pair"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One decision for the adjudicator: a cluster at one node, or a pair — A alone coded the passage at one node and
+    B alone at another ("same passage, different code"). Positioned by its article (第X条) or item."""
+
+    clusters: tuple[Cluster, ...]
+    label: str  # 第十二条, 第三条（一）, or "" outside any article and item
+    text: str  # the passage the case covers
+    decision: str  # OPEN, ACCEPTED (the consensus layer took a side) or NEITHER (recorded: no side taken)
+
+    @property
+    def start(self) -> int:
+        return min(k.start for k in self.clusters)
+
+    @property
+    def end(self) -> int:
+        return max(k.end for k in self.clusters)
+
+    @property
+    def kind(self) -> str:
+        return PAIR if len(self.clusters) == 2 else self.clusters[0].kind
+
+    @property
+    def a(self) -> tuple[dict, ...]:
+        return tuple(c for k in self.clusters for c in k.a)
+
+    @property
+    def b(self) -> tuple[dict, ...]:
+        return tuple(c for k in self.clusters for c in k.b)
+
+    @property
+    def key(self) -> str:
+        """The case's name: its codings' ids, ascending (what a "neither" decision is stored under)."""
+        return ",".join(str(i) for i in sorted(c["id"] for c in (*self.a, *self.b)))
+
+    @property
+    def resolved(self) -> bool:
+        return self.decision != OPEN
+
+    @property
+    def disputed(self) -> bool:
+        """Whether the coders disagree here (every kind but "both coded the same"): what progress counts."""
+        return self.kind != "same"
+
+
+def pair_clusters(found: Sequence[Cluster]) -> list[tuple[Cluster, ...]]:
+    """Pair each A-only cluster with the B-only cluster at another node that overlaps it most (each used once); the
+    rest stay single. In document order."""
+    a_only = sorted((k for k in found if k.kind == A), key=lambda k: (k.start, k.end, k.node))
+    b_only = [k for k in found if k.kind == B]
+    used: set[int] = set()
+    partner: dict[int, Cluster] = {}
+    for index, ka in enumerate(a_only):
+        best, best_overlap = None, 0
+        for i, kb in enumerate(b_only):
+            overlap = min(ka.end, kb.end) - max(ka.start, kb.start)
+            if i not in used and kb.node != ka.node and overlap > best_overlap:
+                best, best_overlap = i, overlap
+        if best is not None:
+            used.add(best)
+            partner[index] = b_only[best]
+    paired_b = {id(b_only[i]) for i in used}
+    groups: list[tuple[Cluster, ...]] = [(ka, partner[i]) if i in partner else (ka,) for i, ka in enumerate(a_only)]
+    groups += [(k,) for k in found if k.kind != A and id(k) not in paired_b]
+    return sorted(groups, key=lambda g: (min(k.start for k in g), max(k.end for k in g)))
+
+
+def position_label(sections: Sequence[tuple[int, int, int, str]], offset: int) -> str:
+    """The article and item labels (第三条（一）) of the sections (start, end, level, label) holding `offset`."""
+    holding = sorted((level, label) for start, end, level, label in sections if start <= offset < end)
+    return "".join(label for _level, label in holding)
+
+
+def cases(
+    found: Sequence[Cluster],
+    text: str,
+    sections: Sequence[tuple[int, int, int, str]] = (),
+    neither: Collection[str] = frozenset(),
+) -> list[Case]:
+    """The adjudicator's cases, in document order, with position label, passage and decision."""
+    result = []
+    for group in pair_clusters(found):
+        start, end = min(k.start for k in group), max(k.end for k in group)
+        case = Case(group, position_label(sections, start), text[start:end], OPEN)
+        if case.key in neither:
+            decision = NEITHER
+        elif any(k.taken for k in group):
+            decision = ACCEPTED
+        else:
+            decision = OPEN
+        result.append(Case(group, case.label, case.text, decision))
+    return result
+
+
+def progress(found: Sequence[Case]) -> tuple[int, int]:
+    """(resolved, all) of the disputed cases."""
+    disputed = [c for c in found if c.disputed]
+    return sum(1 for c in disputed if c.resolved), len(disputed)
 
 
 # --- loader ----------------------------------------------------------------------------------------
@@ -168,10 +280,12 @@ class View:
     a: str
     b: str
     names: dict[str, str]  # a / b / c → how each is shown
-    nodes: list[dict]  # per node: id, path, table (this document's character counts), clusters, consensus codings
+    nodes: list[dict]  # per node: id, path, table (this document's character counts), consensus codings
     html: SafeString
     html_b: SafeString  # the same text without paragraph ids, for the side-by-side layout
     missing: list[str]  # who is missing for this document under the assigned-and-done rule
+    cases: list[Case] = field(default_factory=list)  # in document order; each coding dict carries its node "path"
+    progress: tuple[int, int] = (0, 0)  # disputed cases resolved, of all disputed cases
 
 
 def load(project, user, document, a: str, b: str, node: int | None = None) -> View:
@@ -196,9 +310,15 @@ def load(project, user, document, a: str, b: str, node: int | None = None) -> Vi
             "id", "node_id", "coder__username", "start", "end", "text"
         )
     ]
+    for coding in found:
+        coding["path"] = paths.get(coding["node"], "")
     shown = dict(team.coder_choices(project)) | {consensus: "共识"}
     names = {A: shown.get(a, a), B: shown.get(b, b), C: shown[consensus]}
     found_marks = marks((c["node"], c["who"], c["start"], c["end"]) for c in found)
+    held = [(c["node"], c["start"], c["end"]) for c in found if c["who"] == C]
+    sections = document.sections.filter(kind__in=["article", "item"]).values_list("start", "end", "level", "label")
+    neither = set(document.adjudications.values_list("case", flat=True))
+    found_cases = cases(clusters([c for c in found if c["who"] != C], held), document.text, list(sections), neither)
     return View(
         document=document,
         a=a,
@@ -208,6 +328,8 @@ def load(project, user, document, a: str, b: str, node: int | None = None) -> Vi
         html=text_html(document.text, found_marks, paths, names),
         html_b=text_html(document.text, found_marks, paths, names, ids=False),
         missing=_missing(project, document, {A: a, B: b}, names),
+        cases=found_cases,
+        progress=progress(found_cases),
     )
 
 
@@ -219,14 +341,11 @@ def _nodes(document, found: list[dict], rows, node: int | None, a: str, b: str) 
         return []
     pair = [(document.pk, c["node"], c["who"], c["start"], c["end"]) for c in found if c["who"] != C]
     report = agreement.compare(pair, lengths={document.pk: document.char_count}, nodes=specs, coders=[A, B])
-    held = [(c["node"], c["start"], c["end"]) for c in found if c["who"] == C]
-    everything = clusters([c for c in found if c["who"] != C], held)
     return [
         {
             "id": spec.id,
             "path": spec.path,
             "table": result.summary.table,
-            "clusters": [k for k in everything if k.node == spec.id],
             "consensus": [c for c in found if c["who"] == C and c["node"] == spec.id],
         }
         for spec, result in zip(specs, report.nodes, strict=True)

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coding import team
 from coding.analysis import agreement
@@ -15,12 +16,13 @@ from policies.models import Role
 RULE_MISSING = "missing-unless-done"
 RULE_ALL = "all-reviewed"
 GROUP_LABELS = ("group_a", "group_b")
-# Landis & Koch (1977): the lower bound of each band, its name and the colour class of the report
+# Landis & Koch (1977): the lower bound of each band, its name and the colour class of the report (the names are
+# lazy: read at import, they would stay in the language of the first request)
 BANDS = (
-    (0.8, "band-high", _("almost perfect")),
-    (0.6, "band-good", _("substantial")),
-    (0.4, "band-fair", _("moderate")),
-    (float("-inf"), "band-low", _("fair, slight or poor")),
+    (0.8, "band-high", gettext_lazy("almost perfect")),
+    (0.6, "band-good", gettext_lazy("substantial")),
+    (0.4, "band-fair", gettext_lazy("moderate")),
+    (float("-inf"), "band-low", gettext_lazy("fair, slight or poor")),
 )
 COLUMNS = [
     "level",
@@ -107,7 +109,7 @@ def band(kappa: float | None) -> tuple[str, str]:
     """The colour class and Landis & Koch label of a kappa."""
     if kappa is None:
         return "band-none", _("undefined")
-    return next((css, label) for floor, css, label in BANDS if kappa >= floor)
+    return next((css, str(label)) for floor, css, label in BANDS if kappa >= floor)
 
 
 def legend() -> list[tuple[str, str, str]]:

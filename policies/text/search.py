@@ -8,9 +8,10 @@ the coding app: this module reads no codings."""
 import time
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import regex
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ REGEX_SECONDS = 1.5  # the whole corpus, not each document (the engine may overs
 CONTEXT = 30  # characters each side of a hit
 MAX_QUERY = 500
 SENTENCE_ENDS = "。！？；!?;"
+CONTAINER_KINDS = ("part", "chapter", "section")  # headings whose line is a title, never a sentence
 TERM_SEPARATORS = regex.compile(r"[\s,，、|｜]+")
 
 
@@ -50,10 +52,12 @@ class Query:
     mode: str
     terms: tuple[str, ...]
     pattern: "regex.Pattern"
+    whole_word: bool = False  # a hit must begin and end where the segmentation puts a word boundary
 
 
-def parse_query(text: str, mode: str = "terms") -> Query:
-    """A compiled query: any of several terms (separated by spaces, commas or 、), or one regular expression."""
+def parse_query(text: str, mode: str = "terms", whole_word: bool = False) -> Query:
+    """A compiled query: any of several terms (separated by spaces, commas or 、), or one regular expression; with
+    `whole_word`, only hits that are whole words (or runs of words) of the segmentation: 数据 not inside 大数据."""
     text = (text or "").strip()
     if mode not in MODES:
         raise SearchError(_("Unknown search mode “%(mode)s”: use terms or regex.") % {"mode": mode})
@@ -66,7 +70,7 @@ def parse_query(text: str, mode: str = "terms") -> Query:
         if not terms:
             raise SearchError(_("Enter a word to search for."))
         ordered = sorted(terms, key=len, reverse=True)  # the longest term wins where terms overlap
-        return Query(text, mode, terms, regex.compile("|".join(regex.escape(t) for t in ordered)))
+        return Query(text, mode, terms, regex.compile("|".join(regex.escape(t) for t in ordered)), whole_word)
     try:
         pattern = regex.compile(text, regex.VERSION0)
     except (regex.error, OverflowError, RecursionError) as error:
@@ -75,7 +79,7 @@ def parse_query(text: str, mode: str = "terms") -> Query:
         raise SearchError(
             _("This regular expression matches empty text, so it would match everywhere: make it match a word.")
         )
-    return Query(text, mode, (text,), pattern)
+    return Query(text, mode, (text,), pattern, whole_word)
 
 
 def find_hits(
@@ -84,10 +88,14 @@ def find_hits(
     spans: Mapping[int, Sequence[tuple[int, int]]] | None = None,
     limit: int | None = None,
     seconds: float | None = None,
+    boundaries: Callable[[int, str], Collection[int]] | None = None,
 ) -> tuple[list[Hit], bool]:
     """Non-overlapping hits in document order, only inside `spans` when given; (hits, truncated at `limit`).
 
-    A regular expression gets `seconds` for the whole corpus; past that the search stops with a SearchError."""
+    A regular expression gets `seconds` for the whole corpus; past that the search stops with a SearchError. A
+    whole-word query keeps the hits whose both ends are word boundaries, as `boundaries(document_id, text)` says."""
+    if query.whole_word and boundaries is None:
+        raise SearchError(_("A whole-word search needs the documents' segmentation."))
     limit = HIT_LIMIT if limit is None else limit
     deadline = time.monotonic() + (REGEX_SECONDS if seconds is None else seconds)
     hits: list[Hit] = []
@@ -106,11 +114,28 @@ def find_hits(
             raise _too_slow() from None
         if allowed is not None:
             matches = [m for m in matches if _inside(m, allowed)]
+        if query.whole_word and matches:
+            started = time.monotonic()
+            matches = whole_words(matches, boundaries(document_id, text))
+            deadline += time.monotonic() - started  # the deadline is the regular expression's, not the segmentation's
         for start, end in matches:
             if len(hits) >= limit:
                 return hits, True
             hits.append(Hit(document_id, start, end))
     return hits, False
+
+
+def whole_words(matches: Sequence[tuple[int, int]], boundaries: Collection[int]) -> list[tuple[int, int]]:
+    """The matches that start and end on a word boundary of the segmentation: `boundaries` is a set of offsets, or
+    an ascending array of them (as segment.word_boundaries gives)."""
+    if isinstance(boundaries, set | frozenset):
+        return [(start, end) for start, end in matches if start in boundaries and end in boundaries]
+    edges = np.asarray(boundaries)
+    if not len(edges):
+        return []
+    found = np.asarray(matches, dtype=np.int64)
+    at = edges[np.minimum(np.searchsorted(edges, found), len(edges) - 1)] == found
+    return [match for match, keep in zip(matches, at.all(axis=1).tolist(), strict=True) if keep]
 
 
 def _too_slow() -> SearchError:
@@ -137,12 +162,45 @@ def context(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str,
     return flat(text[max(0, start - width) : start]), flat(text[start:end]), flat(text[end : end + width])
 
 
-def spread(text: str, start: int, end: int, mode: str, articles: Sequence[tuple[int, int]] = ()) -> tuple[int, int]:
+def heading_lines(text: str, sections: Iterable[tuple[int, str]]) -> list[tuple[int, int]]:
+    """The spans of the text that are headings, not sentences: each 第X编/章/节 heading from its label to the end of
+    its line (or to the next heading on that line, 第一章　总则　　第一条 …), and the title line at the top (a first
+    line without a sentence end). `sections` are (start, kind) of policies.structure's headings, sorted by start."""
+    found = []
+    first_end = text.find("\n")
+    first_end = len(text) if first_end == -1 else first_end
+    title = text[:first_end]
+    if title.strip() and not any(ch in title for ch in SENTENCE_ENDS):
+        found.append((0, first_end))
+    starts = [start for start, _kind in sections]
+    for index, (start, kind) in enumerate(sections):
+        if kind not in CONTAINER_KINDS:
+            continue
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end == -1 else line_end
+        following = [s for s in starts[index + 1 :] if s < line_end]
+        found.append((start, following[0] if following else line_end))
+    return sorted(found)
+
+
+def spread(
+    text: str,
+    start: int,
+    end: int,
+    mode: str,
+    articles: Sequence[tuple[int, int]] = (),
+    headings: Sequence[tuple[int, int]] = (),
+) -> tuple[int, int] | None:
     """The span to code for a hit: the hit itself, its sentence (。！？；), its paragraph (line) or its article (第X条,
-    the paragraph when the hit lies in no article). A hit across several units takes all of them."""
+    the paragraph when the hit lies in no article). A hit across several units takes all of them.
+
+    A sentence never is a heading (`headings`, see heading_lines): a hit inside one spreads to nothing (None), and a
+    sentence stops where a heading on its line begins or ends."""
     if mode == "hit":
         return start, end
     if mode == "sentence":
+        if any(s < end and start < e for s, e in headings):
+            return None
         left = max(text.rfind(ch, 0, start) for ch in SENTENCE_ENDS + "\n") + 1
         right = len(text)
         for ch in SENTENCE_ENDS:
@@ -152,6 +210,13 @@ def spread(text: str, start: int, end: int, mode: str, articles: Sequence[tuple[
         newline = text.find("\n", max(end - 1, start))
         if newline != -1:
             right = min(right, newline)
+        for s, e in headings:
+            if left <= s and e <= start:  # a heading earlier on the line: the sentence starts after it
+                left = e
+            elif end <= s < right:
+                right = s
+        while left < start and text[left] in " \t\u3000":
+            left += 1
         return left, max(right, end)
     if mode == "article":
         covering = [(s, e) for s, e in articles if s < end and start < e]
@@ -217,7 +282,8 @@ class SearchResult:
     lines: list[Line]
     total: int
     truncated: bool
-    per_document: list[tuple[int, str, str, int]] = field(default_factory=list)  # id, title, province, hits
+    # id, title, province, hits, the first hit's (start, end)
+    per_document: list[tuple[int, str, str, int, tuple[int, int]]] = field(default_factory=list)
     per_province: list[tuple[str, int]] = field(default_factory=list)
     searched: int = 0  # documents in scope
 
@@ -293,8 +359,24 @@ def articles_for(document_ids: Iterable[int]) -> dict[int, list[tuple[int, int, 
     return found
 
 
+def headings_for(texts: Mapping[int, str]) -> dict[int, list[tuple[int, int]]]:
+    """Each document's heading spans (heading_lines) from its stored sections."""
+    sections: dict[int, list[tuple[int, str]]] = {document_id: [] for document_id in texts}
+    rows = Section.objects.filter(document_id__in=list(texts)).order_by("document_id", "start")
+    for document_id, start, kind in rows.values_list("document_id", "start", "kind"):
+        sections[document_id].append((start, kind))
+    return {document_id: heading_lines(texts[document_id], found) for document_id, found in sections.items()}
+
+
 def text_search(
-    project, user, *, query: Query, scope: Scope, sort: str = "document", limit: int | None = None
+    project,
+    user,
+    *,
+    query: Query,
+    scope: Scope,
+    sort: str = "document",
+    limit: int | None = None,
+    boundaries: Callable[[int, str], Collection[int]] | None = None,
 ) -> SearchResult:
     """Run the query over the scope: KWIC lines with document, province and article, and counts."""
     documents = scope_documents(project, scope)
@@ -308,7 +390,7 @@ def text_search(
             texts[document_id] = text
             yield document_id, text
 
-    hits, truncated = find_hits(stream(), query, spans, limit=limit)
+    hits, truncated = find_hits(stream(), query, spans, limit=limit, boundaries=boundaries)
     hit_ids = {h.document_id for h in hits}
     for document_id in set(texts) - hit_ids:
         del texts[document_id]
@@ -323,6 +405,9 @@ def text_search(
             Line(hit.document_id, hit.start, hit.end, left, word, right, info["title"], info["province"], label)
         )
     per_document = Counter(h.document_id for h in hits)
+    first: dict[int, tuple[int, int]] = {}
+    for hit in hits:
+        first.setdefault(hit.document_id, (hit.start, hit.end))
     per_province = Counter()
     for document_id, n in per_document.items():
         per_province[meta[document_id]["province"] or "—"] += n
@@ -332,7 +417,8 @@ def text_search(
         total=len(hits),
         truncated=truncated,
         per_document=[
-            (d, meta[d]["title"], meta[d]["province"], n) for d, n in sorted(per_document.items(), key=lambda i: -i[1])
+            (d, meta[d]["title"], meta[d]["province"], n, first[d])
+            for d, n in sorted(per_document.items(), key=lambda i: -i[1])
         ],
         per_province=sorted(per_province.items(), key=lambda i: (-i[1], i[0])),
         searched=documents.count(),

@@ -9,7 +9,7 @@ Each dictionary gets its own engine instance, so no project's words leak into an
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import rjieba
 from django.utils.translation import gettext as _
 
 from policies import workers
-from policies.models import Segmentation
+from policies.models import DocumentTokens, Segmentation
 
 DATA = Path(__file__).resolve().parent / "data"
 WORD_SEPARATOR = "\x1f"  # never in a document: normalization removes control characters other than LF and TAB
@@ -460,3 +460,44 @@ def segmentation_state(project) -> dict:
         "error": state.error,
         "worker_alive": workers.alive(),
     }
+
+
+WORD_BOUNDARY_CHUNK = 100  # cached segmentations read per query, in document order (text search's order)
+
+
+def word_boundaries(project) -> Callable[[int, str], np.ndarray]:
+    """For whole-word search: a function giving a document's word boundaries (0 and every token's end, ascending), from
+    its cached segmentation when that is current, else by segmenting the text with the project's dictionary.
+
+    Cached segmentations are read a chunk at a time, from the document asked for onwards in id order."""
+    version = Segmentation.objects.filter(pk=project.pk).values_list("version", flat=True).first() or 1
+    segmenter: list[Segmenter] = []
+    chunk: dict[int, tuple] = {}
+    read_up_to = [-1]  # the highest document id the chunk covers
+
+    def cached(document_id: int) -> tuple | None:
+        if document_id not in chunk and document_id > read_up_to[0]:
+            chunk.clear()
+            rows = (
+                DocumentTokens.objects.filter(document__project=project, version=version, document_id__gte=document_id)
+                .order_by("document_id")
+                .values_list("document_id", "words", "sequence", "wide")[:WORD_BOUNDARY_CHUNK]
+            )
+            for pk, *row in rows:
+                chunk[pk] = tuple(row)
+            read_up_to[0] = max(chunk) if len(chunk) == WORD_BOUNDARY_CHUNK else 2**63
+        return chunk.get(document_id)
+
+    def boundaries(document_id: int, text: str) -> np.ndarray:
+        row = cached(document_id)
+        if row is not None:
+            words = row[0].split(WORD_SEPARATOR) if row[0] else []
+            lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))[decode_sequence(row[1], row[2])]
+            if int(lengths.sum()) == len(text):
+                return np.concatenate(([0], np.cumsum(lengths)))
+        if not segmenter:
+            segmenter.append(segmenter_for(project_terms(project)))
+        tokens = segmenter[0].cut(text)
+        return np.concatenate(([0], np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)))))
+
+    return boundaries

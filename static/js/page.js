@@ -1,7 +1,9 @@
 // Behaviours every page shares, declared in the markup (the Content-Security-Policy allows no inline handlers):
 //   <form data-confirm="Question?">   asks before it is submitted;
 //   <select data-autosubmit>          submits its form when changed;
-//   <input type="checkbox" data-tick-all>  ticks or unticks every checkbox in the body of its table.
+//   <input type="checkbox" data-tick-all>  ticks or unticks every checkbox in the body of its table;
+//   <details class="nav-group">       one nav drop-down open at a time, closed by Esc or a click elsewhere;
+//   and for printing, every closed <details> of the page opens (its content would not print) and closes after.
 (function () {
   "use strict";
 
@@ -28,5 +30,41 @@
         box.checked = target.checked;
       });
     }
+  });
+
+  function closeMenus(except) {
+    document.querySelectorAll("details.nav-group[open]").forEach((menu) => {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener(
+    "toggle",
+    (event) => {
+      if (event.target.matches && event.target.matches("details.nav-group") && event.target.open) {
+        closeMenus(event.target);
+      }
+    },
+    true,
+  );
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("details.nav-group")) closeMenus(null);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = document.querySelector("details.nav-group[open]");
+    if (open) {
+      open.removeAttribute("open");
+      open.querySelector("summary").focus();
+    }
+  });
+
+  let openedForPrint = [];
+  window.addEventListener("beforeprint", () => {
+    openedForPrint = Array.from(document.querySelectorAll("main details:not([open])"));
+    openedForPrint.forEach((details) => details.setAttribute("open", ""));
+  });
+  window.addEventListener("afterprint", () => {
+    openedForPrint.forEach((details) => details.removeAttribute("open"));
+    openedForPrint = [];
   });
 })();

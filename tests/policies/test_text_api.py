@@ -69,7 +69,15 @@ def test_auto_code_previews_then_writes_one_batch(api_as, project, coder, import
     payload = {"q": "网信部门", "target": node.pk, "spread": "sentence", "preview": True}
     preview = api_as(coder).post(url("auto-code", project), payload, format="json")
     assert preview.status_code == 200
-    assert preview.json() == {"codings": 2, "new": 2, "existing": 0, "documents": 1}
+    body = preview.json()
+    assert {k: body[k] for k in ("codings", "new", "existing", "documents", "omitted")} == {
+        "codings": 2,
+        "new": 2,
+        "existing": 0,
+        "documents": 1,
+        "omitted": 0,
+    }
+    assert [p["start"] for p in body["passages"]] == [0, 22]
     assert not Coding.objects.exists()
     done = api_as(coder).post(url("auto-code", project), {**payload, "preview": False}, format="json")
     assert done.status_code == 201
@@ -143,3 +151,17 @@ def test_the_endpoints_are_in_the_openapi_schema(api_as, owner):
     schema = api_as(owner).get(reverse("api:schema") + "?format=json").json()
     for path in ("word-frequency/", "text-search/", "text-search/auto-code/", "dictionary/", "stopwords/"):
         assert f"/api/projects/{{project_id}}/{path}" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_auto_code_leaves_out_the_omitted_passage(api_as, project, coder, imported):
+    node = NodeFactory(project=project, name="网信部门")
+    payload = {"q": "网信部门", "target": node.pk, "spread": "sentence", "preview": True}
+    first = api_as(coder).post(url("auto-code", project), payload, format="json").json()["passages"][0]
+    omit = [f"{first['document']}:{first['start']}:{first['end']}"]
+    preview = api_as(coder).post(url("auto-code", project), {**payload, "omit": omit}, format="json").json()
+    assert (preview["codings"], preview["omitted"]) == (1, 1)
+    done = api_as(coder).post(url("auto-code", project), {**payload, "omit": omit, "preview": False}, format="json")
+    assert done.json()["created"] == 1
+    assert not Coding.objects.filter(start=first["start"], end=first["end"]).exists()
+    assert Coding.objects.count() == 1

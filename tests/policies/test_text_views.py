@@ -120,3 +120,50 @@ def test_segmentation_status_tells_the_page_when_it_finished(client, project, vi
     response = client.get(reverse("policies:segmentation-status", args=[project.pk]) + "?was=running")
     assert b'id="segmentation-status"' in response.content
     assert "segmentation-finished" in response["HX-Trigger"]
+
+
+@pytest.mark.django_db
+def test_kwic_hits_and_document_counts_link_to_the_hit_on_the_coding_page(client, project, viewer, imported):
+    client.force_login(viewer)
+    content = client.get(reverse("policies:text-search", args=[project.pk]), {"q": "公安机关"}).content.decode()
+    start = TEXT.index("公安机关")
+    link = reverse("coding:workspace", args=[imported.pk]) + f"#at-{start}-{start + 4}"
+    assert content.count(f'href="{link}"') == 3  # the document, the hit and the per-document count
+
+
+@pytest.mark.django_db
+def test_auto_code_preview_lists_passages_and_writing_leaves_out_the_unticked(client, project, coder, imported):
+    node = NodeFactory(project=project, name="网信部门")
+    client.force_login(coder)
+    url = reverse("coding:auto-code", args=[project.pk])
+    data = {"q": "网信部门", "mode": "terms", "target": node.pk, "spread": "sentence"}
+    preview = client.post(url, data, headers={"HX-Request": "true"}).content.decode()
+    keys = [f"{imported.pk}:0:21", f"{imported.pk}:22:44"]
+    for key in keys:
+        assert f'name="keep" value="{key}"' in preview
+    assert "第一条　网信部门负责统筹协调公共数据工作。" in preview
+    unticked = {**data, "shown": keys, "keep": keys[1:]}
+    again = client.post(url, unticked, headers={"HX-Request": "true"}).content.decode()
+    assert "1 passage left out." in again or "1 个段落未编码" in again
+    assert not Coding.objects.exists()
+    client.post(url, {**unticked, "confirm": "1"}, headers={"HX-Request": "true"})
+    assert list(Coding.objects.values_list("start", "end")) == [(22, 44)]
+
+
+@pytest.mark.django_db
+def test_auto_code_keeps_left_out_passages_of_other_pages(client, project, coder, imported):
+    node = NodeFactory(project=project, name="网信部门")
+    client.force_login(coder)
+    url = reverse("coding:auto-code", args=[project.pk])
+    data = {"q": "网信部门", "target": node.pk, "spread": "sentence", "omit": f"{imported.pk}:0:21", "confirm": "1"}
+    client.post(url, data, headers={"HX-Request": "true"})
+    assert list(Coding.objects.values_list("start", "end")) == [(22, 44)]
+
+
+@pytest.mark.django_db
+def test_whole_word_checkbox_narrows_the_page_search(client, project, owner):
+    services.document_import(project=project, user=owner, filename="w.txt", data="大数据中心和数据。".encode())
+    client.force_login(owner)
+    url = reverse("policies:text-search", args=[project.pk])
+    assert client.get(url, {"q": "数据"}).context["result"].total == 2
+    assert client.get(url, {"q": "数据", "whole": "1"}).context["result"].total == 1

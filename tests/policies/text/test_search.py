@@ -11,7 +11,8 @@ from coding import autocode
 from coding import services as coding_services
 from coding.models import Coding
 from framework.models import Node
-from policies import services
+from policies import services, structure
+from policies.models import DocumentTokens
 from policies.text import frequency, search, segment
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
 
@@ -309,3 +310,118 @@ def test_a_node_of_another_project_cannot_receive_codings(project, coder, corpus
     with pytest.raises(ValidationError):
         autocode.hits_autocode(coder=coder, project=project, node=stranger, plan=plan)
     assert not Coding.objects.exists()
+
+
+# --- whole words, headings, the first hit of each document (issue 14, item 5) -----------------------------------
+
+WORDS = "大数据中心和数据"
+
+
+def test_whole_word_keeps_only_hits_on_word_boundaries():
+    boundaries = {0, 5, 6, 8}  # 大数据中心|和|数据
+    query = search.parse_query("数据", whole_word=True)
+    hits, _ = search.find_hits([(1, WORDS)], query, boundaries=lambda _d, _t: boundaries)
+    assert [(h.start, h.end) for h in hits] == [(6, 8)]
+    loose, _ = search.find_hits([(1, WORDS)], search.parse_query("数据"))
+    assert [(h.start, h.end) for h in loose] == [(1, 3), (6, 8)]
+    ascending = search.find_hits([(1, WORDS)], query, boundaries=lambda _d, _t: [0, 5, 6, 8])[0]
+    assert [(h.start, h.end) for h in ascending] == [(6, 8)]
+
+
+def test_whole_word_uses_the_segmentation():
+    segmenter = segment.segmenter_for(segment.builtin_lexicon())
+    tokens = segmenter.cut(WORDS)
+    assert "大数据中心" in tokens  # the premise: the lexicon keeps 大数据中心 whole
+    ends = [sum(map(len, tokens[: i + 1])) for i in range(len(tokens))]
+    boundaries = set(ends) | {0}
+    query = search.parse_query("数据", whole_word=True)
+    hits, _ = search.find_hits([(1, WORDS)], query, boundaries=lambda *_: boundaries)
+    assert [WORDS[h.start - 1 : h.end] for h in hits] == ["和数据"]
+
+
+def test_whole_word_without_a_segmentation_is_refused():
+    with pytest.raises(search.SearchError, match="segmentation"):
+        search.find_hits([(1, WORDS)], search.parse_query("数据", whole_word=True))
+
+
+HEADED = "数据条例\n第一章　总则\n第一条　数据应当开放。数据应当安全。\n第二章　数据安全　第二条　数据不得泄露。"
+
+
+def _headings():
+    sections = [(s.start, s.kind) for s in structure.detect_sections(HEADED)]
+    return search.heading_lines(HEADED, sections)
+
+
+def test_heading_lines_are_the_title_and_the_chapter_headings():
+    assert [HEADED[s:e] for s, e in _headings()] == ["数据条例", "第一章　总则", "第二章　数据安全　"]
+
+
+@pytest.mark.parametrize("word", ["数据条例", "数据安全　"])
+def test_a_hit_in_a_heading_spreads_to_no_sentence(word):
+    start = HEADED.index(word)
+    assert search.spread(HEADED, start, start + 2, "sentence", headings=_headings()) is None
+
+
+def test_a_sentence_after_an_inline_heading_starts_after_it():
+    start = HEADED.index("数据不得")
+    found = search.spread(HEADED, start, start + 2, "sentence", headings=_headings())
+    assert HEADED[slice(*found)] == "第二条　数据不得泄露。"
+
+
+def test_a_sentence_in_an_article_is_unchanged_by_headings():
+    start = HEADED.index("数据应当安全")
+    found = search.spread(HEADED, start, start + 2, "sentence", headings=_headings())
+    assert HEADED[slice(*found)] == "数据应当安全。"
+
+
+@pytest.mark.django_db
+def test_each_document_count_carries_its_first_hit(project, owner, corpus):
+    result = search.text_search(project, owner, query=search.parse_query("网信部门"), scope=search.Scope())
+    first = {row[0]: row[4] for row in result.per_document}
+    assert corpus[0].text[slice(*first[corpus[0].pk])] == "网信部门"
+    assert first[corpus[0].pk][0] == corpus[0].text.index("网信部门")
+
+
+@pytest.mark.django_db
+def test_whole_word_search_over_the_project_skips_hits_inside_longer_words(project, owner):
+    text = "大数据中心和数据。"
+    services.document_import(project=project, user=owner, filename="w.txt", data=text.encode())
+    boundaries = segment.word_boundaries(project)
+    whole = search.text_search(
+        project, owner, query=search.parse_query("数据", whole_word=True), scope=search.Scope(), boundaries=boundaries
+    )
+    loose = search.text_search(project, owner, query=search.parse_query("数据"), scope=search.Scope())
+    assert (loose.total, whole.total) == (2, 1)
+    assert whole.lines[0].start == text.index("和数据") + 1
+
+
+@pytest.mark.django_db
+def test_sentence_auto_code_skips_a_hit_in_a_chapter_heading(project, coder, owner):
+    services.document_import(project=project, user=owner, filename="h.txt", data=HEADED.encode())
+    node = NodeFactory(project=project, name="安全")
+    plan = autocode.plan_for_search(project, coder, {"q": "数据安全", "spread": "sentence"}, node)
+    assert plan.headings == 1
+    assert plan.spans == []
+    plan = autocode.plan_for_search(project, coder, {"q": "数据", "spread": "sentence"}, node)
+    texts = [HEADED[s:e] for _d, s, e in plan.spans]
+    assert "数据条例" not in texts
+    assert "第二章　数据安全　第二条　数据不得泄露。" not in texts
+    assert "第二条　数据不得泄露。" in texts
+
+
+@pytest.mark.django_db
+def test_word_boundaries_read_cached_segmentations_in_chunks_and_segment_the_rest(project, owner, monkeypatch):
+    texts = ["大数据中心和数据。", "数据安全和网络安全。", "公共数据由数据主管部门管理。"]
+    documents = [
+        services.document_import(project=project, user=owner, filename=f"b{i}.txt", data=t.encode())[0].document
+        for i, t in enumerate(texts)
+    ]
+    assert DocumentTokens.objects.filter(document__in=documents).count() == 3  # cached at import
+    DocumentTokens.objects.filter(document=documents[1]).delete()  # this one is segmented on the fly
+    monkeypatch.setattr(segment, "WORD_BOUNDARY_CHUNK", 1)
+    boundaries = segment.word_boundaries(project)
+    segmenter = segment.segmenter_for(segment.project_terms(project))
+    for document, text in zip(documents, texts, strict=True):
+        tokens = segmenter.cut(text)
+        expected = {0} | {sum(map(len, tokens[: i + 1])) for i in range(len(tokens))}
+        assert set(boundaries(document.pk, text).tolist()) == expected

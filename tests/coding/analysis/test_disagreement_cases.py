@@ -1,0 +1,152 @@
+"""Disagreement cases: pairing "same passage, different code", positions by article, accept and "neither" resolve a
+case, and the document's adjudication progress (issue 14, item 6)."""
+
+import pytest
+from django.urls import reverse
+
+from coding import services
+from coding.analysis import disagreement
+from coding.models import Adjudication, Coding
+from policies import services as policy_services
+from policies.models import Role
+from tests.factories import CodingFactory, MembershipFactory, NodeFactory, UserFactory
+
+TEXT = "第一条　数据应当开放。\n第十二条　省级平台汇聚公共数据，推动共享。\n第十三条　其他。"
+
+
+def coding(i, node, who, start, end):
+    return {"id": i, "node": node, "who": who, "start": start, "end": end}
+
+
+# --- the pure core -----------------------------------------------------------------------------------
+
+
+def test_overlapping_a_only_and_b_only_codings_at_different_nodes_pair_into_one_case():
+    found = disagreement.clusters([coding(1, 7, "a", 10, 20), coding(2, 8, "b", 12, 22), coding(3, 9, "b", 40, 45)])
+    cases = disagreement.cases(found, "x" * 50)
+    assert [(c.kind, c.key, c.start, c.end) for c in cases] == [("pair", "1,2", 10, 22), ("b", "3", 40, 45)]
+
+
+def test_a_only_pairs_with_the_b_only_cluster_it_overlaps_most_and_each_once():
+    found = disagreement.clusters(
+        [coding(1, 7, "a", 0, 10), coding(2, 8, "b", 8, 30), coding(3, 9, "b", 2, 9), coding(4, 5, "a", 20, 30)]
+    )
+    assert [c.key for c in disagreement.cases(found, "x" * 40)] == ["1,3", "2,4"]
+
+
+def test_codings_at_the_same_node_are_not_a_pair_but_one_cluster():
+    found = disagreement.clusters([coding(1, 7, "a", 0, 10), coding(2, 7, "b", 5, 12)])
+    assert [c.kind for c in disagreement.cases(found, "x" * 20)] == ["differ"]
+
+
+def test_apart_a_only_and_b_only_codings_stay_two_cases():
+    found = disagreement.clusters([coding(1, 7, "a", 0, 5), coding(2, 8, "b", 5, 9)])
+    assert [c.kind for c in disagreement.cases(found, "x" * 20)] == ["a", "b"]
+
+
+def test_a_case_is_labelled_by_its_article_and_item_and_carries_its_passage():
+    sections = [(0, 10, 3, "第一条"), (10, 40, 3, "第十二条"), (15, 25, 4, "（一）")]
+    found = disagreement.clusters([coding(1, 7, "a", 16, 20)])
+    case = disagreement.cases(found, "0123456789" * 4, sections)[0]
+    assert (case.label, case.text) == ("第十二条（一）", "6789")
+
+
+def test_taking_a_side_or_neither_resolves_a_case_and_progress_counts_disputed_cases_only():
+    codings = [coding(1, 7, "a", 0, 5), coding(2, 7, "b", 0, 8), coding(3, 8, "a", 10, 12), coding(4, 8, "b", 10, 12)]
+    codings += [coding(5, 9, "a", 20, 25)]
+    found = disagreement.clusters(codings, consensus=[(7, 0, 8)])  # B's side taken at node 7
+    cases = disagreement.cases(found, "x" * 30, neither={"5"})
+    assert [(c.kind, c.decision) for c in cases] == [("differ", "accepted"), ("same", ""), ("a", "neither")]
+    assert disagreement.progress(cases) == (2, 2)
+    assert disagreement.progress(disagreement.cases(found, "x" * 30)) == (1, 2)
+
+
+# --- the page ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def case(project, owner):
+    alice = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="alice")).user
+    bob = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="bob")).user
+    document = policy_services.document_import(project=project, user=owner, filename="平台.txt", data=TEXT.encode())[
+        0
+    ].document
+    hub, platform = NodeFactory(project=project, name="平台汇聚"), NodeFactory(project=project, name="共享平台")
+    start = TEXT.index("省级平台")
+    a = CodingFactory(document=document, node=hub, coder=alice, start=start, end=start + 8)
+    b = CodingFactory(document=document, node=platform, coder=bob, start=start + 2, end=start + 12)
+    return {"document": document, "a": a, "b": b, "alice": alice}
+
+
+def _url(project, document):
+    return reverse("coding:disagreement", args=[project.pk, document.pk]) + "?a=alice&b=bob"
+
+
+@pytest.mark.django_db
+def test_the_page_shows_one_pair_case_at_its_article_with_the_passage_and_progress(client, project, owner, case):
+    client.force_login(owner)
+    content = client.get(_url(project, case["document"])).content.decode()
+    assert content.count('class="cluster case cluster-pair"') == 1
+    assert 'class="jump case-label">第十二条</a>' in content
+    assert '<blockquote class="case-text">省级平台汇聚公共数据，推</blockquote>' in content
+    assert "平台汇聚" in content
+    assert "共享平台" in content
+    assert 'id="dis-progress"' in content
+    assert "0 of 1" in content or "已解决 0 / 1" in content
+
+
+@pytest.mark.django_db
+def test_after_accept_the_case_is_resolved_without_accept_buttons(client, project, owner, case):
+    client.force_login(owner)
+    url = _url(project, case["document"])
+    response = client.post(url, {"coding": [case["a"].pk]}, headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert 'class="cluster case cluster-pair resolved"' in content
+    assert 'class="accept-a"' not in content
+    assert "accept-neither" not in content
+    assert "1 of 1" in content or "已解决 1 / 1" in content
+
+
+@pytest.mark.django_db
+def test_neither_resolves_the_case_without_writing_a_coding_and_reopen_undoes_it(client, project, owner, case):
+    client.force_login(owner)
+    url = _url(project, case["document"])
+    key = f"{case['a'].pk},{case['b'].pk}"
+    content = client.post(url, {"action": "neither", "case": key}, headers={"HX-Request": "true"}).content.decode()
+    assert Adjudication.objects.get().case == key
+    assert not Coding.objects.filter(coder__username__startswith="consensus-").exists()
+    assert 'case-state">✓' in content
+    assert 'class="accept-a"' not in content
+    assert 'class="link reopen"' in content
+    client.post(url, {"action": "reopen", "case": key}, headers={"HX-Request": "true"})
+    assert not Adjudication.objects.exists()
+    assert "accept-neither" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_neither_for_an_unknown_case_is_refused_and_nothing_is_stored(client, project, owner, case):
+    client.force_login(owner)
+    response = client.post(
+        _url(project, case["document"]), {"action": "neither", "case": "1,99999"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    assert "reload the page" in response.content.decode() or "重新加载" in response.content.decode()
+    assert not Adjudication.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_coder_who_is_no_adjudicator_cannot_resolve_as_neither(client, project, case):
+    client.force_login(case["alice"])
+    key = f"{case['a'].pk},{case['b'].pk}"
+    response = client.post(_url(project, case["document"]), {"action": "neither", "case": key})
+    assert response.status_code == 403
+    assert not Adjudication.objects.exists()
+
+
+@pytest.mark.django_db
+def test_adjudication_record_refuses_a_non_adjudicator(project, case):
+    with pytest.raises(services.PermissionDenied):
+        services.adjudication_record(
+            project=project, actor=case["alice"], role=Role.CODER, document=case["document"], case="1"
+        )
+    assert not Adjudication.objects.exists()
