@@ -112,17 +112,36 @@ LIST_FIELDS = ("id", "document", "node", "coder", "start", "end", "text", "memo"
 LIST_COLUMNS = ("id", "document_id", "node_id", "coder__username", "start", "end", "text", "memo", "created_at")
 
 
+def _drf_time(moment, zone) -> str:
+    """A time as DRF's DateTimeField gives it: ISO 8601 with microseconds in the current time zone, UTC written Z."""
+    text = moment.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def coding_list_rows(codings) -> list[dict]:
     """The codings as CodingSerializer(many=True) answers them, straight from one values_list: no model instances,
-    no per-object serializer work (2,000 codings are the codings of one heavily coded document). Times as DRF's
-    DateTimeField gives them: ISO 8601 with microseconds in the current time zone, UTC written Z."""
+    no per-object serializer work (2,000 codings are the codings of one heavily coded document)."""
     zone = timezone.get_current_timezone()
     rows = []
     for *values, moment in codings.values_list(*LIST_COLUMNS):
-        text = moment.astimezone(zone).isoformat()
-        values.append(text[:-6] + "Z" if text.endswith("+00:00") else text)
+        values.append(_drf_time(moment, zone))
         rows.append(dict(zip(LIST_FIELDS, values, strict=True)))
     return rows
+
+
+def coding_json(coding: Coding) -> dict:
+    """One coding as CodingSerializer answers it, without building a ModelSerializer for every save."""
+    return {
+        "id": coding.pk,
+        "document": coding.document_id,
+        "node": coding.node_id,
+        "coder": coding.coder.username,
+        "start": coding.start,
+        "end": coding.end,
+        "text": coding.text,
+        "memo": coding.memo,
+        "created_at": _drf_time(coding.created_at, timezone.get_current_timezone()),
+    }
 
 
 def _list_etag(codings, compact: bool) -> str:
@@ -189,9 +208,8 @@ class CodingListApi(APIView):
         created = any(new for _coding, new in results)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         codings = [coding for coding, _new in results]
-        return Response(
-            CodingSerializer(codings, many=True).data if many else CodingSerializer(codings[0]).data, status=code
-        )
+        answer = [coding_json(coding) for coding in codings]
+        return Response(answer if many else answer[0], status=code)
 
 
 class CodingDetailApi(APIView):
@@ -556,9 +574,8 @@ class ConsensusApi(APIView):
         results = services.adjudicate(project=project, actor=request.user, role=membership.role, items=items)
         code = status.HTTP_201_CREATED if any(new for _coding, new in results) else status.HTTP_200_OK
         codings = [coding for coding, _new in results]
-        return Response(
-            CodingSerializer(codings, many=True).data if many else CodingSerializer(codings[0]).data, status=code
-        )
+        answer = [coding_json(coding) for coding in codings]
+        return Response(answer if many else answer[0], status=code)
 
 
 class ProjectExportApi(APIView):

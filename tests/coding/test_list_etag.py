@@ -147,3 +147,21 @@ def test_the_etag_keeps_refusals_and_permissions(api_as, world, outsider):
     assert bad.status_code == 400
     assert bad.json() == {"detail": "“node” must be a number."}
     assert "ETag" not in bad
+
+
+def test_a_save_answers_what_the_serializer_answered(api_as, world):
+    url = reverse("api:codings", kwargs={"project_id": world["project"].pk})
+    payload = {"document": world["document"].pk, "node": world["nodes"][1].pk, "start": 12, "end": 18, "memo": "注"}
+    client = api_as(world["other"])
+    first = client.post(url, payload, format="json")
+    assert first.status_code == 201
+    saved = Coding.objects.get(pk=first.json()["id"])
+    assert first.json() == dict(CodingSerializer(saved).data)
+    again = client.post(url, payload, format="json")  # a repeat: the same coding, answered 200, not doubled
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    many = client.post(url, [payload, {**payload, "start": 20, "end": 24}], format="json")
+    assert many.status_code == 201
+    assert many.json()[0] == first.json()
+    assert many.json()[1] == dict(CodingSerializer(Coding.objects.get(pk=many.json()[1]["id"])).data)
+    assert Coding.objects.filter(coder=world["other"], document=world["document"]).count() == 3
