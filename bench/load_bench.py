@@ -241,13 +241,6 @@ def bench_memory(label: str, project, document, nodes: list, coders: list, owner
         server.warm(f"/api/projects/{project.pk}/nodes/", headers)
         print(f"[{label}] the side-by-side workload, gunicorn {PROD_WORKERS} sync workers ({load_average()}):")
         print(f"  after start-up and warm-up: {worker_memory(server)}")
-        result = save_codings(server, project, document, nodes, coders[:LOAD_CODERS], each=MEMORY_EACH)
-        print(
-            f"  {LOAD_CODERS} coders x {MEMORY_EACH} codings: {len(result['times']):,} saves in "
-            f"{result['wall']:.1f} s, "
-            f"{percentiles(result['times'])}, errors {len(result['errors'])}"
-        )
-        print(f"    {worker_memory(server)}")
         path = f"/api/projects/{project.pk}/codings/?document={document.pk}"
         times = []
         for _ in range(MEMORY_FETCHES):
@@ -258,6 +251,13 @@ def bench_memory(label: str, project, document, nodes: list, coders: list, owner
         print(
             f"  a document with {len(json.loads(body)):,} codings fetched {MEMORY_FETCHES} times "
             f"({len(body) / 1024:.0f} kB): {benchdb.summary(times)}"
+        )
+        print(f"    {worker_memory(server)}")
+        result = save_codings(server, project, document, nodes, coders[:LOAD_CODERS], each=MEMORY_EACH)
+        print(
+            f"  {LOAD_CODERS} coders x {MEMORY_EACH} codings: {len(result['times']):,} saves in "
+            f"{result['wall']:.1f} s, "
+            f"{percentiles(result['times'])}, errors {len(result['errors'])}"
         )
         print(f"    {worker_memory(server)}")
         upload = f"/api/projects/{project.pk}/documents/"
