@@ -125,14 +125,14 @@ def plan_codings(rng: random.Random, document, nodes: list, count: int) -> list[
     return plan
 
 
-def save_codings(server, project, document, nodes: list, coders: list, *, seconds=None, each=None) -> dict:
+def save_codings(server, project, document, nodes: list, coders: list, *, seconds=None, each=None, seed=1000) -> dict:
     """Every coder saves new codings one after another (no pause) on its own connection, for `seconds` or `each`
     codings; returns the latencies, errors and the wall time."""
     from rest_framework.authtoken.models import Token
 
     tokens = [Token.objects.get_or_create(user=coder)[0].key for coder in coders]
     path = f"/api/projects/{project.pk}/codings/"
-    plans = [plan_codings(random.Random(1000 + n), document, nodes, each or 2_000) for n in range(len(coders))]
+    plans = [plan_codings(random.Random(seed + n), document, nodes, each or 2_000) for n in range(len(coders))]
     times, errors = [[] for _ in coders], [[] for _ in coders]
     begin = threading.Barrier(len(coders) + 1, timeout=60)
     stop_at = [0.0]
@@ -253,7 +253,7 @@ def bench_memory(label: str, project, document, nodes: list, coders: list, owner
             f"({len(body) / 1024:.0f} kB): {benchdb.summary(times)}"
         )
         print(f"    {worker_memory(server)}")
-        result = save_codings(server, project, document, nodes, coders[:LOAD_CODERS], each=MEMORY_EACH)
+        result = save_codings(server, project, document, nodes, coders[:LOAD_CODERS], each=MEMORY_EACH, seed=5000)
         print(
             f"  {LOAD_CODERS} coders x {MEMORY_EACH} codings: {len(result['times']):,} saves in "
             f"{result['wall']:.1f} s, "
