@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
-from sklearn.metrics import precision_recall_curve
-from sklearn.model_selection import GroupKFold
 
 from policies.text import segment
+
+# scikit-learn is imported inside the functions that train (a heavy optional library, about 70 MB a process): only
+# the process that trains a model (the task worker) loads it, never a web worker that merely shows suggestions.
 
 MAX_WORD_FEATURES = 60_000
 MAX_CHAR_FEATURES = 60_000
@@ -114,11 +112,15 @@ def _char_text(text: str) -> str:
     return _NOT_CHARS.sub(" ", text)
 
 
-def _word_vectorizer(**kwargs) -> TfidfVectorizer:
+def _word_vectorizer(**kwargs):
+    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: see the note at the imports
+
     return TfidfVectorizer(analyzer=_word_features, sublinear_tf=True, dtype=np.float32, **kwargs)
 
 
-def _char_vectorizer(**kwargs) -> TfidfVectorizer:
+def _char_vectorizer(**kwargs):
+    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: see the note at the imports
+
     return TfidfVectorizer(
         analyzer="char_wb", ngram_range=(2, 3), lowercase=True, sublinear_tf=True, dtype=np.float32, **kwargs
     )
@@ -158,6 +160,9 @@ def fit_classifier(x: sparse.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, flo
     """A class-balanced, L2-regularized logistic regression fitted by stochastic gradient descent (a bounded number of
     passes: liblinear took 30 times as long); returns its coefficients (float32) and intercept. Deterministic: the
     shuffling is seeded."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import SGDClassifier  # heavy: see the note at the imports
+
     model = SGDClassifier(
         loss="log_loss", alpha=ALPHA, class_weight="balanced", max_iter=EPOCHS, tol=1e-3, random_state=0
     )
@@ -185,6 +190,8 @@ def enough_examples(
 def folds(groups: np.ndarray, n_splits: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """Train/test row indexes grouped by document: no document is on both sides of a fold. Five folds, or three
     beyond LARGE units."""
+    from sklearn.model_selection import GroupKFold  # heavy: see the note at the imports
+
     n_splits = n_splits or (MAX_FOLDS if len(groups) <= LARGE else 3)
     n = min(n_splits, len(np.unique(groups)))
     if n < 2:
@@ -206,6 +213,8 @@ def out_of_fold(x: sparse.csr_matrix, y: np.ndarray, splits: list[tuple[np.ndarr
 
 def choose_threshold(y: np.ndarray, scores: np.ndarray, target: float = TARGET_PRECISION) -> tuple[float, bool]:
     """The lowest threshold at which precision reaches `target`, and whether it is reachable (else 0.5)."""
+    from sklearn.metrics import precision_recall_curve  # heavy: see the note at the imports
+
     if not y.any():
         return FALLBACK_THRESHOLD, False
     precision, _recall, thresholds = precision_recall_curve(y, scores)
@@ -235,6 +244,8 @@ def ratios(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 
 def curve_points(y: np.ndarray, scores: np.ndarray, points: int = CURVE_POINTS) -> list[tuple[float, float, float]]:
     """The precision–recall curve thinned to at most `points` (threshold, precision, recall) triples."""
+    from sklearn.metrics import precision_recall_curve  # heavy: see the note at the imports
+
     if not y.any():
         return []
     precision, recall, thresholds = precision_recall_curve(y, scores)
