@@ -29,9 +29,11 @@ class NodeOutputSerializer(serializers.Serializer):
     color = serializers.CharField()
     order = serializers.IntegerField()
     guid = serializers.CharField()
-    documents = serializers.IntegerField()
-    references = serializers.IntegerField()
-    coders = serializers.IntegerField(help_text="coders in the layer who coded here (共识 is never one)")
+    documents = serializers.IntegerField(help_text="distinct documents coded here or at any node below")
+    references = serializers.IntegerField(help_text="codings here and at every node below")
+    coders = serializers.IntegerField(
+        help_text="distinct coders in the layer who coded here or below (共识 is never one)"
+    )
     layer = LayerSerializer(help_text="the coding layer the counts are computed on")
 
 
