@@ -93,8 +93,8 @@ def test_rollup_never_counts_共识_as_a_coder(nested):
 
 
 @pytest.mark.django_db
-def test_a_nested_codebook_costs_four_queries_whatever_its_size(nested, django_assert_num_queries):
-    with django_assert_num_queries(4):  # the shape, the grouped counts, the document pairs, the coder pairs
+def test_a_nested_codebook_costs_two_queries_whatever_its_size(nested, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the shape, then one grouped query carrying each node's documents and coders
         counts.node_counts(nested["project"])
 
 
