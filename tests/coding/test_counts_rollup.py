@@ -167,3 +167,15 @@ def test_rollup_equals_a_brute_force_count_over_each_subtree(nested, codings):
             expected = (len({c.document_id for c in inside}), len(inside), len({c.coder_id for c in inside}))
             assert numbers.get(node.pk, (0, 0, 0)) == expected
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_node_list_api_counts_the_layer_coders_names(api_as, nested):
+    url = reverse("api:nodes", args=[nested["project"].pk])
+    data = api_as(nested["owner"]).get(url, {"coders": "bob"}).json()
+    listed = {n["name"]: (n["documents"], n["references"], n["coders"]) for n in data}
+    assert listed["政策"] == (1, 1, 1)
+    assert data[0]["layer"] == {"kind": "coder", "coders": ["bob"], "label": "Coder bob"}
+    refused = api_as(nested["owner"]).get(url, {"coders": "nobody"})
+    assert refused.status_code == 400
+    assert "nobody" in refused.json()["detail"]
