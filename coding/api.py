@@ -513,6 +513,11 @@ AGREEMENT_PARAMETERS = [
 ]
 
 
+class PairLayersSerializer(serializers.Serializer):
+    a = LayerSerializer(help_text="pair[0]: a coder, 共识 (the consensus layer) or a group's union")
+    b = LayerSerializer(help_text="pair[1]")
+
+
 class AgreementSerializer(serializers.Serializer):
     """The report's outline; each summary is an object of counts and coefficients (null where undefined)."""
 
@@ -531,6 +536,8 @@ class AgreementSerializer(serializers.Serializer):
     assume_all_reviewed = serializers.BooleanField()
     labels = serializers.DictField(child=serializers.CharField())
     nodes_compared = serializers.IntegerField(help_text="nodes that either side coded in the compared documents")
+    layers = PairLayersSerializer(help_text="the coding layer of each side of the pair")
+    coder_layers = LayerSerializer(many=True, help_text="the coding layer of each compared label, in `coders` order")
     groups = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 

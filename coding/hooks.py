@@ -8,15 +8,15 @@ from policies import hooks
 
 def node_counts(project, user, params=None) -> tuple[layers.Layer, dict[int, tuple[int, int, int]]]:
     """The request's layer (`coders=` in params, else the default) and node id → (documents, references, coders) on
-    it, over the codings `user` may see."""
+    it, over the codings `user` may see; a parent's numbers are over its subtree (distinct documents and coders)."""
     layer, counted = layers.counted(project, user, params)
     return layer, counts.node_counts(project, **counted)
 
 
 def node_counts_for(node_ids: list[int], project, user) -> tuple[layers.Layer, dict[int, tuple[int, int, int]]]:
-    """node_counts on the default layer for a few nodes."""
+    """node_counts on the default layer for a few nodes (each over its subtree, as the tree shows it)."""
     layer, counted = layers.counted(project, user)
-    return layer, counts.node_counts_for(node_ids, **counted)
+    return layer, counts.node_counts_for(node_ids, project, **counted)
 
 
 def document_coding_count(document, user) -> int:

@@ -29,9 +29,11 @@ class NodeOutputSerializer(serializers.Serializer):
     color = serializers.CharField()
     order = serializers.IntegerField()
     guid = serializers.CharField()
-    documents = serializers.IntegerField()
-    references = serializers.IntegerField()
-    coders = serializers.IntegerField(help_text="coders in the layer who coded here (共识 is never one)")
+    documents = serializers.IntegerField(help_text="distinct documents coded here or at any node below")
+    references = serializers.IntegerField(help_text="codings here and at every node below")
+    coders = serializers.IntegerField(
+        help_text="distinct coders in the layer who coded here or below (共识 is never one)"
+    )
     layer = LayerSerializer(help_text="the coding layer the counts are computed on")
 
 
@@ -50,9 +52,10 @@ class ImportReportSerializer(serializers.Serializer):
     notes = NoteSerializer(many=True)
 
 
-def node_list(project: Project, user) -> list[dict]:
-    """The tree as a flat list in display order, with paths and the counts of the codings `user` may see."""
-    layer, per_node = hooks.call("node_counts", project, user)
+def node_list(project: Project, user, params=None) -> list[dict]:
+    """The tree as a flat list in display order, with paths and the counts of the codings `user` may see, on the
+    layer `coders=` in params names (the default layer without it)."""
+    layer, per_node = hooks.call("node_counts", project, user, params)
     shown = layer.as_json()
     return [_node_dict(n, per_node.get(n.row.id, (0, 0, 0)), shown) for n in tree.walk(tree.rows_for(project))]
 
@@ -99,10 +102,13 @@ class NodeListApi(APIView):
         color = serializers.CharField(required=False, allow_blank=True, default="")
         position = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
 
-    @extend_schema(responses=NodeOutputSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("coders", str, description=LAYER_PARAMETER)],
+        responses=NodeOutputSerializer(many=True),
+    )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        return Response(node_list(project, request.user))
+        return Response(node_list(project, request.user, request.query_params))
 
     @extend_schema(request=InputSerializer, responses={201: NodeOutputSerializer})
     def post(self, request: Request, project_id: int) -> Response:

@@ -23,9 +23,11 @@ HOOKS = {
     " layer); ValidationError for a name that is not a coder of the project",
     "document_coding_count": "(document, user) → int: the document's codings the user may see",
     "node_counts": "(project, user, params=None) → (layer, {node id: (documents, references, coders)}): counts on the"
-    " request's coding layer (`coders=` in params, else the default layer) over the codings the user sees; the layer"
+    " request's coding layer (`coders=` in params, else the default layer) over the codings the user sees, a parent's"
+    " over its whole subtree (distinct documents and coders, not sums of its children); the layer"
     " has as_json(), label, header() and file_tag()",
-    "node_counts_for": "(node_ids, project, user) → (layer, counts) for a few nodes on the default layer",
+    "node_counts_for": "(node_ids, project, user) → (layer, counts) for a few nodes on the default layer, each over its"
+    " subtree as the tree shows it",
     "subtree_counts": "(node_ids) → NodeCounts: what deleting these nodes would remove",
     "node_codings_merge": "(source, target, *, actor, path) → (moved, dropped): source's codings onto target",
     "nodes_codings_delete": "(node, node_ids, *, actor, path): delete (and log) the codings at these nodes",

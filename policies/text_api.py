@@ -60,7 +60,15 @@ class WordFrequencyApi(APIView):
             OpenApiParameter("sort", str, description="count (default), word or documents; a leading - reverses"),
             *SCOPE_PARAMETERS,
         ],
-        responses=FrequencyRowSerializer(many=True),
+        responses=inline_serializer(
+            "WordFrequencyResult",
+            {
+                "layer": LayerSerializer(
+                    allow_null=True, help_text="the coding layer a node or coder scope reads; null for whole documents"
+                ),
+                "words": FrequencyRowSerializer(many=True),
+            },
+        ),
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
@@ -71,8 +79,9 @@ class WordFrequencyApi(APIView):
             layer = search.scope_layer(project, request.user, scope)
         except (frequency.FrequencyError, search.SearchError) as error:
             raise _refused(error) from None
-        response = Response(FrequencyRowSerializer(result.rows, many=True).data)
-        if layer is not None:  # scoped by node or coder: the list cannot carry it, the header does
+        words = FrequencyRowSerializer(result.rows, many=True).data
+        response = Response({"layer": layer.as_json() if layer is not None else None, "words": words})
+        if layer is not None:  # scoped by node or coder: said in the body and, as on the CSV, in the header
             response[writers.LAYER_HEADER] = layer.header()
         return response
 

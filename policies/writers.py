@@ -115,15 +115,18 @@ def _xlsx_row(sheet, row: Sequence) -> list:
     return cells
 
 
-def xlsx_write(handle: IO[bytes], sheets: Iterable[tuple[str, Iterable[Sequence]]]) -> None:
-    """An Excel workbook with one sheet per (title, rows), written row by row into `handle`."""
+def xlsx_write(handle: IO[bytes], sheets: Iterable[tuple]) -> None:
+    """An Excel workbook with one sheet per (title, rows), written row by row into `handle`; a sheet given as
+    (title, rows, merges) also merges those ranges ("B1:D1": a category over its subcategories)."""
     from openpyxl import Workbook  # openpyxl is heavy: loaded only when a workbook is written
 
     workbook = Workbook(write_only=True)
-    for title, rows in sheets:
+    for title, rows, *merges in sheets:
         sheet = workbook.create_sheet(sheet_title(title))
         for row in rows:
             sheet.append(_xlsx_row(sheet, row))
+        for cells in merges[0] if merges else ():
+            sheet.merged_cells.add(cells)
     workbook.save(handle)
 
 
@@ -219,13 +222,20 @@ ABOUT_SHEET = "说明"  # the .xlsx sheet that says what a table counts: layer, 
 
 
 def table_response(
-    fmt: str, name: str, rows: Sequence[Sequence], *, about: Sequence[Sequence] = (), headers: dict | None = None
+    fmt: str,
+    name: str,
+    rows: Sequence[Sequence],
+    *,
+    about: Sequence[Sequence] = (),
+    headers: dict | None = None,
+    merges: Sequence[str] = (),
 ) -> HttpResponse:
     """One table as `name`.csv (UTF-8 with a BOM) or `name`.xlsx; `about` (label, value) lines become the workbook's
     second sheet 说明 (a CSV keeps its header as the first line: what it counts goes in its name and `headers`).
-    `headers` are extra response headers, ASCII values only (percent-encode anything else)."""
+    `headers` are extra response headers, ASCII values only (percent-encode anything else); `merges` are cell ranges
+    merged in the .xlsx table ("B1:D1")."""
     if fmt == "xlsx":
-        sheets = [(name, rows), *([(ABOUT_SHEET, about)] if about else [])]
+        sheets = [(name, rows, merges), *([(ABOUT_SHEET, about)] if about else [])]
         response = file_response(xlsx_bytes(sheets), f"{name}.xlsx", XLSX_TYPE)
     else:
         response = csv_response(rows, f"{name}.csv")

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coding import team
+from coding import layers, team
 from coding.analysis import agreement
 from coding.models import Assignment, Coding
 from framework import tree
@@ -76,6 +76,7 @@ class Result:
     labels: dict[str, str]  # coder label → how it is shown (共识, group_a: alice, bob)
     titles: dict[int, str] = field(default_factory=dict)
     depths: dict[int, int] = field(default_factory=dict)
+    sides: dict[str, layers.Layer] = field(default_factory=dict)  # coder label → the coding layer of that side
 
     @property
     def rule(self) -> str:
@@ -89,6 +90,11 @@ class Result:
     def pair_labels(self) -> tuple[str, str]:
         a, b = self.report.pair
         return self.labels.get(a, a), self.labels.get(b, b)
+
+    @property
+    def pair_layers(self) -> tuple:
+        """The coding layer of each side of the pair (a coder, 共识, or a group's union), for the heading line."""
+        return tuple(self.sides.get(label) for label in self.report.pair)
 
     @property
     def single_pair(self) -> bool:
@@ -241,10 +247,15 @@ def run(project, user, query: Query) -> Result:
     for label, members in (query.groups or {}).items():
         labels[label] = f"{label}: {', '.join(shown.get(m, m) for m in members)}"
     ordered = tree.walk(tree.rows_for(project))
+    # each side as a coding layer (共识 is the consensus layer, a group the union of its members), named as
+    # every count in the app names its layer
+    members = query.groups or {}
+    sides = {label: layers.layer_for(project, user, members.get(label, (label,))) for label in query.coders}
     return Result(
         query=query,
         report=report,
         labels=labels,
+        sides=sides,
         titles=dict(project.documents.filter(id__in=_report_documents(report)).values_list("id", "title")),
         depths={n.row.id: n.depth for n in ordered},
     )
@@ -265,6 +276,9 @@ def as_json(result: Result) -> dict:
     data["assume_all_reviewed"] = result.query.all_reviewed
     data["labels"] = result.labels
     data["nodes_compared"] = nodes_compared(result)  # nodes either side coded; the others' κ = 1 means nothing
+    a, b = result.pair_layers
+    data["layers"] = {"a": a.as_json(), "b": b.as_json()}  # the coding layer of each side of the pair
+    data["coder_layers"] = [result.sides[label].as_json() for label in result.report.coders]
     if result.query.groups:
         data["groups"] = {label: list(members) for label, members in result.query.groups.items()}
     return data

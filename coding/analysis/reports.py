@@ -52,9 +52,11 @@ def query_string(params, *, keep=MATRIX_PARAMS, lists=LIST_PARAMS) -> str:
     return urlencode(pairs)
 
 
-def file_response(fmt: str, name: str, lines: list[list], svg: str = "", *, layer=None, about=()) -> HttpResponse:
+def file_response(
+    fmt: str, name: str, lines: list[list], svg: str = "", *, layer=None, about=(), merges=()
+) -> HttpResponse:
     """CSV (with BOM) or .xlsx of the lines, or the SVG, as a download; with a layer, its name is in the file name and
-    the X-PolicyCoder-Layer header, and `about` becomes the workbook's 说明 sheet."""
+    the X-PolicyCoder-Layer header, and `about` becomes the workbook's 说明 sheet (`merges`: its merged ranges)."""
     headers = {writers.LAYER_HEADER: layer.header()} if layer is not None else {}
     if layer is not None:
         name = f"{name}-{layer.file_tag()}"
@@ -63,7 +65,7 @@ def file_response(fmt: str, name: str, lines: list[list], svg: str = "", *, laye
         for key, value in headers.items():
             response[key] = value
         return response
-    return writers.table_response(fmt, name, lines, about=about, headers=headers)
+    return writers.table_response(fmt, name, lines, about=about, headers=headers, merges=merges)
 
 
 def about_lines(project, layer, *, value: str = "", rows_by: str = "", filters=(), rule: str = "") -> list[list]:
@@ -100,9 +102,24 @@ def matrix_file(project, user, params, fmt: str) -> HttpResponse:
         return file_response(fmt, f"{name}-long", matrix.long_sheet(result), layer=result.layer, about=about)
     lines = matrix.sheet(result, corner=corner)
     groups = matrix.header_groups([c.path for c in result.columns])
+    merges: list[str] = []
     if fmt == "xlsx" and groups:  # a category row over its subcategories (the CSV keeps one header of full paths)
         lines = [["", *(cell for label, span in groups for cell in [label, *[""] * (span - 1)]), ""], *lines]
-    return file_response(fmt, name, lines, layer=result.layer, about=about)
+        merges = group_merges(groups)
+    return file_response(fmt, name, lines, layer=result.layer, about=about, merges=merges)
+
+
+def group_merges(groups: list[tuple[str, int]], *, first_column: int = 2) -> list[str]:
+    """The merged ranges of the category row (row 1) over the runs of its subcategories, from column B (A is the
+    corner): one range per run of two or more columns."""
+    from openpyxl.utils import get_column_letter  # openpyxl is heavy: loaded only when a workbook is written
+
+    merges, column = [], first_column
+    for _label, span in groups:
+        if span > 1:
+            merges.append(f"{get_column_letter(column)}1:{get_column_letter(column + span - 1)}1")
+        column += span
+    return merges
 
 
 def attribute_lines(rows_by: str, bars: list[tuple[str, int]]) -> list[list]:

@@ -518,3 +518,44 @@ def test_union_layer_equals_a_brute_force_count(agreed, codings, chosen):
             for k, column in enumerate(result.columns):
                 assert result.cells[r][k] == expected.get((row.label, column.node_id), 0)
         transaction.set_rollback(True)
+
+
+# --- each side of an agreement, and word frequency's body, name their layer ------------------------------------
+
+
+@pytest.mark.django_db
+def test_agreement_json_names_the_layer_of_each_side(api_as, agreed):
+    url = reverse("api:agreement", args=[agreed["project"].pk])
+    data = api_as(agreed["owner"]).get(url, {"coders": "alice,共识", "assume_all_reviewed": "1"}).json()
+    assert data["layers"]["a"] == {"kind": "coder", "coders": ["alice"], "label": "Coder alice"}
+    assert data["layers"]["b"] == {"kind": "consensus", "coders": ["consensus"], "label": "Consensus (共识)"}
+    assert data["coder_layers"] == [data["layers"]["a"], data["layers"]["b"]]
+
+
+@pytest.mark.django_db
+def test_agreement_json_names_a_groups_union_and_the_page_shows_both_layers(client, api_as, agreed):
+    project = agreed["project"]
+    params = {"group_a": "alice,bob", "group_b": "共识", "assume_all_reviewed": "1"}
+    data = api_as(agreed["owner"]).get(reverse("api:agreement", args=[project.pk]), params).json()
+    assert data["layers"]["a"] == {"kind": "coders", "coders": ["alice", "bob"], "label": "Union of alice、bob"}
+    assert data["layers"]["b"]["kind"] == "consensus"
+    client.force_login(agreed["owner"])
+    page = client.get(reverse("coding:agreement", args=[project.pk]), params).content.decode()
+    assert 'id="agreement-layers">Layers: Union of alice、bob × Consensus (共识)</span>' in page
+
+
+@pytest.mark.django_db
+def test_word_frequency_json_names_the_layer_in_its_body(api_as, agreed):
+    url = reverse("api:word-frequency", args=[agreed["project"].pk])
+    scoped = api_as(agreed["owner"]).get(url, {"node": agreed["nodes"][0].pk, "coder": "bob"})
+    assert scoped.json()["layer"] == {"kind": "coder", "coders": ["bob"], "label": "Coder bob"}
+    assert isinstance(scoped.json()["words"], list)
+    assert scoped["X-PolicyCoder-Layer"].startswith("coder; coders=bob;")
+    default = api_as(agreed["owner"]).get(url, {"node": agreed["nodes"][0].pk}).json()
+    assert default["layer"]["kind"] == "consensus"
+    whole = api_as(agreed["owner"]).get(url)
+    assert whole.json()["layer"] is None
+    assert "X-PolicyCoder-Layer" not in whole
+    refused = api_as(agreed["owner"]).get(url, {"node": agreed["nodes"][0].pk, "coder": "nobody"})
+    assert refused.status_code == 400
+    assert "nobody" in refused.json()["detail"]

@@ -22,7 +22,9 @@ def url(name, project, **kwargs):
 
 @pytest.mark.django_db
 def test_word_frequency_answers_word_count_documents(api_as, project, viewer, imported):
-    rows = api_as(viewer).get(url("word-frequency", project) + "?top=2").json()
+    data = api_as(viewer).get(url("word-frequency", project) + "?top=2").json()
+    assert data["layer"] is None  # whole documents: no coding layer
+    rows = data["words"]
     assert len(rows) == 2
     assert {(r["word"], r["count"], r["documents"]) for r in rows} == {("公共数据", 2, 1), ("网信部门", 2, 1)}
     assert set(rows[0]) == {"word", "count", "documents", "percent", "pos"}
@@ -30,7 +32,7 @@ def test_word_frequency_answers_word_count_documents(api_as, project, viewer, im
 
 @pytest.mark.django_db
 def test_word_frequency_filters_by_part_of_speech(api_as, project, viewer, imported):
-    rows = api_as(viewer).get(url("word-frequency", project) + "?pos=organization").json()
+    rows = api_as(viewer).get(url("word-frequency", project) + "?pos=organization").json()["words"]
     assert [r["word"] for r in rows] == ["网信部门", "公安机关"]
 
 
@@ -95,12 +97,12 @@ def test_auto_code_to_a_node_of_another_project_is_not_found(api_as, project, co
 
 @pytest.mark.django_db
 def test_owner_adds_a_dictionary_word_and_results_update(api_as, project, owner, imported):
-    assert "数据工作" not in [r["word"] for r in api_as(owner).get(url("word-frequency", project)).json()]
+    assert "数据工作" not in [r["word"] for r in api_as(owner).get(url("word-frequency", project)).json()["words"]]
     response = api_as(owner).post(url("dictionary", project), {"word": "统筹协调", "tag": "v"}, format="json")
     assert response.status_code == 201
     assert response.json()[0]["word"] == "统筹协调"
     assert response.json()[0]["suggested"] is True
-    rows = api_as(owner).get(url("word-frequency", project) + "?pos=v").json()
+    rows = api_as(owner).get(url("word-frequency", project) + "?pos=v").json()["words"]
     assert "统筹协调" in [r["word"] for r in rows]
     state = api_as(owner).get(url("segmentation", project)).json()
     assert (state["status"], state["version"], state["segmented"]) == ("ready", 2, 1)
@@ -141,7 +143,7 @@ def test_removing_a_dictionary_word(api_as, project, owner):
 def test_project_stopwords_leave_words_out_at_once(api_as, project, owner, imported):
     response = api_as(owner).put(url("stopwords", project), {"words": "公共数据, 网信部门"}, format="json")
     assert response.json() == {"words": ["公共数据", "网信部门"]}
-    words = [r["word"] for r in api_as(owner).get(url("word-frequency", project)).json()]
+    words = [r["word"] for r in api_as(owner).get(url("word-frequency", project)).json()["words"]]
     assert "公共数据" not in words
     assert "网信部门" not in words
 

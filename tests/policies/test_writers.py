@@ -130,3 +130,10 @@ def test_streamed_and_file_responses_are_downloads():
     (row,) = _cells(b"".join(workbook.streaming_content))
     assert [(c.value, c.data_type) for c in row] == [("=b", "s"), (-1, "n")]
     assert workbook["Content-Disposition"].startswith('attachment; filename="codings.xlsx"')
+
+
+def test_xlsx_sheet_merges_the_ranges_it_is_given():
+    data = writers.xlsx_bytes([("表", [["", "类目", ""], ["", "a", "b"]], ["B1:C1"]), ("说明", [["k", "v"]])])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert [str(r) for r in book["表"].merged_cells.ranges] == ["B1:C1"]
+    assert not book["说明"].merged_cells.ranges
