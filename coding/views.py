@@ -90,12 +90,14 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
             "nodes": reverse("api:nodes", args=[project.pk]),
         },
     }
+    sections = passages.outline(document.text, lines, document.sections.all())
     context = {
         "document": document,
         "project": project,
         "membership": membership,
         "text_html": passages.paragraphs_html(lines),
-        "sections": passages.outline(document.text, lines, document.sections.all()),
+        "sections": sections,
+        "outline_html": passages.outline_html(sections, code_articles=data["canCode"]),
         "workspace_data": data,
         "coder_choices": coder_choices,
         "memo": memo,

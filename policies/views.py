@@ -174,6 +174,7 @@ def _document_context(request: HttpRequest, document, membership: Membership, fo
         "membership": membership,
         "text_html": passages.paragraphs_html(lines),
         "sections": sections,
+        "outline_html": passages.outline_html(sections),
         "form": form,
         "coding_count": hooks.call("document_coding_count", document, request.user),
     }
