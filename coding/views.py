@@ -25,6 +25,8 @@ from policies.models import Role
 
 
 def _nodes(project) -> list[dict]:
+    walked = list(tree.walk(tree.rows_for(project)))
+    shades = tree.display_colors([n.row for n in walked])
     return [
         {
             "id": n.row.id,
@@ -32,15 +34,20 @@ def _nodes(project) -> list[dict]:
             "name": n.row.name,
             "path": n.path,
             "color": n.row.color,
+            "shade": shades[n.row.id],
             "codable": n.row.codable,
         }
-        for n in tree.walk(tree.rows_for(project))
+        for n in walked
     ]
 
 
 def _messages() -> dict[str, str]:
     return {
         "coded": _("Coded."),
+        "codedAt": _("Coded at %(nodes)s."),
+        "fromTeam": _("%(count)s new codings from %(names)s are shown."),
+        "moved": _("Coding moved."),
+        "memoSaved": _("Memo saved."),
         "removed": _("Coding removed."),
         "undone": _("Undone."),
         "nothing": _("Select some text first."),
@@ -81,6 +88,8 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
         "coders": [name for name, _label in coder_choices],
         "coderLabels": dict(coder_choices),
         "layer": "consensus" if consensus else "",
+        "adjudicator": services.may_adjudicate(project, request.user, membership.role),
+        "consensusName": f"{services.CONSENSUS_PREFIX}{project.pk}",
         "messages": _messages(),
         "urls": {
             "write": reverse("api:consensus" if consensus else "api:codings", args=[project.pk]),

@@ -28,7 +28,24 @@
 
   let codings = data.codings;
   let version = 0;
-  const view = { layer: "all", chosen: new Set(data.coders), nodeSet: null };
+  const view = { layer: "all", chosen: new Set(data.coders), nodeSet: null, byCoder: false };
+
+  // Each coder a colour of their own for "colour by coder" (a fixed palette, in the order of data.coders).
+  const CODER_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#bab0ac"];
+  function coderColour(name) {
+    const i = data.coders.indexOf(name);
+    return CODER_PALETTE[(i === -1 ? data.coders.length : i) % CODER_PALETTE.length];
+  }
+  /** What a stripe lane stands for: the node, or in "colour by coder" mode the coder. */
+  function keyOf(c) {
+    return view.byCoder ? "u:" + c.coder : c.node;
+  }
+  function keyColour(key) {
+    return typeof key === "string" ? coderColour(key.slice(2)) : nodes.get(key).shade || nodes.get(key).color;
+  }
+  function keyOrder(key) {
+    return typeof key === "string" ? data.coders.indexOf(key.slice(2)) : nodeOrder.get(key);
+  }
 
   // --- paragraphs and which codings touch them -------------------------------------------------
   const paras = Array.from(root.children).map((el) => ({
@@ -65,7 +82,7 @@
     const present = new Set();
     for (const c of codings) {
       if (!shown(c)) continue;
-      present.add(c.node);
+      present.add(keyOf(c));
       for (let i = firstParaAt(c.start); i < paras.length && paras[i].start < c.end; i++) {
         if (paras[i].start + paras[i].len <= c.start && paras[i].len > 0) continue;
         if (!byPara.has(i)) byPara.set(i, []);
@@ -73,12 +90,14 @@
       }
     }
     lanes = packLanes(present);
-    stripesEl.style.width = (Math.max(0, ...lanes.values()) + 1) * 14 + 8 + "px";
+    stripesEl.style.width = (Math.max(0, ...lanes.values()) + 1) * LANE + 8 + "px";
     version++;
   }
 
-  // Stripe lanes: nodes whose codings never overlap share a lane, so the margin stays narrow; at most MAX_LANES.
-  const MAX_LANES = 10;
+  // Stripe lanes: one per node shown (or coder, when colouring by coder); only beyond MAX_LANES do nodes whose
+  // codings never overlap share a lane. Labels are clipped to their lane and to the next stripe below them.
+  const MAX_LANES = 16;
+  const LANE = 16;
   function mergedSpans(list) {
     const out = [];
     for (const [start, end] of list.sort((a, b) => a[0] - b[0])) {
@@ -97,13 +116,14 @@
   }
   function packLanes(present) {
     const spans = new Map([...present].map((id) => [id, []]));
-    for (const c of codings) if (shown(c)) spans.get(c.node).push([c.start, c.end]);
+    for (const c of codings) if (shown(c)) spans.get(keyOf(c)).push([c.start, c.end]);
     const taken = [];
     const result = new Map();
-    for (const id of [...present].sort((a, b) => nodeOrder.get(a) - nodeOrder.get(b))) {
+    const own_lanes = present.size <= MAX_LANES;
+    for (const id of [...present].sort((a, b) => keyOrder(a) - keyOrder(b))) {
       const own = mergedSpans(spans.get(id));
-      let lane = taken.findIndex((used) => !overlaps(used, own));
-      if (lane === -1) lane = taken.length < MAX_LANES ? taken.length : nodeOrder.get(id) % MAX_LANES;
+      let lane = own_lanes ? -1 : taken.findIndex((used) => !overlaps(used, own));
+      if (lane === -1) lane = taken.length < MAX_LANES ? taken.length : keyOrder(id) % MAX_LANES;
       taken[lane] = mergedSpans((taken[lane] || []).concat(own));
       result.set(id, lane);
     }
@@ -113,8 +133,8 @@
   // --- painting ----------------------------------------------------------------------------------
   function colourOf(covering) {
     let best = covering[0];
-    for (const c of covering) if (nodeOrder.get(c.node) > nodeOrder.get(best.node)) best = c;
-    return nodes.get(best.node).color;
+    for (const c of covering) if (keyOrder(keyOf(c)) > keyOrder(keyOf(best))) best = c;
+    return keyColour(keyOf(best));
   }
 
   function paint(i) {
@@ -141,7 +161,7 @@
         continue;
       }
       const span = document.createElement("span");
-      span.className = new Set(covering.map((c) => c.node)).size > 1 ? "hl multi" : "hl";
+      span.className = new Set(covering.map(keyOf)).size > 1 ? "hl multi" : "hl";
       span.style.setProperty("--hl", colourOf(covering));
       span.dataset.codings = covering.map((c) => c.id).join(",");
       span.textContent = piece;
@@ -189,28 +209,32 @@
       if (b <= a) continue;
       const box = extent(p, a, b);
       if (!box) continue;
-      const seen = perNode.get(c.node) || { top: box.top, bottom: box.bottom, begins: false, coders: new Set() };
+      const key = keyOf(c);
+      const seen = perNode.get(key) || { top: box.top, bottom: box.bottom, begins: false, coders: new Set(), nodes: new Set() };
       seen.top = Math.min(seen.top, box.top);
       seen.bottom = Math.max(seen.bottom, box.bottom);
       seen.begins = seen.begins || c.start >= p.start;
       seen.coders.add(c.coder);
-      perNode.set(c.node, seen);
+      seen.nodes.add(c.node);
+      perNode.set(key, seen);
     }
     const made = [];
-    for (const [nodeId, box] of perNode) {
-      const node = nodes.get(nodeId);
+    for (const [key, box] of perNode) {
+      const coderLane = typeof key === "string";
       const stripe = document.createElement("div");
       stripe.className = "stripe";
       stripe.style.top = box.top - base + "px";
       stripe.style.height = Math.max(4, box.bottom - box.top) + "px";
-      stripe.style.left = lanes.get(nodeId) * 14 + "px";
-      stripe.style.setProperty("--hl", node.color);
-      stripe.title = node.path + " · " + [...box.coders].join(", ");
-      stripe.dataset.node = nodeId;
+      stripe.style.left = lanes.get(key) * LANE + "px";
+      stripe.style.setProperty("--hl", keyColour(key));
+      const paths = [...box.nodes].map((id) => nodes.get(id).path);
+      stripe.title = coderLane ? coderLabel(key.slice(2)) + " · " + paths.join(", ") : paths[0] + " · " + [...box.coders].map(coderLabel).join(", ");
+      if (!coderLane) stripe.dataset.node = key;
+      stripe.dataset.lane = lanes.get(key);
       if (box.begins) {
         const label = document.createElement("span");
         label.className = "stripe-label";
-        label.textContent = node.name;
+        label.textContent = coderLane ? coderLabel(key.slice(2)) : nodes.get(key).name;
         stripe.appendChild(label);
       }
       stripesEl.appendChild(stripe);
@@ -240,6 +264,64 @@
     });
     paras.forEach((p, i) => {
       if (p.near) drawStripes(i);
+    });
+    fitLabels();
+    markPending();
+    drawDensity();
+  }
+
+  // A label may run down its lane until the next stripe of that lane begins; never into a neighbour's box.
+  function fitLabels() {
+    const byLane = new Map();
+    for (const el of stripesEl.querySelectorAll(".stripe")) {
+      const lane = el.dataset.lane;
+      if (!byLane.has(lane)) byLane.set(lane, []);
+      byLane.get(lane).push({ el: el, top: parseFloat(el.style.top) });
+    }
+    for (const list of byLane.values()) {
+      list.sort((a, b) => a.top - b.top);
+      list.forEach((item, k) => {
+        const label = item.el.querySelector(".stripe-label");
+        if (!label) return;
+        const next = k + 1 < list.length ? list[k + 1].top : Infinity;
+        label.style.maxHeight = Math.max(0, Math.min(160, next - item.top - 3)) + "px";
+      });
+    }
+  }
+
+  // The coding-density bar beside the scrollbar: where in the whole document the shown codings are.
+  const densityEl = document.getElementById("density");
+  let densityVersion = -1;
+  function drawDensity() {
+    if (!densityEl || densityVersion === version) return;
+    densityVersion = version;
+    const total = root.scrollHeight || 1;
+    const BUCKETS = 120;
+    const weight = new Array(BUCKETS).fill(0);
+    byPara.forEach((list, i) => {
+      const el = paras[i].el;
+      const a = Math.floor((el.offsetTop / total) * BUCKETS);
+      const b = Math.min(BUCKETS - 1, Math.floor(((el.offsetTop + el.offsetHeight) / total) * BUCKETS));
+      for (let k = a; k <= b; k++) weight[k] += list.length;
+    });
+    const most = Math.max(1, ...weight);
+    const marks = [];
+    weight.forEach((w, k) => {
+      if (!w) return;
+      const mark = document.createElement("span");
+      mark.className = "density-mark";
+      mark.style.top = (k / BUCKETS) * 100 + "%";
+      mark.style.height = 100 / BUCKETS + "%";
+      mark.style.opacity = String(0.2 + (0.8 * w) / most);
+      marks.push(mark);
+    });
+    densityEl.replaceChildren(...marks);
+  }
+  if (densityEl) {
+    densityEl.addEventListener("click", (event) => {
+      const box = densityEl.getBoundingClientRect();
+      const share = (event.clientY - box.top) / box.height;
+      pane.scrollTop = share * root.scrollHeight - pane.clientHeight / 2;
     });
   }
 
@@ -272,11 +354,29 @@
     schedule();
   }
 
+  function coderLabel(name) {
+    return (data.coderLabels || {})[name] || name;
+  }
+
   // --- talking to the API ------------------------------------------------------------------------
+  // The status line is fixed at the bottom of the window and keeps the last message (with its time) in view.
   function say(message, isError) {
-    statusEl.textContent = message;
+    const when = new Date().toTimeString().slice(0, 5);
+    statusEl.textContent = message + " · " + when;
+    statusEl.hidden = false;
     statusEl.classList.toggle("error", Boolean(isError));
     statusEl.setAttribute("role", isError ? "alert" : "status");
+  }
+
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, (_m, key) => String(values[key]));
+  }
+
+  // The side tree's counts: the tree panel reloads itself (htmx) on codebook-changed.
+  let treeTimer = null;
+  function countsChanged() {
+    clearTimeout(treeTimer);
+    treeTimer = setTimeout(() => window.htmx && htmx.trigger(document.body, "codebook-changed"), 150);
   }
 
   async function api(method, url, body) {
@@ -307,11 +407,13 @@
     try {
       const body = nodeIds.map((id) => ({ document: data.document, node: id, start: span.start, end: span.end }));
       merge(await api("POST", data.urls.write || data.urls.codings, body));
+      lastSignature = signature(codings);
       remember(nodeIds);
-      closePicker();
+      closePicker(false);
       window.getSelection().removeAllRanges();
       rerender();
-      say(M.coded);
+      countsChanged();
+      say(format(M.codedAt, { nodes: nodeIds.map((id) => nodes.get(id).name).join("、") }));
     } catch (error) {
       say(error.message, true);
     }
@@ -328,11 +430,17 @@
       const fresh = await api("GET", data.urls.codings + "?compact=1&document=" + data.document);
       const sig = signature(fresh);
       if (sig !== lastSignature) {
+        const known = new Set(codings.map((c) => c.id));
+        const theirs = fresh.filter((c) => !known.has(c.id) && c.coder !== data.me);
         lastSignature = sig;
         codings = fresh;
         if (fresh.some((c) => !nodes.has(c.node))) await reloadNodes();
         rerender();
-        if (announce) say(M.updated);
+        countsChanged();
+        if (announce && theirs.length) {
+          const names = [...new Set(theirs.map((c) => coderLabel(c.coder)))].join("、");
+          say(format(M.fromTeam, { count: theirs.length, names: names }));
+        }
       }
     } catch (error) {
       say(error.message, true);
@@ -347,10 +455,10 @@
   async function undo() {
     try {
       await api("POST", data.urls.undo);
-      say(M.undone);
-      await refresh(false);
       lastSignature = "";
       await refresh(false);
+      countsChanged();
+      say(M.undone);
     } catch (error) {
       say(error.message, true);
     }
@@ -362,6 +470,8 @@
   const listEl = document.getElementById("picker-list");
   const recentEl = document.getElementById("picker-recent");
   let pending = null;
+  let dragging = null;
+  let dragEnded = false;
   let items = [];
   let active = 0;
   const ticked = new Set();
@@ -389,7 +499,7 @@
     if (!span) return null;
     const quote = sel.toString();
     if (!quote.trim()) return null;
-    return { start: span.start, end: span.end, quote: quote, rect: range.getBoundingClientRect() };
+    return { start: span.start, end: span.end, quote: quote, rect: range.getBoundingClientRect(), fromText: true };
   }
 
   function swatch(color) {
@@ -432,8 +542,46 @@
     if (current) current.scrollIntoView({ block: "nearest" });
   }
 
+  // --- the pending range: the selection the picker works on, kept visible while focus is in the picker --------
+  /** A DOM Range for code points [start, end) of the document (null when the text does not hold them). */
+  function rangeFor(start, end) {
+    if (!paras.length || end <= start) return null;
+    const first = paras[firstParaAt(start)];
+    const last = paras[firstParaAt(Math.max(start, end - 1))];
+    const s = O.domPoint(first.el, Math.max(0, start - first.start));
+    const e = O.domPoint(last.el, Math.min(last.len, end - last.start));
+    const range = document.createRange();
+    range.setStart(s.node, s.offset);
+    range.setEnd(e.node, e.offset);
+    return range;
+  }
+
+  function selectSpan(start, end) {
+    const range = rangeFor(start, end);
+    if (!range) return;
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
+  // Drawn with the CSS Custom Highlight API (no elements added, so painting and offsets are untouched).
+  let marked = null;
+  function markPending() {
+    if (!window.CSS || !CSS.highlights) return;
+    const span = pending || dragging;
+    if (!span) {
+      if (marked) CSS.highlights.delete("pc-pending");
+      marked = null;
+      return;
+    }
+    const range = rangeFor(span.start, span.end);
+    if (range) CSS.highlights.set("pc-pending", new Highlight(range));
+    marked = span;
+  }
+
   function openPicker(span, anchorRect) {
     pending = span;
+    markPending();
     ticked.clear();
     active = 0;
     search.value = "";
@@ -448,9 +596,16 @@
     search.focus({ preventScroll: true });
   }
 
-  function closePicker() {
+  /** Close the picker; with `restore` the pending range becomes the text selection again (Esc, Cancel). */
+  function closePicker(restore) {
+    const span = pending;
     picker.hidden = true;
     pending = null;
+    markPending();
+    if (restore && span && span.fromText) {
+      root.focus({ preventScroll: true });
+      selectSpan(span.start, span.end);
+    }
   }
 
   function chosenIds() {
@@ -459,18 +614,15 @@
   }
 
   function onSelectionDone() {
-    if (!data.canCode || !picker.hidden) return;
+    if (!data.canCode || !picker.hidden || dragging || dragEnded) return;
     const span = selectionSpan();
     if (span) openPicker(span);
   }
 
   if (data.canCode) {
     document.addEventListener("mouseup", (event) => {
-      if (picker.contains(event.target)) return;
+      if (picker.contains(event.target) || event.target.closest("#node-tree, #find-bar, #shortcuts")) return;
       setTimeout(onSelectionDone, 0);
-    });
-    root.addEventListener("keyup", (event) => {
-      if (event.shiftKey && event.key.startsWith("Arrow")) onSelectionDone();
     });
     search.addEventListener("input", () => {
       active = 0;
@@ -490,7 +642,8 @@
         event.preventDefault();
         code(chosenIds(), pending);
       } else if (event.key === "Escape") {
-        closePicker();
+        event.preventDefault();
+        closePicker(true);
       } else if (/^[1-9]$/.test(event.key) && !search.value) {
         const id = recent()[Number(event.key) - 1];
         if (id !== undefined) {
@@ -515,7 +668,7 @@
       if (li) code([Number(li.dataset.nodeId)], pending);
     });
     document.getElementById("picker-code").addEventListener("click", () => code(chosenIds(), pending));
-    document.getElementById("picker-cancel").addEventListener("click", closePicker);
+    document.getElementById("picker-cancel").addEventListener("click", () => closePicker(true));
     const newButton = document.getElementById("picker-new");
     if (newButton) {
       newButton.addEventListener("click", async () => {
@@ -543,27 +696,67 @@
       }),
     );
 
-    // Drag the selection onto a node of the codebook tree.
-    const DRAG_TYPE = "application/x-policycoder-selection";
-    let dragged = null;
-    root.addEventListener("dragstart", (event) => {
-      dragged = selectionSpan();
-      if (dragged) event.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ start: dragged.start, end: dragged.end }));
-      closePicker();
-    });
-    document.addEventListener("dragover", (event) => {
-      if (event.dataTransfer.types.includes(DRAG_TYPE) && event.target.closest("#node-tree [data-node-id]")) {
-        event.preventDefault();
-        event.stopPropagation();
-      }
-    }, true);
-    document.addEventListener("drop", (event) => {
-      const row = event.target.closest("#node-tree .cb-row[data-node-id], #node-tree [data-node-id]");
-      if (!row || !event.dataTransfer.types.includes(DRAG_TYPE)) return;
+    // Drag the selection (or the pending range) onto a node of the codebook tree with the mouse. A press inside
+    // the selection starts it; the browser's own text drag is not used (it cannot drop on the tree's links).
+    const ghost = document.createElement("div");
+    ghost.className = "drag-ghost";
+    ghost.hidden = true;
+    document.body.appendChild(ghost);
+    let press = null;
+    function inside(range, x, y) {
+      return range && [...range.getClientRects()].some((r) => x >= r.left && x <= r.right && y >= r.top && y <= r.bottom);
+    }
+    root.addEventListener("mousedown", (event) => {
+      if (event.button !== 0) return;
+      const sel = window.getSelection();
+      let span = null;
+      if (sel.rangeCount && !sel.isCollapsed && inside(sel.getRangeAt(0), event.clientX, event.clientY)) span = selectionSpan();
+      else if (pending && inside(rangeFor(pending.start, pending.end), event.clientX, event.clientY)) span = pending;
+      if (!span) return;
       event.preventDefault();
-      event.stopPropagation();
-      const span = JSON.parse(event.dataTransfer.getData(DRAG_TYPE));
-      code([Number(row.dataset.nodeId)], span);
+      press = { span: { start: span.start, end: span.end, quote: span.quote, fromText: true }, x: event.clientX, y: event.clientY };
+    });
+    function rowAt(x, y) {
+      const el = document.elementFromPoint(x, y);
+      return el ? el.closest("#node-tree [data-node-id]") : null;
+    }
+    let over = null;
+    document.addEventListener("mousemove", (event) => {
+      if (!press) return;
+      if (!dragging) {
+        if (Math.abs(event.clientX - press.x) + Math.abs(event.clientY - press.y) < 5) return;
+        dragging = press.span;
+        closePicker(false);
+        markPending();
+        ghost.textContent = dragging.quote.length > 24 ? dragging.quote.slice(0, 24) + "…" : dragging.quote;
+        ghost.hidden = false;
+        document.body.classList.add("dragging-selection");
+      }
+      ghost.style.left = event.clientX + 12 + "px";
+      ghost.style.top = event.clientY + 12 + "px";
+      const row = rowAt(event.clientX, event.clientY);
+      if (row !== over) {
+        if (over) over.classList.remove("drop-target");
+        if (row) row.classList.add("drop-target");
+        over = row;
+      }
+    });
+    document.addEventListener("mouseup", (event) => {
+      if (!press) return;
+      const span = dragging;
+      press = null;
+      if (!span) return; // a click inside the selection: leave it as it is
+      dragging = null;
+      dragEnded = true;
+      setTimeout(() => (dragEnded = false), 0);
+      ghost.hidden = true;
+      document.body.classList.remove("dragging-selection");
+      if (over) over.classList.remove("drop-target");
+      over = null;
+      markPending();
+      const row = rowAt(event.clientX, event.clientY);
+      if (row) code([Number(row.dataset.nodeId)], span);
+      else selectSpan(span.start, span.end);
     }, true);
 
     document.getElementById("undo-button").addEventListener("click", undo);
@@ -574,10 +767,49 @@
         undo();
       }
     });
+
+    // Keyboard selection in the text: arrows move a caret, Shift+arrows extend the selection (Ctrl: by word),
+    // Home/End to the line's ends; Enter opens the picker on the selection.
+    const MOVES = { ArrowLeft: ["backward", "character"], ArrowRight: ["forward", "character"], ArrowUp: ["backward", "line"], ArrowDown: ["forward", "line"], Home: ["backward", "lineboundary"], End: ["forward", "lineboundary"] };
+    root.addEventListener("keydown", (event) => {
+      const sel = window.getSelection();
+      if (MOVES[event.key] && !event.altKey && !event.metaKey) {
+        event.preventDefault();
+        if (!sel.rangeCount || !root.contains(sel.anchorNode)) {
+          const first = paras.find((p) => p.el.getBoundingClientRect().bottom > pane.getBoundingClientRect().top) || paras[0];
+          const at = O.domPoint(first.el, 0);
+          sel.collapse(at.node, at.offset);
+        }
+        const [direction, unit] = MOVES[event.key];
+        sel.modify(event.shiftKey ? "extend" : "move", direction, event.ctrlKey && unit === "character" ? "word" : unit);
+      } else if (event.key === "Enter" && !sel.isCollapsed) {
+        event.preventDefault();
+        onSelectionDone();
+      }
+    });
   }
 
+  // Shortcuts help on "?", closed with Esc or its button.
+  const help = document.getElementById("shortcuts");
+  function toggleHelp(open) {
+    help.hidden = !open;
+    if (open) help.querySelector("button").focus();
+    else root.focus({ preventScroll: true });
+  }
+  document.addEventListener("keydown", (event) => {
+    const typing = event.target.closest && event.target.closest("input, textarea, select");
+    if (event.key === "?" && !typing) {
+      event.preventDefault();
+      toggleHelp(help.hidden);
+    } else if (event.key === "Escape" && !help.hidden) {
+      toggleHelp(false);
+    }
+  });
+  help.querySelector("button").addEventListener("click", () => toggleHelp(false));
+  document.getElementById("help-button").addEventListener("click", () => toggleHelp(true));
+
   document.addEventListener("mousedown", (event) => {
-    if (!picker.hidden && !picker.contains(event.target)) closePicker();
+    if (!picker.hidden && !picker.contains(event.target) && !dragging) closePicker(false);
   });
 
   // --- codings at a place --------------------------------------------------------------------------
@@ -586,15 +818,14 @@
 
   function showHere(offset) {
     const here = codings.filter((c) => shown(c) && c.start <= offset && offset < c.end);
-    herePanel.hidden = false;
-    if (!here.length) {
-      const li = document.createElement("li");
-      li.className = "muted";
-      li.textContent = M.noCodings;
-      hereList.replaceChildren(li);
-      return;
-    }
+    // plain text: no card at all (an empty one made the column jump)
+    herePanel.hidden = !here.length;
     hereList.replaceChildren(...here.map(hereItem));
+  }
+
+  /** "2026-12-07 12:03": the server sends times already in the project's time zone (TIME_ZONE). */
+  function localTime(iso) {
+    return (iso || "").slice(0, 16).replace("T", " ");
   }
 
   function hereItem(c) {
@@ -605,7 +836,7 @@
     head.append(swatch(node.color), document.createTextNode(node.path));
     const meta = document.createElement("div");
     meta.className = "muted small";
-    meta.textContent = M.by + " " + ((data.coderLabels || {})[c.coder] || c.coder) + " · " + c.created_at.slice(0, 10) + " · " + c.start + "–" + c.end;
+    meta.textContent = M.by + " " + coderLabel(c.coder) + " · " + localTime(c.created_at) + " · " + c.start + "–" + c.end;
     li.append(head, meta);
     if (c.memo) {
       const memo = document.createElement("div");
@@ -613,7 +844,7 @@
       memo.textContent = c.memo;
       li.append(memo);
     }
-    const mayChange = data.canCode && (c.coder === data.me || data.role === "owner");
+    const mayChange = data.canCode && (c.coder === data.me || data.role === "owner" || (data.adjudicator && c.coder === data.consensusName));
     if (mayChange) li.append(hereActions(c));
     return li;
   }
@@ -631,6 +862,7 @@
         codings = codings.filter((x) => x.id !== c.id);
         lastSignature = signature(codings);
         rerender();
+        countsChanged();
         herePanel.hidden = true;
         say(M.removed);
       } catch (error) {
@@ -641,7 +873,7 @@
     move.setAttribute("aria-label", M.move);
     move.append(new Option(M.move, ""));
     for (const n of nodes.values()) if (n.id !== c.node && n.codable !== false) move.append(new Option(n.path, n.id));
-    move.addEventListener("change", () => move.value && patch(c, { node: Number(move.value) }));
+    move.addEventListener("change", () => move.value && patch(c, { node: Number(move.value) }, M.moved));
     const memo = document.createElement("textarea");
     memo.rows = 2;
     memo.value = c.memo;
@@ -650,18 +882,19 @@
     const save = document.createElement("button");
     save.type = "button";
     save.textContent = M.save;
-    save.addEventListener("click", () => patch(c, { memo: memo.value }));
+    save.addEventListener("click", () => patch(c, { memo: memo.value }, M.memoSaved));
     box.append(remove, move, memo, save);
     return box;
   }
 
-  async function patch(c, change) {
+  async function patch(c, change, message) {
     try {
       merge([await api("PATCH", codingUrl(c.id), change)]);
       lastSignature = signature(codings);
       rerender();
+      if (change.node !== undefined) countsChanged();
       herePanel.hidden = true;
-      say(M.coded);
+      say(message);
     } catch (error) {
       say(error.message, true);
     }
@@ -679,6 +912,11 @@
   layerSelect.addEventListener("change", () => {
     view.layer = layerSelect.value;
     coderChoice.hidden = view.layer !== "chosen";
+    rerender();
+  });
+  const byCoder = document.getElementById("colour-by-coder");
+  byCoder.addEventListener("change", () => {
+    view.byCoder = byCoder.checked;
     rerender();
   });
   coderChoice.addEventListener("change", () => {
@@ -714,21 +952,18 @@
     if (!match) return;
     const start = Number(match[1]);
     const end = Number(match[2]);
+    if (end <= start || end > Number(root.dataset.length)) return;
     const first = paras[firstParaAt(start)];
     first.el.scrollIntoView({ block: "center" });
+    // selected and focused: ready to code (Enter opens the picker, or drag it onto a node)
     requestAnimationFrame(() => {
-      const last = paras[firstParaAt(Math.max(start, end - 1))];
-      const s = O.domPoint(first.el, start - first.start);
-      const e = O.domPoint(last.el, Math.min(last.len, end - last.start));
-      const range = document.createRange();
-      range.setStart(s.node, s.offset);
-      range.setEnd(e.node, e.offset);
-      window.getSelection().removeAllRanges();
-      window.getSelection().addRange(range);
+      root.focus({ preventScroll: true });
+      selectSpan(start, end);
     });
   }
 
   rerender();
   goToHash();
-  window.PolicyCoderWorkspace = { refresh: refresh, codings: () => codings, paint: refreshNear };
+  window.addEventListener("hashchange", goToHash);
+  window.PolicyCoderWorkspace = { refresh: refresh, codings: () => codings, paint: refreshNear, select: selectSpan };
 })();
