@@ -455,7 +455,7 @@
   async function undo() {
     try {
       await api("POST", data.urls.undo);
-      lastSignature = "";
+      lastSignature = null; // whatever the feed says now is news (an empty list's signature is "")
       await refresh(false);
       countsChanged();
       say(M.undone);
