@@ -267,6 +267,7 @@
     });
     fitLabels();
     markPending();
+    markFind();
     drawDensity();
   }
 
@@ -405,7 +406,9 @@
     if (!span) return say(M.nothing, true);
     if (!nodeIds.length) return say(M.choose, true);
     try {
-      const body = nodeIds.map((id) => ({ document: data.document, node: id, start: span.start, end: span.end }));
+      // span.hits: every hit of a find at once, sent as one list (one batch in the audit trail: one undo)
+      const spans = span.hits || [span];
+      const body = nodeIds.flatMap((id) => spans.map((s) => ({ document: data.document, node: id, start: s.start, end: s.end })));
       merge(await api("POST", data.urls.write || data.urls.codings, body));
       lastSignature = signature(codings);
       remember(nodeIds);
@@ -413,7 +416,8 @@
       window.getSelection().removeAllRanges();
       rerender();
       countsChanged();
-      say(format(M.codedAt, { nodes: nodeIds.map((id) => nodes.get(id).name).join("、") }));
+      const names = nodeIds.map((id) => nodes.get(id).name).join("、");
+      say(span.hits ? format(M.codedHits, { count: spans.length, nodes: names }) : format(M.codedAt, { nodes: names }));
     } catch (error) {
       say(error.message, true);
     }
@@ -605,6 +609,8 @@
     if (restore && span && span.fromText) {
       root.focus({ preventScroll: true });
       selectSpan(span.start, span.end);
+    } else if (restore && span && span.hits) {
+      findInput.focus();
     }
   }
 
@@ -811,6 +817,127 @@
   document.addEventListener("mousedown", (event) => {
     if (!picker.hidden && !picker.contains(event.target) && !dragging) closePicker(false);
   });
+
+  // --- find in the document -------------------------------------------------------------------------
+  // Hits are code-point spans within one line; drawn with the CSS Custom Highlight API for lines near the view.
+  const findBar = document.getElementById("find-bar");
+  const findInput = document.getElementById("find-input");
+  const findCount = document.getElementById("find-count");
+  const findCode = document.getElementById("find-code");
+  const MAX_HITS = 500;
+  let hits = [];
+  let hitAt = -1;
+
+  function findHits(query) {
+    const found = [];
+    if (!query) return found;
+    const length = O.codePoints(query);
+    const needle = query.toLowerCase();
+    for (const p of paras) {
+      const hay = p.text.toLowerCase();
+      for (let i = hay.indexOf(needle); i !== -1 && found.length <= MAX_HITS; i = hay.indexOf(needle, i + needle.length)) {
+        const start = p.start + O.codePoints(p.text.slice(0, i));
+        found.push({ start: start, end: start + length });
+      }
+    }
+    return found;
+  }
+
+  function markFind() {
+    if (!window.CSS || !CSS.highlights) return;
+    CSS.highlights.delete("pc-find");
+    CSS.highlights.delete("pc-find-current");
+    if (findBar.hidden || !hits.length) return;
+    const near = hits.filter((h) => paras[firstParaAt(h.start)].near).map((h) => rangeFor(h.start, h.end)).filter(Boolean);
+    CSS.highlights.set("pc-find", new Highlight(...near));
+    if (hitAt >= 0) {
+      const range = rangeFor(hits[hitAt].start, hits[hitAt].end);
+      if (range) CSS.highlights.set("pc-find-current", new Highlight(range));
+    }
+  }
+
+  function showFindCount() {
+    if (!findInput.value) findCount.textContent = "";
+    else if (!hits.length) findCount.textContent = M.noHits;
+    else findCount.textContent = format(hits.length > MAX_HITS ? M.hitsMany : M.hits, { at: hitAt + 1, count: Math.min(hits.length, MAX_HITS) });
+    if (findCode) findCode.disabled = !hits.length || hits.length > MAX_HITS;
+  }
+
+  function runFind() {
+    hits = findHits(findInput.value);
+    hitAt = hits.length ? 0 : -1;
+    if (hitAt === 0) goToHit();
+    showFindCount();
+    markFind();
+  }
+
+  function goToHit() {
+    const p = paras[firstParaAt(hits[hitAt].start)];
+    const box = p.el.getBoundingClientRect();
+    const view = pane.getBoundingClientRect();
+    if (box.top < view.top + 40 || box.bottom > view.bottom - 40) p.el.scrollIntoView({ block: "center" });
+    showFindCount();
+    schedule();
+    markFind();
+  }
+
+  function step(by) {
+    if (!hits.length) return;
+    hitAt = (hitAt + by + Math.min(hits.length, MAX_HITS)) % Math.min(hits.length, MAX_HITS);
+    goToHit();
+  }
+
+  function openFind() {
+    const sel = window.getSelection();
+    const chosen = sel.rangeCount && !sel.isCollapsed && root.contains(sel.anchorNode) ? sel.toString().trim() : "";
+    findBar.hidden = false;
+    if (chosen && !chosen.includes("\n") && chosen.length <= 200) findInput.value = chosen;
+    findInput.focus();
+    findInput.select();
+    runFind();
+  }
+
+  function closeFind() {
+    findBar.hidden = true;
+    hits = [];
+    hitAt = -1;
+    markFind();
+    root.focus({ preventScroll: true });
+  }
+
+  let findTimer = null;
+  findInput.addEventListener("input", () => {
+    clearTimeout(findTimer);
+    findTimer = setTimeout(runFind, 120);
+  });
+  findInput.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      clearTimeout(findTimer);
+      if (hits.length === 0 || findHits(findInput.value).length !== hits.length) runFind();
+      else step(event.shiftKey ? -1 : 1);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      closeFind();
+    }
+  });
+  document.getElementById("find-next").addEventListener("click", () => step(1));
+  document.getElementById("find-prev").addEventListener("click", () => step(-1));
+  document.getElementById("find-close").addEventListener("click", closeFind);
+  document.getElementById("find-button").addEventListener("click", openFind);
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "f" && !event.shiftKey && !event.altKey) {
+      event.preventDefault();
+      openFind();
+    }
+  });
+  if (findCode) {
+    findCode.addEventListener("click", () => {
+      if (!hits.length || hits.length > MAX_HITS) return;
+      const quote = format(M.allHits, { count: hits.length, query: findInput.value });
+      openPicker({ start: hits[0].start, end: hits[0].end, hits: hits.slice(), quote: quote }, findCode.getBoundingClientRect());
+    });
+  }
 
   // --- codings at a place --------------------------------------------------------------------------
   const herePanel = document.getElementById("here-panel");

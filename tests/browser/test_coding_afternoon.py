@@ -182,3 +182,46 @@ def test_an_at_link_selects_exactly_that_range_ready_to_code(world, new_page, lo
     code_with_picker(page, "数据开放")
     coding = Coding.objects.get()
     assert (coding.start, coding.end) == (start, end)
+
+
+def test_find_highlights_steps_and_codes_all_hits_as_one_undoable_batch(world, new_page, login, live_server):
+    page = new_page()
+    login(page, "alice")
+    open_workspace(page, live_server, world["document"])
+    page.click("#doc-text p:nth-child(2)")
+    page.keyboard.press("Control+f")
+    page.wait_for_selector("#find-bar:not([hidden])")
+    page.keyboard.type("政府数据")
+    starts = [i for i in range(len(TEXT)) if TEXT.startswith("政府数据", i)]
+    assert len(starts) == 2
+    page.wait_for_function("() => document.getElementById('find-count').textContent.includes('2')")
+    assert page.locator("#find-count").inner_text() == "第 1 / 2 处"
+    assert page.evaluate("CSS.highlights.get('pc-find').size") == 2
+    page.keyboard.press("Enter")
+    assert page.locator("#find-count").inner_text() == "第 2 / 2 处"
+    current = page.evaluate(
+        "() => { const r = [...CSS.highlights.get('pc-find-current')][0];"
+        " return window.PolicyCoderOffsets.rangeOffsets(document.getElementById('doc-text'), r); }"
+    )
+    assert current == {"start": starts[1], "end": starts[1] + 4}
+    page.click("#find-code")
+    code_with_picker(page, "数据开放")
+    page.wait_for_function("() => document.querySelectorAll('#doc-text .hl').length === 2")
+    assert sorted((c.start, c.end, c.text) for c in Coding.objects.all()) == [(s, s + 4, "政府数据") for s in starts]
+    assert "2" in page.locator("#status").inner_text()
+    page.click("#undo-button")
+    page.wait_for_function("() => document.querySelectorAll('#doc-text .hl').length === 0")
+    assert not Coding.objects.exists()
+
+
+def test_find_with_no_hits_says_so_and_offers_nothing_to_code(world, new_page, login, live_server):
+    page = new_page()
+    login(page, "alice")
+    open_workspace(page, live_server, world["document"])
+    page.click("#find-button")
+    page.fill("#find-input", "<b>不存在</b>")
+    page.wait_for_function("() => document.getElementById('find-count').textContent === '无匹配'")
+    assert page.locator("#find-code").is_disabled()
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#find-bar", state="hidden")
+    assert not Coding.objects.exists()
