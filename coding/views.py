@@ -104,7 +104,9 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
             "nodes": reverse("api:nodes", args=[project.pk]),
         },
     }
-    sections = passages.outline(document.text, lines, document.sections.all())
+    sections = passages.outline(
+        document.text, lines, passages.outline_sections(document.sections.values_list(*passages.OUTLINE_FIELDS))
+    )
     context = {
         "document": document,
         "project": project,

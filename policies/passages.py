@@ -9,6 +9,25 @@ from django.utils.translation import gettext
 
 
 @dataclass(frozen=True, slots=True)
+class OutlineSection:
+    """A section as the outline needs it (a model instance each cost more than the outline itself)."""
+
+    kind: str
+    label: str
+    level: int
+    start: int
+    end: int
+
+
+OUTLINE_FIELDS = ("kind", "label", "level", "start", "end")
+
+
+def outline_sections(rows) -> list[OutlineSection]:
+    """Sections from `values_list(*OUTLINE_FIELDS)` rows, in their order (start, level)."""
+    return [OutlineSection(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     start: int  # code-point offset of the first character
     text: str  # without the trailing line break
