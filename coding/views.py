@@ -95,6 +95,7 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
         "layer": "consensus" if consensus else "",
         "adjudicator": services.may_adjudicate(project, request.user, membership.role),
         "consensusName": f"{services.CONSENSUS_PREFIX}{project.pk}",
+        "timeZone": settings.TIME_ZONE,
         "messages": _messages(),
         "urls": {
             "write": reverse("api:consensus" if consensus else "api:codings", args=[project.pk]),

@@ -324,7 +324,10 @@ paras.forEach((p, i) => {
   p.el.dataset.index = i;
   observer.observe(p.el);
 });
-window.addEventListener("resize", schedule);
+window.addEventListener("resize", () => {
+  densityVersion = -1; // the lines wrap differently: where the codings are on the bar moves
+  schedule();
+});
 document.fonts && document.fonts.ready.then(schedule);
 
 function rerender() {
@@ -337,9 +340,12 @@ function coderLabel(name) {
 }
 
 // --- talking to the API ------------------------------------------------------------------------
+// Times on the page are in the project's time zone (settings.TIME_ZONE), as the server writes them.
+const clock = new Intl.DateTimeFormat("en-GB", { timeZone: data.timeZone || undefined, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
 // The status line is fixed at the bottom of the window and keeps the last message (with its time) in view.
 function say(message, isError) {
-  const when = new Date().toTimeString().slice(0, 5);
+  const when = clock.format(new Date());
   statusEl.textContent = message + " · " + when;
   statusEl.hidden = false;
   statusEl.classList.toggle("error", Boolean(isError));
@@ -714,7 +720,12 @@ if (data.canCode) {
     if (!press) return;
     const span = dragging;
     press = null;
-    if (!span) return; // a click inside the selection: leave it as it is
+    if (!span) {
+      // a click inside the selection, no drag: put the caret there, as a click in text does
+      const at = document.caretRangeFromPoint && document.caretRangeFromPoint(event.clientX, event.clientY);
+      if (at && root.contains(at.startContainer)) window.getSelection().collapse(at.startContainer, at.startOffset);
+      return;
+    }
     dragging = null;
     dragEnded = true;
     setTimeout(() => (dragEnded = false), 0);
