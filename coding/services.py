@@ -214,8 +214,13 @@ def coding_create(
 
 
 def _check_actor(coding: Coding, actor, role: str) -> None:
-    if coding.coder_id != actor.pk and role != Role.OWNER:
-        raise PermissionDenied(_("Only the coder who made this coding, or a project owner, can change it."))
+    """The coder, an owner, or for the consensus layer (共识) a designated adjudicator may change a coding."""
+    if coding.coder_id == actor.pk or role == Role.OWNER:
+        return
+    project = coding.document.project
+    if coding.coder_id == options_for(project).consensus_coder_id and may_adjudicate(project, actor, role):
+        return
+    raise PermissionDenied(_("Only the coder who made this coding, or a project owner, can change it."))
 
 
 @transaction.atomic

@@ -25,6 +25,8 @@ from policies.models import Role
 
 
 def _nodes(project) -> list[dict]:
+    walked = list(tree.walk(tree.rows_for(project)))
+    shades = tree.display_colors([n.row for n in walked])
     return [
         {
             "id": n.row.id,
@@ -32,15 +34,25 @@ def _nodes(project) -> list[dict]:
             "name": n.row.name,
             "path": n.path,
             "color": n.row.color,
+            "shade": shades[n.row.id],
             "codable": n.row.codable,
         }
-        for n in tree.walk(tree.rows_for(project))
+        for n in walked
     ]
 
 
 def _messages() -> dict[str, str]:
     return {
         "coded": _("Coded."),
+        "codedAt": _("Coded at %(nodes)s."),
+        "fromTeam": _("%(count)s new codings from %(names)s are shown."),
+        "moved": _("Coding moved."),
+        "codedHits": _("Coded %(count)s hits at %(nodes)s (one undo takes them all back)."),
+        "hits": _("%(at)s of %(count)s"),
+        "hitsMany": _("more than %(count)s hits: narrow the search"),
+        "noHits": _("no hits"),
+        "allHits": _("All %(count)s hits of “%(query)s”"),
+        "memoSaved": _("Memo saved."),
         "removed": _("Coding removed."),
         "undone": _("Undone."),
         "nothing": _("Select some text first."),
@@ -81,6 +93,9 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
         "coders": [name for name, _label in coder_choices],
         "coderLabels": dict(coder_choices),
         "layer": "consensus" if consensus else "",
+        "adjudicator": services.may_adjudicate(project, request.user, membership.role),
+        "consensusName": f"{services.CONSENSUS_PREFIX}{project.pk}",
+        "timeZone": settings.TIME_ZONE,
         "messages": _messages(),
         "urls": {
             "write": reverse("api:consensus" if consensus else "api:codings", args=[project.pk]),
@@ -90,12 +105,16 @@ def workspace(request: HttpRequest, document_id: int) -> HttpResponse:
             "nodes": reverse("api:nodes", args=[project.pk]),
         },
     }
+    sections = passages.outline(
+        document.text, lines, passages.outline_sections(document.sections.values_list(*passages.OUTLINE_FIELDS))
+    )
     context = {
         "document": document,
         "project": project,
         "membership": membership,
         "text_html": passages.paragraphs_html(lines),
-        "sections": passages.outline(document.text, lines, document.sections.all()),
+        "sections": sections,
+        "outline_html": passages.outline_html(sections, code_articles=data["canCode"]),
         "workspace_data": data,
         "coder_choices": coder_choices,
         "memo": memo,

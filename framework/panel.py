@@ -33,6 +33,7 @@ class PanelRow:
 
 def panel_rows(ordered: Sequence[TreeNode], counts: dict[int, tuple[int, int, int]]) -> list[PanelRow]:
     """Depth-first rows annotated so a flat template loop can emit properly nested lists."""
+    shown = tree.display_colors(node.row for node in ordered)
     rows = []
     for index, node in enumerate(ordered):
         next_depth = ordered[index + 1].depth if index + 1 < len(ordered) else 0
@@ -43,7 +44,7 @@ def panel_rows(ordered: Sequence[TreeNode], counts: dict[int, tuple[int, int, in
                 id=node.row.id,
                 name=node.row.name,
                 path=node.path,
-                color=node.row.color,
+                color=shown[node.row.id],  # subcategories in shades of their category's colour (tree.display_colors)
                 hint=_hint(node.row.description),
                 level=node.depth + 1,
                 has_children=has_children,

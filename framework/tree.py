@@ -1,5 +1,6 @@
 """The codebook tree over plain rows: nesting, paths, descendants, cycles. Pure, except the loader at the bottom."""
 
+import colorsys
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -195,3 +196,32 @@ def rows_for(project) -> list[Row]:
             "id", "parent_id", "name", "order", "description", "color", "guid", "codable"
         ).order_by()
     ]
+
+
+_SHADE_LIGHTNESS = (-0.1, 0.1, -0.18, 0.17, -0.04, 0.05, -0.24, 0.22)
+
+
+def shade(color: str, index: int) -> str:
+    """The `index`-th shade of `color` for a subcategory: the same hue family, told apart by lightness and a small
+    turn of the hue (alternately either way), so that siblings are distinguishable side by side."""
+    red, green, blue = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    turn = (1 if index % 2 else -1) * min(0.08, 0.02 * (1 + index // 2))
+    lightness = min(0.78, max(0.22, lightness + _SHADE_LIGHTNESS[index % len(_SHADE_LIGHTNESS)]))
+    red, green, blue = colorsys.hls_to_rgb((hue + turn) % 1.0, lightness, saturation)
+    return "#" + "".join(f"{round(v * 255):02x}" for v in (red, green, blue))
+
+
+def display_colors(rows: Iterable[Row]) -> dict[int, str]:
+    """The colour each node is shown in. A node whose colour was set (differs from its parent's) keeps it; one that
+    only inherited its category's colour gets a shade of its parent's shown colour, one per such sibling."""
+    groups = children_map(rows)
+    shown = {row.id: row.color for row in groups.get(None, [])}
+    stack = list(groups.get(None, []))
+    while stack:
+        row = stack.pop()
+        inheriting = [child for child in groups.get(row.id, []) if child.color == row.color]
+        for child in groups.get(row.id, []):
+            shown[child.id] = shade(shown[row.id], inheriting.index(child)) if child in inheriting else child.color
+            stack.append(child)
+    return shown

@@ -5,6 +5,26 @@ from dataclasses import dataclass
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineSection:
+    """A section as the outline needs it (a model instance each cost more than the outline itself)."""
+
+    kind: str
+    label: str
+    level: int
+    start: int
+    end: int
+
+
+OUTLINE_FIELDS = ("kind", "label", "level", "start", "end")
+
+
+def outline_sections(rows) -> list[OutlineSection]:
+    """Sections from `values_list(*OUTLINE_FIELDS)` rows, in their order (start, level)."""
+    return [OutlineSection(*row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +78,28 @@ def outline(text: str, lines: list[Paragraph], sections) -> list[dict]:
         }
         for s, stop in zip(sections, following, strict=False)
     ]
+
+
+def outline_html(items: list[dict], code_articles: bool = False) -> SafeString:
+    """The outline list of `outline(...)` entries as HTML (built here like the text: a template loop over a few
+    hundred articles was most of the coding page's server time). `code_articles` adds the "code this" buttons.
+
+    Every label is escaped here, so this function, and no caller, marks the result safe."""
+    title = escape(gettext("Code this article"))
+    label_format = gettext("Code %(label)s")
+    rows = []
+    for item in items:
+        section = item["section"]
+        shown = escape(item["heading"] or section.label)
+        button = ""
+        if code_articles and section.kind in ("article", "item"):
+            label = escape(label_format % {"label": section.label})
+            button = (
+                f'<button type="button" class="code-section" data-start="{section.start}" data-end="{section.end}" '
+                f'title="{title}" aria-label="{label}">⊕</button>'
+            )
+        rows.append(
+            f'<li class="outline-{escape(section.kind)} level-{int(section.level)}"><a href="#p-{item["anchor"]}" '
+            f'data-start="{section.start}" data-end="{section.end}" title="{shown}">{shown}</a>{button}</li>'
+        )
+    return mark_safe('<ol class="outline-list">' + "".join(rows) + "</ol>")

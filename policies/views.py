@@ -167,13 +167,16 @@ def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
 
 def _document_context(request: HttpRequest, document, membership: Membership, form) -> dict:
     lines = passages.paragraphs(document.text)
-    sections = passages.outline(document.text, lines, document.sections.all())
+    sections = passages.outline(
+        document.text, lines, passages.outline_sections(document.sections.values_list(*passages.OUTLINE_FIELDS))
+    )
     return {
         "document": document,
         "project": document.project,
         "membership": membership,
         "text_html": passages.paragraphs_html(lines),
         "sections": sections,
+        "outline_html": passages.outline_html(sections),
         "form": form,
         "coding_count": hooks.call("document_coding_count", document, request.user),
     }

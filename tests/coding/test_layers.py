@@ -559,3 +559,27 @@ def test_word_frequency_json_names_the_layer_in_its_body(api_as, agreed):
     refused = api_as(agreed["owner"]).get(url, {"node": agreed["nodes"][0].pk, "coder": "nobody"})
     assert refused.status_code == 400
     assert "nobody" in refused.json()["detail"]
+
+
+def test_times_read_as_text_are_utc_on_either_database():
+    from datetime import UTC, datetime
+
+    from coding.layers import _utc_text
+
+    sqlite_form, postgres_form = "2026-12-06 23:30:05.123456", "2026-12-06 23:30:05.123456+00"
+    expected = datetime(2026, 12, 6, 23, 30, 5, 123456, tzinfo=UTC)
+    assert _utc_text(sqlite_form) == expected
+    assert _utc_text(postgres_form) == expected
+    assert _utc_text("2026-12-06 23:30:05") == expected.replace(microsecond=0)
+
+
+def test_the_coding_pages_rows_carry_local_times_to_the_second(project, coder, settings):
+    import datetime
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    document = DocumentFactory(project=project)
+    coding = CodingFactory(document=document, node=NodeFactory(project=project), coder=coder, start=0, end=3)
+    at = datetime.datetime(2026, 12, 6, 23, 30, 5, 987654, tzinfo=datetime.UTC)
+    Coding.objects.filter(pk=coding.pk).update(created_at=at)
+    [row] = layers.coding_rows(Coding.objects.filter(pk=coding.pk))
+    assert row["created_at"] == "2026-12-07T07:30:05+08:00"

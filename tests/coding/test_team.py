@@ -121,3 +121,23 @@ def test_tree_counts_follow_blind_coding(client, project, coder, documents):
 
     rows = panel.panel_context(project, coder)["tree_rows"]
     assert [(r.references, r.coders) for r in rows if r.id == node.pk] == [(0, 0)]
+
+
+def test_a_non_owner_adjudicator_removes_consensus_codings_but_not_a_coders(api_as, project, owner, coder, documents):
+    other = MembershipFactory(project=project, role=Role.CODER).user
+    node = NodeFactory(project=project)
+    item = services.CodingRequest(documents[0], node, 0, 5)
+    [(consensus, _created)] = services.adjudicate(project=project, actor=owner, role=Role.OWNER, items=[item])
+    theirs = CodingFactory(document=documents[0], node=node, coder=other, start=0, end=5)
+    # not (yet) an adjudicator: refused, nothing removed
+    refused = api_as(coder).delete(reverse("api:coding", args=[consensus.pk]))
+    assert refused.status_code == 403
+    assert Coding.objects.filter(pk=consensus.pk).exists()
+    services.options_update(project=project, adjudicators=[coder])
+    assert api_as(coder).delete(reverse("api:coding", args=[consensus.pk])).status_code == 204
+    assert not Coding.objects.filter(pk=consensus.pk).exists()
+    # adjudicating gives no right over another coder's own codings
+    other_refused = api_as(coder).delete(reverse("api:coding", args=[theirs.pk]))
+    assert other_refused.status_code == 403
+    assert "Only the coder who made this coding" in other_refused.json()["detail"]
+    assert Coding.objects.filter(pk=theirs.pk).exists()
