@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from coding import layers
 from coding.analysis import agreement, matrix
 from framework import tree
+from policies import control_chars
 from policies.models import Section
 
 UNITS = ("passage", "article", "document")
@@ -365,7 +366,10 @@ def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> Safe
     pairs = [(i, j, cells[i][j]) for i in range(n) for j in range(i + 1, n) if cells[i][j] and cells[i][j] >= minimum]
     largest_edge = max((v for _i, _j, v in pairs), default=0) or 1
     points = [
-        (centre + radius * cos(2 * pi * i / max(n, 1) - pi / 2), 28 + centre + radius * sin(2 * pi * i / max(n, 1) - pi / 2))
+        (
+            centre + radius * cos(2 * pi * i / max(n, 1) - pi / 2),
+            28 + centre + radius * sin(2 * pi * i / max(n, 1) - pi / 2),
+        )
         for i in range(n)
     ]
     parts = [f'<text x="{pad}" y="20" font-size="{size + 2}" font-weight="600">{escape(title)}</text>']
@@ -412,8 +416,22 @@ class Query:
     layer: object = None
 
 
+def _refuse_control(params: Mapping) -> None:
+    names = ("unit", "value", "nodes", "level", "min", "coders")
+    texts = [params.get(name) or "" for name in names]
+    if hasattr(params, "getlist"):
+        texts += [*params.getlist("node"), *params.getlist("coder")]
+    for text in texts:
+        bad = control_chars.in_name(str(text))
+        if bad:
+            raise ValidationError(
+                _("The parameters hold a control character (%(char)s).") % {"char": control_chars.code_point(bad)}
+            )
+
+
 def parse(params: Mapping) -> Query:
     """Query parameters → Query; a ValidationError says what is wrong with them."""
+    _refuse_control(params)
     unit = (params.get("unit") or "passage").strip()
     if unit not in UNITS:
         raise ValidationError(

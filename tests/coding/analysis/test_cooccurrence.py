@@ -1,7 +1,7 @@
 """Co-occurrence core: equal to a brute-force count on random codings for each unit and value; the drill-down's
 passages are the cell's count; the figures escape their labels."""
 
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -56,7 +56,7 @@ def brute_force(rows, columns, unit, units):
                     keys = [*range(len(spans)), "rest"]
                     for key in keys:
 
-                        def inside(s, e, key=key):
+                        def inside(s, e, key=key, spans=spans):
                             if key == "rest":
                                 return not any(us < e and s < ue for us, ue in spans)
                             us, ue = spans[key]
@@ -83,7 +83,7 @@ def article_units(draw):
     found = {}
     for doc in (1, 2, 3):
         cuts = sorted(draw(st.sets(st.integers(0, 55), max_size=6)))
-        found[doc] = [(s, e) for s, e in zip(cuts, cuts[1:], strict=False) if draw(st.booleans())]
+        found[doc] = [(s, e) for s, e in pairwise(cuts) if draw(st.booleans())]
     return found
 
 
@@ -139,7 +139,10 @@ def test_no_codings_give_zeros():
 
 
 def test_the_network_figure_escapes_labels_and_draws_edges_from_the_threshold():
-    columns = [Column(1, "数据<共享>", "数据<共享>", "#4e79a7", frozenset({1})), Column(2, "开放", "开放", "#e15759", frozenset({2}))]
+    columns = [
+        Column(1, "数据<共享>", "数据<共享>", "#4e79a7", frozenset({1})),
+        Column(2, "开放", "开放", "#e15759", frozenset({2})),
+    ]
     rows = [(1, 1, 0, 10), (1, 2, 5, 15), (2, 1, 0, 10)]
     result = cooccurrence.compute(rows, columns, "passage", "count")
     svg = cooccurrence.network_svg(result, title="共现 & 网络")
