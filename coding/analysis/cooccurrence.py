@@ -352,26 +352,28 @@ def heatmap_svg(result: Cooccurrence, *, title: str) -> SafeString:
 
 
 def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> SafeString:
-    """The network figure: nodes on a circle (in codebook order, so the layout never changes between runs), each
-    sized by its own unit count; an edge for every pair whose cell reaches `minimum`, as wide as the cell."""
-    n = len(result.nodes)
-    size, radius, pad = 13, 220.0, 16.0
-    label_room = max([matrix._text_width(c.name, size) for c in result.nodes] + [40])
-    centre = radius + label_room + pad
-    width = height = 2 * centre
-    height += 28
+    """The network figure: the coded nodes on a circle (in codebook order, so the layout is the same on every run),
+    each sized by its own unit count; an edge for every pair whose cell reaches `minimum`, as wide as the cell.
+    Nodes without any coded unit are left out of the figure."""
     cells = result.cells
-    own = [result.counts[i][i] for i in range(n)]
-    largest_own = max(own, default=0) or 1
-    pairs = [(i, j, cells[i][j]) for i in range(n) for j in range(i + 1, n) if cells[i][j] and cells[i][j] >= minimum]
-    largest_edge = max((v for _i, _j, v in pairs), default=0) or 1
-    points = [
-        (
-            centre + radius * cos(2 * pi * i / max(n, 1) - pi / 2),
-            28 + centre + radius * sin(2 * pi * i / max(n, 1) - pi / 2),
-        )
-        for i in range(n)
+    shown = [i for i in range(len(result.nodes)) if result.counts[i][i]]
+    n = len(shown)
+    size, pad = 13, 16.0
+    radius = max(140.0, 9.0 * n)
+    label_room = max([matrix._text_width(f"{result.nodes[i].name} (0000)", size) for i in shown] + [40])
+    centre = radius + 28 + label_room + pad
+    width, height = max(2 * centre, matrix._text_width(title, size + 2) + 2 * pad), 2 * centre + 28
+    own = {i: result.counts[i][i] for i in shown}
+    largest_own = max(own.values(), default=0) or 1
+    pairs = [
+        (i, j, cells[i][j])
+        for a, i in enumerate(shown)
+        for j in shown[a + 1 :]
+        if cells[i][j] and cells[i][j] >= minimum
     ]
+    largest_edge = max((v for _i, _j, v in pairs), default=0) or 1
+    angles = {i: 2 * pi * k / max(n, 1) - pi / 2 for k, i in enumerate(shown)}
+    points = {i: (width / 2 + radius * cos(angles[i]), 28 + centre + radius * sin(angles[i])) for i in shown}
     parts = [f'<text x="{pad}" y="20" font-size="{size + 2}" font-weight="600">{escape(title)}</text>']
     for i, j, v in pairs:
         (x1, y1), (x2, y2) = points[i], points[j]
@@ -381,10 +383,10 @@ def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> Safe
             f'stroke-opacity="0.55" stroke-width="{stroke:.2f}"><title>{escape(result.nodes[i].name)} — '
             f"{escape(result.nodes[j].name)}: {display(v, result.value)}</title></line>"
         )
-    for i, (column, (x, y)) in enumerate(zip(result.nodes, points, strict=True)):
+    for i in shown:
+        column, (x, y), angle = result.nodes[i], points[i], angles[i]
         r = 4 + 20 * sqrt(own[i] / largest_own)
-        angle = 2 * pi * i / max(n, 1) - pi / 2
-        anchor = "start" if cos(angle) > 0.2 else "end" if cos(angle) < -0.2 else "middle"
+        anchor = "start" if cos(angle) > 1e-9 else "end" if cos(angle) < -1e-9 else "middle"
         lx, ly = x + (r + 6) * cos(angle), y + (r + 6) * sin(angle)
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{escape(column.color)}" stroke="#1f2328">'
