@@ -299,7 +299,9 @@ def test_every_project_route_is_checked_for_blind_coding_or_exempted_with_a_reas
     from tests.test_no_server_errors import _named_routes
 
     names = {
-        name for name, _pattern in _named_routes() if name.startswith(("api:", "policies:", "framework:", "coding:", "cooccurrence:"))
+        name
+        for name, _pattern in _named_routes()
+        if name.startswith(("api:", "policies:", "framework:", "coding:", "cooccurrence:"))
     }
     checked = {route[1] for route in BLIND_ROUTES}
     assert names - ACCOUNT_ROUTES - checked - set(EXEMPT) == set()

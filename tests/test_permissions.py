@@ -273,6 +273,8 @@ def test_every_project_route_is_in_the_permission_matrix():
     from tests.test_no_server_errors import _named_routes
 
     names = {
-        name for name, _pattern in _named_routes() if name.startswith(("api:", "policies:", "framework:", "coding:", "cooccurrence:"))
+        name
+        for name, _pattern in _named_routes()
+        if name.startswith(("api:", "policies:", "framework:", "coding:", "cooccurrence:"))
     }
     assert names - ACCOUNT_ROUTES - {route[2] for route in ROUTES} == set()

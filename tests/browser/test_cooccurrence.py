@@ -43,7 +43,8 @@ def test_the_heatmap_renders_with_chinese_labels_and_a_cell_opens_its_passages(w
     expect(network).to_be_visible()
     assert "数据共享 (2)" in network.inner_html()
     box = network.bounding_box()
-    assert box["width"] > 100 and box["height"] > 100
+    assert box["width"] > 100
+    assert box["height"] > 100
 
     page.select_option("select[name=unit]", "document")  # htmx swaps the table
     expect(cells.nth(1)).to_have_text("2")  # both documents hold both nodes
