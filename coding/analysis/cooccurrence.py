@@ -23,10 +23,12 @@ Values: ``count``, or ``c`` — the c-coefficient n12 / (n1 + n2 − n12), n1 an
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import escape
+from itertools import chain
 from math import cos, pi, sin, sqrt
 
 import numpy as np
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -88,7 +90,8 @@ _NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 def _arrays(rows: Iterable[tuple[int, int, int, int]]) -> tuple[np.ndarray, ...]:
-    data = np.array(list(rows), dtype=np.int64).reshape(-1, 4)
+    rows = rows if isinstance(rows, list) else list(rows)
+    data = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=4 * len(rows)).reshape(-1, 4)
     return data[:, 0], data[:, 1], data[:, 2], data[:, 3]
 
 
@@ -138,8 +141,11 @@ def _passages(doc, col, start, end, k: int) -> np.ndarray:
     edges = np.bincount(ci * k + cj, minlength=k * k).reshape(k, k)
     edges = edges + edges.T
     # regions of one column that overlap a region of another, each counted once per other column
-    touched_keys = np.unique(np.concatenate([i * k + cj, j * k + ci]))
-    region, other = np.divmod(touched_keys, k)
+    # (a scatter into a region × column table: np.unique's hash table is many times slower on these keys)
+    mark = np.zeros(key_start.size * k, dtype=bool)
+    mark[i * k + cj] = True
+    mark[j * k + ci] = True
+    region, other = np.divmod(np.flatnonzero(mark), k)
     touched = np.bincount(r_col[region] * k + other, minlength=k * k).reshape(k, k)
     # A's and B's regions joined by overlaps form a forest (each side's regions are disjoint), so the number of
     # joined groups holding both is the regions that take part less the overlaps between them
@@ -174,11 +180,9 @@ def _shared_units(col: np.ndarray, unit: np.ndarray, k: int) -> np.ndarray:
     """Per pair of columns, the units both hold (the diagonal: each column's units)."""
     if col.size == 0:
         return np.zeros((k, k), dtype=np.int64)
-    keys = np.unique(unit * k + col)
-    u, c = np.divmod(keys, k)
-    _ids, u = np.unique(u, return_inverse=True)
-    incidence = np.zeros((k, _ids.size), dtype=np.float64)
-    incidence[c, u] = 1.0
+    ids, u = np.unique(unit, return_inverse=True)
+    incidence = np.zeros((k, ids.size), dtype=np.float32)
+    incidence[col, u] = 1.0
     return np.rint(incidence @ incidence.T).astype(np.int64)
 
 
@@ -485,6 +489,14 @@ def _codings(project, user, query: Query, members: Iterable[int]):
     return codings.values_list("document_id", "node_id", "start", "end")
 
 
+def _rows(codings) -> list[tuple[int, int, int, int]]:
+    """The rows of a values_list query in one fetch: Django's row by row iteration costs more than the counting."""
+    sql, params = codings.query.sql_with_params()
+    with connections[codings.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def article_units(project, documents: Iterable[int] | None = None) -> dict[int, list[tuple[int, int]]]:
     """Each document's article units (agreement.unit_spans: articles, else numbered items, else the whole text)."""
     lengths = project.documents.all()
@@ -506,7 +518,7 @@ def load(project, user, params) -> tuple[Query, Cooccurrence]:
     query = replace(query, layer=layers.layer_for(project, user, query.coders))
     columns = columns_for(project, query)
     members = set().union(*(c.members for c in columns)) if columns else set()
-    rows = list(_codings(project, user, query, members).iterator(chunk_size=20_000)) if members else []
+    rows = _rows(_codings(project, user, query, members)) if members else []
     units = article_units(project, {r[0] for r in rows}) if query.unit == "article" else None
     return query, compute(rows, columns, query.unit, query.value, units, query.layer)
 
