@@ -3,11 +3,13 @@
 
 Run: .venv/bin/python bench/cooccurrence_bench.py [--postgres [URL]]   (default: a temporary SQLite database)
 Budget (issue 15, PostgreSQL): 40 × 40 nodes at passage level over 200,000 codings < 1 s.
-Prints the peak RSS of this process (ru_maxrss, which never goes down) and the load average: the machine is shared.
+Prints the peak RSS of this process (ru_maxrss, which never goes down), its CPU time per call (wall time on a shared
+machine depends on the load) and the load average.
 """
 
 import os
 import resource
+import time
 
 import benchdb
 import matrix_bench
@@ -60,11 +62,14 @@ def main() -> None:
     ]
     for name, params, budget in cases:
         _query, result = cooccurrence.load(project, owner, params)
+        cpu = time.process_time()
         times = benchdb.timed(lambda params=params: cooccurrence.load(project, owner, params), repeat=REPEAT)
+        cpu = (time.process_time() - cpu) * 1000 / REPEAT
         size = len(result.nodes)
         note = f" (budget < {budget} ms)" if budget else ""
         print(
             f"[{label}] co-occurrence {name}, {size}x{size}: {benchdb.summary(times)}{note}; "
+            f"CPU of this process {cpu:.0f} ms a call (the database's not included); "
             f"peak RSS {rss_mb():.0f} MB; load average {os.getloadavg()[0]:.2f}"
         )
     client = Client()

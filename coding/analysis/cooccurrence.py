@@ -20,6 +20,7 @@ Values: ``count``, or ``c`` — the c-coefficient n12 / (n1 + n2 − n12), n1 an
 0 (never together) and 1 (always together). The diagonal holds each node's own unit count in both cases.
 """
 
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import escape
@@ -89,10 +90,23 @@ def display(value: float, kind: str, diagonal: bool = False) -> str:
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
-def _arrays(rows: Iterable[tuple[int, int, int, int]]) -> tuple[np.ndarray, ...]:
+@dataclass(frozen=True)
+class Spans:
+    """Codings as four parallel arrays: document id, node id, start, end."""
+
+    doc: np.ndarray
+    node: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+
+def spans_of(rows: "Iterable[tuple[int, int, int, int]] | Spans") -> Spans:
+    """Codings (document id, node id, start, end) as arrays."""
+    if isinstance(rows, Spans):
+        return rows
     rows = rows if isinstance(rows, list) else list(rows)
     data = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=4 * len(rows)).reshape(-1, 4)
-    return data[:, 0], data[:, 1], data[:, 2], data[:, 3]
+    return Spans(data[:, 0], data[:, 1], data[:, 2], data[:, 3])
 
 
 def _by_column(node: np.ndarray, columns: Sequence[frozenset[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -187,7 +201,7 @@ def _shared_units(col: np.ndarray, unit: np.ndarray, k: int) -> np.ndarray:
 
 
 def count(
-    rows: Iterable[tuple[int, int, int, int]],
+    rows: Iterable[tuple[int, int, int, int]] | Spans,
     columns: Sequence[frozenset[int]],
     unit: str,
     units: Mapping[int, Sequence[tuple[int, int]]] | None = None,
@@ -195,7 +209,8 @@ def count(
     """The co-occurrence counts of codings (document id, node id, start, end) for columns (each a set of node ids:
     the node and, rolled up, its descendants); `units` maps a document to its article spans (unit="article")."""
     k = len(columns)
-    doc, node, start, end = _arrays(rows)
+    spans = spans_of(rows)
+    doc, node, start, end = spans.doc, spans.node, spans.start, spans.end
     index, col = _by_column(node, columns)
     doc, start, end = doc[index], start[index], end[index]
     if unit == "passage":
@@ -497,6 +512,34 @@ def _rows(codings) -> list[tuple[int, int, int, int]]:
         return cursor.fetchall()
 
 
+# PostgreSQL's binary COPY of four bigint columns: per row a field count, then each field's length and value
+_COPY_FIELDS = ("doc", "node", "start", "end")
+_COPY_ROW = np.dtype(
+    [("fields", ">i2"), *((part, kind) for f in _COPY_FIELDS for part, kind in ((f"{f}_len", ">i4"), (f, ">i8")))]
+)
+
+
+def _spans(codings) -> Spans:
+    """The codings (document, node, start, end) as arrays. On PostgreSQL one binary COPY, read straight into numpy:
+    a quarter of the CPU time and half the wall time of fetching 200,000 rows as Python tuples."""
+    connection = connections[codings.db]
+    if connection.vendor != "postgresql":
+        return spans_of(_rows(codings))
+    sql, params = codings.query.sql_with_params()
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        inner = cursor.mogrify(sql, params).decode()  # COPY takes no parameters: psycopg2 quotes them in
+        cursor.cursor.copy_expert(
+            f"COPY (SELECT d::int8, n::int8, s::int8, e::int8 FROM ({inner}) AS q(d, n, s, e)) "
+            "TO STDOUT (FORMAT binary)",
+            buffer,
+        )
+    data = buffer.getbuffer()
+    extension = int.from_bytes(data[15:19], "big")  # after the 11-byte signature and 4 bytes of flags
+    table = np.frombuffer(data[19 + extension : len(data) - 2], dtype=_COPY_ROW)  # a 2-byte trailer ends the data
+    return Spans(*(table[name].astype(np.int64) for name in _COPY_FIELDS))
+
+
 def article_units(project, documents: Iterable[int] | None = None) -> dict[int, list[tuple[int, int]]]:
     """Each document's article units (agreement.unit_spans: articles, else numbered items, else the whole text)."""
     lengths = project.documents.all()
@@ -518,9 +561,9 @@ def load(project, user, params) -> tuple[Query, Cooccurrence]:
     query = replace(query, layer=layers.layer_for(project, user, query.coders))
     columns = columns_for(project, query)
     members = set().union(*(c.members for c in columns)) if columns else set()
-    rows = _rows(_codings(project, user, query, members)) if members else []
-    units = article_units(project, {r[0] for r in rows}) if query.unit == "article" else None
-    return query, compute(rows, columns, query.unit, query.value, units, query.layer)
+    spans = _spans(_codings(project, user, query, members)) if members else spans_of([])
+    units = article_units(project, set(np.unique(spans.doc).tolist())) if query.unit == "article" else None
+    return query, compute(spans, columns, query.unit, query.value, units, query.layer)
 
 
 def cell_passages(project, user, params, first: int, second: int) -> tuple[Query, Cooccurrence, list[Passage]]:

@@ -265,3 +265,12 @@ def test_export_with_bad_parameters_is_a_400_page(logged_in, world):
     response = logged_in.get(reverse("cooccurrence:csv", args=[world["project"].pk]), {"value": "x"})
     assert response.status_code == 400
     assert "Unknown value" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_codebook_without_codings_counts_zeros(api_as, project, owner):
+    NodeFactory(project=project, name="数据共享", order=0)
+    NodeFactory(project=project, name="数据安全", order=1)
+    answer = get_json(api_as, owner, project, unit="article")
+    assert answer["cells"] == [[0, 0], [0, 0]]
+    assert get_json(api_as, owner, project, value="c")["cells"] == [[0, 0], [0, 0]]
