@@ -22,6 +22,7 @@ from policies.openapi import LAYER_PARAMETER, LayerSerializer
 
 PARAMS = ("unit", "value", "level", "nodes", "coders", "min")
 LISTS = ("coder", "node")
+CELL_PARAMS = ("unit", "value", "level", "coders")
 EXCERPT = 160  # characters of a passage shown in the drill-down
 
 
@@ -54,6 +55,9 @@ def _context(request: HttpRequest, project) -> dict:
         "chosen_coders": params.getlist("coder"),
         "chosen_nodes": [int(n) for n in params.getlist("node") if n.isdigit()],
         "links": reports.query_string(params, keep=PARAMS, lists=LISTS),
+        # a cell's link carries only what the drill-down counts by (40 × 40 cells would repeat a list of nodes each)
+        "cell_links": reports.query_string(params, keep=CELL_PARAMS, lists=("coder",)),
+        "cell_url": reverse("cooccurrence:cell", args=[project.pk]),
         "heat": params.get("heat", "1") != "0",
     }
     try:
