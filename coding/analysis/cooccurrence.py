@@ -3,14 +3,13 @@ units coded at both nodes, on one coding layer. Pure core over plain values, loa
 
 Units (the user chooses one):
 
-- ``passage``: the co-occurrences of A and B in a document are the stretches of text where A's codings and B's
-  codings overlap, each stretch counted once. Precisely: take the codings at A and at B (rolled up, any coder of the
-  layer), join every two that share at least one character, and count the joined groups that hold a coding at A and
-  a coding at B. Several overlapping codings of A (two coders, or a coding inside a longer one) make one passage, and
-  one long coding of A across two codings of B that overlap each other is one co-occurrence; a coding of A across two
-  separate codings of B is also one (they are joined through it). This is MAXQDA's count of overlapping segments,
-  made symmetric and never more than either node's own count. The diagonal is the node's own passages: its codings
-  joined where they overlap. Codings that only touch (one ends where the next begins) are not joined.
+- ``passage``: the codings at A and at B in a document (rolled up, any coder of the layer) are joined where two
+  share at least one character; a cell counts the joined stretches of text that hold a coding at A and a coding at
+  B. Several overlapping codings of one node (two coders, or a coding inside a longer one) are one passage, and one
+  long coding of A across two separate codings of B is one co-occurrence (they are joined through it). Codings that
+  only touch (one ends where the next begins) are not joined. This is MAXQDA's count of overlapping segments, made
+  symmetric and never more than either node's own count, so the c-coefficient stays between 0 and 1. The diagonal
+  is a node's own passages: its codings joined where they overlap.
 - ``article``: the 第X条 units the agreement statistics use (a document's articles, else its numbered items, else
   the whole text); text before the first unit (a preamble) is one more unit of its document. A cell counts the units
   that a coding at A and a coding at B both overlap.
