@@ -11,7 +11,7 @@ Units (the user chooses one):
   symmetric and never more than either node's own count, so the c-coefficient stays between 0 and 1. The diagonal
   is a node's own passages: its codings joined where they overlap.
 - ``article``: the 第X条 units the agreement statistics use (a document's articles, else its numbered items, else
-  the whole text); text before the first unit (a preamble) is one more unit of its document. A cell counts the units
+  the whole text); text outside every unit (a preamble) is one more unit of its document. A cell counts the units
   that a coding at A and a coding at B both overlap.
 - ``document``: the documents with a coding at A and a coding at B.
 
