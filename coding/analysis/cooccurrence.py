@@ -371,7 +371,8 @@ def heatmap_svg(result: Cooccurrence, *, title: str) -> SafeString:
 
 def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> SafeString:
     """The network figure: the coded nodes on a circle (in codebook order, so the layout is the same on every run),
-    each sized by its own unit count; an edge for every pair whose cell reaches `minimum`, as wide as the cell.
+    each sized by its own unit count; an edge for every pair that shares at least `minimum` units (a count, whatever
+    the value shown), as wide as its cell.
     Nodes without any coded unit are left out of the figure."""
     cells = result.cells
     shown = [i for i in range(len(result.nodes)) if result.counts[i][i]]
@@ -387,7 +388,7 @@ def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> Safe
         (i, j, cells[i][j])
         for a, i in enumerate(shown)
         for j in shown[a + 1 :]
-        if cells[i][j] and cells[i][j] >= minimum
+        if result.counts[i][j] and result.counts[i][j] >= minimum
     ]
     largest_edge = max((v for _i, _j, v in pairs), default=0) or 1
     angles = {i: 2 * pi * k / max(n, 1) - pi / 2 for k, i in enumerate(shown)}
@@ -432,7 +433,7 @@ class Query:
     level: int | None = 1
     nodes: tuple[int, ...] = ()
     coders: tuple[str, ...] = ()  # as asked; empty asks for the default layer
-    minimum: float = 1  # the network figure's threshold
+    minimum: float = 1  # the network figure's threshold: the least count of shared units that draws an edge
     layer: object = None
 
 

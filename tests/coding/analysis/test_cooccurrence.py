@@ -150,3 +150,13 @@ def test_the_network_figure_escapes_labels_and_draws_edges_from_the_threshold():
     assert "共现 &amp; 网络" in svg
     assert svg.count("<line") == 1
     assert cooccurrence.network_svg(result, title="t", minimum=2).count("<line") == 0
+
+
+def test_the_network_threshold_is_a_count_also_when_the_cells_show_c():
+    columns = [Column(1, "甲", "甲", "#4e79a7", frozenset({1})), Column(2, "乙", "乙", "#e15759", frozenset({2}))]
+    rows = [(1, 1, 0, 10), (1, 2, 5, 15), (2, 1, 0, 10), (3, 2, 0, 4)]
+    result = cooccurrence.compute(rows, columns, "passage", "c")
+    assert result.cells[0][1] == pytest.approx(1 / 3, abs=1e-4)
+    svg = cooccurrence.network_svg(result, title="t", minimum=1)
+    assert svg.count("<line") == 1
+    assert "甲 — 乙: 0.33" in svg
