@@ -16,6 +16,7 @@ from accounts import api as accounts_api
 from coding import api as coding_api
 from coding import autocode_views
 from coding import services as coding_services
+from coding.analysis import cooccurrence_views
 from coding.suggest import api as suggest_api
 from config import api_docs, errors, storage
 from framework import api as framework_api
@@ -65,6 +66,7 @@ urlpatterns = [
     path("documents/<int:document_id>/audit/", coding_api.AuditApi.as_view(), name="document-audit"),
     path("projects/<int:project_id>/memos/", coding_api.MemoListApi.as_view(), name="memos"),
     path("projects/<int:project_id>/matrix/", coding_api.MatrixApi.as_view(), name="matrix"),
+    path("projects/<int:project_id>/cooccurrence/", cooccurrence_views.CooccurrenceApi.as_view(), name="cooccurrence"),
     path("projects/<int:project_id>/agreement/", coding_api.AgreementApi.as_view(), name="agreement"),
     re_path(
         r"^projects/(?P<project_id>[0-9]+)/agreement/export\.(?P<fmt>csv|xlsx)$",

@@ -120,6 +120,19 @@ BLIND_ROUTES = [
     ("get", "coding:matrix-csv", "project", lambda w: {"value": "characters"}, "owner"),
     ("get", "coding:matrix-xlsx", "project", lambda w: {"value": "coverage"}, "owner"),
     ("get", "coding:matrix-svg", "project", lambda w: {"value": "documents"}, "owner"),
+    ("get", "api:cooccurrence", "project", lambda w: {"unit": "document"}, "owner"),
+    ("get", "cooccurrence:page", "project", lambda w: {"unit": "document"}, "owner"),
+    (
+        "get",
+        "cooccurrence:cell",
+        "project",
+        lambda w: {"a": w["collect"].pk, "b": w["share"].pk, "unit": "document"},
+        "owner",
+    ),
+    ("get", "cooccurrence:csv", "project", lambda w: {"unit": "document"}, "owner"),
+    ("get", "cooccurrence:xlsx", "project", lambda w: {"unit": "document"}, "owner"),
+    ("get", "cooccurrence:svg", "project", lambda w: {"unit": "document"}, "owner"),
+    ("get", "cooccurrence:network", "project", lambda w: {"unit": "document"}, "owner"),
     ("get", "coding:framework-summary", "project", lambda w: {}, "owner"),
     ("get", "coding:summary-csv", "project", lambda w: {}, "owner"),
     ("get", "coding:summary-xlsx", "project", lambda w: {}, "owner"),
@@ -286,7 +299,9 @@ def test_every_project_route_is_checked_for_blind_coding_or_exempted_with_a_reas
     from tests.test_no_server_errors import _named_routes
 
     names = {
-        name for name, _pattern in _named_routes() if name.startswith(("api:", "policies:", "framework:", "coding:"))
+        name
+        for name, _pattern in _named_routes()
+        if name.startswith(("api:", "policies:", "framework:", "coding:", "cooccurrence:"))
     }
     checked = {route[1] for route in BLIND_ROUTES}
     assert names - ACCOUNT_ROUTES - checked - set(EXEMPT) == set()

@@ -80,6 +80,8 @@ EXPORTS = [
     ("coding:matrix-xlsx", {}, {"rows": "issuer", "value": "coverage"}),
     ("coding:summary-csv", {}, {"rows": "issuer"}),
     ("coding:summary-xlsx", {}, {"rows": f"attr:{ATTRIBUTE}"}),
+    ("cooccurrence:csv", {}, {"level": "2"}),
+    ("cooccurrence:xlsx", {}, {"unit": "document", "format": "long"}),
     ("coding:counts-csv", {}, {"by": "issuer"}),
     ("coding:counts-xlsx", {}, {"by": f"attr:{ATTRIBUTE}"}),
     ("policies:word-frequency-csv", {}, {"min_length": "1"}),

@@ -71,6 +71,13 @@ ROUTES = [
     ("page", "get", "coding:matrix-csv", "project", None, Role.VIEWER),
     ("page", "get", "coding:matrix-xlsx", "project", None, Role.VIEWER),
     ("page", "get", "coding:matrix-svg", "project", None, Role.VIEWER),
+    ("api", "get", "api:cooccurrence", "project", None, Role.VIEWER),
+    ("page", "get", "cooccurrence:page", "project", None, Role.VIEWER),
+    ("page", "get", "cooccurrence:cell", "project", {"a": "0", "b": "0"}, Role.VIEWER),
+    ("page", "get", "cooccurrence:csv", "project", None, Role.VIEWER),
+    ("page", "get", "cooccurrence:xlsx", "project", None, Role.VIEWER),
+    ("page", "get", "cooccurrence:svg", "project", None, Role.VIEWER),
+    ("page", "get", "cooccurrence:network", "project", None, Role.VIEWER),
     ("page", "get", "coding:attribute-counts", "project", None, Role.VIEWER),
     ("page", "get", "coding:counts-csv", "project", None, Role.VIEWER),
     ("page", "get", "coding:counts-xlsx", "project", None, Role.VIEWER),
@@ -266,6 +273,8 @@ def test_every_project_route_is_in_the_permission_matrix():
     from tests.test_no_server_errors import _named_routes
 
     names = {
-        name for name, _pattern in _named_routes() if name.startswith(("api:", "policies:", "framework:", "coding:"))
+        name
+        for name, _pattern in _named_routes()
+        if name.startswith(("api:", "policies:", "framework:", "coding:", "cooccurrence:"))
     }
     assert names - ACCOUNT_ROUTES - {route[2] for route in ROUTES} == set()
