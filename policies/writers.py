@@ -1,4 +1,4 @@
-"""Every file the app writes goes through here: CSV, .xlsx and the download response that carries them.
+"""Every file the app writes goes through here: CSV, .xlsx, PNG figures and the download response that carries them.
 
 Spreadsheets never run what a user typed: a text cell that Excel or LibreOffice would read as a formula (one that
 starts with =, +, -, @, a tab or a carriage return) is written behind a ' in CSV and as a string cell in .xlsx.
@@ -8,8 +8,10 @@ Numbers stay numbers, so a negative κ is still a number. Pure, except the respo
 import csv
 import io
 import re
+import struct
 import tempfile
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO
@@ -140,6 +142,51 @@ def sheet_title(title: str) -> str:
     return cleaned or "Sheet"
 
 
+# --- PNG: the app's SVG figures at print resolution -------------------------------------------------
+
+PNG_TYPE = "image/png"
+PRINT_DPI = 300  # what journals ask of a figure
+SVG_DPI = 96  # an SVG user unit is a CSS pixel: 1/96 inch
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class FigureError(ValueError):
+    """An SVG the rasterizer could not draw."""
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def with_dpi(png: bytes, dpi: int) -> bytes:
+    """The PNG with a pHYs chunk saying `dpi`, so Word and print software size it in inches, not pixels."""
+    if not png.startswith(_PNG_SIGNATURE):
+        raise FigureError("not a PNG")
+    ihdr_end = 8 + 4 + 4 + 13 + 4  # signature, then IHDR: length, type, 13 bytes of data, CRC
+    per_metre = round(dpi / 0.0254)
+    phys = _png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))
+    rest, out, at = png[ihdr_end:], [], 0
+    while at < len(rest):  # drop a pHYs the rasterizer may have written
+        (length,) = struct.unpack(">I", rest[at : at + 4])
+        end = at + 12 + length
+        if rest[at + 4 : at + 8] != b"pHYs":
+            out.append(rest[at:end])
+        at = end
+    return png[:ihdr_end] + phys + b"".join(out)
+
+
+def png_bytes(svg: str, *, dpi: int = PRINT_DPI) -> bytes:
+    """An SVG figure as a PNG at `dpi` (300 by default: print): drawn by resvg with the system's fonts, so Chinese
+    labels need a CJK font installed (Noto Sans CJK, Debian's fonts-noto-cjk, which the figures name first)."""
+    import resvg_py  # the rasterizer loads the font database: only when a PNG is asked for
+
+    try:
+        png = resvg_py.svg_to_bytes(svg_string=str(svg), zoom=dpi / SVG_DPI, background="#ffffff")
+    except ValueError as error:
+        raise FigureError(str(error)) from None
+    return with_dpi(bytes(png), dpi)
+
+
 # --- file names ----------------------------------------------------------------------------------
 
 
@@ -180,6 +227,11 @@ def attachment(response: HttpResponse, filename: str) -> HttpResponse:
 def file_response(body: bytes | str, filename: str, content_type: str) -> HttpResponse:
     """Any generated file (CSV, xlsx, SVG, JSON, XML) as a download."""
     return attachment(HttpResponse(body, content_type=content_type), filename)
+
+
+def png_response(svg: str, filename: str, *, dpi: int = PRINT_DPI) -> HttpResponse:
+    """An SVG figure as a PNG download at print resolution."""
+    return file_response(png_bytes(svg, dpi=dpi), filename, PNG_TYPE)
 
 
 def csv_response(rows: Iterable[Sequence], filename: str, *, bom: bool = True) -> HttpResponse:
