@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("policies.urls")),
     path("", include("framework.urls")),
     path("", include("coding.urls")),
+    path("", include("coding.analysis.urls")),
 ]
 
 handler400 = "config.errors.bad_request"
