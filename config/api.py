@@ -16,6 +16,7 @@ from accounts import api as accounts_api
 from coding import api as coding_api
 from coding import autocode_views
 from coding import services as coding_services
+from coding.analysis import report_views
 from coding.suggest import api as suggest_api
 from config import api_docs, errors
 from framework import api as framework_api
@@ -66,6 +67,12 @@ urlpatterns = [
     path("projects/<int:project_id>/memos/", coding_api.MemoListApi.as_view(), name="memos"),
     path("projects/<int:project_id>/matrix/", coding_api.MatrixApi.as_view(), name="matrix"),
     path("projects/<int:project_id>/agreement/", coding_api.AgreementApi.as_view(), name="agreement"),
+    path(
+        "projects/<int:project_id>/report.docx", report_views.ReportApi.as_view(), {"fmt": "docx"}, name="report-docx"
+    ),
+    path(
+        "projects/<int:project_id>/report.html", report_views.ReportApi.as_view(), {"fmt": "html"}, name="report-html"
+    ),
     re_path(
         r"^projects/(?P<project_id>[0-9]+)/agreement/export\.(?P<fmt>csv|xlsx)$",
         coding_api.AgreementExportApi.as_view(),

@@ -187,6 +187,63 @@ def png_bytes(svg: str, *, dpi: int = PRINT_DPI) -> bytes:
     return with_dpi(bytes(png), dpi)
 
 
+# --- Word: the methods report ---------------------------------------------------------------------
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FIGURE_WIDTH_INCHES = 6.0  # a figure fills at most the text width of an A4 page with 2.5 cm margins
+CJK_FONT = "Noto Sans CJK SC"
+
+
+def _docx_text(value) -> str:
+    """A value as Word text: None as empty, without the control characters XML refuses."""
+    return "" if value is None else _ILLEGAL_XLSX.sub("", str(value))
+
+
+def docx_bytes(title: str, blocks: Iterable[tuple]) -> bytes:
+    """A Word document of blocks: ("heading", text), ("paragraph", text), ("table", caption, rows — the first row
+    the header), ("figure", caption, svg — drawn as a PNG at 300 dpi). Captions go above tables, below figures."""
+    from docx import Document  # python-docx is heavy: loaded only when a report is written
+    from docx.oxml.ns import qn
+    from docx.shared import Inches, Pt
+
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(10.5)
+    normal.font.name = CJK_FONT
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), CJK_FONT)  # Chinese in a CJK font, whatever Word's default
+    document.add_heading(_docx_text(title), level=0)
+    for block in blocks:
+        kind = block[0]
+        if kind == "heading":
+            document.add_heading(_docx_text(block[1]), level=1)
+        elif kind == "paragraph":
+            document.add_paragraph(_docx_text(block[1]))
+        elif kind == "table":
+            _caption, rows = block[1], block[2]
+            document.add_paragraph(_docx_text(_caption), style="Caption")
+            width = max((len(row) for row in rows), default=0)
+            table = document.add_table(rows=0, cols=max(width, 1))
+            table.style = "Table Grid"
+            for i, row in enumerate(rows):
+                cells = table.add_row().cells
+                for cell, value in zip(cells, [*row, *[""] * (width - len(row))], strict=False):
+                    cell.text = _docx_text(value)
+                    if i == 0:
+                        for run in cell.paragraphs[0].runs:
+                            run.bold = True
+        elif kind == "figure":
+            png = png_bytes(block[2])
+            pixels_wide = struct.unpack(">I", png[16:20])[0]
+            inches = min(FIGURE_WIDTH_INCHES, pixels_wide / PRINT_DPI)
+            document.add_picture(io.BytesIO(png), width=Inches(inches))
+            document.add_paragraph(_docx_text(block[1]), style="Caption")
+        else:
+            raise ValueError(kind)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 # --- file names ----------------------------------------------------------------------------------
 
 
