@@ -216,7 +216,8 @@ def _matrix(report: Report, project, user, params: Mapping) -> None:
         % {"table": name}
     )
     view = matrix.table(result)
-    figure = report.figure(_("The matrix as a heatmap"), matrix.heatmap_svg(view, title=project.name))
+    heatmap = matrix.heatmap_svg(view, title=reports.layer_title(project.name, report.layer))
+    figure = report.figure(_("The matrix as a heatmap"), heatmap)
     _province_map, shown = province_map.load(project, user, {"coders": params.get("coders") or ""}, reports.value_label)
     map_figure = report.figure(
         _("Documents per province (tile map, 全国 marked apart)"),
@@ -264,6 +265,9 @@ def _agreement(report: Report, project, user) -> None:
     rows = [[_("Category"), _("Pooled κ"), _("Weighted κ"), "α", _("Agreement (%)")]]
     for node in result.report.nodes:
         summary = node.summary.as_dict()
+        if not reliability.coded(node):  # nobody coded it: its κ of 1 would flatter
+            rows.append([node.path, "–", "–", "–", "–"])
+            continue
         rows.append(
             [
                 node.path,
@@ -279,7 +283,8 @@ def _agreement(report: Report, project, user) -> None:
     report.say(
         _(
             "%(table)s compares %(pair)s (κ; α over all coders: %(coders)s) with the character as the unit, every "
-            "category counting its subcategories' codings. Weighted κ is Σ N_d κ_d / Σ N_d over the documents. %(rule)s"
+            "category counting its subcategories' codings; – marks a category neither coded. Weighted κ is "
+            "Σ N_d κ_d / Σ N_d over the documents. %(rule)s"
         )
         % {
             "table": table,

@@ -94,6 +94,10 @@ def from_matrix(result: matrix.Matrix, column: str, label: str) -> ProvinceMap:
     return ProvinceMap(values=values, national=national, label=label, kind=kind)
 
 
+def _text_width(text: str, size: float) -> float:
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
+
+
 def _shown(value: float | None, kind: str) -> str:
     if value is None:
         return "–"
@@ -105,7 +109,7 @@ def svg(shown: ProvinceMap, *, title: str) -> SafeString:
     numbers = [v for v in [*shown.values.values(), shown.national] if v is not None]
     top = max(numbers, default=0) or 1
     cols, rows = 8, 8
-    width = MARGIN * 2 + cols * (TILE + GAP)
+    width = max(MARGIN * 2 + cols * (TILE + GAP), MARGIN * 2 + _text_width(title, 15))
     height = TOP + rows * (TILE + GAP) + 70
     parts = [f'<text x="{MARGIN}" y="24" font-size="15" font-weight="600">{escape(title)}</text>']
 

@@ -41,6 +41,7 @@ def reported(project, owner):
     share = NodeFactory(project=project, name="数据共享", order=1, description="共享的规则")
     government = NodeFactory(project=project, name="政府机构", order=2)
     office = NodeFactory(project=project, name="人民政府", parent=government, order=0)
+    unused = NodeFactory(project=project, name="数据利用", order=3)
     for coder, doc, node, start, end in [
         (alice, docs[0], basic, 0, 10),
         (bob, docs[0], basic, 2, 12),
@@ -51,7 +52,7 @@ def reported(project, owner):
         (alice, docs[2], share, 10, 20),
     ]:
         CodingFactory(document=doc, node=node, coder=coder, start=start, end=end)
-    return {"alice": alice, "bob": bob, "docs": docs, "nodes": (collect, basic, share, government, office)}
+    return {"alice": alice, "bob": bob, "docs": docs, "nodes": (collect, basic, share, government, office, unused)}
 
 
 def _tables(docx: bytes) -> dict[str, list[list[str]]]:
@@ -137,8 +138,8 @@ def test_codebook_table_equals_the_framework_summary(client, api_as, project, ow
 def test_agreement_table_equals_the_agreement_api(api_as, project, owner, reported):
     api = api_as(owner)
     tables = _tables(_report(api, project).content)
-    collect, _basic, share, government, _office = reported["nodes"]
-    nodes = ",".join(str(n.pk) for n in (collect, share, government))
+    collect, _basic, share, government, _office, unused = reported["nodes"]
+    nodes = ",".join(str(n.pk) for n in (collect, share, government, unused))
     shown = api.get(reverse("api:agreement", args=[project.pk]) + f"?all=1&rollup=1&nodes={nodes}").json()
     rows = {row[0]: row[1:] for row in _table(tables, "Agreement per category")[1:]}
 
