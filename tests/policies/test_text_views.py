@@ -120,3 +120,19 @@ def test_segmentation_status_tells_the_page_when_it_finished(client, project, vi
     response = client.get(reverse("policies:segmentation-status", args=[project.pk]) + "?was=running")
     assert b'id="segmentation-status"' in response.content
     assert "segmentation-finished" in response["HX-Trigger"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("figure", ["cloud", "bars"])
+def test_word_figures_download_as_svg_and_png(client, project, owner, imported, figure):
+    import io
+
+    from PIL import Image
+
+    client.force_login(owner)
+    svg = client.get(reverse(f"policies:word-frequency-{figure}-svg", args=[project.pk]))
+    assert svg.status_code == 200
+    assert "网信部门" in svg.content.decode()
+    png = client.get(reverse(f"policies:word-frequency-{figure}-png", args=[project.pk]))
+    assert png["Content-Type"] == "image/png"
+    assert Image.open(io.BytesIO(png.content)).info["dpi"] == pytest.approx((300, 300), abs=0.1)

@@ -47,3 +47,27 @@ def test_png_says_300_dpi():
 def test_broken_svg_is_a_figure_error():
     with pytest.raises(writers.FigureError):
         writers.png_bytes("<svg")
+
+
+# --- the word cloud and the bar chart ----------------------------------------------------------------
+
+
+def test_word_cloud_places_the_words_escaped_and_draws_them():
+    from policies.text import word_figures
+
+    words = [("公共数据", 40), ("<b>网信</b>", 20), *((f"词语{i}", 10 - i % 9) for i in range(60))]
+    svg = word_figures.cloud_svg(words, title="词云")
+    assert "公共数据" in svg
+    assert "&lt;b&gt;网信&lt;/b&gt;" in svg
+    assert "<b>" not in svg
+    assert svg.count("<text") > 30  # most words find room
+    assert _ink(writers.png_bytes(svg)) > 5000
+
+
+def test_bar_chart_holds_the_top_words_with_counts():
+    from policies.text import word_figures
+
+    svg = word_figures.bars_svg([("数据", 5), ("共享", 9)], title="词频")
+    assert svg.index("共享") < svg.index("数据")  # the largest first
+    assert ">9</text>" in svg
+    assert _ink(writers.png_bytes(svg)) > 1000
