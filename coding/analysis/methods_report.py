@@ -172,7 +172,7 @@ def _codebook(report: Report, project, user, params: Mapping) -> None:
     if not found:
         report.say(_("The codebook is empty."))
         return
-    rows = [[_("Category"), _("Subcategory"), _("Definition (coding rule)"), _("Provinces"), _("Names")]]
+    rows = [[_("Category"), _("Subcategory"), _("Definition (coding rule)"), _("Provinces"), _("Province names")]]
     for node, count, names in found:
         parts = node.path.split("/")
         category, sub = (parts[0], "/".join(parts[1:])) if len(parts) > 1 else (parts[0], "")
