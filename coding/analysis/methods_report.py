@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from coding import layers
 from coding.analysis import matrix, province_map, reliability, reports, timeline
-from framework import builtin, tree
+from framework import builtin, figure, tree
 from policies.text import frequency, search
 
 CORPUS_ATTRIBUTES = ("province", "issuer_type", "policy_type", "year")
@@ -185,11 +185,35 @@ def _codebook(report: Report, project, user, params: Mapping) -> None:
         )
         % {"table": name, "rule": matrix.provinces_rule(query)}
     )
-    figure = report.figure(
+    drawn = report.figure(
         _("The codebook tree with the number of provinces at every node"),
-        reports.summary_figure(project, found, query.layer),
+        _counts_figure(project, found, report.layer),
     )
-    report.say(_("%(figure)s draws the same counts on the codebook tree.") % {"figure": figure})
+    report.say(_("%(figure)s draws the same counts on the codebook tree.") % {"figure": drawn})
+
+
+def _counts_figure(project, found, layer) -> str:
+    """The codebook tree with the number of provinces after every name (the names are in the table: a figure with
+    them grows too wide to print)."""
+    roots = tree.build_from([node for node, _count, _names in found])
+    counts = {node.row.id: count for node, count, _names in found}
+    return figure.svg(roots, title=reports.layer_title(project.name, layer), counts=counts)
+
+
+def _by_province_and_year(project, user, coders: tuple[str, ...]) -> tuple[matrix.Matrix, matrix.Matrix]:
+    """The level-1 matrix of documents by province and by year, from one read of the codings (as
+    matrix.load_query computes each: the same grouping, facts and computation)."""
+    query = matrix.with_layer(project, user, matrix.Query(value="documents", level=1, coders=coders))
+    columns = matrix.columns_for(tree.rows_for(project), level=1)
+    docs = matrix.documents_for(project, query)
+    members = set().union(*(c.members for c in columns)) if columns else set()
+    facts = list(matrix.facts_for(matrix.codings_for(project, user, query), "documents", members)) if members else []
+    extra = {"coders": query.layer.names, "layer": query.layer, "provinces_only": False}
+    by_province = matrix.compute(
+        "documents", matrix.group_rows(docs, "province"), columns, facts, rows_by="province", **extra
+    )
+    by_year = matrix.compute("documents", matrix.group_rows(docs, "year"), columns, facts, rows_by="year", **extra)
+    return by_province, by_year
 
 
 def _coders(params: Mapping) -> tuple[str, ...]:
@@ -198,9 +222,8 @@ def _coders(params: Mapping) -> tuple[str, ...]:
 
 def _matrix(report: Report, project, user, params: Mapping) -> None:
     report.heading(_("Province × category matrix"))
-    query = matrix.Query(rows_by="province", value="documents", level=1, coders=_coders(params))
     try:
-        result = matrix.load_query(project, user, query)
+        result, by_year = _by_province_and_year(project, user, _coders(params))
     except ValidationError:  # a codebook without nodes has no level 1
         report.say(_("The codebook is empty."))
         return
@@ -217,13 +240,13 @@ def _matrix(report: Report, project, user, params: Mapping) -> None:
     )
     view = matrix.table(result)
     heatmap = matrix.heatmap_svg(view, title=reports.layer_title(project.name, report.layer))
-    figure = report.figure(_("The matrix as a heatmap"), heatmap)
-    _province_map, shown = province_map.load(project, user, {"coders": params.get("coders") or ""}, reports.value_label)
+    drawn = report.figure(_("The matrix as a heatmap"), heatmap)
+    shown = province_map.from_matrix(result, province_map.DOCUMENTS, _("Documents (all, coded or not)"))
     map_figure = report.figure(
         _("Documents per province (tile map, 全国 marked apart)"),
         province_map.svg(shown, title=reports.layer_title(project.name, report.layer)),
     )
-    _by_year, line = timeline.load(project, user, {"coders": params.get("coders") or ""})
+    line = timeline.from_matrix(by_year)
     time_figure = report.figure(
         _("Documents coded per year of issue and category"),
         timeline.svg(line, title=project.name, value_label=reports.value_label("documents")),
@@ -233,7 +256,7 @@ def _matrix(report: Report, project, user, params: Mapping) -> None:
             "%(heatmap)s shades the matrix; %(map)s places the provinces roughly where they lie; %(timeline)s follows "
             "the categories over the years of issue."
         )
-        % {"heatmap": figure, "map": map_figure, "timeline": time_figure}
+        % {"heatmap": drawn, "map": map_figure, "timeline": time_figure}
     )
 
 
