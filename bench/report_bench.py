@@ -14,7 +14,7 @@ import time
 import benchdb
 import matrix_bench
 
-REPEAT = 3
+REPEAT = 2
 
 
 def rss_mb() -> float:
@@ -27,6 +27,7 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from coding import layers
     from coding.analysis import methods_report
     from policies import services, writers
     from policies.models import Segmentation
@@ -38,6 +39,24 @@ def main() -> None:
     matrix_bench.analyze()
     print(f"[{label}] corpus built and segmented in {time.perf_counter() - started:.0f} s; peak RSS {rss_mb():.0f} MB")
 
+    report = methods_report.Report(title="", layer=layers.default_layer(project, owner), date="")
+    steps = [
+        ("corpus", lambda: methods_report._corpus(report, project)),
+        ("word frequency", lambda: methods_report._words(report, project, owner, methods_report.DEFAULT_TOP)),
+        ("stakeholders", lambda: methods_report._stakeholders(report, project, owner, {})),
+        ("codebook table and figure", lambda: methods_report._codebook(report, project, owner, {})),
+        ("matrix, heatmap, map, timeline", lambda: methods_report._matrix(report, project, owner, {})),
+        ("coders and agreement", lambda: methods_report._agreement(report, project, owner)),
+    ]
+    for name, step in steps:
+        cpu = time.process_time()
+        (ms,) = benchdb.timed(step)
+        print(f"[{label}]   section {name}: {ms:.0f} ms (this process's CPU {1000 * (time.process_time() - cpu):.0f} ms)")
+    for block in report.blocks:
+        if block.kind == "figure":
+            cpu = time.process_time()
+            (ms,) = benchdb.timed(lambda block=block: writers.png_bytes(block.svg))
+            print(f"[{label}]   PNG {block.text[:12]}…: {ms:.0f} ms (CPU {1000 * (time.process_time() - cpu):.0f} ms)")
     report = methods_report.build(project, owner, {})
     tables = sum(1 for b in report.blocks if b.kind == "table")
     figures = sum(1 for b in report.blocks if b.kind == "figure")
