@@ -51,7 +51,8 @@ def main() -> None:
     for name, step in steps:
         cpu = time.process_time()
         (ms,) = benchdb.timed(step)
-        print(f"[{label}]   section {name}: {ms:.0f} ms (this process's CPU {1000 * (time.process_time() - cpu):.0f} ms)")
+        cpu_ms = 1000 * (time.process_time() - cpu)
+        print(f"[{label}]   section {name}: {ms:.0f} ms (this process's CPU {cpu_ms:.0f} ms)")
     for block in report.blocks:
         if block.kind == "figure":
             cpu = time.process_time()
