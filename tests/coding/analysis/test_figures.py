@@ -151,3 +151,4 @@ def test_matrix_page_shows_map_and_timeline(client, coder, matrix_corpus):
     page = client.get(reverse("coding:matrix", args=[project_id])).content.decode()
     assert reverse("analysis:map-svg", args=[project_id]) in page
     assert reverse("analysis:timeline-svg", args=[project_id]) in page
+    assert reverse("coding:matrix-png", args=[project_id]) in page  # the heatmap's PNG is drawn on the server
