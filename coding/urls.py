@@ -20,6 +20,7 @@ urlpatterns += [
     path("projects/<int:project_id>/matrix/matrix.csv", views.matrix_export, {"fmt": "csv"}, name="matrix-csv"),
     path("projects/<int:project_id>/matrix/matrix.xlsx", views.matrix_export, {"fmt": "xlsx"}, name="matrix-xlsx"),
     path("projects/<int:project_id>/matrix/heatmap.svg", views.matrix_export, {"fmt": "svg"}, name="matrix-svg"),
+    path("projects/<int:project_id>/matrix/heatmap.png", views.matrix_export, {"fmt": "png"}, name="matrix-png"),
     path("projects/<int:project_id>/counts/", views.attribute_counts, name="attribute-counts"),
     path(
         "projects/<int:project_id>/counts/counts.csv", views.attribute_counts_export, {"fmt": "csv"}, name="counts-csv"
@@ -32,6 +33,9 @@ urlpatterns += [
     ),
     path(
         "projects/<int:project_id>/counts/chart.svg", views.attribute_counts_export, {"fmt": "svg"}, name="counts-svg"
+    ),
+    path(
+        "projects/<int:project_id>/counts/chart.png", views.attribute_counts_export, {"fmt": "png"}, name="counts-png"
     ),
     path("projects/<int:project_id>/summary/", views.framework_summary, name="framework-summary"),
     path(
@@ -51,6 +55,12 @@ urlpatterns += [
         views.framework_summary_export,
         {"fmt": "svg"},
         name="summary-figure",
+    ),
+    path(
+        "projects/<int:project_id>/summary/figure.png",
+        views.framework_summary_export,
+        {"fmt": "png"},
+        name="summary-figure-png",
     ),
 ]
 urlpatterns += [

@@ -17,6 +17,7 @@ from coding import api as coding_api
 from coding import autocode_views
 from coding import services as coding_services
 from coding.analysis import cooccurrence_views
+from coding.analysis import report_views
 from coding.suggest import api as suggest_api
 from config import api_docs, errors, storage
 from framework import api as framework_api
@@ -68,6 +69,12 @@ urlpatterns = [
     path("projects/<int:project_id>/matrix/", coding_api.MatrixApi.as_view(), name="matrix"),
     path("projects/<int:project_id>/cooccurrence/", cooccurrence_views.CooccurrenceApi.as_view(), name="cooccurrence"),
     path("projects/<int:project_id>/agreement/", coding_api.AgreementApi.as_view(), name="agreement"),
+    path(
+        "projects/<int:project_id>/report.docx", report_views.ReportApi.as_view(), {"fmt": "docx"}, name="report-docx"
+    ),
+    path(
+        "projects/<int:project_id>/report.html", report_views.ReportApi.as_view(), {"fmt": "html"}, name="report-html"
+    ),
     re_path(
         r"^projects/(?P<project_id>[0-9]+)/agreement/export\.(?P<fmt>csv|xlsx)$",
         coding_api.AgreementExportApi.as_view(),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("framework.urls")),
     path("", include("coding.urls")),
     path("", include("coding.analysis.cooccurrence_urls")),
+    path("", include("coding.analysis.urls")),
 ]
 
 handler400 = "config.errors.bad_request"

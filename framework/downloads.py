@@ -27,8 +27,9 @@ def export_response(project, fmt: str) -> HttpResponse:
     return writers.file_response(body, f"{project.name}-codebook.{extension}", content_type)
 
 
-def figure_response(project, params, user) -> HttpResponse:
-    """The codebook tree as SVG; ?counts=documents|references|coders adds numbers (of the codings `user` may see),
+def figure_response(project, params, user, fmt: str = "svg") -> HttpResponse:
+    """The codebook tree as SVG (or fmt="png": a PNG at 300 dpi);
+    ?counts=documents|references|coders adds numbers (of the codings `user` may see),
     ?depth=2 cuts levels."""
     which = params.get("counts", "")
     per_node, title, layer = None, project.name, None
@@ -39,10 +40,13 @@ def figure_response(project, params, user) -> HttpResponse:
     depth = params.get("depth", "")
     roots = tree.build(tree.rows_for(project))
     body = figure.svg(roots, title=title, counts=per_node, max_depth=int(depth) if depth.isdigit() else 0)
-    response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    if fmt == "png":
+        response = HttpResponse(writers.png_bytes(body), content_type=writers.PNG_TYPE)
+    else:
+        response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
     if layer is not None:
         response[writers.LAYER_HEADER] = layer.header()
     if params.get("download"):
-        name = f"{project.name}-codebook-{layer.file_tag()}.svg" if layer else f"{project.name}-codebook.svg"
+        name = f"{project.name}-codebook-{layer.file_tag()}.{fmt}" if layer else f"{project.name}-codebook.{fmt}"
         writers.attachment(response, name)
     return response

@@ -15,6 +15,7 @@ urlpatterns = [
         name="export",
     ),
     path("projects/<int:project_id>/codebook/figure.svg", views.figure_svg, name="figure"),
+    path("projects/<int:project_id>/codebook/figure.png", views.figure_svg, {"fmt": "png"}, name="figure-png"),
     path("codebook/nodes/<int:node_id>/", views.node_detail, name="node"),
     path("codebook/nodes/<int:node_id>/move/", views.node_move, name="node-move"),
     path("codebook/nodes/<int:node_id>/merge/", views.node_merge, name="node-merge"),

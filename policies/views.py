@@ -34,7 +34,7 @@ from policies.forms import (
     ProjectForm,
 )
 from policies.models import Membership, Role
-from policies.text import frequency, search, segment
+from policies.text import frequency, search, segment, word_figures
 
 
 @login_required
@@ -360,6 +360,32 @@ def word_frequency_page(request: HttpRequest, project_id: int) -> HttpResponse:
     if request.htmx and request.htmx.target == "word-frequency-results":
         template += "#word-frequency-results"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def word_frequency_figure(request: HttpRequest, project_id: int, figure: str, fmt: str) -> HttpResponse:
+    """The word cloud or the bar chart as SVG, or as PNG at 300 dpi, for the same query as the page."""
+    project = access.project_for(request.user, project_id)
+    found = _word_frequency(request, project)
+    if "error" in found:
+        return error_pages.bad_request(request, found["error"], project=project)
+    words = [(r.word, r.count) for r in found["result"].rows]
+    if figure == "cloud":
+        svg = word_figures.cloud_svg(words, title=f"{project.name} · {_('Word cloud')}")
+    else:
+        svg = word_figures.bars_svg(words, title=f"{project.name} · {_('Most frequent words')}")
+    name = f"{_('word-frequency')}-{figure}"
+    layer = found["layer"]
+    if layer is not None:
+        name = f"{name}-{layer.file_tag()}"
+    if fmt == "png":
+        response = writers.png_response(svg, f"{name}.png")
+    else:
+        response = writers.file_response(svg.encode(), f"{name}.svg", "image/svg+xml; charset=utf-8")
+    if layer is not None:
+        response[writers.LAYER_HEADER] = layer.header()
+    return response
 
 
 @login_required

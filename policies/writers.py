@@ -1,4 +1,4 @@
-"""Every file the app writes goes through here: CSV, .xlsx and the download response that carries them.
+"""Every file the app writes goes through here: CSV, .xlsx, PNG figures and the download response that carries them.
 
 Spreadsheets never run what a user typed: a text cell that Excel or LibreOffice would read as a formula (one that
 starts with =, +, -, @, a tab or a carriage return) is written behind a ' in CSV and as a string cell in .xlsx.
@@ -8,8 +8,10 @@ Numbers stay numbers, so a negative κ is still a number. Pure, except the respo
 import csv
 import io
 import re
+import struct
 import tempfile
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO
@@ -143,6 +145,108 @@ def sheet_title(title: str) -> str:
     return cleaned or "Sheet"
 
 
+# --- PNG: the app's SVG figures at print resolution -------------------------------------------------
+
+PNG_TYPE = "image/png"
+PRINT_DPI = 300  # what journals ask of a figure
+SVG_DPI = 96  # an SVG user unit is a CSS pixel: 1/96 inch
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class FigureError(ValueError):
+    """An SVG the rasterizer could not draw."""
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def with_dpi(png: bytes, dpi: int) -> bytes:
+    """The PNG with a pHYs chunk saying `dpi`, so Word and print software size it in inches, not pixels."""
+    if not png.startswith(_PNG_SIGNATURE):
+        raise FigureError("not a PNG")
+    ihdr_end = 8 + 4 + 4 + 13 + 4  # signature, then IHDR: length, type, 13 bytes of data, CRC
+    per_metre = round(dpi / 0.0254)
+    phys = _png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))
+    rest, out, at = png[ihdr_end:], [], 0
+    while at < len(rest):  # drop a pHYs the rasterizer may have written
+        (length,) = struct.unpack(">I", rest[at : at + 4])
+        end = at + 12 + length
+        if rest[at + 4 : at + 8] != b"pHYs":
+            out.append(rest[at:end])
+        at = end
+    return png[:ihdr_end] + phys + b"".join(out)
+
+
+def png_bytes(svg: str, *, dpi: int = PRINT_DPI) -> bytes:
+    """An SVG figure as a PNG at `dpi` (300 by default: print): drawn by resvg with the system's fonts, so Chinese
+    labels need a CJK font installed (Noto Sans CJK, Debian's fonts-noto-cjk, which the figures name first)."""
+    import resvg_py  # the rasterizer loads the font database: only when a PNG is asked for
+
+    try:
+        png = resvg_py.svg_to_bytes(svg_string=str(svg), zoom=dpi / SVG_DPI, background="#ffffff")
+    except ValueError as error:
+        raise FigureError(str(error)) from None
+    return with_dpi(bytes(png), dpi)
+
+
+# --- Word: the methods report ---------------------------------------------------------------------
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FIGURE_WIDTH_INCHES = 6.0  # a figure fills at most the text width of an A4 page with 2.5 cm margins
+CJK_FONT = "Noto Sans CJK SC"
+
+
+def _docx_text(value) -> str:
+    """A value as Word text: None as empty, without the control characters XML refuses."""
+    return "" if value is None else _ILLEGAL_XLSX.sub("", str(value))
+
+
+def docx_bytes(title: str, blocks: Iterable[tuple]) -> bytes:
+    """A Word document of blocks: ("heading", text), ("paragraph", text), ("table", caption, rows — the first row
+    the header), ("figure", caption, svg — drawn as a PNG at 300 dpi). Captions go above tables, below figures."""
+    from docx import Document  # python-docx is heavy: loaded only when a report is written
+    from docx.oxml.ns import qn
+    from docx.shared import Inches, Pt
+
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(10.5)
+    normal.font.name = CJK_FONT
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), CJK_FONT)  # Chinese in a CJK font, whatever Word's default
+    document.add_heading(_docx_text(title), level=0)
+    for block in blocks:
+        kind = block[0]
+        if kind == "heading":
+            document.add_heading(_docx_text(block[1]), level=1)
+        elif kind == "paragraph":
+            document.add_paragraph(_docx_text(block[1]))
+        elif kind == "table":
+            _caption, rows = block[1], block[2]
+            document.add_paragraph(_docx_text(_caption), style="Caption")
+            width = max((len(row) for row in rows), default=0)
+            table = document.add_table(rows=0, cols=max(width, 1))
+            table.style = "Table Grid"
+            for i, row in enumerate(rows):
+                cells = table.add_row().cells
+                for cell, value in zip(cells, [*row, *[""] * (width - len(row))], strict=False):
+                    cell.text = _docx_text(value)
+                    if i == 0:
+                        for run in cell.paragraphs[0].runs:
+                            run.bold = True
+        elif kind == "figure":
+            png = png_bytes(block[2])
+            pixels_wide = struct.unpack(">I", png[16:20])[0]
+            inches = min(FIGURE_WIDTH_INCHES, pixels_wide / PRINT_DPI)
+            document.add_picture(io.BytesIO(png), width=Inches(inches))
+            document.add_paragraph(_docx_text(block[1]), style="Caption")
+        else:
+            raise ValueError(kind)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 # --- file names ----------------------------------------------------------------------------------
 
 
@@ -183,6 +287,11 @@ def attachment(response: HttpResponse, filename: str) -> HttpResponse:
 def file_response(body: bytes | str, filename: str, content_type: str) -> HttpResponse:
     """Any generated file (CSV, xlsx, SVG, JSON, XML) as a download."""
     return attachment(HttpResponse(body, content_type=content_type), filename)
+
+
+def png_response(svg: str, filename: str, *, dpi: int = PRINT_DPI) -> HttpResponse:
+    """An SVG figure as a PNG download at print resolution."""
+    return file_response(png_bytes(svg, dpi=dpi), filename, PNG_TYPE)
 
 
 def csv_response(rows: Iterable[Sequence], filename: str, *, bom: bool = True) -> HttpResponse:

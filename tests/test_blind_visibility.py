@@ -140,6 +140,21 @@ BLIND_ROUTES = [
     ("get", "coding:team", "project", lambda w: {}, "owner"),
     ("get", "coding:agreement", "project", lambda w: {"coders": "alice,bob", "assume_all_reviewed": "1"}, "owner"),
     ("get", "coding:disagreement", "disagreement", lambda w: {"a": "alice", "b": "bob"}, "owner"),
+    ("get", "coding:matrix-png", "project", lambda w: {"value": "documents"}, "owner"),
+    ("get", "coding:summary-figure-png", "project", lambda w: {}, "owner"),
+    ("get", "framework:figure-png", "project", lambda w: {"counts": "coders"}, "owner"),
+    ("get", "analysis:map-svg", "project", lambda w: {"map": w["share"].pk}, "owner"),
+    ("get", "analysis:map-png", "project", lambda w: {"map": w["share"].pk}, "owner"),
+    ("get", "analysis:timeline-svg", "project", lambda w: {}, "owner"),
+    ("get", "analysis:timeline-png", "project", lambda w: {"chart": "line"}, "owner"),
+    ("get", "analysis:report", "project", lambda w: {}, "owner"),
+    ("get", "analysis:report-docx", "project", lambda w: {}, "owner"),
+    ("get", "api:report-docx", "project", lambda w: {}, "owner"),
+    ("get", "api:report-html", "project", lambda w: {}, "owner"),
+    *(
+        ("get", f"policies:word-frequency-{figure}", "project", lambda w: {"node": w["share"].pk}, "owner")
+        for figure in ("cloud-svg", "cloud-png", "bars-svg", "bars-png")
+    ),
 ]
 
 OWNERS_ONLY = "owners only, and owners see every coder's codings"
@@ -213,6 +228,7 @@ EXEMPT = {
     "coding:counts-csv": NO_CODINGS,
     "coding:counts-xlsx": NO_CODINGS,
     "coding:counts-svg": NO_CODINGS,
+    "coding:counts-png": NO_CODINGS,
     "coding:assignment-done": OWN_ONLY,
 }
 
@@ -221,6 +237,10 @@ def _volatile(text: str) -> str:
     """Page text without what changes on every request: CSRF tokens and CSP nonces."""
     text = re.sub(r"[A-Za-z0-9]{64}", "<token>", text)
     return re.sub(r'nonce="[^"]*"', 'nonce=""', text)
+
+
+def _docx_tables(document) -> list:
+    return [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
 
 
 def _seen(response) -> tuple:
@@ -236,6 +256,12 @@ def _seen(response) -> tuple:
         return response.status_code, [list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets]
     if "json" in content_type:
         return response.status_code, json.loads(body or b"null")
+    if "wordprocessingml" in content_type:  # a .docx zip carries its write time: compare its text and pictures
+        from docx import Document as WordDocument
+
+        document = WordDocument(io.BytesIO(body))
+        pictures = [part.blob for part in document.part.related_parts.values() if "image" in part.content_type]
+        return response.status_code, [p.text for p in document.paragraphs], _docx_tables(document), pictures
     return response.status_code, _volatile(body.decode("utf-8", "replace"))
 
 

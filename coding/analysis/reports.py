@@ -14,6 +14,7 @@ from policies import corpus, writers
 XLSX = writers.XLSX_TYPE
 MATRIX_PARAMS = ("rows", "value", "level", "nodes", "parent", "coders", "all", "provinces_only", *corpus.FILTER_FIELDS)
 LIST_PARAMS = ("coder", "node")
+FIGURE_FORMATS = ("svg", "png")
 
 
 def row_kind_label(rows_by: str) -> str:
@@ -55,13 +56,17 @@ def query_string(params, *, keep=MATRIX_PARAMS, lists=LIST_PARAMS) -> str:
 def file_response(
     fmt: str, name: str, lines: list[list], svg: str = "", *, layer=None, about=(), merges=()
 ) -> HttpResponse:
-    """CSV (with BOM) or .xlsx of the lines, or the SVG, as a download; with a layer, its name is in the file name and
-    the X-PolicyCoder-Layer header, and `about` becomes the workbook's 说明 sheet (`merges`: its merged ranges)."""
+    """CSV (with BOM) or .xlsx of the lines, or the figure as SVG or PNG (300 dpi), as a download; with a layer, its
+    name is in the file name and the X-PolicyCoder-Layer header, and `about` becomes the workbook's 说明 sheet
+    (`merges`: the header's merged ranges)."""
     headers = {writers.LAYER_HEADER: layer.header()} if layer is not None else {}
     if layer is not None:
         name = f"{name}-{layer.file_tag()}"
-    if fmt == "svg":
-        response = writers.file_response(svg.encode(), f"{name}.svg", "image/svg+xml; charset=utf-8")
+    if fmt in FIGURE_FORMATS:
+        if fmt == "png":  # the same figure at print resolution
+            response = writers.png_response(svg, f"{name}.png")
+        else:
+            response = writers.file_response(svg.encode(), f"{name}.svg", "image/svg+xml; charset=utf-8")
         for key, value in headers.items():
             response[key] = value
         return response
@@ -89,7 +94,7 @@ def matrix_file(project, user, params, fmt: str) -> HttpResponse:
     result = matrix.load(project, user, params)
     corner = row_kind_label(result.rows_by)
     name = f"{project.name}-matrix-{result.value}"
-    if fmt == "svg":
+    if fmt in FIGURE_FORMATS:
         view = matrix.table(result, transpose=params.get("transpose") == "1", sort=params.get("sort", ""))
         title = layer_title(f"{project.name} · {value_label(result.value)}", result.layer)
         return file_response(fmt, name, [], matrix.heatmap_svg(view, title=title), layer=result.layer)
@@ -156,7 +161,7 @@ def summary_figure(project, found, layer=None) -> str:
 def summary_file(project, user, params, fmt: str) -> HttpResponse:
     query, found = matrix.framework_summary(project, user, params)
     name = f"{project.name}-framework-summary"
-    if fmt == "svg":
+    if fmt in FIGURE_FORMATS:
         svg = summary_figure(project, found, query.layer)
         return file_response(fmt, f"{project.name}-codebook-counts", [], svg, layer=query.layer)
     rule = matrix.provinces_rule(query)

@@ -167,3 +167,17 @@ def test_whole_word_checkbox_narrows_the_page_search(client, project, owner):
     url = reverse("policies:text-search", args=[project.pk])
     assert client.get(url, {"q": "数据"}).context["result"].total == 2
     assert client.get(url, {"q": "数据", "whole": "1"}).context["result"].total == 1
+
+
+@pytest.mark.parametrize("figure", ["cloud", "bars"])
+def test_word_figures_download_as_svg_and_png(client, project, owner, imported, figure):
+    import io
+
+    from PIL import Image
+
+    svg = client.get(reverse(f"policies:word-frequency-{figure}-svg", args=[project.pk]))
+    assert svg.status_code == 200
+    assert "网信部门" in svg.content.decode()
+    png = client.get(reverse(f"policies:word-frequency-{figure}-png", args=[project.pk]))
+    assert png["Content-Type"] == "image/png"
+    assert Image.open(io.BytesIO(png.content)).info["dpi"] == pytest.approx((300, 300), abs=0.1)
