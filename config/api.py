@@ -16,8 +16,7 @@ from accounts import api as accounts_api
 from coding import api as coding_api
 from coding import autocode_views
 from coding import services as coding_services
-from coding.analysis import cooccurrence_views
-from coding.analysis import report_views
+from coding.analysis import cooccurrence_views, report_views
 from coding.suggest import api as suggest_api
 from config import api_docs, errors, storage
 from framework import api as framework_api
