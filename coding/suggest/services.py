@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from coding import layers
 from coding import services as coding_services
 from coding.models import Coding, NodeClassifier, Suggestion, SuggestionModel, SuggestionModelStatus, SuggestionState
 from coding.suggest import dataset, engine, layer
@@ -43,9 +44,19 @@ TRAIN_TASK = "coding.suggest.tasks.train_suggestions"
 
 
 def model_create(
-    *, project: Project, user, coder_ids: list[int], node_ids: list[int] | None = None, min_share: float = 0.0
+    *,
+    project: Project,
+    user,
+    coder_ids: list[int] | None = None,
+    on_layer: layers.Layer | None = None,
+    node_ids: list[int] | None = None,
+    min_share: float = 0.0,
 ) -> SuggestionModel:
-    """Queue the training of a model on the layer `coder_ids` for `node_ids` (all nodes when empty)."""
+    """Queue the training of a model on a layer (`on_layer`, else the layer of `coder_ids`) for `node_ids` (all nodes
+    when empty). The model keeps the layer's label as coding.layers words it."""
+    if on_layer is None and coder_ids:
+        on_layer = layer.of_ids(project, user, coder_ids)
+    coder_ids = sorted(set(on_layer.ids)) if on_layer is not None else []
     if not coder_ids:
         raise ValidationError(_("Nobody has coded in this project yet: code a few documents first."))
     if not 0.0 <= min_share < 1.0:
@@ -56,9 +67,9 @@ def model_create(
         model = SuggestionModel.objects.create(
             project=project,
             version=(last or 0) + 1,
-            layer=sorted(set(coder_ids)),
+            layer=coder_ids,
             layer_key=layer.key(coder_ids),
-            layer_label=layer.label(project, sorted(set(coder_ids)))[:500],
+            layer_label=on_layer.label[:500],
             nodes=nodes,
             min_share=min_share,
             created_by=user,

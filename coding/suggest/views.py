@@ -29,8 +29,8 @@ def _number(params, name: str, kind=int):
 
 def _queue(project, user, params) -> dict:
     """The review queue's context: the layer, its model and its open suggestions as filtered."""
-    coder_ids = layer.parse(project, user, params.get("layer"))
-    key = layer.key(coder_ids)
+    shown = layer.resolve(project, user, params.get("layer"))
+    key = layer.key(shown.ids)
     model, latest = review.ready(project, key), review.latest(project, key)
     document, node = _number(params, "document"), _number(params, "node")
     min_probability = _number(params, "min_probability", float)
@@ -43,7 +43,8 @@ def _queue(project, user, params) -> dict:
         (s, paths.get(s.node_id, ""), review.marked(s.document.text, s.start, s.end, s.words), s.words) for s in found
     ]
     return {
-        "layer_label": layer.label(project, coder_ids),
+        "layer": shown,
+        "layer_label": shown.label,
         "layer_param": params.get("layer", ""),
         "model": model,
         "latest": latest,
@@ -77,8 +78,8 @@ def suggestions_page(request: HttpRequest, project_id: int) -> HttpResponse:
 def suggestions_train(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id, need=Role.CODER)
     try:
-        coder_ids = layer.parse(project, request.user, request.POST.get("layer"))
-        model = services.model_create(project=project, user=request.user, coder_ids=coder_ids)
+        on_layer = layer.resolve(project, request.user, request.POST.get("layer"))
+        model = services.model_create(project=project, user=request.user, on_layer=on_layer)
         messages.success(request, _("Training of model %(version)d is queued.") % {"version": model.version})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -39,7 +39,7 @@ def test_the_default_layer_is_the_consensus_once_it_holds_a_coding(project, owne
     )
     consensus = CodingOptions.objects.get(project=project).consensus_coder_id
     assert layer.parse(project, owner, None) == [consensus]
-    assert layer.label(project, [consensus]) == "共识"
+    assert layer.resolve(project, owner, None).label == "Consensus (共识)"
 
 
 def test_training_reports_measured_figures_and_suggests_the_pattern_in_uncoded_documents(project, suggest_corpus):
