@@ -206,6 +206,7 @@ class SuggestionEvaluationApi(APIView):
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
         shown = _layer(project, request.user, request.query_params.get("layer"))
+        services.models_recover(project=project)  # a training whose worker died answers "failed"
         model = review.latest(project, layer.key(shown.ids))
         if model is None:
             return Response({"model": None, "layer": shown.as_json(), "layer_label": shown.label, "nodes": []})

@@ -4,9 +4,11 @@ only. A suggestion accepted and then undone (its coding gone) is open again."""
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from coding.models import Coding, NodeClassifier, Suggestion, SuggestionModel, SuggestionModelStatus, SuggestionState
 from framework import tree
+from policies import workers
 
 
 def latest(project, layer_key: str) -> SuggestionModel | None:
@@ -24,6 +26,15 @@ def ready(project, layer_key: str) -> SuggestionModel | None:
 
 
 _HEAVY = ("words", "word_idf", "chars", "char_idf")
+
+
+def stale(project, now=None) -> QuerySet[SuggestionModel]:
+    """The project's models marked running whose worker is gone: no progress within the worker lease, and the worker
+    that took them no longer beats (killed, or its machine restarted)."""
+    now = now or timezone.now()
+    quiet = Q(heartbeat_at__lt=now - workers.lease()) | Q(heartbeat_at__isnull=True)
+    running = SuggestionModel.objects.filter(quiet, project=project, status=SuggestionModelStatus.RUNNING)
+    return running.exclude(worker__in=workers.alive_ids(now) - {""}).defer(*_HEAVY)
 
 
 def open_suggestions(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from coding import layers
 from coding import services as coding_services
 from coding.models import Coding, NodeClassifier, Suggestion, SuggestionModel, SuggestionModelStatus, SuggestionState
-from coding.suggest import dataset, engine, layer
+from coding.suggest import dataset, engine, layer, review
 from framework.models import Node
 from policies.models import Project
 from policies.text import segment
@@ -76,6 +76,33 @@ def model_create(
         )
     import_string(TRAIN_TASK).enqueue(model.pk)  # the database backend's row commits with the caller's transaction
     return model
+
+
+def model_retry(*, project: Project, user, model: SuggestionModel) -> SuggestionModel:
+    """Queue a failed model's training again as a new version: the same layer, nodes and share."""
+    if model.project_id != project.pk:
+        raise PermissionDenied
+    if model.status != SuggestionModelStatus.FAILED:
+        raise ValidationError(_("Only a failed training can be retried."))
+    return model_create(
+        project=project, user=user, coder_ids=model.layer, node_ids=model.nodes, min_share=model.min_share
+    )
+
+
+def models_recover(*, project: Project) -> int:
+    """Mark failed the project's trainings whose worker died while running them (review.stale), so the page offers a
+    retry instead of showing progress that never comes; returns how many. Pages and the evaluation API call it."""
+    failed = 0
+    for model in review.stale(project):
+        # compare and set: of two pages recovering at once, one marks it
+        failed += SuggestionModel.objects.filter(
+            pk=model.pk, status=SuggestionModelStatus.RUNNING, heartbeat_at=model.heartbeat_at
+        ).update(
+            status=SuggestionModelStatus.FAILED,
+            error=_("The worker training this model stopped before it finished: train again."),
+            finished_at=timezone.now(),
+        )
+    return failed
 
 
 def _progress(model_id: int, **fields) -> None:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from coding import layers
-from coding.models import Suggestion
+from coding.models import Suggestion, SuggestionModel
 from coding.suggest import api, layer, review, services
 from framework import tree
 from policies import access
@@ -60,6 +60,7 @@ def suggestions_page(request: HttpRequest, project_id: int) -> HttpResponse:
     membership = access.membership_for(request.user, project_id)
     project = membership.project
     context = {"project": project, "membership": membership, "can_code": membership.allows(Role.CODER)}
+    services.models_recover(project=project)  # a training whose worker died shows as failed, with a retry
     try:
         context |= _queue(project, request.user, request.GET)
     except ValidationError as error:
@@ -78,8 +79,15 @@ def suggestions_page(request: HttpRequest, project_id: int) -> HttpResponse:
 def suggestions_train(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id, need=Role.CODER)
     try:
-        on_layer = layer.resolve(project, request.user, request.POST.get("layer"))
-        model = services.model_create(project=project, user=request.user, on_layer=on_layer)
+        retry = request.POST.get("retry")
+        if retry:
+            failed = SuggestionModel.objects.filter(project=project, pk=int(retry) if retry.isdigit() else 0).first()
+            if failed is None:
+                raise ValidationError(_("There is no such training to retry."))
+            model = services.model_retry(project=project, user=request.user, model=failed)
+        else:
+            on_layer = layer.resolve(project, request.user, request.POST.get("layer"))
+            model = services.model_create(project=project, user=request.user, on_layer=on_layer)
         messages.success(request, _("Training of model %(version)d is queued.") % {"version": model.version})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

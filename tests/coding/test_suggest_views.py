@@ -1,7 +1,10 @@
 """The suggestions review page and the coding page's suggestions panel."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coding.models import Coding, Suggestion, SuggestionState
 from coding.suggest import services
@@ -108,3 +111,69 @@ def test_a_blind_coder_sees_no_suggestions_learned_from_others_on_the_page_or_pa
     page = client.get(reverse("coding:suggestions", args=[project.pk])).content.decode()
     assert 'id="evaluation-table"' not in page
     assert "suggestion-" not in page.split('id="suggestion-queue"')[1]
+
+
+def _left_running(project, alice, *, worker: str, minutes_ago: float, version: int = 99):
+    """A training a worker took and stopped reporting on (as if the worker were killed mid-run)."""
+    from coding.models import SuggestionModel, SuggestionModelStatus
+
+    model = SuggestionModel.objects.create(
+        project=project,
+        version=version,
+        layer=[alice.pk],
+        layer_key=str(alice.pk),
+        layer_label="Coder alice",
+        status=SuggestionModelStatus.RUNNING,
+        worker=worker,
+        done=3,
+        total=5,
+        heartbeat_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+    )
+    return model
+
+
+def test_a_training_whose_worker_died_shows_as_failed_with_a_retry_that_trains_again(client, project, suggest_corpus):
+    from coding.models import SuggestionModel, SuggestionModelStatus
+
+    alice = suggest_corpus["alice"]
+    stuck = _left_running(project, alice, worker="gone-worker", minutes_ago=10)
+    client.force_login(alice)
+    page = client.get(reverse("coding:suggestions", args=[project.pk])).content.decode()
+    stuck.refresh_from_db()
+    assert stuck.status == SuggestionModelStatus.FAILED
+    assert "The worker training this model stopped before it finished" in page
+    assert 'id="retry-button"' in page
+    response = client.post(reverse("coding:suggestions-train", args=[project.pk]), {"retry": str(stuck.pk)})
+    assert response.status_code == 302
+    retried = SuggestionModel.objects.filter(project=project).order_by("-version").first()
+    assert retried.version == 100
+    assert (retried.layer, retried.status) == ([alice.pk], SuggestionModelStatus.READY)  # tests run tasks at once
+
+
+def test_a_training_with_a_live_worker_or_recent_progress_stays_running(client, project, suggest_corpus):
+    from coding.models import SuggestionModelStatus
+    from policies.models import TaskWorker
+
+    alice = suggest_corpus["alice"]
+    recent = _left_running(project, alice, worker="busy-worker", minutes_ago=0)
+    TaskWorker.objects.create(pk="alive-worker", host="h", pid=1, started_at=timezone.now(), seen_at=timezone.now())
+    quiet_but_alive = _left_running(project, alice, worker="alive-worker", minutes_ago=10, version=98)
+    client.force_login(alice)
+    client.get(reverse("coding:suggestions", args=[project.pk]))
+    for model in (recent, quiet_but_alive):
+        model.refresh_from_db()
+        assert model.status == SuggestionModelStatus.RUNNING
+
+
+def test_only_a_failed_training_can_be_retried(client, project, suggest_corpus, trained):
+    from coding.models import SuggestionModel
+
+    client.force_login(suggest_corpus["alice"])
+    before = SuggestionModel.objects.count()
+    response = client.post(
+        reverse("coding:suggestions-train", args=[project.pk]), {"retry": str(trained.pk)}, follow=True
+    )
+    assert "Only a failed training can be retried." in response.content.decode()
+    response = client.post(reverse("coding:suggestions-train", args=[project.pk]), {"retry": "x<"}, follow=True)
+    assert "There is no such training to retry." in response.content.decode()
+    assert SuggestionModel.objects.count() == before
