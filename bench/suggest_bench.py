@@ -2,12 +2,17 @@
 for one 60,000-character document.
 
 Run: .venv/bin/python bench/suggest_bench.py [--postgres [URL]]   (default: a temporary SQLite database)
+Environment: SUGGEST_BENCH_DOCUMENTS=300 for a quick look (the budget is for 2,000), SUGGEST_BENCH_PROFILE=1 to print
+cProfile's view of one suggestion run.
 Budgets (the suggestions issue): training under 60 s in the worker, with progress; suggestions for one 60k-character
 document under 200 ms. Documents are built from the articles of the demo corpus, renumbered; a subcategory is coded on
 every article holding its keyword (33 frequent words of the corpus), so each node has thousands of examples. Printed:
 the phases of training, the peak RSS of this process (which does what the worker does), and the suggestion time.
 """
 
+import cProfile
+import os
+import pstats
 import random
 import resource
 import time
@@ -16,7 +21,8 @@ from collections import Counter
 import benchdb
 
 SEED = 20261207
-DOCUMENTS = 2_000
+DOCUMENTS = int(os.environ.get("SUGGEST_BENCH_DOCUMENTS", "2000"))  # fewer for a quick look
+PROFILE = os.environ.get("SUGGEST_BENCH_PROFILE") == "1"  # print cProfile's view of one suggestion run
 ARTICLES = 20  # per document
 CATEGORIES, CHILDREN = 11, 3  # 33 subcategories
 BIG_CHARS = 60_000
@@ -202,6 +208,10 @@ def main() -> None:
     cpu = time.process_time()
     suggest()
     print(f"[{label}]   CPU time of one run, read and units included: {(time.process_time() - cpu) * 1000:.0f} ms")
+    if PROFILE:
+        profiler = cProfile.Profile()
+        profiler.runcall(suggest)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
     services._LOADED.clear()
     times = benchdb.timed(lambda: services.loaded(model), repeat=1)
     print(f"[{label}]   loading the model into a process (once): {times[0]:.0f} ms")

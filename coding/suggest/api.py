@@ -124,7 +124,9 @@ class SuggestionListApi(APIView):
         found = []
         if model is not None:
             found = review.open_suggestions(model, document_id=document, node_id=node, min_probability=min_probability)
-            found = SuggestionSerializer(found[:500], many=True).data
+            found = list(found.select_related("document")[:500])
+            services.explain_missing(found)  # those below their node's threshold were stored without their words
+            found = SuggestionSerializer(found, many=True).data
         # a list answer: the layer rides in the header every layered download carries
         return Response(found, headers={writers.LAYER_HEADER: shown.header()})
 

@@ -10,6 +10,7 @@ is kept as plain arrays (vocabulary, idf, coefficients), never as a pickled obje
 import itertools
 import re
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -140,15 +141,120 @@ def fit_vocabulary(examples: Sequence[Example]) -> tuple[Vocabulary, sparse.csr_
     return vocabulary, sparse.hstack([x_word, x_char], format="csr", dtype=np.float32)
 
 
+_SHIFT = 21  # bits per code point: an n-gram of up to three characters is one int64 key
+
+
+def _ngram_keys(codes: np.ndarray, n: int) -> np.ndarray:
+    keys = codes[: len(codes) - n + 1].astype(np.int64)
+    for i in range(1, n):
+        keys = (keys << _SHIFT) | codes[i : len(codes) - n + 1 + i]
+    return keys
+
+
+class Transform:
+    """A fitted vocabulary's feature matrix for new units, built once per model and kept with it: the same numbers as
+    the fitted vectorizers' transform (sublinear tf × idf, each block L2-normalized).
+
+    Words are counted with Counter; character n-grams without a Python step per n-gram: the units' texts, as
+    char_wb sees them (" word word " per unit), become one array of code points, each 2- and 3-gram one integer key,
+    looked up in the sorted keys of the vocabulary's n-grams."""
+
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+        self.word_index = {w: i for i, w in enumerate(vocabulary.words)}
+        self.char_keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for n in (2, 3):
+            columns = np.array([i for i, c in enumerate(vocabulary.chars) if len(c) == n], dtype=np.int64)
+            if len(columns):
+                text = "".join(vocabulary.chars[i] for i in columns)
+                keys = _ngram_keys(_code_points(text), n)[::n]
+            else:
+                keys = np.zeros(0, dtype=np.int64)
+            order = np.argsort(keys)
+            self.char_keys[n] = (keys[order], columns[order])
+
+    def __call__(self, examples: Sequence[Example]) -> sparse.csr_matrix:
+        rows = len(examples)
+        columns: list[int] = []
+        counts: list[int] = []
+        indptr = [0]
+        for example in examples:
+            for feature, count in Counter(_word_features(example.tokens)).items():
+                column = self.word_index.get(feature)
+                if column is not None:
+                    columns.append(column)
+                    counts.append(count)
+            indptr.append(len(columns))
+        words = _tfidf(
+            np.repeat(np.arange(rows), np.diff(indptr)),
+            np.array(columns, dtype=np.int64),
+            counts,
+            self.vocabulary.word_idf,
+            rows,
+            len(self.vocabulary.words),
+        )
+        chars = self._chars(examples)
+        return sparse.hstack([words, chars], format="csr", dtype=np.float32)
+
+    def _chars(self, examples: Sequence[Example]) -> sparse.csr_matrix:
+        rows = len(examples)
+        # char_wb's view of a unit: lowercased runs of letters, each padded by a space; a NUL between units
+        texts = [" " + " ".join(_char_text(e.text).lower().split()) + " " for e in examples]
+        codes = _code_points("\0".join(texts))
+        row_of = np.repeat(np.arange(rows), [len(t) + 1 for t in texts])[: len(codes)]
+        found_rows, found_columns = [], []
+        for n, (keys, columns) in self.char_keys.items():
+            if len(codes) < n or not len(keys):
+                continue
+            grams = _ngram_keys(codes, n)
+            starts = np.arange(len(grams))
+            inside = np.ones(len(grams), dtype=bool)
+            for i in range(n):
+                inside &= codes[i : len(codes) - n + 1 + i] != 0  # never across units
+            if n == 3:
+                inside &= codes[1 : len(codes) - 1] != 32  # char_wb pads each word: no 3-gram spans a space
+            grams, starts = grams[inside], starts[inside]
+            at = np.searchsorted(keys, grams)
+            hit = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == grams)
+            found_rows.append(row_of[starts[hit]])
+            found_columns.append(columns[at[hit]])
+        row = np.concatenate(found_rows) if found_rows else np.zeros(0, dtype=np.int64)
+        column = np.concatenate(found_columns) if found_columns else np.zeros(0, dtype=np.int64)
+        counted = sparse.coo_matrix(
+            (np.ones(len(row), dtype=np.float64), (row, column)), shape=(rows, len(self.vocabulary.chars))
+        ).tocsr()
+        counted.sum_duplicates()
+        counted.sort_indices()
+        row_of_entry = np.repeat(np.arange(rows), np.diff(counted.indptr))
+        return _tfidf(
+            row_of_entry,
+            counted.indices.astype(np.int64),
+            counted.data,
+            self.vocabulary.char_idf,
+            rows,
+            len(self.vocabulary.chars),
+        )
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+
+
+def _tfidf(row_of: np.ndarray, columns: np.ndarray, counts, idf: np.ndarray, rows: int, size: int) -> sparse.csr_matrix:
+    """Sublinear tf × idf, each row L2-normalized: TfidfVectorizer's numbers from (row, column, count) entries sorted
+    by row."""
+    data = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * idf[columns]
+    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=rows))
+    data /= np.where(norms > 0, norms, 1.0)[row_of]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(row_of, minlength=rows))])
+    block = sparse.csr_matrix((data.astype(np.float32), columns.astype(np.int32), indptr), shape=(rows, size))
+    block.sort_indices()
+    return block
+
+
 def vectorize(vocabulary: Vocabulary, examples: Sequence[Example]) -> sparse.csr_matrix:
     """The feature matrix of units under a fitted vocabulary (the same numbers fit_vocabulary gave)."""
-    word = _word_vectorizer(vocabulary={w: i for i, w in enumerate(vocabulary.words)})
-    word.idf_ = vocabulary.word_idf
-    char = _char_vectorizer(vocabulary={c: i for i, c in enumerate(vocabulary.chars)})
-    char.idf_ = vocabulary.char_idf
-    x_word = word.transform([e.tokens for e in examples])
-    x_char = char.transform([_char_text(e.text) for e in examples])
-    return sparse.hstack([x_word, x_char], format="csr", dtype=np.float32)
+    return Transform(vocabulary)(examples)
 
 
 # --- classifiers ---------------------------------------------------------------------------------
@@ -318,32 +424,76 @@ def top_features(
 def top_features_of(
     vocabulary: Vocabulary, x: sparse.csr_matrix, coef: np.ndarray, pairs: Sequence[tuple[int, int]], k: int = 5
 ) -> dict[tuple[int, int], list[tuple[str, float]]]:
-    """top_features for many (row, classifier) pairs at once; `coef` holds one classifier per row of it."""
-    by_row: dict[int, list[int]] = {}
-    for row, column in pairs:
-        by_row.setdefault(row, []).append(column)
-    found = {}
-    for row, columns in by_row.items():
-        indices = x.indices[x.indptr[row] : x.indptr[row + 1]]
-        contributions = coef[np.ix_(columns, indices)] * x.data[x.indptr[row] : x.indptr[row + 1]]
-        for i, column in enumerate(columns):
-            found[row, column] = _heaviest(vocabulary, indices, contributions[i], k)
+    """top_features for many (row, classifier) pairs at once; `coef` holds one classifier per row of it.
+
+    All pairs in a few array operations: every pair's positive contributions, sorted heaviest first within the pair
+    (equal weights in the row's order), features reading the same text as a heavier one dropped, the first k kept."""
+    if not pairs:
+        return {}
+    rows = np.fromiter((r for r, _c in pairs), dtype=np.int64, count=len(pairs))
+    classifiers = np.fromiter((c for _r, c in pairs), dtype=np.int64, count=len(pairs))
+    lengths = np.diff(x.indptr)[rows]
+    pair_of = np.repeat(np.arange(len(pairs)), lengths)
+    positions = np.repeat(x.indptr[rows] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(
+        int(lengths.sum())
+    )
+    columns = x.indices[positions].astype(np.int64)
+    weights = coef[classifiers[pair_of], columns] * x.data[positions]
+    texts = _texts(vocabulary)
+    positive = (weights > 0) & (texts[columns] >= 0)  # pushing up, and readable
+    pair_of, columns, weights = pair_of[positive], columns[positive], weights[positive]
+    order = np.lexsort((positions[positive], -weights, pair_of))  # equal weights: in the row's order
+    pair_of, columns, weights = pair_of[order], columns[order], weights[order]
+    same = texts[columns]
+    _unique, first = np.unique(pair_of * (int(texts.max(initial=0)) + 1) + same, return_index=True)
+    kept = np.zeros(len(pair_of), dtype=bool)
+    kept[first] = True
+    pair_of, columns, weights = pair_of[kept], columns[kept], weights[kept]
+    starts = np.searchsorted(pair_of, np.arange(len(pairs)))
+    rank = np.arange(len(pair_of)) - starts[pair_of]
+    top = rank < k
+    found: dict[tuple[int, int], list[tuple[str, float]]] = {pair: [] for pair in pairs}
+    for p, column, weight in zip(pair_of[top].tolist(), columns[top].tolist(), weights[top].tolist(), strict=True):
+        found[pairs[p]].append((vocabulary.feature(column), round(weight, 4)))
+    return found
+
+
+_TEXTS: dict[int, tuple[Vocabulary, np.ndarray]] = {}
+
+
+def _texts(vocabulary: Vocabulary) -> np.ndarray:
+    """Per column, a number for the text it reads (a word bigram "数据 开放" reads as the n-gram 数据开放 does); empty
+    texts (a feature of spaces only) are -1. Kept per vocabulary."""
+    kept = _TEXTS.get(id(vocabulary))
+    if kept is not None and kept[0] is vocabulary:
+        return kept[1]
+    numbers: dict[str, int] = {}
+    found = np.empty(vocabulary.size, dtype=np.int64)
+    for column in range(vocabulary.size):
+        text = vocabulary.feature(column)
+        found[column] = numbers.setdefault(text, len(numbers)) if text else -1
+    if len(_TEXTS) > 8:
+        _TEXTS.clear()
+    _TEXTS[id(vocabulary)] = (vocabulary, found)
     return found
 
 
 def _heaviest(
     vocabulary: Vocabulary, indices: np.ndarray, contributions: np.ndarray, k: int
 ) -> list[tuple[str, float]]:
-    order = np.argsort(-contributions, kind="stable")
+    """The first k distinct feature texts of positive weight, in the order given (sorted here when not sorted)."""
+    if len(contributions) > 1 and np.any(np.diff(contributions) > 0):
+        order = np.argsort(-contributions, kind="stable")
+        indices, contributions = indices[order], contributions[order]
     found: list[tuple[str, float]] = []
     seen: set[str] = set()
-    for i in order:
-        if contributions[i] <= 0 or len(found) == k:
+    for column, weight in zip(indices.tolist(), contributions.tolist(), strict=True):
+        if weight <= 0 or len(found) == k:
             break
-        text = vocabulary.feature(int(indices[i]))
+        text = vocabulary.feature(column)
         if text and text not in seen:
             seen.add(text)
-            found.append((text, round(float(contributions[i]), 4)))
+            found.append((text, round(weight, 4)))
     return found
 
 

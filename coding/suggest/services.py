@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from coding import layers
 from coding import services as coding_services
 from coding.models import Coding, NodeClassifier, Suggestion, SuggestionModel, SuggestionModelStatus, SuggestionState
-from coding.suggest import dataset, engine, layer, review
+from coding.suggest import dataset, engine, layer, review, units
 from framework.models import Node
 from policies.models import Project
 from policies.text import segment
@@ -220,6 +220,7 @@ class Trained:
         self.coef = np.vstack([c for _n, c, _i, _t in classifiers]) if classifiers else np.zeros((0, vocabulary.size))
         self.intercepts = np.array([i for _n, _c, i, _t in classifiers], dtype=np.float32)
         self.thresholds = np.array([t for _n, _c, _i, t in classifiers])
+        self.transform = engine.Transform(vocabulary)  # the word and n-gram indexes, built once per loaded model
 
     def scores(self, x) -> np.ndarray:
         """Probabilities: one row per unit, one column per trained node."""
@@ -261,25 +262,67 @@ def _load(model_id: int) -> Trained:
 
 
 def suggest(trained: Trained, document: dataset.DocumentUnits) -> list[tuple[int, int, float, list[dict]]]:
-    """(unit index, node id, probability, explained words) for every unit and node at or above the store floor."""
+    """(unit index, node id, probability, explained words) for every unit and node at or above the store floor.
+
+    The document is vectorized once and scored by every classifier in one product. Only the suggestions at or above
+    their node's threshold — the ones pages and the API list — are explained here; the others (kept for a lower
+    threshold) get their words when first shown (explain_missing)."""
     if not document.examples or not trained.nodes:
         return []
-    x = engine.vectorize(trained.vocabulary, document.examples)
+    x = trained.transform(document.examples)
     scores = trained.scores(x)
     floor = np.minimum(trained.thresholds, STORE_FLOOR)
-    pairs = [(int(r), int(c)) for r, c in zip(*np.nonzero(scores >= floor), strict=True)]
+    rows, columns = np.nonzero(scores >= floor)
+    shown = scores[rows, columns] >= trained.thresholds[columns]
+    explained = _explained(trained, document, x, list(zip(rows[shown].tolist(), columns[shown].tolist(), strict=True)))
+    probabilities = np.round(scores[rows, columns], 4).tolist()
+    return [
+        (row, trained.nodes[column], probability, explained.get((row, column), []))
+        for row, column, probability in zip(rows.tolist(), columns.tolist(), probabilities, strict=True)
+    ]
+
+
+def _explained(trained: Trained, document, x, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], list[dict]]:
+    """The words that weighed most for each (row, column) pair, with where they occur in its unit."""
     explained = engine.top_features_of(trained.vocabulary, x, trained.coef, pairs, EXPLAINED_WORDS)
-    found, spans = [], {}
-    for row, column in pairs:
+    found, spans = {}, {}
+    for (row, column), weighed in explained.items():
         unit = document.units[row]
         words = []
-        for word, weight in explained[row, column]:
+        for word, weight in weighed:
             if (row, word) not in spans:  # a unit's words explain several of its nodes
                 text = document.text[unit.start : unit.end]
                 spans[row, word] = [list(s) for s in engine.occurrences(text, word, unit.start)]
             words.append({"word": word, "weight": weight, "spans": spans[row, word]})
-        found.append((row, trained.nodes[column], round(float(scores[row, column]), 4), words))
+        found[row, column] = words
     return found
+
+
+def explain_missing(suggestions: list[Suggestion]) -> None:
+    """Give the suggestions about to be shown that were stored below their node's threshold (so unexplained) their
+    words, and keep them: the model is loaded once per process, only their units are vectorized."""
+    missing: dict[tuple[int, int], list[Suggestion]] = {}
+    for suggestion in suggestions:
+        if not suggestion.words and suggestion.model_id is not None:
+            missing.setdefault((suggestion.model_id, suggestion.document_id), []).append(suggestion)
+    changed = []
+    for (model_id, _document_id), group in missing.items():
+        model = SuggestionModel.objects.filter(pk=model_id, status=SuggestionModelStatus.READY).first()
+        if model is None:
+            continue
+        trained = loaded(model)
+        column_of = {node_id: i for i, node_id in enumerate(trained.nodes)}
+        group = [s for s in group if s.node_id in column_of]
+        if not group:
+            continue
+        found = [units.Unit(s.start, s.end, "", s.label) for s in group]
+        document = dataset.spans_of(group[0].document, found)
+        pairs = [(i, column_of[s.node_id]) for i, s in enumerate(group)]
+        explained = _explained(trained, document, trained.transform(document.examples), pairs)
+        for pair, suggestion in zip(pairs, group, strict=True):
+            suggestion.words = explained.get(pair, [])
+        changed += group
+    Suggestion.objects.bulk_update(changed, ["words"])
 
 
 def _suggestion_rows(model: SuggestionModel, trained: Trained, document, rejected: set) -> list[Suggestion]:

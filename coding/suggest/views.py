@@ -38,6 +38,7 @@ def _queue(project, user, params) -> dict:
     if model is not None:
         found = review.open_suggestions(model, document_id=document, node_id=node, min_probability=min_probability)
         found = list(found.select_related("document", "node")[:QUEUE_SIZE])
+        services.explain_missing(found)  # those below their node's threshold were stored without their words
     paths = tree.paths_of(project, {s.node_id for s in found})
     rows = [
         (s, paths.get(s.node_id, ""), review.marked(s.document.text, s.start, s.end, s.words), s.words) for s in found
