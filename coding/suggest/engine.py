@@ -298,15 +298,25 @@ def folds(groups: np.ndarray, n_splits: int | None = None) -> list[tuple[np.ndar
     return list(GroupKFold(n_splits=n).split(np.zeros(len(groups)), groups=groups))
 
 
-def out_of_fold(x: sparse.csr_matrix, y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+def fold_matrices(
+    x: sparse.csr_matrix, splits: list[tuple[np.ndarray, np.ndarray]]
+) -> list[tuple[np.ndarray, np.ndarray, sparse.csr_matrix, sparse.csr_matrix]]:
+    """Each fold's rows with their training and test matrices, sliced once and shared by every node that trains on
+    these rows (slicing per node and fold was a copy of most of the matrix each time)."""
+    return [(train, test, x[train], x[test]) for train, test in splits]
+
+
+def out_of_fold(x: sparse.csr_matrix, y: np.ndarray, splits) -> np.ndarray:
     """Each row's probability from the classifier trained on the folds without its document (NaN where a training
-    side held only one class)."""
+    side held only one class). `splits` holds (train, test) rows, or (train, test, x[train], x[test]) sliced once."""
     result = np.full(len(y), np.nan)
-    for train, test in splits:
+    for split in splits:
+        train, test = split[0], split[1]
+        x_train, x_test = (split[2], split[3]) if len(split) == 4 else (x[train], x[test])
         if len(np.unique(y[train])) < 2:
             continue
-        coef, intercept = fit_classifier(x[train], y[train])
-        result[test] = probabilities(x[test], coef, intercept)
+        coef, intercept = fit_classifier(x_train, y[train])
+        result[test] = probabilities(x_test, coef, intercept)
     return result
 
 
@@ -426,33 +436,48 @@ def top_features_of(
 ) -> dict[tuple[int, int], list[tuple[str, float]]]:
     """top_features for many (row, classifier) pairs at once; `coef` holds one classifier per row of it.
 
-    All pairs in a few array operations: every pair's positive contributions, sorted heaviest first within the pair
-    (equal weights in the row's order), features reading the same text as a heavier one dropped, the first k kept."""
+    Per row, one matrix of contributions for all its classifiers and one partial sort keep a few candidates per pair
+    (twice k: a word bigram and a character n-gram can read the same); then, over all pairs' candidates at once, they
+    are sorted heaviest first (equal weights in the row's order), a text already read by a heavier one dropped, the
+    first k kept."""
     if not pairs:
         return {}
-    rows = np.fromiter((r for r, _c in pairs), dtype=np.int64, count=len(pairs))
-    classifiers = np.fromiter((c for _r, c in pairs), dtype=np.int64, count=len(pairs))
-    lengths = np.diff(x.indptr)[rows]
-    pair_of = np.repeat(np.arange(len(pairs)), lengths)
-    positions = np.repeat(x.indptr[rows] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(
-        int(lengths.sum())
-    )
-    columns = x.indices[positions].astype(np.int64)
-    weights = coef[classifiers[pair_of], columns] * x.data[positions]
+    by_row: dict[int, list[int]] = {}
+    for p, (row, _column) in enumerate(pairs):
+        by_row.setdefault(row, []).append(p)
+    pair_parts, position_parts, column_parts, weight_parts = [], [], [], []
+    for row, members in by_row.items():
+        start, end = x.indptr[row], x.indptr[row + 1]
+        if start == end:
+            continue
+        indices = x.indices[start:end]
+        classifiers = [pairs[p][1] for p in members]
+        contributions = coef[np.ix_(classifiers, indices)] * x.data[start:end]
+        take = min(2 * k, end - start)
+        if take < end - start:
+            chosen = np.argpartition(-contributions, take - 1, axis=1)[:, :take]
+        else:
+            chosen = np.broadcast_to(np.arange(end - start), (len(members), end - start))
+        pair_parts.append(np.repeat(np.array(members, dtype=np.int64), take))
+        position_parts.append(chosen.ravel())
+        column_parts.append(indices[chosen].ravel())
+        weight_parts.append(np.take_along_axis(contributions, chosen, axis=1).ravel())
+    found: dict[tuple[int, int], list[tuple[str, float]]] = {pair: [] for pair in pairs}
+    if not pair_parts:
+        return found
+    pair_of, positions = np.concatenate(pair_parts), np.concatenate(position_parts)
+    columns, weights = np.concatenate(column_parts).astype(np.int64), np.concatenate(weight_parts)
     texts = _texts(vocabulary)
-    positive = (weights > 0) & (texts[columns] >= 0)  # pushing up, and readable
-    pair_of, columns, weights = pair_of[positive], columns[positive], weights[positive]
-    order = np.lexsort((positions[positive], -weights, pair_of))  # equal weights: in the row's order
+    keep = (weights > 0) & (texts[columns] >= 0)  # pushing up, and readable
+    pair_of, positions, columns, weights = pair_of[keep], positions[keep], columns[keep], weights[keep]
+    order = np.lexsort((positions, -weights, pair_of))
     pair_of, columns, weights = pair_of[order], columns[order], weights[order]
-    same = texts[columns]
-    _unique, first = np.unique(pair_of * (int(texts.max(initial=0)) + 1) + same, return_index=True)
+    _unique, first = np.unique(pair_of * (int(texts.max(initial=0)) + 1) + texts[columns], return_index=True)
     kept = np.zeros(len(pair_of), dtype=bool)
     kept[first] = True
     pair_of, columns, weights = pair_of[kept], columns[kept], weights[kept]
-    starts = np.searchsorted(pair_of, np.arange(len(pairs)))
-    rank = np.arange(len(pair_of)) - starts[pair_of]
+    rank = np.arange(len(pair_of)) - np.searchsorted(pair_of, pair_of)
     top = rank < k
-    found: dict[tuple[int, int], list[tuple[str, float]]] = {pair: [] for pair in pairs}
     for p, column, weight in zip(pair_of[top].tolist(), columns[top].tolist(), weights[top].tolist(), strict=True):
         found[pairs[p]].append((vocabulary.feature(column), round(weight, 4)))
     return found

@@ -71,6 +71,23 @@ class NodeRow:
     evaluation: dict
     missing: str  # what the node lacks to be trained, in words; "" when trained
 
+    CURVE_WIDTH, CURVE_HEIGHT = 120, 48
+
+    def curve_points(self) -> str:
+        """The precision–recall curve as SVG polyline points (recall across, precision up) in a 120 × 48 box."""
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self._plotted(self.evaluation.get("curve", [])))
+
+    def threshold_point(self) -> tuple[float, float] | None:
+        """Where the chosen threshold sits on the curve (its precision and recall), in the same box."""
+        above = [point for point in self.evaluation.get("curve", []) if point[0] >= self.threshold]
+        return self._plotted(above[:1])[0] if above else None
+
+    def _plotted(self, curve) -> list[tuple[float, float]]:
+        return [
+            (round(recall * self.CURVE_WIDTH, 1), round((1 - precision) * self.CURVE_HEIGHT, 1))
+            for _threshold, precision, recall in curve
+        ]
+
 
 def evaluation(model: SuggestionModel, missing_message) -> list[NodeRow]:
     """Each node's examples and cross-validated figures, in codebook order; `missing_message(positives, documents)`

@@ -134,7 +134,9 @@ def _train(model: SuggestionModel, worker: str) -> int:
     groups = data.groups()
     _progress(model.pk, done=1)
     training_rows = sum(len(d.units) for d in data.training)
-    shared = engine.folds(groups[:training_rows])  # the folds of every node without extra negatives
+    # the folds of every node without extra negatives, their matrices sliced once for all of them
+    base = x[:training_rows] if data.extra else x
+    shared = engine.fold_matrices(base, engine.folds(groups[:training_rows]))
     classifiers, work = {}, {}
     for node_id in nodes:
         rows, y = data.rows_for(node_id)
@@ -143,7 +145,7 @@ def _train(model: SuggestionModel, worker: str) -> int:
         classifiers[node_id] = NodeClassifier(model=model, node_id=node_id, positives=positives, documents=documents)
         if engine.enough_examples(positives, documents) and not y.all():
             if len(rows) == training_rows:  # no rejected extras: the rows are the first ones, no copy needed
-                work[node_id] = (x[:training_rows] if data.extra else x, y, node_groups, shared)
+                work[node_id] = (base, y, node_groups, shared)
             else:
                 work[node_id] = (x[rows], y, node_groups, None)
     done = 1 + len(nodes) - len(work)

@@ -1,11 +1,14 @@
 """HTML pages for suggestions: the review page (evaluation, training, the queue per document and per node) and the
 suggestions panel of the coding page. Writes go through coding/suggest/services.py."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
@@ -132,6 +135,31 @@ def suggestion_review(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     except ValidationError as error:
         return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain; charset=utf-8")
     return _answer(request, project, changed=action == "accept")
+
+
+@login_required
+@require_POST
+def suggestions_threshold(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Pick the threshold of one node, or one threshold for all: suggestions are listed from it."""
+    project = access.project_for(request.user, project_id, need=Role.CODER)
+    try:
+        threshold = _number(request.POST, "threshold", float)
+        if threshold is None or not 0.0 < threshold < 1.0:
+            raise ValidationError(_("A threshold is a probability between 0 and 1."))
+        node = _number(request.POST, "node")
+        model = review.ready(project, layer.key(layer.parse(project, request.user, request.POST.get("layer"))))
+        if model is None:
+            raise ValidationError(_("No suggestion model is trained on this layer yet."))
+        changed = services.threshold_set(model=model, node_ids=None if node is None else [node], threshold=threshold)
+        messages.success(
+            request,
+            _("Threshold %(threshold)s set for %(count)d node(s).") % {"threshold": threshold, "count": changed},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    target = reverse("coding:suggestions", args=[project.pk])
+    layer_param = request.POST.get("layer", "")
+    return redirect(f"{target}?{urlencode({'layer': layer_param})}" if layer_param else target)
 
 
 @login_required

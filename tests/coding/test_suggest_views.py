@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from coding.models import Coding, Suggestion, SuggestionState
 from coding.suggest import services
+from policies.models import Role
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +179,51 @@ def test_only_a_failed_training_can_be_retried(client, project, suggest_corpus, 
     response = client.post(reverse("coding:suggestions-train", args=[project.pk]), {"retry": "x<"}, follow=True)
     assert "There is no such training to retry." in response.content.decode()
     assert SuggestionModel.objects.count() == before
+
+
+def test_the_page_sets_a_threshold_per_node_or_one_for_all_and_shows_the_curve(
+    client, project, suggest_corpus, trained
+):
+    from coding.models import NodeClassifier
+
+    client.force_login(suggest_corpus["alice"])
+    page = client.get(reverse("coding:suggestions", args=[project.pk])).content.decode()
+    assert 'class="pr-curve"' in page
+    assert "<polyline points=" in page
+    assert 'id="threshold-all"' in page
+    node = suggest_corpus["node"]
+    url = reverse("coding:suggestions-threshold", args=[project.pk])
+    response = client.post(url, {"threshold": "0.9", "node": str(node.pk)}, follow=True)
+    assert "Threshold 0.9 set for 1 node(s)." in response.content.decode()
+    thresholds = dict(NodeClassifier.objects.filter(model=trained, trained=True).values_list("node_id", "threshold"))
+    assert thresholds[node.pk] == 0.9
+    assert [t for n, t in thresholds.items() if n != node.pk] != [0.9] * (len(thresholds) - 1)
+    client.post(url, {"threshold": "0.7"})
+    assert set(NodeClassifier.objects.filter(model=trained, trained=True).values_list("threshold", flat=True)) == {0.7}
+
+
+@pytest.mark.parametrize("threshold", ["1.5", "0", "abc", ""])
+def test_a_bad_threshold_is_refused_with_a_message_and_nothing_changes(
+    client, project, suggest_corpus, trained, threshold
+):
+    from coding.models import NodeClassifier
+
+    client.force_login(suggest_corpus["alice"])
+    before = list(NodeClassifier.objects.order_by("pk").values_list("threshold", flat=True))
+    response = client.post(
+        reverse("coding:suggestions-threshold", args=[project.pk]), {"threshold": threshold}, follow=True
+    )
+    content = response.content.decode()
+    assert "probability" in content
+    assert list(NodeClassifier.objects.order_by("pk").values_list("threshold", flat=True)) == before
+
+
+def test_a_viewer_cannot_set_thresholds(client, project, suggest_corpus, trained):
+    from coding.models import NodeClassifier
+
+    viewer = MembershipFactory(project=project, role=Role.VIEWER).user
+    client.force_login(viewer)
+    before = list(NodeClassifier.objects.order_by("pk").values_list("threshold", flat=True))
+    response = client.post(reverse("coding:suggestions-threshold", args=[project.pk]), {"threshold": "0.6"})
+    assert response.status_code in (403, 404)
+    assert list(NodeClassifier.objects.order_by("pk").values_list("threshold", flat=True)) == before
