@@ -205,9 +205,19 @@ def main() -> None:
         repeat=REPEAT,
     )
     print(f"[{label}]   the scoring alone (features and 33 classifiers, no explanations): {benchdb.summary(times)}")
+    cpu_times = []
+    for _ in range(REPEAT):
+        cpu = time.process_time()
+        suggest()
+        cpu_times.append((time.process_time() - cpu) * 1000)
+    print(
+        f"[{label}]   CPU time (the machine is shared: wall time waits for the cores), read and units included: "
+        f"{benchdb.summary(cpu_times)} (budget < {SUGGEST_BUDGET_MS} ms)"
+    )
     cpu = time.process_time()
-    suggest()
-    print(f"[{label}]   CPU time of one run, read and units included: {(time.process_time() - cpu) * 1000:.0f} ms")
+    services.suggest(trained_model, candidate)
+    print(f"[{label}]   CPU time of the scoring and explaining alone: {(time.process_time() - cpu) * 1000:.0f} ms")
+    print(f"[{label}]   load average {os.getloadavg()}")
     if PROFILE:
         profiler = cProfile.Profile()
         profiler.runcall(suggest)

@@ -33,7 +33,7 @@ MIN_DOCUMENTS = 3
 MAX_FOLDS = 5
 CURVE_POINTS = 40
 ALPHA = 1e-4  # L2 regularization of the logistic regression
-EPOCHS = 15
+EPOCHS = 5  # passes of stochastic gradient descent: the early stop never came before 6, and F1 held at 5 (bench)
 LARGE = 10_000  # units: above this, 3 folds instead of 5 keep training within a minute
 _NOT_CHARS = re.compile(r"[\W\d_]+")  # punctuation, spaces, digits and Latin underscores separate character runs
 
@@ -126,18 +126,20 @@ def _char_vectorizer(**kwargs) -> TfidfVectorizer:
 
 
 def fit_vocabulary(examples: Sequence[Example]) -> tuple[Vocabulary, sparse.csr_matrix]:
-    """Fit the features on the training units; returns them and the units' feature matrix."""
+    """Fit the features on the training units; returns them and the units' feature matrix. Words through
+    TfidfVectorizer; character n-grams counted in arrays (_fit_chars: the same features and idf, without a Python
+    step per n-gram)."""
     min_df = 2 if len(examples) >= 4 else 1
     word = _word_vectorizer(min_df=min_df, max_features=MAX_WORD_FEATURES)
-    char = _char_vectorizer(min_df=min_df, max_features=MAX_CHAR_FEATURES)
     x_word = word.fit_transform([e.tokens for e in examples])
-    x_char = char.fit_transform([_char_text(e.text) for e in examples])
+    chars, char_idf = _fit_chars(examples, min_df, MAX_CHAR_FEATURES)
     vocabulary = Vocabulary(
         words=list(word.get_feature_names_out()),
         word_idf=word.idf_.astype(np.float32),
-        chars=list(char.get_feature_names_out()),
-        char_idf=char.idf_.astype(np.float32),
+        chars=chars,
+        char_idf=char_idf,
     )
+    x_char = Transform(vocabulary, words=False)._chars(examples)
     return vocabulary, sparse.hstack([x_word, x_char], format="csr", dtype=np.float32)
 
 
@@ -159,9 +161,9 @@ class Transform:
     char_wb sees them (" word word " per unit), become one array of code points, each 2- and 3-gram one integer key,
     looked up in the sorted keys of the vocabulary's n-grams."""
 
-    def __init__(self, vocabulary: Vocabulary):
+    def __init__(self, vocabulary: Vocabulary, words: bool = True):
         self.vocabulary = vocabulary
-        self.word_index = {w: i for i, w in enumerate(vocabulary.words)}
+        self.word_index = {w: i for i, w in enumerate(vocabulary.words)} if words else {}
         self.char_keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for n in (2, 3):
             columns = np.array([i for i, c in enumerate(vocabulary.chars) if len(c) == n], dtype=np.int64)
@@ -198,25 +200,14 @@ class Transform:
 
     def _chars(self, examples: Sequence[Example]) -> sparse.csr_matrix:
         rows = len(examples)
-        # char_wb's view of a unit: lowercased runs of letters, each padded by a space; a NUL between units
-        texts = [" " + " ".join(_char_text(e.text).lower().split()) + " " for e in examples]
-        codes = _code_points("\0".join(texts))
-        row_of = np.repeat(np.arange(rows), [len(t) + 1 for t in texts])[: len(codes)]
         found_rows, found_columns = [], []
-        for n, (keys, columns) in self.char_keys.items():
-            if len(codes) < n or not len(keys):
+        for n, row_of, grams in _char_grams(examples):
+            keys, columns = self.char_keys[n]
+            if not len(keys):
                 continue
-            grams = _ngram_keys(codes, n)
-            starts = np.arange(len(grams))
-            inside = np.ones(len(grams), dtype=bool)
-            for i in range(n):
-                inside &= codes[i : len(codes) - n + 1 + i] != 0  # never across units
-            if n == 3:
-                inside &= codes[1 : len(codes) - 1] != 32  # char_wb pads each word: no 3-gram spans a space
-            grams, starts = grams[inside], starts[inside]
             at = np.searchsorted(keys, grams)
             hit = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == grams)
-            found_rows.append(row_of[starts[hit]])
+            found_rows.append(row_of[hit])
             found_columns.append(columns[at[hit]])
         row = np.concatenate(found_rows) if found_rows else np.zeros(0, dtype=np.int64)
         column = np.concatenate(found_columns) if found_columns else np.zeros(0, dtype=np.int64)
@@ -234,6 +225,56 @@ class Transform:
             rows,
             len(self.vocabulary.chars),
         )
+
+
+def _char_grams(examples: Sequence[Example]):
+    """Per n (2, 3): the row and integer key of every character n-gram of the units as char_wb sees them —
+    lowercased runs of letters, each padded by a space; never across units."""
+    texts = [" " + " ".join(_char_text(e.text).lower().split()) + " " for e in examples]
+    codes = _code_points("\0".join(texts))  # a NUL between units
+    row_of = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in texts])[: len(codes)]
+    for n in (2, 3):
+        if len(codes) < n:
+            continue
+        grams = _ngram_keys(codes, n)
+        inside = np.ones(len(grams), dtype=bool)
+        for i in range(n):
+            inside &= codes[i : len(codes) - n + 1 + i] != 0
+        if n == 3:
+            inside &= codes[1 : len(codes) - 1] != 32  # char_wb pads each word: no 3-gram spans a space
+        yield n, row_of[: len(grams)][inside], grams[inside]
+
+
+def _fit_chars(examples: Sequence[Example], min_df: int, max_features: int) -> tuple[list[str], np.ndarray]:
+    """The character n-gram features and their idf, as TfidfVectorizer(char_wb, 2–3) fits them (document frequency
+    at least `min_df`, the `max_features` most frequent, in text order; smooth idf), counted in arrays."""
+    found_keys, found_n, df, tf = [], [], [], []
+    for n, row_of, grams in _char_grams(examples):
+        order = np.lexsort((row_of, grams))
+        grams, row_of = grams[order], row_of[order]
+        new_gram = np.concatenate([[True], grams[1:] != grams[:-1]])
+        new_pair = new_gram | np.concatenate([[True], row_of[1:] != row_of[:-1]])
+        starts = np.flatnonzero(new_gram)
+        found_keys.append(grams[starts])
+        found_n.append(np.full(len(starts), n))
+        tf.append(np.diff(np.append(starts, len(grams))))
+        df.append(np.add.reduceat(new_pair.astype(np.int64), starts) if len(starts) else np.zeros(0, np.int64))
+    if not found_keys:
+        return [], np.zeros(0, dtype=np.float32)
+    keys, sizes = np.concatenate(found_keys), np.concatenate(found_n)
+    df, tf = np.concatenate(df), np.concatenate(tf)
+    kept = np.flatnonzero(df >= min_df)
+    if len(kept) > max_features:
+        kept = kept[np.argsort(-tf[kept], kind="stable")[:max_features]]
+    chars = [_key_text(int(keys[i]), int(sizes[i])) for i in kept]
+    order = sorted(range(len(chars)), key=chars.__getitem__)
+    idf = np.log((1 + len(examples)) / (1 + df[kept][order])) + 1
+    return [chars[i] for i in order], idf.astype(np.float32)
+
+
+def _key_text(key: int, n: int) -> str:
+    mask = (1 << _SHIFT) - 1
+    return "".join(chr((key >> (_SHIFT * (n - 1 - i))) & mask) for i in range(n))
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -265,7 +306,7 @@ def fit_classifier(x: sparse.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, flo
     passes: liblinear took 30 times as long); returns its coefficients (float32) and intercept. Deterministic: the
     shuffling is seeded."""
     model = SGDClassifier(
-        loss="log_loss", alpha=ALPHA, class_weight="balanced", max_iter=EPOCHS, tol=1e-3, random_state=0
+        loss="log_loss", alpha=ALPHA, class_weight="balanced", max_iter=EPOCHS, tol=None, random_state=0
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # a bounded number of epochs is the point
@@ -467,7 +508,7 @@ def top_features_of(
         return found
     pair_of, positions = np.concatenate(pair_parts), np.concatenate(position_parts)
     columns, weights = np.concatenate(column_parts).astype(np.int64), np.concatenate(weight_parts)
-    texts = _texts(vocabulary)
+    texts, readings = _readings(vocabulary)
     keep = (weights > 0) & (texts[columns] >= 0)  # pushing up, and readable
     pair_of, positions, columns, weights = pair_of[keep], positions[keep], columns[keep], weights[keep]
     order = np.lexsort((positions, -weights, pair_of))
@@ -479,28 +520,28 @@ def top_features_of(
     rank = np.arange(len(pair_of)) - np.searchsorted(pair_of, pair_of)
     top = rank < k
     for p, column, weight in zip(pair_of[top].tolist(), columns[top].tolist(), weights[top].tolist(), strict=True):
-        found[pairs[p]].append((vocabulary.feature(column), round(weight, 4)))
+        found[pairs[p]].append((readings[column], round(weight, 4)))
     return found
 
 
-_TEXTS: dict[int, tuple[Vocabulary, np.ndarray]] = {}
+_TEXTS: dict[int, tuple[Vocabulary, np.ndarray, list[str]]] = {}
 
 
-def _texts(vocabulary: Vocabulary) -> np.ndarray:
-    """Per column, a number for the text it reads (a word bigram "数据 开放" reads as the n-gram 数据开放 does); empty
-    texts (a feature of spaces only) are -1. Kept per vocabulary."""
+def _readings(vocabulary: Vocabulary) -> tuple[np.ndarray, list[str]]:
+    """Per column, the text it reads (a word bigram "数据 开放" reads 数据开放, as the n-gram does) and a number for
+    that text, -1 when it reads nothing (a feature of spaces only). Kept per vocabulary."""
     kept = _TEXTS.get(id(vocabulary))
     if kept is not None and kept[0] is vocabulary:
-        return kept[1]
+        return kept[1], kept[2]
+    texts = [vocabulary.feature(column) for column in range(vocabulary.size)]
     numbers: dict[str, int] = {}
-    found = np.empty(vocabulary.size, dtype=np.int64)
-    for column in range(vocabulary.size):
-        text = vocabulary.feature(column)
-        found[column] = numbers.setdefault(text, len(numbers)) if text else -1
+    found = np.fromiter(
+        (numbers.setdefault(text, len(numbers)) if text else -1 for text in texts), dtype=np.int64, count=len(texts)
+    )
     if len(_TEXTS) > 8:
         _TEXTS.clear()
-    _TEXTS[id(vocabulary)] = (vocabulary, found)
-    return found
+    _TEXTS[id(vocabulary)] = (vocabulary, found, texts)
+    return found, texts
 
 
 def _heaviest(
@@ -522,11 +563,17 @@ def _heaviest(
     return found
 
 
-def occurrences(text: str, needle: str, offset: int = 0, limit: int = 20) -> list[tuple[int, int]]:
-    """Where `needle` occurs in `text`, as code-point spans shifted by `offset` (at most `limit`)."""
-    spans: list[tuple[int, int]] = []
-    position = text.find(needle)
+def occurrences(text: str, needle: str, offset: int = 0, limit: int = 20, end: int | None = None) -> list[list[int]]:
+    """Where `needle` occurs in `text` (from `offset` to `end`, or in all of it when `end` is None, then shifted by
+    `offset`), as [start, end) code-point spans (at most `limit`)."""
+    if end is None:
+        end = len(text)
+        shift, position = offset, text.find(needle)
+    else:
+        shift, position = 0, text.find(needle, offset, end)
+    spans: list[list[int]] = []
+    size = len(needle)
     while position != -1 and len(spans) < limit:
-        spans.append((offset + position, offset + position + len(needle)))
-        position = text.find(needle, position + len(needle))
+        spans.append([shift + position, shift + position + size])
+        position = text.find(needle, position + size, end)
     return spans

@@ -288,14 +288,15 @@ def _explained(trained: Trained, document, x, pairs: list[tuple[int, int]]) -> d
     """The words that weighed most for each (row, column) pair, with where they occur in its unit."""
     explained = engine.top_features_of(trained.vocabulary, x, trained.coef, pairs, EXPLAINED_WORDS)
     found, spans = {}, {}
+    text = document.text
     for (row, column), weighed in explained.items():
         unit = document.units[row]
         words = []
         for word, weight in weighed:
-            if (row, word) not in spans:  # a unit's words explain several of its nodes
-                text = document.text[unit.start : unit.end]
-                spans[row, word] = [list(s) for s in engine.occurrences(text, word, unit.start)]
-            words.append({"word": word, "weight": weight, "spans": spans[row, word]})
+            where = spans.get((row, word))
+            if where is None:  # a unit's words explain several of its nodes
+                where = spans[row, word] = engine.occurrences(text, word, unit.start, end=unit.end)
+            words.append({"word": word, "weight": weight, "spans": where})
         found[row, column] = words
     return found
 

@@ -156,3 +156,16 @@ def test_the_fast_transform_matches_the_fitted_vectorizers_on_mixed_text():
     again = engine.Transform(vocabulary)(examples)
     assert again.shape == x.shape
     assert abs(x - again).max() < 1e-6
+
+
+@pytest.mark.parametrize("corpus", [range(6), range(12)])
+def test_the_character_features_are_those_tfidfvectorizer_fits(corpus):
+    examples, _y, _groups, _texts = _corpus(corpus)
+    mixed = [engine.Example(("开放",), "Open DATA 开放目录（2024）；数据_目录 a"), engine.Example((), "")]
+    examples = [*examples, *mixed]
+    vocabulary, x = engine.fit_vocabulary(examples)
+    reference = engine._char_vectorizer(min_df=2)
+    expected = reference.fit_transform([engine._char_text(e.text) for e in examples])
+    assert vocabulary.chars == list(reference.get_feature_names_out())
+    assert np.allclose(vocabulary.char_idf, reference.idf_, atol=1e-6)
+    assert abs(x[:, len(vocabulary.words) :] - expected).max() < 1e-6
