@@ -225,6 +225,31 @@ def main() -> None:
     services._LOADED.clear()
     times = benchdb.timed(lambda: services.loaded(model), repeat=1)
     print(f"[{label}]   loading the model into a process (once): {times[0]:.0f} ms")
+    panel(label, owner, big)
+
+
+def panel(label: str, owner, document) -> None:
+    """The coding page's server time, and its suggestions panel's, which htmx asks for after the page has loaded
+    (the page itself holds only an empty placeholder for it)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(owner)
+    for name, url in (
+        ("coding page", reverse("coding:workspace", args=[document.pk])),
+        (
+            "suggestions panel (its own request, after the page)",
+            reverse("coding:suggestions-panel", args=[document.pk]),
+        ),
+    ):
+        assert client.get(url).status_code == 200
+        cpu_times = []
+        for _ in range(REPEAT):
+            cpu = time.process_time()
+            client.get(url)
+            cpu_times.append((time.process_time() - cpu) * 1000)
+        print(f"[{label}] {name}: server CPU time {benchdb.summary(cpu_times)}")
 
 
 if __name__ == "__main__":
