@@ -139,7 +139,7 @@ def fit_vocabulary(examples: Sequence[Example]) -> tuple[Vocabulary, sparse.csr_
         chars=chars,
         char_idf=char_idf,
     )
-    x_char = Transform(vocabulary, words=False)._chars(examples)
+    x_char = Transform(vocabulary, words=False).chars(examples)
     return vocabulary, sparse.hstack([x_word, x_char], format="csr", dtype=np.float32)
 
 
@@ -195,8 +195,16 @@ class Transform:
             rows,
             len(self.vocabulary.words),
         )
-        chars = self._chars(examples)
-        return sparse.hstack([words, chars], format="csr", dtype=np.float32)
+        return sparse.hstack([words, self.chars(examples)], format="csr", dtype=np.float32)
+
+    def chars(self, examples: Sequence[Example]) -> sparse.csr_matrix:
+        """The character n-gram block, a batch of units at a time."""
+        blocks = [self._chars(chunk) for chunk in _chunks(examples)]
+        if len(blocks) == 1:
+            return blocks[0]
+        if not blocks:
+            return sparse.csr_matrix((0, len(self.vocabulary.chars)), dtype=np.float32)
+        return sparse.vstack(blocks, format="csr", dtype=np.float32)
 
     def _chars(self, examples: Sequence[Example]) -> sparse.csr_matrix:
         rows = len(examples)
@@ -245,20 +253,41 @@ def _char_grams(examples: Sequence[Example]):
         yield n, row_of[: len(grams)][inside], grams[inside]
 
 
+CHUNK = 2_000  # units per batch of character n-grams: the arrays stay small (peak memory), the work the same
+
+
+def _chunks(examples: Sequence[Example]):
+    for start in range(0, len(examples), CHUNK):
+        yield examples[start : start + CHUNK]
+
+
 def _fit_chars(examples: Sequence[Example], min_df: int, max_features: int) -> tuple[list[str], np.ndarray]:
     """The character n-gram features and their idf, as TfidfVectorizer(char_wb, 2–3) fits them (document frequency
-    at least `min_df`, the `max_features` most frequent, in text order; smooth idf), counted in arrays."""
+    at least `min_df`, the `max_features` most frequent, in text order; smooth idf), counted in arrays, a batch of
+    units at a time."""
+    counted: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {2: [], 3: []}
+    for chunk in _chunks(examples):
+        for n, row_of, grams in _char_grams(chunk):
+            order = np.lexsort((row_of, grams))
+            grams, row_of = grams[order], row_of[order]
+            new_gram = np.concatenate([[True], grams[1:] != grams[:-1]])
+            new_pair = new_gram | np.concatenate([[True], row_of[1:] != row_of[:-1]])
+            starts = np.flatnonzero(new_gram)
+            if len(starts):
+                tf = np.diff(np.append(starts, len(grams)))
+                counted[n].append((grams[starts], tf, np.add.reduceat(new_pair.astype(np.int64), starts)))
     found_keys, found_n, df, tf = [], [], [], []
-    for n, row_of, grams in _char_grams(examples):
-        order = np.lexsort((row_of, grams))
-        grams, row_of = grams[order], row_of[order]
-        new_gram = np.concatenate([[True], grams[1:] != grams[:-1]])
-        new_pair = new_gram | np.concatenate([[True], row_of[1:] != row_of[:-1]])
-        starts = np.flatnonzero(new_gram)
-        found_keys.append(grams[starts])
+    for n, parts in counted.items():
+        if not parts:
+            continue
+        keys = np.concatenate([k for k, _t, _d in parts])
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        found_keys.append(keys[starts])
         found_n.append(np.full(len(starts), n))
-        tf.append(np.diff(np.append(starts, len(grams))))
-        df.append(np.add.reduceat(new_pair.astype(np.int64), starts) if len(starts) else np.zeros(0, np.int64))
+        tf.append(np.add.reduceat(np.concatenate([t for _k, t, _d in parts])[order], starts))
+        df.append(np.add.reduceat(np.concatenate([d for _k, _t, d in parts])[order], starts))
     if not found_keys:
         return [], np.zeros(0, dtype=np.float32)
     keys, sizes = np.concatenate(found_keys), np.concatenate(found_n)

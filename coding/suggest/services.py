@@ -285,25 +285,31 @@ def suggest(trained: Trained, document: dataset.DocumentUnits) -> list[tuple[int
 
 
 def _explained(trained: Trained, document, x, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], list[dict]]:
-    """The words that weighed most for each (row, column) pair, with where they occur in its unit."""
+    """The words that weighed most for each (row, column) pair. Where they occur in the unit is found when the
+    suggestion is shown (with_spans), for the few on a page rather than every one stored."""
     explained = engine.top_features_of(trained.vocabulary, x, trained.coef, pairs, EXPLAINED_WORDS)
-    found, spans = {}, {}
-    text = document.text
-    for (row, column), weighed in explained.items():
-        unit = document.units[row]
-        words = []
-        for word, weight in weighed:
-            where = spans.get((row, word))
-            if where is None:  # a unit's words explain several of its nodes
-                where = spans[row, word] = engine.occurrences(text, word, unit.start, end=unit.end)
-            words.append({"word": word, "weight": weight, "spans": where})
-        found[row, column] = words
-    return found
+    return {pair: [{"word": word, "weight": weight} for word, weight in weighed] for pair, weighed in explained.items()}
+
+
+def with_spans(suggestions: list[Suggestion]) -> None:
+    """Give each explaining word of the suggestions about to be shown where it occurs in the unit ([start, end)
+    code-point spans), reading the document text they come with (select_related("document"))."""
+    for suggestion in suggestions:
+        if all("spans" in word for word in suggestion.words):
+            continue
+        text = suggestion.document.text
+        suggestion.words = [
+            {**word, "spans": engine.occurrences(text, word["word"], suggestion.start, end=suggestion.end)}
+            if "spans" not in word
+            else word
+            for word in suggestion.words
+        ]
 
 
 def explain_missing(suggestions: list[Suggestion]) -> None:
     """Give the suggestions about to be shown that were stored below their node's threshold (so unexplained) their
-    words, and keep them: the model is loaded once per process, only their units are vectorized."""
+    words, and keep them (the model is loaded once per process, only their units are vectorized); then every shown
+    suggestion's words their places in the unit (with_spans)."""
     missing: dict[tuple[int, int], list[Suggestion]] = {}
     for suggestion in suggestions:
         if not suggestion.words and suggestion.model_id is not None:
@@ -326,6 +332,7 @@ def explain_missing(suggestions: list[Suggestion]) -> None:
             suggestion.words = explained.get(pair, [])
         changed += group
     Suggestion.objects.bulk_update(changed, ["words"])
+    with_spans(suggestions)
 
 
 def _suggestion_rows(model: SuggestionModel, trained: Trained, document, rejected: set) -> list[Suggestion]:

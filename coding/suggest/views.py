@@ -190,7 +190,8 @@ def suggestions_accept_above(request: HttpRequest, project_id: int) -> HttpRespo
 @login_required
 @require_GET
 def suggestions_panel(request: HttpRequest, document_id: int) -> HttpResponse:
-    """The coding page's suggestions for this document, by position, on the viewer's layer."""
+    """The coding page's suggestions for this document, by position: on the default layer, else on the viewer's own
+    layer when only that one has a model."""
     return _panel(request, document_id)
 
 
@@ -202,5 +203,9 @@ def _panel(request: HttpRequest, document_id: int) -> HttpResponse:
         "can_code": membership.allows(Role.CODER),
         **_queue(document.project, request.user, {"document": str(document.pk)}),
     }
+    if context["model"] is None:  # nothing learned on the default layer: the viewer's own layer, if trained
+        own = _queue(document.project, request.user, {"document": str(document.pk), "layer": request.user.username})
+        if own["model"] is not None:
+            context |= own
     context["rows"] = sorted(context["rows"], key=lambda row: (row[0].start, -row[0].probability))
     return render(request, "coding/_suggestions_panel.html", context)

@@ -158,8 +158,9 @@ def test_the_fast_transform_matches_the_fitted_vectorizers_on_mixed_text():
     assert abs(x - again).max() < 1e-6
 
 
-@pytest.mark.parametrize("corpus", [range(6), range(12)])
-def test_the_character_features_are_those_tfidfvectorizer_fits(corpus):
+@pytest.mark.parametrize(("corpus", "chunk"), [(range(6), 2000), (range(12), 2000), (range(12), 7)])
+def test_the_character_features_are_those_tfidfvectorizer_fits(corpus, chunk, monkeypatch):
+    monkeypatch.setattr(engine, "CHUNK", chunk)  # a batch of units at a time gives the same numbers
     examples, _y, _groups, _texts = _corpus(corpus)
     mixed = [engine.Example(("开放",), "Open DATA 开放目录（2024）；数据_目录 a"), engine.Example((), "")]
     examples = [*examples, *mixed]

@@ -227,3 +227,20 @@ def test_a_viewer_cannot_set_thresholds(client, project, suggest_corpus, trained
     response = client.post(reverse("coding:suggestions-threshold", args=[project.pk]), {"threshold": "0.6"})
     assert response.status_code in (403, 404)
     assert list(NodeClassifier.objects.order_by("pk").values_list("threshold", flat=True)) == before
+
+
+def test_the_panel_uses_the_viewers_own_layer_when_the_default_layer_has_no_model(client, project, suggest_corpus):
+    from coding.models import Coding as CodingModel
+
+    alice = suggest_corpus["alice"]
+    bob = MembershipFactory(project=project, role=Role.CODER).user
+    document = suggest_corpus["docs"][0]
+    CodingModel.objects.create(document=document, node=suggest_corpus["node"], coder=bob, start=0, end=3, text="x")
+    services.model_create(project=project, user=alice, coder_ids=[alice.pk])  # the default layer is now alice + bob
+    client.force_login(alice)
+    panel = client.get(reverse("coding:suggestions-panel", args=[suggest_corpus["docs"][12].pk])).content.decode()
+    assert "Learned from layer: Coder alice" in panel
+    assert 'li class="suggestion"' in panel
+    client.force_login(bob)
+    panel = client.get(reverse("coding:suggestions-panel", args=[suggest_corpus["docs"][12].pk])).content.decode()
+    assert "No model is trained on this layer yet." in panel
