@@ -1,6 +1,7 @@
 """The loader for reviewing suggestions: a layer's current model, its open suggestions, and its evaluation. Reads
 only. A suggestion accepted and then undone (its coding gone) is open again."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -28,13 +29,18 @@ def ready(project, layer_key: str) -> SuggestionModel | None:
 _HEAVY = ("words", "word_idf", "chars", "char_idf")
 
 
+IN_PROCESS_STALE = datetime.timedelta(minutes=30)  # no worker recorded (tasks run in the request): a longer wait
+
+
 def stale(project, now=None) -> QuerySet[SuggestionModel]:
     """The project's models marked running whose worker is gone: no progress within the worker lease, and the worker
-    that took them no longer beats (killed, or its machine restarted)."""
+    that took them no longer beats (killed, or its machine restarted). A training run inside a web request (no
+    worker recorded) counts as gone after half an hour without progress."""
     now = now or timezone.now()
     quiet = Q(heartbeat_at__lt=now - workers.lease()) | Q(heartbeat_at__isnull=True)
     running = SuggestionModel.objects.filter(quiet, project=project, status=SuggestionModelStatus.RUNNING)
-    return running.exclude(worker__in=workers.alive_ids(now) - {""}).defer(*_HEAVY)
+    in_process = Q(worker="") & Q(heartbeat_at__gte=now - IN_PROCESS_STALE)
+    return running.exclude(worker__in=workers.alive_ids(now) - {""}).exclude(in_process).defer(*_HEAVY)
 
 
 def open_suggestions(

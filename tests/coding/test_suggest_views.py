@@ -244,3 +244,18 @@ def test_the_panel_uses_the_viewers_own_layer_when_the_default_layer_has_no_mode
     client.force_login(bob)
     panel = client.get(reverse("coding:suggestions-panel", args=[suggest_corpus["docs"][12].pk])).content.decode()
     assert "No model is trained on this layer yet." in panel
+
+
+def test_a_training_run_in_the_request_is_given_half_an_hour_before_it_counts_as_failed(
+    client, project, suggest_corpus
+):
+    from coding.models import SuggestionModelStatus
+
+    alice = suggest_corpus["alice"]
+    slow = _left_running(project, alice, worker="", minutes_ago=10)
+    dead = _left_running(project, alice, worker="", minutes_ago=45, version=98)
+    client.force_login(alice)
+    client.get(reverse("coding:suggestions", args=[project.pk]))
+    slow.refresh_from_db()
+    dead.refresh_from_db()
+    assert (slow.status, dead.status) == (SuggestionModelStatus.RUNNING, SuggestionModelStatus.FAILED)
