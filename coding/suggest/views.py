@@ -18,7 +18,7 @@ from coding.models import Suggestion, SuggestionModel
 from coding.suggest import api, layer, review, services
 from framework import tree
 from policies import access
-from policies.models import Role
+from policies.models import Document, Role
 
 QUEUE_SIZE = 100
 
@@ -40,7 +40,11 @@ def _queue(project, user, params) -> dict:
     found = []
     if model is not None:
         found = review.open_suggestions(model, document_id=document, node_id=node, min_probability=min_probability)
-        found = list(found.select_related("document", "node")[:QUEUE_SIZE])
+        found = list(found.select_related("node")[:QUEUE_SIZE])
+        # each document (and its text) read once, not once per suggestion
+        documents = Document.objects.in_bulk({s.document_id for s in found})
+        for suggestion in found:
+            suggestion.document = documents[suggestion.document_id]
         services.explain_missing(found)  # those below their node's threshold were stored without their words
     paths = tree.paths_of(project, {s.node_id for s in found})
     rows = [
