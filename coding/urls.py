@@ -83,6 +83,11 @@ urlpatterns += [
         suggest_views.suggestions_accept_above,
         name="suggestions-accept",
     ),
+    path(
+        "projects/<int:project_id>/suggestions/threshold/",
+        suggest_views.suggestions_threshold,
+        name="suggestions-threshold",
+    ),
     path("suggestions/<int:suggestion_id>/review/", suggest_views.suggestion_review, name="suggestion-review"),
     path("documents/<int:document_id>/suggestions/", suggest_views.suggestions_panel, name="suggestions-panel"),
 ]

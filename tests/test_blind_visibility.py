@@ -175,6 +175,7 @@ EXEMPT = {
     "coding:suggestions": OWN_LAYER,
     "coding:suggestions-train": OWN_LAYER,
     "coding:suggestions-accept": OWN_LAYER,
+    "coding:suggestions-threshold": OWN_LAYER,
     "coding:suggestion-review": OWN_LAYER,
     "coding:suggestions-panel": OWN_LAYER,
     "api:project": NO_CODINGS,

@@ -161,6 +161,7 @@ ROUTES = [
     ("page", "get", "coding:suggestions", "project", None, Role.VIEWER),
     ("page", "post", "coding:suggestions-train", "project", {"layer": "owner"}, Role.CODER),
     ("page", "post", "coding:suggestions-accept", "project", {"min_probability": "0.9"}, Role.CODER),
+    ("page", "post", "coding:suggestions-threshold", "project", {"threshold": "0.6"}, Role.CODER),
     ("page", "post", "coding:suggestion-review", "suggestion", {"action": "reject"}, Role.CODER),
     ("page", "get", "coding:suggestions-panel", "document", None, Role.VIEWER),
 ]

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from coding import layers
 from coding.models import Suggestion, SuggestionModel
 from coding.suggest import engine, layer, review, services
-from policies import access
+from policies import access, writers
 from policies.models import Project, Role
 
 
@@ -39,15 +39,16 @@ class SuggestionSerializer(serializers.ModelSerializer):
         fields = ["id", "document", "node", "start", "end", "label", "probability", "words", "model_version"]
 
 
-def _layer(project: Project, user, text: str | None) -> list[int]:
+def _layer(project: Project, user, text: str | None) -> layers.Layer:
+    """The layer a request names (coding.layers' rule); its answer carries it as `layer: {kind, coders, label}`."""
     if text is not None and not isinstance(text, str):
         raise ValidationError({"detail": _("“layer” is consensus, 共识 or usernames separated by commas.")})
-    return layer.parse(project, user, text)
+    return layer.resolve(project, user, text)
 
 
 def _trained_model(project: Project, user, text: str | None):
     """The layer's newest trained model, or a 400 saying there is none."""
-    model = review.ready(project, layer.key(_layer(project, user, text)))
+    model = review.ready(project, layer.key(_layer(project, user, text).ids))
     if model is None:
         raise ValidationError({"detail": _("No suggestion model is trained on this layer yet.")})
     return model
@@ -89,16 +90,17 @@ class SuggestionTrainApi(APIView):
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        coder_ids = _layer(project, request.user, data.get("layer"))
+        on_layer = _layer(project, request.user, data.get("layer"))
         model = services.model_create(
             project=project,
             user=request.user,
-            coder_ids=coder_ids,
+            on_layer=on_layer,
             node_ids=data.get("nodes") or [],
             min_share=data["min_share"],
         )
         model.refresh_from_db()
-        return Response(ModelSerializer(model).data, status=status.HTTP_202_ACCEPTED)
+        answer = {**ModelSerializer(model).data, "layer": on_layer.as_json()}
+        return Response(answer, status=status.HTTP_202_ACCEPTED)
 
 
 class SuggestionListApi(APIView):
@@ -117,11 +119,16 @@ class SuggestionListApi(APIView):
         params = request.query_params
         document, node = _number(params, "document"), _number(params, "node")
         min_probability = _number(params, "min_probability", float)
-        model = review.ready(project, layer.key(_layer(project, request.user, params.get("layer"))))
-        if model is None:
-            return Response([])
-        found = review.open_suggestions(model, document_id=document, node_id=node, min_probability=min_probability)
-        return Response(SuggestionSerializer(found[:500], many=True).data)
+        shown = _layer(project, request.user, params.get("layer"))
+        model = review.ready(project, layer.key(shown.ids))
+        found = []
+        if model is not None:
+            found = review.open_suggestions(model, document_id=document, node_id=node, min_probability=min_probability)
+            found = list(found.select_related("document")[:500])
+            services.explain_missing(found)  # those below their node's threshold were stored without their words
+            found = SuggestionSerializer(found, many=True).data
+        # a list answer: the layer rides in the header every layered download carries
+        return Response(found, headers={writers.LAYER_HEADER: shown.header()})
 
 
 def _suggestion(request: Request, suggestion_id: int) -> Suggestion:
@@ -200,12 +207,14 @@ class SuggestionEvaluationApi(APIView):
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        coder_ids = _layer(project, request.user, request.query_params.get("layer"))
-        model = review.latest(project, layer.key(coder_ids))
+        shown = _layer(project, request.user, request.query_params.get("layer"))
+        services.models_recover(project=project)  # a training whose worker died answers "failed"
+        model = review.latest(project, layer.key(shown.ids))
         if model is None:
-            return Response({"model": None, "layer_label": layer.label(project, coder_ids), "nodes": []})
+            return Response({"model": None, "layer": shown.as_json(), "layer_label": shown.label, "nodes": []})
         nodes = [row.__dict__ for row in review.evaluation(model, missing_message)]
-        return Response({"model": ModelSerializer(model).data, "layer_label": model.layer_label, "nodes": nodes})
+        answer = {"model": ModelSerializer(model).data, "layer": shown.as_json(), "layer_label": shown.label}
+        return Response(answer | {"nodes": nodes})
 
     class InputSerializer(serializers.Serializer):
         threshold = serializers.FloatField(min_value=0.01, max_value=0.99)

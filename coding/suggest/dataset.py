@@ -81,6 +81,21 @@ def document_units(document_id: int, text: str, sections, tokens: DocumentTokens
     return DocumentUnits(document_id, text, found, examples)
 
 
+def spans_of(document: Document, found: list[units.Unit]) -> DocumentUnits:
+    """Given units of one document as examples (for explaining stored suggestions): tokens from the cache, or
+    segmented here when missing."""
+    tokens = DocumentTokens.objects.filter(document=document).first()
+    if tokens is not None:
+        words = tokens.words.split(segment.WORD_SEPARATOR)
+        sequence = segment.decode_sequence(tokens.sequence, tokens.wide)
+    else:
+        segmented = segment.segment_text(document.text, segment.segmenter_for(segment.project_terms(document.project)))
+        words, sequence = segmented.words, segmented.sequence
+    token_lists = engine.unit_tokens(words, sequence, [(u.start, u.end) for u in found])
+    examples = [engine.Example(t, units.body(document.text, u)) for t, u in zip(token_lists, found, strict=True)]
+    return DocumentUnits(document.pk, document.text, found, examples)
+
+
 def load(project: Project, coder_ids: list[int], layer_key: str, min_share: float = 0.0, documents=None) -> Dataset:
     """The project's (or the given documents') units, split into training and candidates, labelled on the layer."""
     queryset = Document.objects.filter(project=project) if documents is None else documents.filter(project=project)

@@ -1,37 +1,34 @@
-"""Which layer a suggestion model learns from: the coders whose codings are its examples. Reads only."""
+"""Which layer a suggestion model learns from: one coding.layers.Layer (the one layer rule of the app), whose coders'
+codings are its examples. Reads only."""
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.contrib.auth import get_user_model
 
 from coding import layers
 from coding.models import CodingOptions
 from policies.models import Project
 
 
-def key(coder_ids: list[int]) -> str:
+def key(coder_ids) -> str:
+    """The coders of a layer as stored on its models and suggestions: ids sorted, comma-separated."""
     return ",".join(str(i) for i in sorted(set(coder_ids)))
 
 
-def _consensus_id(project: Project) -> int | None:
-    return CodingOptions.objects.filter(project=project).values_list("consensus_coder_id", flat=True).first()
-
-
-def label(project: Project, coder_ids: list[int]) -> str:
-    """The layer as people read it: 共识, a username, or usernames joined by commas."""
-    consensus = _consensus_id(project)
-    if coder_ids == [consensus]:
-        return "共识"
-    names = dict(project.memberships.filter(user_id__in=coder_ids).values_list("user_id", "user__username"))
-    return ", ".join(names.get(i, str(i)) for i in sorted(coder_ids))
+def resolve(project: Project, user, text: str | None) -> layers.Layer:
+    """The layer asked for (`consensus`, 共识 or usernames separated by commas; empty: the default layer), by
+    coding.layers' rule: under blind coding a coder who does not see everyone learns and reads suggestions on their
+    own layer only (a ValidationError names the problem)."""
+    return layers.layer_for(project, user, layers.parse_names(text or ""))
 
 
 def parse(project: Project, user, text: str | None) -> list[int]:
-    """The layer asked for (`consensus`, 共识 or usernames separated by commas; empty: the default), as coder ids.
+    """The coder ids of the layer asked for (see resolve)."""
+    return sorted(set(resolve(project, user, text).ids))
 
-    Under blind coding a coder who does not see everyone learns and reads suggestions on their own layer only."""
-    if not layers.sees_everyone(project, user):
-        if text and text.strip() not in ("", user.username):
-            raise ValidationError(_("Under blind coding you can use suggestions learned from your own coding only."))
-        return [user.pk]
-    # the one layer rule (coding.layers): no names is the default layer, names give that coder, 共识 or their union
-    return sorted(set(layers.layer_for(project, user, layers.parse_names(text or "")).ids))
+
+def of_ids(project: Project, user, coder_ids) -> layers.Layer:
+    """The layer of the given coder ids, named as coding.layers names it (the consensus layer's user as 共识)."""
+    consensus = CodingOptions.objects.filter(project=project).values_list("consensus_coder_id", flat=True)
+    consensus_id = consensus.first()
+    names = dict(get_user_model().objects.filter(pk__in=coder_ids).values_list("pk", "username"))
+    wanted = [layers.CONSENSUS_NAME if pk == consensus_id else names.get(pk, "") for pk in sorted(set(coder_ids))]
+    return layers.layer_for(project, user, [name for name in wanted if name])

@@ -1,12 +1,15 @@
 """The loader for reviewing suggestions: a layer's current model, its open suggestions, and its evaluation. Reads
 only. A suggestion accepted and then undone (its coding gone) is open again."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from coding.models import Coding, NodeClassifier, Suggestion, SuggestionModel, SuggestionModelStatus, SuggestionState
 from framework import tree
+from policies import workers
 
 
 def latest(project, layer_key: str) -> SuggestionModel | None:
@@ -24,6 +27,20 @@ def ready(project, layer_key: str) -> SuggestionModel | None:
 
 
 _HEAVY = ("words", "word_idf", "chars", "char_idf")
+
+
+IN_PROCESS_STALE = datetime.timedelta(minutes=30)  # no worker recorded (tasks run in the request): a longer wait
+
+
+def stale(project, now=None) -> QuerySet[SuggestionModel]:
+    """The project's models marked running whose worker is gone: no progress within the worker lease, and the worker
+    that took them no longer beats (killed, or its machine restarted). A training run inside a web request (no
+    worker recorded) counts as gone after half an hour without progress."""
+    now = now or timezone.now()
+    quiet = Q(heartbeat_at__lt=now - workers.lease()) | Q(heartbeat_at__isnull=True)
+    running = SuggestionModel.objects.filter(quiet, project=project, status=SuggestionModelStatus.RUNNING)
+    in_process = Q(worker="") & Q(heartbeat_at__gte=now - IN_PROCESS_STALE)
+    return running.exclude(worker__in=workers.alive_ids(now) - {""}).exclude(in_process).defer(*_HEAVY)
 
 
 def open_suggestions(
@@ -59,6 +76,23 @@ class NodeRow:
     threshold: float
     evaluation: dict
     missing: str  # what the node lacks to be trained, in words; "" when trained
+
+    CURVE_WIDTH, CURVE_HEIGHT = 120, 48
+
+    def curve_points(self) -> str:
+        """The precision–recall curve as SVG polyline points (recall across, precision up) in a 120 × 48 box."""
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self._plotted(self.evaluation.get("curve", [])))
+
+    def threshold_point(self) -> tuple[float, float] | None:
+        """Where the chosen threshold sits on the curve (its precision and recall), in the same box."""
+        above = [point for point in self.evaluation.get("curve", []) if point[0] >= self.threshold]
+        return self._plotted(above[:1])[0] if above else None
+
+    def _plotted(self, curve) -> list[tuple[float, float]]:
+        return [
+            (round(recall * self.CURVE_WIDTH, 1), round((1 - precision) * self.CURVE_HEIGHT, 1))
+            for _threshold, precision, recall in curve
+        ]
 
 
 def evaluation(model: SuggestionModel, missing_message) -> list[NodeRow]:

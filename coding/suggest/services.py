@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from coding import layers
 from coding import services as coding_services
 from coding.models import Coding, NodeClassifier, Suggestion, SuggestionModel, SuggestionModelStatus, SuggestionState
-from coding.suggest import dataset, engine, layer
+from coding.suggest import dataset, engine, layer, review, units
 from framework.models import Node
 from policies.models import Project
 from policies.text import segment
@@ -43,9 +44,19 @@ TRAIN_TASK = "coding.suggest.tasks.train_suggestions"
 
 
 def model_create(
-    *, project: Project, user, coder_ids: list[int], node_ids: list[int] | None = None, min_share: float = 0.0
+    *,
+    project: Project,
+    user,
+    coder_ids: list[int] | None = None,
+    on_layer: layers.Layer | None = None,
+    node_ids: list[int] | None = None,
+    min_share: float = 0.0,
 ) -> SuggestionModel:
-    """Queue the training of a model on the layer `coder_ids` for `node_ids` (all nodes when empty)."""
+    """Queue the training of a model on a layer (`on_layer`, else the layer of `coder_ids`) for `node_ids` (all nodes
+    when empty). The model keeps the layer's label as coding.layers words it."""
+    if on_layer is None and coder_ids:
+        on_layer = layer.of_ids(project, user, coder_ids)
+    coder_ids = sorted(set(on_layer.ids)) if on_layer is not None else []
     if not coder_ids:
         raise ValidationError(_("Nobody has coded in this project yet: code a few documents first."))
     if not 0.0 <= min_share < 1.0:
@@ -56,15 +67,42 @@ def model_create(
         model = SuggestionModel.objects.create(
             project=project,
             version=(last or 0) + 1,
-            layer=sorted(set(coder_ids)),
+            layer=coder_ids,
             layer_key=layer.key(coder_ids),
-            layer_label=layer.label(project, sorted(set(coder_ids)))[:500],
+            layer_label=on_layer.label[:500],
             nodes=nodes,
             min_share=min_share,
             created_by=user,
         )
     import_string(TRAIN_TASK).enqueue(model.pk)  # the database backend's row commits with the caller's transaction
     return model
+
+
+def model_retry(*, project: Project, user, model: SuggestionModel) -> SuggestionModel:
+    """Queue a failed model's training again as a new version: the same layer, nodes and share."""
+    if model.project_id != project.pk:
+        raise PermissionDenied
+    if model.status != SuggestionModelStatus.FAILED:
+        raise ValidationError(_("Only a failed training can be retried."))
+    return model_create(
+        project=project, user=user, coder_ids=model.layer, node_ids=model.nodes, min_share=model.min_share
+    )
+
+
+def models_recover(*, project: Project) -> int:
+    """Mark failed the project's trainings whose worker died while running them (review.stale), so the page offers a
+    retry instead of showing progress that never comes; returns how many. Pages and the evaluation API call it."""
+    failed = 0
+    for model in review.stale(project):
+        # compare and set: of two pages recovering at once, one marks it
+        failed += SuggestionModel.objects.filter(
+            pk=model.pk, status=SuggestionModelStatus.RUNNING, heartbeat_at=model.heartbeat_at
+        ).update(
+            status=SuggestionModelStatus.FAILED,
+            error=_("The worker training this model stopped before it finished: train again."),
+            finished_at=timezone.now(),
+        )
+    return failed
 
 
 def _progress(model_id: int, **fields) -> None:
@@ -96,7 +134,9 @@ def _train(model: SuggestionModel, worker: str) -> int:
     groups = data.groups()
     _progress(model.pk, done=1)
     training_rows = sum(len(d.units) for d in data.training)
-    shared = engine.folds(groups[:training_rows])  # the folds of every node without extra negatives
+    # the folds of every node without extra negatives, their matrices sliced once for all of them
+    base = x[:training_rows] if data.extra else x
+    shared = engine.fold_matrices(base, engine.folds(groups[:training_rows]))
     classifiers, work = {}, {}
     for node_id in nodes:
         rows, y = data.rows_for(node_id)
@@ -105,7 +145,7 @@ def _train(model: SuggestionModel, worker: str) -> int:
         classifiers[node_id] = NodeClassifier(model=model, node_id=node_id, positives=positives, documents=documents)
         if engine.enough_examples(positives, documents) and not y.all():
             if len(rows) == training_rows:  # no rejected extras: the rows are the first ones, no copy needed
-                work[node_id] = (x[:training_rows] if data.extra else x, y, node_groups, shared)
+                work[node_id] = (base, y, node_groups, shared)
             else:
                 work[node_id] = (x[rows], y, node_groups, None)
     done = 1 + len(nodes) - len(work)
@@ -182,6 +222,7 @@ class Trained:
         self.coef = np.vstack([c for _n, c, _i, _t in classifiers]) if classifiers else np.zeros((0, vocabulary.size))
         self.intercepts = np.array([i for _n, _c, i, _t in classifiers], dtype=np.float32)
         self.thresholds = np.array([t for _n, _c, _i, t in classifiers])
+        self.transform = engine.Transform(vocabulary)  # the word and n-gram indexes, built once per loaded model
 
     def scores(self, x) -> np.ndarray:
         """Probabilities: one row per unit, one column per trained node."""
@@ -223,25 +264,75 @@ def _load(model_id: int) -> Trained:
 
 
 def suggest(trained: Trained, document: dataset.DocumentUnits) -> list[tuple[int, int, float, list[dict]]]:
-    """(unit index, node id, probability, explained words) for every unit and node at or above the store floor."""
+    """(unit index, node id, probability, explained words) for every unit and node at or above the store floor.
+
+    The document is vectorized once and scored by every classifier in one product. Only the suggestions at or above
+    their node's threshold — the ones pages and the API list — are explained here; the others (kept for a lower
+    threshold) get their words when first shown (explain_missing)."""
     if not document.examples or not trained.nodes:
         return []
-    x = engine.vectorize(trained.vocabulary, document.examples)
+    x = trained.transform(document.examples)
     scores = trained.scores(x)
     floor = np.minimum(trained.thresholds, STORE_FLOOR)
-    pairs = [(int(r), int(c)) for r, c in zip(*np.nonzero(scores >= floor), strict=True)]
+    rows, columns = np.nonzero(scores >= floor)
+    shown = scores[rows, columns] >= trained.thresholds[columns]
+    explained = _explained(trained, document, x, list(zip(rows[shown].tolist(), columns[shown].tolist(), strict=True)))
+    probabilities = np.round(scores[rows, columns], 4).tolist()
+    return [
+        (row, trained.nodes[column], probability, explained.get((row, column), []))
+        for row, column, probability in zip(rows.tolist(), columns.tolist(), probabilities, strict=True)
+    ]
+
+
+def _explained(trained: Trained, document, x, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], list[dict]]:
+    """The words that weighed most for each (row, column) pair. Where they occur in the unit is found when the
+    suggestion is shown (with_spans), for the few on a page rather than every one stored."""
     explained = engine.top_features_of(trained.vocabulary, x, trained.coef, pairs, EXPLAINED_WORDS)
-    found, spans = [], {}
-    for row, column in pairs:
-        unit = document.units[row]
-        words = []
-        for word, weight in explained[row, column]:
-            if (row, word) not in spans:  # a unit's words explain several of its nodes
-                text = document.text[unit.start : unit.end]
-                spans[row, word] = [list(s) for s in engine.occurrences(text, word, unit.start)]
-            words.append({"word": word, "weight": weight, "spans": spans[row, word]})
-        found.append((row, trained.nodes[column], round(float(scores[row, column]), 4), words))
-    return found
+    return {pair: [{"word": word, "weight": weight} for word, weight in weighed] for pair, weighed in explained.items()}
+
+
+def with_spans(suggestions: list[Suggestion]) -> None:
+    """Give each explaining word of the suggestions about to be shown where it occurs in the unit ([start, end)
+    code-point spans), reading the document text they come with (select_related("document"))."""
+    for suggestion in suggestions:
+        if all("spans" in word for word in suggestion.words):
+            continue
+        text = suggestion.document.text
+        suggestion.words = [
+            {**word, "spans": engine.occurrences(text, word["word"], suggestion.start, end=suggestion.end)}
+            if "spans" not in word
+            else word
+            for word in suggestion.words
+        ]
+
+
+def explain_missing(suggestions: list[Suggestion]) -> None:
+    """Give the suggestions about to be shown that were stored below their node's threshold (so unexplained) their
+    words, and keep them (the model is loaded once per process, only their units are vectorized); then every shown
+    suggestion's words their places in the unit (with_spans)."""
+    missing: dict[tuple[int, int], list[Suggestion]] = {}
+    for suggestion in suggestions:
+        if not suggestion.words and suggestion.model_id is not None:
+            missing.setdefault((suggestion.model_id, suggestion.document_id), []).append(suggestion)
+    changed = []
+    for (model_id, _document_id), group in missing.items():
+        model = SuggestionModel.objects.filter(pk=model_id, status=SuggestionModelStatus.READY).first()
+        if model is None:
+            continue
+        trained = loaded(model)
+        column_of = {node_id: i for i, node_id in enumerate(trained.nodes)}
+        group = [s for s in group if s.node_id in column_of]
+        if not group:
+            continue
+        found = [units.Unit(s.start, s.end, "", s.label) for s in group]
+        document = dataset.spans_of(group[0].document, found)
+        pairs = [(i, column_of[s.node_id]) for i, s in enumerate(group)]
+        explained = _explained(trained, document, trained.transform(document.examples), pairs)
+        for pair, suggestion in zip(pairs, group, strict=True):
+            suggestion.words = explained.get(pair, [])
+        changed += group
+    Suggestion.objects.bulk_update(changed, ["words"])
+    with_spans(suggestions)
 
 
 def _suggestion_rows(model: SuggestionModel, trained: Trained, document, rejected: set) -> list[Suggestion]:

@@ -1,21 +1,24 @@
 """HTML pages for suggestions: the review page (evaluation, training, the queue per document and per node) and the
 suggestions panel of the coding page. Writes go through coding/suggest/services.py."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from coding import layers
-from coding.models import Suggestion
+from coding.models import Suggestion, SuggestionModel
 from coding.suggest import api, layer, review, services
 from framework import tree
 from policies import access
-from policies.models import Role
+from policies.models import Document, Role
 
 QUEUE_SIZE = 100
 
@@ -29,21 +32,27 @@ def _number(params, name: str, kind=int):
 
 def _queue(project, user, params) -> dict:
     """The review queue's context: the layer, its model and its open suggestions as filtered."""
-    coder_ids = layer.parse(project, user, params.get("layer"))
-    key = layer.key(coder_ids)
+    shown = layer.resolve(project, user, params.get("layer"))
+    key = layer.key(shown.ids)
     model, latest = review.ready(project, key), review.latest(project, key)
     document, node = _number(params, "document"), _number(params, "node")
     min_probability = _number(params, "min_probability", float)
     found = []
     if model is not None:
         found = review.open_suggestions(model, document_id=document, node_id=node, min_probability=min_probability)
-        found = list(found.select_related("document", "node")[:QUEUE_SIZE])
+        found = list(found.select_related("node")[:QUEUE_SIZE])
+        # each document (and its text) read once, not once per suggestion
+        documents = Document.objects.in_bulk({s.document_id for s in found})
+        for suggestion in found:
+            suggestion.document = documents[suggestion.document_id]
+        services.explain_missing(found)  # those below their node's threshold were stored without their words
     paths = tree.paths_of(project, {s.node_id for s in found})
     rows = [
         (s, paths.get(s.node_id, ""), review.marked(s.document.text, s.start, s.end, s.words), s.words) for s in found
     ]
     return {
-        "layer_label": layer.label(project, coder_ids),
+        "layer": shown,
+        "layer_label": shown.label,
         "layer_param": params.get("layer", ""),
         "model": model,
         "latest": latest,
@@ -59,6 +68,7 @@ def suggestions_page(request: HttpRequest, project_id: int) -> HttpResponse:
     membership = access.membership_for(request.user, project_id)
     project = membership.project
     context = {"project": project, "membership": membership, "can_code": membership.allows(Role.CODER)}
+    services.models_recover(project=project)  # a training whose worker died shows as failed, with a retry
     try:
         context |= _queue(project, request.user, request.GET)
     except ValidationError as error:
@@ -77,8 +87,15 @@ def suggestions_page(request: HttpRequest, project_id: int) -> HttpResponse:
 def suggestions_train(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id, need=Role.CODER)
     try:
-        coder_ids = layer.parse(project, request.user, request.POST.get("layer"))
-        model = services.model_create(project=project, user=request.user, coder_ids=coder_ids)
+        retry = request.POST.get("retry")
+        if retry:
+            failed = SuggestionModel.objects.filter(project=project, pk=int(retry) if retry.isdigit() else 0).first()
+            if failed is None:
+                raise ValidationError(_("There is no such training to retry."))
+            model = services.model_retry(project=project, user=request.user, model=failed)
+        else:
+            on_layer = layer.resolve(project, request.user, request.POST.get("layer"))
+            model = services.model_create(project=project, user=request.user, on_layer=on_layer)
         messages.success(request, _("Training of model %(version)d is queued.") % {"version": model.version})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -126,6 +143,31 @@ def suggestion_review(request: HttpRequest, suggestion_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def suggestions_threshold(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Pick the threshold of one node, or one threshold for all: suggestions are listed from it."""
+    project = access.project_for(request.user, project_id, need=Role.CODER)
+    try:
+        threshold = _number(request.POST, "threshold", float)
+        if threshold is None or not 0.0 < threshold < 1.0:
+            raise ValidationError(_("A threshold is a probability between 0 and 1."))
+        node = _number(request.POST, "node")
+        model = review.ready(project, layer.key(layer.parse(project, request.user, request.POST.get("layer"))))
+        if model is None:
+            raise ValidationError(_("No suggestion model is trained on this layer yet."))
+        changed = services.threshold_set(model=model, node_ids=None if node is None else [node], threshold=threshold)
+        messages.success(
+            request,
+            _("Threshold %(threshold)s set for %(count)d node(s).") % {"threshold": threshold, "count": changed},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    target = reverse("coding:suggestions", args=[project.pk])
+    layer_param = request.POST.get("layer", "")
+    return redirect(f"{target}?{urlencode({'layer': layer_param})}" if layer_param else target)
+
+
+@login_required
+@require_POST
 def suggestions_accept_above(request: HttpRequest, project_id: int) -> HttpResponse:
     """Accept every open suggestion of the queue as filtered at or above a probability: one undoable batch."""
     project = access.project_for(request.user, project_id, need=Role.CODER)
@@ -152,7 +194,8 @@ def suggestions_accept_above(request: HttpRequest, project_id: int) -> HttpRespo
 @login_required
 @require_GET
 def suggestions_panel(request: HttpRequest, document_id: int) -> HttpResponse:
-    """The coding page's suggestions for this document, by position, on the viewer's layer."""
+    """The coding page's suggestions for this document, by position: on the default layer, else on the viewer's own
+    layer when only that one has a model."""
     return _panel(request, document_id)
 
 
@@ -164,5 +207,9 @@ def _panel(request: HttpRequest, document_id: int) -> HttpResponse:
         "can_code": membership.allows(Role.CODER),
         **_queue(document.project, request.user, {"document": str(document.pk)}),
     }
+    if context["model"] is None:  # nothing learned on the default layer: the viewer's own layer, if trained
+        own = _queue(document.project, request.user, {"document": str(document.pk), "layer": request.user.username})
+        if own["model"] is not None:
+            context |= own
     context["rows"] = sorted(context["rows"], key=lambda row: (row[0].start, -row[0].probability))
     return render(request, "coding/_suggestions_panel.html", context)

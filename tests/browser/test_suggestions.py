@@ -9,6 +9,22 @@ from policies.models import Role
 from tests.coding.suggest_corpus import build
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
+# True when the panel shows exactly the suggestions whose unit overlaps a paragraph inside the text pane's box.
+FOLLOWS_THE_VIEW = """() => {
+  const pane = document.getElementById("text-pane").getBoundingClientRect();
+  const paras = Array.from(document.querySelectorAll("#doc-text > p[data-start]"));
+  const length = Number(document.getElementById("doc-text").dataset.length);
+  const end = (i) => (i + 1 < paras.length ? Number(paras[i + 1].dataset.start) : length);
+  const spans = paras.map((p, i) => [Number(p.dataset.start), end(i), p.getBoundingClientRect()])
+    .filter(([, , r]) => r.bottom > pane.top && r.top < pane.bottom && r.height > 0);
+  const items = Array.from(document.querySelectorAll("#suggestions-panel li.suggestion"));
+  return items.length > 0 && items.every((li) => {
+    const start = Number(li.dataset.start), end = Number(li.dataset.end);
+    const inView = spans.some(([s, e]) => start < e && end > s);
+    return li.hidden === !inView;
+  });
+}"""
+
 
 @pytest.fixture
 def world(transactional_db):
@@ -44,9 +60,18 @@ def test_the_review_loop(new_page, login, live_server, world):
     assert Suggestion.objects.get(pk=second_id).state == SuggestionState.REJECTED
 
     target = Suggestion.objects.filter(state=SuggestionState.OPEN).order_by("-probability").first()
+    page.set_viewport_size({"width": 1200, "height": 420})  # a short window: only part of the document is in view
     page.goto(live_server.url + reverse("coding:workspace", args=[target.document_id]))
     panel = page.locator("#suggestions-panel li.suggestion")
-    panel.first.wait_for()
+    panel.first.wait_for(state="attached")
+    page.wait_for_function("document.getElementById('suggestions-panel').dataset.inView !== undefined")
+    # the panel follows the text in view: what it lists is exactly what overlaps the paragraphs on screen
+    for scroll in (0, 10**6):
+        page.evaluate(f"document.getElementById('text-pane').scrollTop = {scroll}")
+        page.wait_for_timeout(300)
+        assert page.evaluate(FOLLOWS_THE_VIEW), scroll
+    page.click("#suggestions-show-all")
+    assert page.locator("#suggestions-panel li.suggestion:visible").count() == panel.count()
     count = panel.count()
     with page.expect_response(lambda r: "/review/" in r.url) as answer:
         panel.first.get_by_role("button", name="采纳").click()

@@ -23,14 +23,18 @@ def trained(project, api_as, suggest_corpus):
 
 
 def test_training_answers_the_queued_model_with_its_layer(trained):
-    assert trained["layer_label"] == "alice"
+    # the label is coding.layers' own, like every other page and answer
+    assert trained["layer_label"] == "Coder alice"
+    assert trained["layer"] == {"kind": "coder", "coders": ["alice"], "label": "Coder alice"}
     assert trained["status"] == "ready"  # the tests run tasks in the request
     assert trained["summary"]["documents"] == 10
 
 
 def test_the_list_holds_open_suggestions_of_a_document_most_probable_first(project, api_as, suggest_corpus, trained):
     document = suggest_corpus["docs"][12]
-    rows = api_as(suggest_corpus["alice"]).get(_url("suggestions", project), {"document": document.pk}).json()
+    response = api_as(suggest_corpus["alice"]).get(_url("suggestions", project), {"document": document.pk})
+    assert response["X-PolicyCoder-Layer"] == "coder; coders=alice; label=Coder%20alice"
+    rows = response.json()
     assert rows
     assert {row["document"] for row in rows} == {document.pk}
     assert [row["probability"] for row in rows] == sorted((row["probability"] for row in rows), reverse=True)
@@ -81,6 +85,7 @@ def test_accept_above_is_one_batch_that_undo_reverses(project, api_as, suggest_c
 
 def test_the_evaluation_shows_figures_and_what_untrained_nodes_miss(project, api_as, suggest_corpus, trained):
     body = api_as(suggest_corpus["alice"]).get(_url("suggestions-evaluation", project)).json()
+    assert body["layer"] == {"kind": "coder", "coders": ["alice"], "label": "Coder alice"}
     rows = {row["node_id"]: row for row in body["nodes"]}
     catalogue = rows[suggest_corpus["node"].pk]
     assert catalogue["trained"]

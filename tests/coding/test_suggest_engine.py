@@ -1,5 +1,7 @@
 """The suggestion engine on a hand-built corpus where the node is a pattern (pure: no database)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -136,3 +138,35 @@ def test_a_new_threshold_reads_its_figures_off_the_curve():
     assert (moved["threshold"], moved["precision"], moved["recall"]) == (0.3, 0.9, 0.6)
     assert moved["f1"] == pytest.approx(0.72)
     assert engine.figures_on_curve(stored, 0.95)["recall"] == 0.0
+
+
+def test_the_fast_transform_matches_the_fitted_vectorizers_on_mixed_text():
+    texts = [
+        "第一条　为了规范 Open Data 开放目录，制定本办法。",
+        "数据（DATA）开放目录 2024年 更新；ab cd e",
+        "公共数据开放目录应当 open data 开放目录 x",
+        "",
+        "a",
+        "开放目录开放目录开放目录",
+    ]
+    examples = [engine.Example(tuple(re.findall("开放|目录|数据|open|data", t.lower())), t) for t in texts]
+    vocabulary, x = engine.fit_vocabulary(examples)
+    assert vocabulary.words
+    assert vocabulary.chars
+    again = engine.Transform(vocabulary)(examples)
+    assert again.shape == x.shape
+    assert abs(x - again).max() < 1e-6
+
+
+@pytest.mark.parametrize(("corpus", "chunk"), [(range(6), 2000), (range(12), 2000), (range(12), 7)])
+def test_the_character_features_are_those_tfidfvectorizer_fits(corpus, chunk, monkeypatch):
+    monkeypatch.setattr(engine, "CHUNK", chunk)  # a batch of units at a time gives the same numbers
+    examples, _y, _groups, _texts = _corpus(corpus)
+    mixed = [engine.Example(("开放",), "Open DATA 开放目录（2024）；数据_目录 a"), engine.Example((), "")]
+    examples = [*examples, *mixed]
+    vocabulary, x = engine.fit_vocabulary(examples)
+    reference = engine._char_vectorizer(min_df=2)
+    expected = reference.fit_transform([engine._char_text(e.text) for e in examples])
+    assert vocabulary.chars == list(reference.get_feature_names_out())
+    assert np.allclose(vocabulary.char_idf, reference.idf_, atol=1e-6)
+    assert abs(x[:, len(vocabulary.words) :] - expected).max() < 1e-6

@@ -39,7 +39,7 @@ def test_the_default_layer_is_the_consensus_once_it_holds_a_coding(project, owne
     )
     consensus = CodingOptions.objects.get(project=project).consensus_coder_id
     assert layer.parse(project, owner, None) == [consensus]
-    assert layer.label(project, [consensus]) == "共识"
+    assert layer.resolve(project, owner, None).label == "Consensus (共识)"
 
 
 def test_training_reports_measured_figures_and_suggests_the_pattern_in_uncoded_documents(project, suggest_corpus):
@@ -66,7 +66,10 @@ def test_training_reports_measured_figures_and_suggests_the_pattern_in_uncoded_d
     assert recall == pytest.approx(classifier.evaluation["recall"], abs=0.2)
     top = found[0]
     assert any("目录" in w["word"] for w in top.words)
+    assert all("spans" not in w for w in top.words)  # where the words occur is found when shown
+    services.with_spans([top])
     text = top.document.text
+    assert all(word["spans"] for word in top.words)
     for word in top.words:
         for start, end in word["spans"]:
             assert text[start:end] == word["word"]

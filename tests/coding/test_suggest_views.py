@@ -1,10 +1,15 @@
 """The suggestions review page and the coding page's suggestions panel."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coding.models import Coding, Suggestion, SuggestionState
 from coding.suggest import services
+from policies.models import Role
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +113,149 @@ def test_a_blind_coder_sees_no_suggestions_learned_from_others_on_the_page_or_pa
     page = client.get(reverse("coding:suggestions", args=[project.pk])).content.decode()
     assert 'id="evaluation-table"' not in page
     assert "suggestion-" not in page.split('id="suggestion-queue"')[1]
+
+
+def _left_running(project, alice, *, worker: str, minutes_ago: float, version: int = 99):
+    """A training a worker took and stopped reporting on (as if the worker were killed mid-run)."""
+    from coding.models import SuggestionModel, SuggestionModelStatus
+
+    model = SuggestionModel.objects.create(
+        project=project,
+        version=version,
+        layer=[alice.pk],
+        layer_key=str(alice.pk),
+        layer_label="Coder alice",
+        status=SuggestionModelStatus.RUNNING,
+        worker=worker,
+        done=3,
+        total=5,
+        heartbeat_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+    )
+    return model
+
+
+def test_a_training_whose_worker_died_shows_as_failed_with_a_retry_that_trains_again(client, project, suggest_corpus):
+    from coding.models import SuggestionModel, SuggestionModelStatus
+
+    alice = suggest_corpus["alice"]
+    stuck = _left_running(project, alice, worker="gone-worker", minutes_ago=10)
+    client.force_login(alice)
+    page = client.get(reverse("coding:suggestions", args=[project.pk])).content.decode()
+    stuck.refresh_from_db()
+    assert stuck.status == SuggestionModelStatus.FAILED
+    assert "The worker training this model stopped before it finished" in page
+    assert 'id="retry-button"' in page
+    response = client.post(reverse("coding:suggestions-train", args=[project.pk]), {"retry": str(stuck.pk)})
+    assert response.status_code == 302
+    retried = SuggestionModel.objects.filter(project=project).order_by("-version").first()
+    assert retried.version == 100
+    assert (retried.layer, retried.status) == ([alice.pk], SuggestionModelStatus.READY)  # tests run tasks at once
+
+
+def test_a_training_with_a_live_worker_or_recent_progress_stays_running(client, project, suggest_corpus):
+    from coding.models import SuggestionModelStatus
+    from policies.models import TaskWorker
+
+    alice = suggest_corpus["alice"]
+    recent = _left_running(project, alice, worker="busy-worker", minutes_ago=0)
+    TaskWorker.objects.create(pk="alive-worker", host="h", pid=1, started_at=timezone.now(), seen_at=timezone.now())
+    quiet_but_alive = _left_running(project, alice, worker="alive-worker", minutes_ago=10, version=98)
+    client.force_login(alice)
+    client.get(reverse("coding:suggestions", args=[project.pk]))
+    for model in (recent, quiet_but_alive):
+        model.refresh_from_db()
+        assert model.status == SuggestionModelStatus.RUNNING
+
+
+def test_only_a_failed_training_can_be_retried(client, project, suggest_corpus, trained):
+    from coding.models import SuggestionModel
+
+    client.force_login(suggest_corpus["alice"])
+    before = SuggestionModel.objects.count()
+    response = client.post(
+        reverse("coding:suggestions-train", args=[project.pk]), {"retry": str(trained.pk)}, follow=True
+    )
+    assert "Only a failed training can be retried." in response.content.decode()
+    response = client.post(reverse("coding:suggestions-train", args=[project.pk]), {"retry": "x<"}, follow=True)
+    assert "There is no such training to retry." in response.content.decode()
+    assert SuggestionModel.objects.count() == before
+
+
+def test_the_page_sets_a_threshold_per_node_or_one_for_all_and_shows_the_curve(
+    client, project, suggest_corpus, trained
+):
+    from coding.models import NodeClassifier
+
+    client.force_login(suggest_corpus["alice"])
+    page = client.get(reverse("coding:suggestions", args=[project.pk])).content.decode()
+    assert 'class="pr-curve"' in page
+    assert "<polyline points=" in page
+    assert 'id="threshold-all"' in page
+    node = suggest_corpus["node"]
+    url = reverse("coding:suggestions-threshold", args=[project.pk])
+    response = client.post(url, {"threshold": "0.9", "node": str(node.pk)}, follow=True)
+    assert "Threshold 0.9 set for 1 node(s)." in response.content.decode()
+    thresholds = dict(NodeClassifier.objects.filter(model=trained, trained=True).values_list("node_id", "threshold"))
+    assert thresholds[node.pk] == 0.9
+    assert [t for n, t in thresholds.items() if n != node.pk] != [0.9] * (len(thresholds) - 1)
+    client.post(url, {"threshold": "0.7"})
+    assert set(NodeClassifier.objects.filter(model=trained, trained=True).values_list("threshold", flat=True)) == {0.7}
+
+
+@pytest.mark.parametrize("threshold", ["1.5", "0", "abc", ""])
+def test_a_bad_threshold_is_refused_with_a_message_and_nothing_changes(
+    client, project, suggest_corpus, trained, threshold
+):
+    from coding.models import NodeClassifier
+
+    client.force_login(suggest_corpus["alice"])
+    before = list(NodeClassifier.objects.order_by("pk").values_list("threshold", flat=True))
+    response = client.post(
+        reverse("coding:suggestions-threshold", args=[project.pk]), {"threshold": threshold}, follow=True
+    )
+    content = response.content.decode()
+    assert "probability" in content
+    assert list(NodeClassifier.objects.order_by("pk").values_list("threshold", flat=True)) == before
+
+
+def test_a_viewer_cannot_set_thresholds(client, project, suggest_corpus, trained):
+    from coding.models import NodeClassifier
+
+    viewer = MembershipFactory(project=project, role=Role.VIEWER).user
+    client.force_login(viewer)
+    before = list(NodeClassifier.objects.order_by("pk").values_list("threshold", flat=True))
+    response = client.post(reverse("coding:suggestions-threshold", args=[project.pk]), {"threshold": "0.6"})
+    assert response.status_code in (403, 404)
+    assert list(NodeClassifier.objects.order_by("pk").values_list("threshold", flat=True)) == before
+
+
+def test_the_panel_uses_the_viewers_own_layer_when_the_default_layer_has_no_model(client, project, suggest_corpus):
+    from coding.models import Coding as CodingModel
+
+    alice = suggest_corpus["alice"]
+    bob = MembershipFactory(project=project, role=Role.CODER).user
+    document = suggest_corpus["docs"][0]
+    CodingModel.objects.create(document=document, node=suggest_corpus["node"], coder=bob, start=0, end=3, text="x")
+    services.model_create(project=project, user=alice, coder_ids=[alice.pk])  # the default layer is now alice + bob
+    client.force_login(alice)
+    panel = client.get(reverse("coding:suggestions-panel", args=[suggest_corpus["docs"][12].pk])).content.decode()
+    assert "Learned from layer: Coder alice" in panel
+    assert 'li class="suggestion"' in panel
+    client.force_login(bob)
+    panel = client.get(reverse("coding:suggestions-panel", args=[suggest_corpus["docs"][12].pk])).content.decode()
+    assert "No model is trained on this layer yet." in panel
+
+
+def test_a_training_run_in_the_request_is_given_half_an_hour_before_it_counts_as_failed(
+    client, project, suggest_corpus
+):
+    from coding.models import SuggestionModelStatus
+
+    alice = suggest_corpus["alice"]
+    slow = _left_running(project, alice, worker="", minutes_ago=10)
+    dead = _left_running(project, alice, worker="", minutes_ago=45, version=98)
+    client.force_login(alice)
+    client.get(reverse("coding:suggestions", args=[project.pk]))
+    slow.refresh_from_db()
+    dead.refresh_from_db()
+    assert (slow.status, dead.status) == (SuggestionModelStatus.RUNNING, SuggestionModelStatus.FAILED)
