@@ -377,6 +377,7 @@ def test_a_zip_refuses_bad_entries_one_by_one_with_their_reasons(project, owner,
         (zipped(("big.txt", b"0" * (2 * 1024 * 1024))), {"MAX_ZIP_UNPACKED_MB": 1}, "more than 1 MB", 413),
         (zipped(), {}, "no files", 400),
     ],
+    ids=["damaged", "empty", "too-many-entries", "too-big", "no-files"],  # zips carry timestamps: named, not by bytes
 )
 @pytest.mark.django_db
 def test_a_zip_that_cannot_be_imported_is_refused_as_a_whole(project, owner, settings, data, setting, phrase, status):
