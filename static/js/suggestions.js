@@ -51,7 +51,7 @@
     panel.dataset.inView = String(count);
     if (scope) {
       const template = showAll ? scope.dataset.all : count ? scope.dataset.inView : scope.dataset.none;
-      scope.textContent = (template || "").replace("%(count)s", String(showAll ? items.length : count));
+      scope.textContent = (template || "").replace("{count}", String(showAll ? items.length : count));
       scope.hidden = items.length === 0;
     }
     if (toggle) {

@@ -108,7 +108,7 @@ def test_the_nav_is_one_row_at_1280_px(browser, live_server, login, study, langu
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280
         page.locator(".nav-group > summary").nth(2).click()
         menu = page.locator(".nav-group[open] .nav-menu a")
-        assert menu.count() == 3
+        assert menu.count() == 4  # matrix, co-occurrence, summary, counts
         page.keyboard.press("Escape")
         assert page.locator(".nav-group[open]").count() == 0
     finally:

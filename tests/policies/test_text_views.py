@@ -169,12 +169,14 @@ def test_whole_word_checkbox_narrows_the_page_search(client, project, owner):
     assert client.get(url, {"q": "数据", "whole": "1"}).context["result"].total == 1
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("figure", ["cloud", "bars"])
 def test_word_figures_download_as_svg_and_png(client, project, owner, imported, figure):
     import io
 
     from PIL import Image
 
+    client.force_login(owner)
     svg = client.get(reverse(f"policies:word-frequency-{figure}-svg", args=[project.pk]))
     assert svg.status_code == 200
     assert "网信部门" in svg.content.decode()
