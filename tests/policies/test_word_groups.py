@@ -1,0 +1,82 @@
+"""Word groups: owners name groups of words on the dictionary page; bad input changes nothing."""
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from policies import services
+from policies.models import WordGroup
+
+
+def _save(client, project, **fields):
+    data = {"action": "group-save", "kind": "subjects", "name": "政府主体", "words": "政府 部门，单位\n政府"}
+    data.update(fields)
+    return client.post(reverse("policies:dictionary", args=[project.pk]), data, follow=True)
+
+
+@pytest.mark.django_db
+def test_owner_adds_and_removes_a_word_group(client, project, owner):
+    client.force_login(owner)
+    page = _save(client, project).content.decode()
+    group = WordGroup.objects.get(project=project)
+    assert (group.kind, group.name, group.word_list) == ("subjects", "政府主体", ["政府", "部门", "单位"])
+    assert "政府主体" in page
+    assert "政府 部门 单位" in page
+    client.post(reverse("policies:dictionary", args=[project.pk]), {"action": "group-remove", "group": group.pk})
+    assert not WordGroup.objects.filter(project=project).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": ""}, "name"),
+        ({"words": " ,, "}, "at least one word"),
+        ({"kind": "other"}, "kind"),
+        ({"name": "长" * 51}, "50"),
+    ],
+)
+def test_a_bad_word_group_is_refused_with_a_message_and_nothing_stored(client, project, owner, fields, message):
+    client.force_login(owner)
+    with_english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    data = {"action": "group-save", "kind": "subjects", "name": "政府主体", "words": "政府 部门"}
+    data.update(fields)
+    response = client.post(reverse("policies:dictionary", args=[project.pk]), data, follow=True, **with_english)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not WordGroup.objects.filter(project=project).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("fields", "char"), [({"name": "主体\x00"}, "U+0000"), ({"words": "政府\x07部门"}, "U+0007")])
+def test_control_characters_are_refused_at_the_edge_and_by_the_service(client, project, owner, fields, char):
+    client.force_login(owner)
+    assert _save(client, project, **fields).status_code == 400
+    values = {"kind": "subjects", "name": "政府主体", "words": "政府 部门", **fields}
+    with pytest.raises(ValidationError, match=re.escape(char)):
+        services.word_group_save(project=project, **values)
+    assert not WordGroup.objects.filter(project=project).exists()
+
+
+@pytest.mark.django_db
+def test_a_second_group_of_the_same_name_is_refused(client, project, owner):
+    client.force_login(owner)
+    _save(client, project)
+    page = _save(client, project, words="数据", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "already a word group" in page
+    assert WordGroup.objects.get(project=project).words == "政府 部门 单位"
+
+
+@pytest.mark.django_db
+def test_coders_and_viewers_read_groups_but_cannot_change_them(client, project, owner, coder, viewer):
+    WordGroup.objects.create(project=project, kind="actions", name="<b>动作</b>", words="推进 加强")
+    for user in (coder, viewer):
+        client.force_login(user)
+        page = client.get(reverse("policies:dictionary", args=[project.pk])).content.decode()
+        assert "&lt;b&gt;动作&lt;/b&gt;" in page
+        assert "<b>动作</b>" not in page
+        assert 'value="group-save"' not in page
+        assert _save(client, project, name="新组").status_code == 403
+    assert list(WordGroup.objects.values_list("name", flat=True)) == ["<b>动作</b>"]
