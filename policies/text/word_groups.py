@@ -18,6 +18,7 @@ class WordCount:
 
 @dataclass(frozen=True, slots=True)
 class GroupCount:
+    id: int | None
     kind: str
     kind_label: str
     name: str
@@ -44,6 +45,7 @@ def group_counts(groups: Sequence[WordGroup], documents: Iterable[frequency.Docu
         ]
         result.append(
             GroupCount(
+                id=group.pk,
                 kind=group.kind,
                 kind_label=group.get_kind_display(),
                 name=group.name,

@@ -102,3 +102,25 @@ def test_group_counts_add_occurrences_but_count_a_document_once():
     assert [(w.word, w.count, w.documents) for w in subjects.words] == [("政府", 2, 1), ("部门", 1, 1), ("单位", 4, 1)]
     assert (subjects.count, subjects.documents, subjects.kind_label) == (7, 2, "Subjects")
     assert (empty.count, empty.documents) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_the_api_counts_groups_names_the_layer_and_refuses_bad_input(api_as, project, owner, viewer):
+    services.document_import(project=project, user=owner, filename="条例.txt", data="网信部门负责公共数据。".encode())
+    viewer_api, owner_api = api_as(viewer), api_as(owner)
+    url = reverse("api:word-groups", args=[project.pk])
+    created = owner_api.post(url, {"kind": "subjects", "name": "主体", "words": "网信部门 公安机关"}, format="json")
+    assert created.status_code == 201
+    body = viewer_api.get(url).json()
+    assert body["layer"] is None  # whole documents: no coding layer is read
+    assert body["pending"] == 0
+    ((group,),) = [body["groups"]]
+    assert group["name"] == "主体"
+    assert [(w["word"], w["count"]) for w in group["words"]] == [("网信部门", 1), ("公安机关", 0)]
+    assert (group["count"], group["documents"]) == (1, 1)
+    again = {"kind": "subjects", "name": "主体", "words": "数据"}
+    refused = owner_api.post(url, again, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400
+    assert "already a word group" in refused.json()["detail"]
+    assert viewer_api.post(url, {"kind": "focus", "name": "焦点", "words": "安全"}, format="json").status_code == 403
+    assert list(WordGroup.objects.values_list("name", "words")) == [("主体", "网信部门 公安机关")]
