@@ -108,6 +108,8 @@ urlpatterns = [
     path("projects/<int:project_id>/text-search/", text_api.TextSearchApi.as_view(), name="text-search"),
     path("projects/<int:project_id>/text-search/auto-code/", autocode_views.AutoCodeApi.as_view(), name="auto-code"),
     path("projects/<int:project_id>/dictionary/", text_api.DictionaryApi.as_view(), name="dictionary"),
+    path("projects/<int:project_id>/word-groups/", text_api.WordGroupsApi.as_view(), name="word-groups"),
+    path("projects/<int:project_id>/word-groups/<int:group_id>/", text_api.WordGroupApi.as_view(), name="word-group"),
     path(
         "projects/<int:project_id>/dictionary/<int:term_id>/",
         text_api.DictionaryTermApi.as_view(),

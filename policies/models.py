@@ -191,6 +191,36 @@ class Stopword(models.Model):
         return self.word
 
 
+class WordGroupKind(models.TextChoices):
+    """The four kinds of word group of the paper's high-frequency word table (2.1)."""
+
+    SUBJECTS = "subjects", _("Subjects")
+    ACTIONS = "actions", _("Actions")
+    FOCUS = "focus", _("Focus")
+    DATA = "data", _("Data activities")
+
+
+class WordGroup(models.Model):
+    """A named group of words the owners define (e.g. subjects: 政府 部门 单位), counted together in reports."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="word_groups")
+    kind = models.CharField(_("kind"), max_length=10, choices=WordGroupKind.choices)
+    name = models.CharField(_("name"), max_length=50)
+    words = models.TextField(_("words"))  # one space between words, order kept, no duplicates
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="word_group_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def word_list(self) -> list[str]:
+        return self.words.split()
+
+
 class SegmentationStatus(models.TextChoices):
     READY = "ready", _("Ready")
     QUEUED = "queued", _("Waiting for the worker")

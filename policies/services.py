@@ -35,6 +35,8 @@ from policies.models import (
     SegmentationStatus,
     Stopword,
     TaskWorker,
+    WordGroup,
+    WordGroupKind,
 )
 from policies.provinces import UnknownProvince, normalize_province
 from policies.text import segment
@@ -715,6 +717,48 @@ def dictionary_term_remove(*, project: Project, term_id: int) -> None:
     if not deleted:
         raise ValidationError(_("That word is not in the project dictionary."))
     segmentation_restart(project=project)
+
+
+MAX_GROUP_WORDS = 200
+
+
+@transaction.atomic
+def word_group_save(*, project: Project, kind: str, name: str, words: str, group_id: int | None = None) -> WordGroup:
+    """Create a word group, or replace the kind, name and words of one (by id); nothing changes on a bad value."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("Give the word group a name."))
+    bad = control_chars.in_name(name) or control_chars.in_text(words or "")
+    if bad:
+        raise ValidationError(
+            _("The word group contains a control character (%(char)s).") % {"char": control_chars.code_point(bad)}
+        )
+    if len(name) > 50:
+        raise ValidationError(_("A word group's name has at most 50 characters."))
+    if kind not in WordGroupKind.values:
+        raise ValidationError(_("Choose the kind of word group."))
+    try:
+        word_list = segment.parse_words(words or "")
+    except segment.DictionaryError as error:
+        raise _dictionary_error(error) from None
+    if not word_list:
+        raise ValidationError(_("Enter at least one word for the group."))
+    if len(word_list) > MAX_GROUP_WORDS:
+        raise ValidationError(_("A word group holds at most %(limit)d words.") % {"limit": MAX_GROUP_WORDS})
+    clash = project.word_groups.filter(name=name)
+    group = WordGroup(project=project) if group_id is None else project.word_groups.filter(pk=group_id).first()
+    if group is None:
+        raise ValidationError(_("That word group no longer exists."))
+    if clash.exclude(pk=group.pk).exists():
+        raise ValidationError(_("There is already a word group named “%(name)s”.") % {"name": name})
+    group.kind, group.name, group.words = kind, name, " ".join(word_list)
+    group.save()
+    return group
+
+
+def word_group_remove(*, project: Project, group_id: int) -> None:
+    if not project.word_groups.filter(pk=group_id).delete()[0]:
+        raise ValidationError(_("That word group no longer exists."))
 
 
 @transaction.atomic

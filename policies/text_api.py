@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from policies import access, services, writers
 from policies.models import Role
 from policies.openapi import LayerSerializer
-from policies.text import frequency, search, segment
+from policies.text import frequency, search, segment, word_groups
 
 SCOPE_PARAMETERS = [
     OpenApiParameter("province", str, description="only documents of this province (any common form: 浙江, Zhejiang)"),
@@ -256,3 +256,77 @@ class SegmentationApi(APIView):
         project = access.project_for(request.user, project_id, need=Role.OWNER)
         services.segmentation_restart(project=project)
         return Response(segment.segmentation_state(project), status=status.HTTP_202_ACCEPTED)
+
+
+class WordCountSerializer(serializers.Serializer):
+    word = serializers.CharField()
+    count = serializers.IntegerField()
+    documents = serializers.IntegerField(help_text="documents containing the word")
+
+
+class WordGroupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="subjects, actions, focus or data")
+    kind_label = serializers.CharField()
+    name = serializers.CharField()
+    words = WordCountSerializer(many=True)
+    count = serializers.IntegerField(help_text="occurrences of all the group's words")
+    documents = serializers.IntegerField(help_text="documents holding at least one of the group's words")
+
+
+class WordGroupsApi(APIView):
+    """The project's word groups (subjects, actions, focus, data activities) counted over a scope; owners add them."""
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.CharField(help_text="subjects, actions, focus or data")
+        name = serializers.CharField(allow_blank=True, trim_whitespace=False)
+        words = serializers.CharField(allow_blank=True, help_text="separated by spaces, commas or line breaks")
+
+    @extend_schema(
+        parameters=SCOPE_PARAMETERS,
+        responses=inline_serializer(
+            "WordGroupsResult",
+            {
+                "layer": LayerSerializer(
+                    allow_null=True, help_text="the coding layer a node or coder scope reads; null for whole documents"
+                ),
+                "pending": serializers.IntegerField(help_text="documents in scope not segmented yet (not counted)"),
+                "groups": WordGroupSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id)
+        try:
+            scope = search.Scope.from_params(request.query_params)
+            groups, pending = word_groups.project_word_groups(project, request.user, scope=scope)
+            layer = search.scope_layer(project, request.user, scope)
+        except search.SearchError as error:
+            raise _refused(error) from None
+        body = {
+            "layer": layer.as_json() if layer is not None else None,
+            "pending": pending,
+            "groups": WordGroupSerializer(groups, many=True).data,
+        }
+        response = Response(body)
+        if layer is not None:
+            response[writers.LAYER_HEADER] = layer.header()
+        return response
+
+    @extend_schema(request=InputSerializer, responses={201: WordGroupSerializer})
+    def post(self, request: Request, project_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.OWNER)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        group = services.word_group_save(project=project, **incoming.validated_data)
+        (counted,) = word_groups.group_counts([group], [])  # a new group: its counts come with GET
+        return Response(WordGroupSerializer(counted).data, status=201)
+
+
+class WordGroupApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, project_id: int, group_id: int) -> Response:
+        project = access.project_for(request.user, project_id, need=Role.OWNER)
+        get_object_or_404(project.word_groups, pk=group_id)
+        services.word_group_remove(project=project, group_id=group_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

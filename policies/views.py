@@ -33,7 +33,7 @@ from policies.forms import (
     ProjectCreateForm,
     ProjectForm,
 )
-from policies.models import Membership, Role
+from policies.models import Membership, Role, WordGroupKind
 from policies.text import frequency, search, segment, word_figures
 
 
@@ -476,10 +476,21 @@ def dictionary_page(request: HttpRequest, project_id: int) -> HttpResponse:
         **_analysis_context(membership),
         "terms": project.dictionary_terms.all(),
         "stopwords": " ".join(project.stopwords.values_list("word", flat=True)),
+        "word_groups": project.word_groups.all(),
+        "word_group_kinds": WordGroupKind.choices,
         "builtin_terms": segment.builtin_lexicon(),
         "builtin_stopwords": sorted(segment.builtin_stopwords()),
     }
     return render(request, "policies/dictionary.html", context)
+
+
+def _group_id(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationError(_("That word group no longer exists."))
+    return int(raw)
 
 
 def _dictionary_action(request: HttpRequest, project) -> str:
@@ -504,6 +515,18 @@ def _dictionary_action(request: HttpRequest, project) -> str:
     if action == "stopwords":
         count = services.stopwords_set(project=project, text=request.POST.get("stopwords", ""))
         return _("%(count)d stopwords saved; word frequencies use them at once.") % {"count": count}
+    if action == "group-save":
+        group = services.word_group_save(
+            project=project,
+            kind=request.POST.get("kind", ""),
+            name=request.POST.get("name", ""),
+            words=request.POST.get("words", ""),
+            group_id=_group_id(request.POST.get("group")),
+        )
+        return _("Word group “%(name)s” saved.") % {"name": group.name}
+    if action == "group-remove":
+        services.word_group_remove(project=project, group_id=_group_id(request.POST.get("group")) or 0)
+        return _("Word group removed.")
     if action == "resegment":
         services.segmentation_restart(project=project)
         return _("Re-segmenting every document in the background.")

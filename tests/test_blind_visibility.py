@@ -17,7 +17,7 @@ from django.urls import reverse
 from coding import services as coding_services
 from coding.models import Assignment, Coding
 from policies import services as policy_services
-from policies.models import Role
+from policies.models import Role, WordGroup
 from tests.factories import CodingFactory, MembershipFactory, NodeFactory, UserFactory
 from tests.test_permissions import ACCOUNT_ROUTES
 from tests.test_permissions import ROUTES as PERMISSION_ROUTES
@@ -52,6 +52,7 @@ def world(project, owner):
     bob_coding = CodingFactory(document=first, node=basic, coder=bob, start=HIT, end=HIT + 4, memo=f"{SECRET}-1")
     CodingFactory(document=second, node=share, coder=bob, start=2, end=12, memo=f"{SECRET}-2")
     CodingFactory(document=second, node=basic, coder=bob, start=20, end=30, memo=f"{SECRET}-3")
+    WordGroup.objects.create(project=project, kind="subjects", name="主体", words="网信部门 公安机关")
     return {
         "project": project,
         "owner": owner,
@@ -101,6 +102,8 @@ BLIND_ROUTES = [
     ),
     ("get", "api:word-frequency", "project", lambda w: {"node": w["share"].pk}, "owner"),
     ("get", "api:word-frequency", "project", lambda w: {"coder": "bob"}, "owner"),
+    ("get", "api:word-groups", "project", lambda w: {"node": w["share"].pk}, "owner"),
+    ("get", "api:word-groups", "project", lambda w: {"coder": "bob"}, "owner"),
     ("get", "api:text-search", "project", lambda w: {"q": "网信部门", "node": w["collect"].pk}, "owner"),
     ("post", "api:auto-code", "project", lambda w: {"q": "网信部门", "target": w["basic"].pk, "preview": True}, "bob"),
     ("get", "policies:document", "first", lambda w: {}, "owner"),
@@ -199,6 +202,7 @@ EXEMPT = {
     "api:consensus": OWNERS_ONLY,
     "api:dictionary": NO_CODINGS,
     "api:dictionary-term": OWNERS_ONLY,
+    "api:word-group": OWNERS_ONLY,
     "api:stopwords": NO_CODINGS,
     "api:segmentation": NO_CODINGS,
     "policies:project-home": NO_CODINGS,

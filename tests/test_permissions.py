@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from coding.models import Memo, MemoKind, Suggestion
-from policies.models import DictionaryTerm, Role
+from policies.models import DictionaryTerm, Role, WordGroup
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
 RANK = {"outsider": -1, Role.VIEWER: 0, Role.CODER: 1, Role.OWNER: 2}
@@ -134,6 +134,9 @@ ROUTES = [
     ("api", "get", "api:dictionary", "project", None, Role.VIEWER),
     ("api", "post", "api:dictionary", "project", {"word": "新词"}, Role.OWNER),
     ("api", "delete", "api:dictionary-term", "dictionary-term", None, Role.OWNER),
+    ("api", "get", "api:word-groups", "project", None, Role.VIEWER),
+    ("api", "post", "api:word-groups", "project", {"kind": "focus", "name": "焦点", "words": "安全"}, Role.OWNER),
+    ("api", "delete", "api:word-group", "word-group", None, Role.OWNER),
     ("api", "get", "api:stopwords", "project", None, Role.VIEWER),
     ("api", "put", "api:stopwords", "project", {"words": "本市"}, Role.OWNER),
     ("api", "get", "api:segmentation", "project", None, Role.VIEWER),
@@ -151,6 +154,14 @@ ROUTES = [
     ("page", "post", "coding:auto-code-undo", "project", None, Role.CODER),
     ("page", "get", "policies:dictionary", "project", None, Role.VIEWER),
     ("page", "post", "policies:dictionary", "project", {"action": "stopwords", "stopwords": "本市"}, Role.OWNER),
+    (
+        "page",
+        "post",
+        "policies:dictionary",
+        "project",
+        {"action": "group-save", "kind": "subjects", "name": "主体二", "words": "政府"},
+        Role.OWNER,
+    ),
     ("api", "get", "api:suggestions", "project", None, Role.VIEWER),
     ("api", "post", "api:suggestions-train", "project", {"layer": "owner"}, Role.CODER),
     ("api", "post", "api:suggestions-accept", "project", {"min_probability": 0.9}, Role.CODER),
@@ -180,6 +191,7 @@ def _kwargs(world, target):
         "project-document": {"project_id": world["project"].pk, "document_id": world["document"].pk},
         "agreement-export": {"project_id": world["project"].pk, "fmt": "csv"},
         "dictionary-term": {"project_id": world["project"].pk, "term_id": world["term"].pk},
+        "word-group": {"project_id": world["project"].pk, "group_id": world["word_group"].pk},
         "suggestion": {"suggestion_id": world["suggestion"].pk},
     }[target]
 
@@ -217,6 +229,7 @@ def world(project, owner):
         "coding": CodingFactory(document=document, node=node, coder=owner, start=6, end=10),
         "memo": Memo.objects.create(project=project, kind=MemoKind.JOURNAL, author=owner, body="原始"),
         "term": DictionaryTerm.objects.create(project=project, word="数据二十条", frequency=3),
+        "word_group": WordGroup.objects.create(project=project, kind="subjects", name="主体", words="政府 部门"),
         "suggestion": Suggestion.objects.create(
             project=project,
             model_version=1,

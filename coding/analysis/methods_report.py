@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from coding import layers
 from coding.analysis import matrix, province_map, reliability, reports, timeline
 from framework import builtin, figure, tree
-from policies.text import frequency, search
+from policies.text import frequency, search, word_groups
 
 CORPUS_ATTRIBUTES = ("province", "issuer_type", "policy_type", "year")
 DEFAULT_TOP = 30
@@ -127,11 +127,38 @@ def _words(report: Report, project, user, top: int) -> None:
     if found.pending:
         text += " " + _("%(n)s document(s) were not segmented yet and are not counted.") % {"n": found.pending}
     report.say(text)
+    _word_groups(report, project, user)
+
+
+def _word_groups(report: Report, project, user) -> None:
+    groups, _pending = word_groups.project_word_groups(project, user, scope=search.Scope.from_params({}))
+    if not groups:
+        report.say(
+            _(
+                "The project defines no word groups (subjects, actions, focus, data activities); owners name them on "
+                "the dictionary page."
+            )
+        )
+        return
+    rows = [[_("Kind"), _("Word group"), _("Words (count)"), _("Count"), _("Documents")]]
+    rows += [
+        [
+            group.kind_label,
+            group.name,
+            "、".join(f"{word.word} {word.count}" for word in group.words),
+            group.count,
+            group.documents,
+        ]
+        for group in groups
+    ]
+    name = report.table(_("Word groups"), rows)
     report.say(
         _(
-            "Word groups (subjects, actions, focus, data activities) are not defined in PolicyCoder yet: group the "
-            "words of this table by hand."
+            "%(table)s counts the word groups the project defines: each word as written (stopwords included), "
+            "“Documents” counts the documents holding at least one word of the group. A word that segmentation does "
+            "not keep whole counts 0 until it is added to the project dictionary."
         )
+        % {"table": name}
     )
 
 

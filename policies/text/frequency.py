@@ -136,6 +136,15 @@ def sort_rows(rows: Sequence[Row], sort: str) -> list[Row]:
 
 def project_word_frequency(project, user, *, scope, options: Options) -> Frequency:
     """Word frequency over the scope (see search.Scope) from the cached segmentations."""
+    found, pending = scope_words(project, user, scope)
+    result = word_frequency(found, options, segment.project_stopwords(project))
+    result.pending = pending
+    return result
+
+
+def scope_words(project, user, scope) -> tuple[list[DocumentWords], int]:
+    """The words of each segmented document in the scope (counts within the scope's codings when it names a node),
+    and how many documents in the scope are not segmented yet."""
     documents = search.scope_documents(project, scope)
     spans = search.scope_spans(project, user, scope)
     if spans is not None:
@@ -154,10 +163,7 @@ def project_word_frequency(project, user, *, scope, options: Options) -> Frequen
             word_list = _split(words)
             counts = segment.counts_within(word_list, segment.decode_sequence(sequence, wide), spans[document_id])
             found.append(DocumentWords(document_id, word_list, _split(tags, " "), counts))
-    stopwords = segment.project_stopwords(project)
-    result = word_frequency(found, options, stopwords)
-    result.pending = documents.count() - len(found)
-    return result
+    return found, documents.count() - len(found)
 
 
 def _split(joined: str, separator: str = segment.WORD_SEPARATOR) -> list[str]:

@@ -218,3 +218,28 @@ def test_project_page_has_the_report_button(client, project, owner):
     client.force_login(owner)
     page = client.get(reverse("policies:project-home", args=[project.pk])).content.decode()
     assert reverse("analysis:report", args=[project.pk]) in page
+
+
+@pytest.mark.django_db
+def test_word_group_table_equals_the_word_frequency_api(api_as, project, owner, reported):
+    services.word_group_save(project=project, kind="subjects", name="监管主体", words="网信部门 公安机关 不存在的词")
+    services.word_group_save(project=project, kind="data", name="数据活动", words="公共数据")
+    api = api_as(owner)
+    rows = _table(_tables(_report(api, project).content), "Word groups")
+    query = "?top=1000&min_length=1&stopwords=include"
+    shown = {w["word"]: w for w in api.get(reverse("api:word-frequency", args=[project.pk]) + query).json()["words"]}
+    assert rows[0] == ["Kind", "Word group", "Words (count)", "Count", "Documents"]
+    by_name = {row[1]: row for row in rows[1:]}
+    subjects = by_name["监管主体"]
+    assert subjects[0] == "Subjects"
+    counts = [shown["网信部门"]["count"], shown["公安机关"]["count"]]
+    assert subjects[2] == f"网信部门 {counts[0]}、公安机关 {counts[1]}、不存在的词 0"
+    assert subjects[3] == str(sum(counts))
+    assert subjects[4] == "2"  # both words are in 贵州省 and 全国, neither in 云南省: documents are not added up
+    assert by_name["数据活动"][3:] == [str(shown["公共数据"]["count"]), str(shown["公共数据"]["documents"])]
+
+
+@pytest.mark.django_db
+def test_a_project_without_word_groups_says_where_to_name_them(api_as, project, owner, reported):
+    document = WordDocument(io.BytesIO(_report(api_as(owner), project).content))
+    assert any("owners name them on the dictionary page" in p.text for p in document.paragraphs)
