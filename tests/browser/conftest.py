@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import threading
 
 import pytest
 
@@ -52,6 +53,19 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    finish_requests(live_server)
+
+
+def finish_requests(live_server, timeout: float = 10.0) -> None:
+    """Wait for the live server's request threads to end before the database is flushed: a request a page sent as it
+    closed (htmx polling, a late fetch) must not use the shared in-memory SQLite connection during the flush, nor
+    reach the next test's database."""
+    httpd = getattr(live_server.thread, "httpd", None)
+    if httpd is None:
+        return
+    for thread in threading.enumerate():
+        if getattr(thread, "_target", None) == httpd.process_request_thread:
+            thread.join(timeout)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from coding import services as coding_services
 from coding.models import Adjudication, Coding
 from policies import services
 from policies.models import Role
+from tests.browser.conftest import finish_requests
 from tests.factories import CodingFactory, MembershipFactory, NodeFactory, ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -113,6 +114,7 @@ def test_the_nav_is_one_row_at_1280_px(browser, live_server, login, study, langu
         assert page.locator(".nav-group[open]").count() == 0
     finally:
         context.close()
+        finish_requests(live_server)
 
 
 def test_printing_hides_nav_and_forms_and_the_matrix_goes_landscape(new_page, login, live_server, study):
