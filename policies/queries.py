@@ -1,0 +1,70 @@
+"""Request values become typed values here, at the edge: the one spelling of a boolean, lists given as repeated
+parameters or comma-separated, whole numbers in a range. Forms, serializers and the typed query objects of each
+feature (MatrixQuery, NodeViewQuery, ExportSelection…) read parameters through these helpers; domain functions take
+the typed objects, never a request's QueryDict.
+
+A boolean is `true` or `false` (the OpenAPI spelling); 1/0, on/off and yes/no are read as the same, as an HTML
+checkbox sends `on`. An empty or absent value is the default; anything else is an error that says so."""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+TRUE = frozenset({"true", "1", "on", "yes"})
+FALSE = frozenset({"false", "0", "off", "no"})
+
+
+def values(params: Mapping, name: str) -> list[str]:
+    """Every value of a parameter: a QueryDict's repeated values, or a plain mapping's one value or list."""
+    getlist = getattr(params, "getlist", None)
+    if getlist is not None:
+        return [str(value) for value in getlist(name)]
+    value = params.get(name)
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value]
+    return [str(value)]
+
+
+def text(params: Mapping, name: str, default: str = "") -> str:
+    """A parameter's last value, stripped ("" when absent)."""
+    given = values(params, name)
+    return given[-1].strip() if given else default
+
+
+def names(params: Mapping, *keys: str) -> tuple[str, ...]:
+    """Comma-separated and repeated values of the given parameters together: stripped, each once, in order."""
+    found = (part.strip() for key in keys for value in values(params, key) for part in value.split(","))
+    return tuple(dict.fromkeys(part for part in found if part))
+
+
+def parse_flag(value: object, name: str, default: bool | None = False) -> bool | None:
+    """One value as a boolean: see the module's docstring; `default` for an empty or absent value."""
+    if isinstance(value, bool):
+        return value
+    spelled = str(value if value is not None else "").strip().lower()
+    if not spelled:
+        return default
+    if spelled in TRUE:
+        return True
+    if spelled in FALSE:
+        return False
+    raise ValidationError(_("“%(name)s” must be true or false.") % {"name": name[:40]})
+
+
+def flag(params: Mapping, name: str, default: bool | None = False) -> bool | None:
+    """A boolean parameter (the last value when repeated)."""
+    return parse_flag(text(params, name), name, default)
+
+
+def whole_number(params: Mapping, name: str, default: int, low: int, high: int) -> int:
+    """A whole number in [low, high]; the default when absent; otherwise an error that names the range."""
+    raw = text(params, name)
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        shown = {"name": name[:40], "low": low, "high": high}
+        raise ValidationError(_("%(name)s must be a whole number from %(low)d to %(high)d.") % shown)
+    return int(raw)

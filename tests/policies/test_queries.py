@@ -1,0 +1,49 @@
+"""policies/queries.py: the one boolean spelling, lists from repeated or comma-separated values, bounded numbers."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+
+from policies import queries
+
+
+@pytest.mark.parametrize("spelled", ["true", "TRUE", " 1 ", "on", "yes"])
+def test_every_true_spelling_is_read_as_true(spelled):
+    assert queries.flag(QueryDict(f"blind={spelled}"), "blind") is True
+
+
+@pytest.mark.parametrize("spelled", ["false", "0", "off", "No"])
+def test_every_false_spelling_is_read_as_false(spelled):
+    assert queries.flag({"blind": spelled}, "blind", default=True) is False
+
+
+def test_absent_or_empty_gives_the_default():
+    assert queries.flag(QueryDict(""), "blind", default=None) is None
+    assert queries.flag(QueryDict("blind="), "blind", default=True) is True
+
+
+def test_anything_else_is_refused_with_the_parameter_named():
+    with pytest.raises(ValidationError) as caught:
+        queries.flag(QueryDict("blind=maybe"), "blind")
+    assert caught.value.messages == ["“blind” must be true or false."]
+
+
+def test_names_join_comma_separated_and_repeated_values_once_in_order():
+    params = QueryDict("coders=b,%20a,,b&coder=c&coder=a")
+    assert queries.names(params, "coders", "coder") == ("b", "a", "c")
+    assert queries.names({"coders": ["x", "y,x"]}, "coders") == ("x", "y")
+    assert queries.names({}, "coders") == ()
+
+
+def test_text_takes_the_last_value_stripped():
+    assert queries.text(QueryDict("q=a&q=%20b%20"), "q") == "b"
+    assert queries.text({"q": None}, "q", "none") == "none"
+
+
+def test_whole_number_in_range_or_a_message_with_the_range():
+    assert queries.whole_number({"top": "20"}, "top", 100, 1, 1000) == 20
+    assert queries.whole_number({}, "top", 100, 1, 1000) == 100
+    for bad in ("0", "1001", "-3", "2.5", "二十"):
+        with pytest.raises(ValidationError) as caught:
+            queries.whole_number({"top": bad}, "top", 100, 1, 1000)
+        assert caught.value.messages == ["top must be a whole number from 1 to 1000."]
