@@ -141,7 +141,9 @@ def test_list_filters_by_document_node_and_coder(api_as, project, document, node
     assert len(api_as(coder).get(url, {"document": document.pk}).json()) == 2
     assert [c["coder"] for c in api_as(coder).get(url, {"coder": "owner"}).json()] == ["owner"]
     assert [c["node"] for c in api_as(coder).get(url, {"node": node.pk}).json()] == [node.pk]
-    assert api_as(coder).get(url, {"node": "abc"}).status_code == 400
+    bad = api_as(coder).get(url, {"node": "abc"})
+    assert bad.status_code == 400
+    assert bad.json()["detail"] == "“node” must be a number."
 
 
 def test_memo_html_is_stored_as_text_and_returned_verbatim(api_as, project, document, node, coder):
@@ -185,7 +187,10 @@ def test_undo_endpoint_reverses_the_last_action(api_as, project, document, node,
     assert response.status_code == 200
     assert response.json()["action"] == "created"
     assert not Coding.objects.exists()
-    assert api_as(coder).post(undo).status_code == 400
+    again = api_as(coder).post(undo)
+    assert again.status_code == 400
+    assert again.json()["detail"] == "There is nothing to undo."
+    assert not Coding.objects.exists()
 
 
 def test_owner_reads_the_audit_trail_after_a_removal(api_as, project, document, node, coder, owner):
@@ -213,6 +218,8 @@ def test_memos_are_searchable(api_as, project, document, coder):
     assert len(api_as(coder).get(url).json()) == 2
     missing = api_as(coder).post(url, {"kind": "node", "body": "x"}, format="json")
     assert missing.status_code == 400
+    assert missing.json()["detail"] == "Name a document or node of this project for the memo."
+    assert len(api_as(coder).get(url).json()) == 2
 
 
 def test_compact_list_dates_codings_in_the_project_time_zone(api_as, project, document, node, coder, settings):

@@ -95,6 +95,9 @@ def test_merge_into_a_node_of_another_project_gets_400(as_owner, project):
     other = services.node_create(project=ProjectFactory(), name="b")
     response = as_owner.post(reverse("api:node-merge", args=[source.pk]), {"target": other.pk}, format="json")
     assert response.status_code == 400
+    assert response.json()["detail"] == "target: There is no such node in this project."
+    assert Node.objects.filter(pk=source.pk, project=project).exists()  # the source was not merged away
+    assert Node.objects.filter(project=other.project).count() == 1
 
 
 def test_delete_with_codings_answers_409_until_confirmed(as_owner, project):
@@ -122,7 +125,10 @@ def test_apply_template_twice_adds_nothing_twice(as_owner, project):
 
 def test_unknown_template_gets_400(as_owner, project):
     url = reverse("api:nodes-apply-template", kwargs={"project_id": project.pk})
-    assert as_owner.post(url, {"template": "x"}, format="json").status_code == 400
+    response = as_owner.post(url, {"template": "x"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Unknown template “x”: choose one of lifecycle, stakeholders."
+    assert not project.nodes.exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "qdc"])

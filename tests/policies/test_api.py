@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from coding import services as coding_services
 from coding.models import Coding
-from policies.models import Document, Role
+from policies.models import Document, Project, Role
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
 
 GUIZHOU = (
@@ -105,6 +105,7 @@ def test_last_owner_cannot_be_demoted(api_as, project, owner):
     url = reverse("api:member", kwargs={"project_id": project.pk, "member_id": membership.pk})
     response = api_as(owner).patch(url, {"role": "viewer"}, format="json")
     assert response.status_code == 400
+    assert response.json()["detail"] == "A project needs at least one owner: make someone else owner first."
     membership.refresh_from_db()
     assert membership.role == Role.OWNER
 
@@ -214,6 +215,7 @@ def test_document_list_filters_by_province_in_any_form(api_as, project, owner):
     assert "text" not in listed[0]
     bad = api_as(owner).get(url, {"province": "火星"})
     assert bad.status_code == 400
+    assert bad.json()["detail"].startswith("Unknown province “火星”. Use one of: 北京市, 天津市")
 
 
 @pytest.mark.django_db
@@ -316,5 +318,8 @@ def test_a_new_project_can_start_from_the_lifecycle_framework(api_as):
     nodes = api_as(user).get(reverse("api:nodes", kwargs={"project_id": body["id"]})).json()
     assert len(nodes) == 40
     assert sum(1 for n in nodes if n["parent"] is None) == 7
+    before = Project.objects.count()
     bad = api_as(user).post(reverse("api:projects"), {"name": "x", "templates": ["nvivo"]}, format="json")
     assert bad.status_code == 400
+    assert bad.json()["detail"] == '0: "nvivo" is not a valid choice.'
+    assert Project.objects.count() == before  # no half-made project without its codebook
