@@ -1,24 +1,20 @@
-/* The coding page's suggestions panel.
+/* The coding page's suggestions panel (loaded and reloaded by htmx).
 
    1. It follows the text in view: as the reader scrolls the document, the panel lists the suggestions whose unit
       (article, item or paragraph) overlaps the paragraphs in view; "Show all" lists every suggestion of the document.
-      It watches the document's paragraphs (<p data-start> in #doc-text) with its own IntersectionObserver, so the
-      workspace script needs no change.
-   2. After a suggestion is accepted there (htmx fires codings-changed), the workspace redraws its codings at once
-      instead of at its next poll. */
-(function () {
-  "use strict";
-  const pane = document.getElementById("text-pane");
-  const text = document.getElementById("doc-text");
+      It watches the document's paragraphs (<p data-start> in #doc-text) with its own IntersectionObserver.
+   2. After a suggestion is accepted there (htmx fires codings-changed), the codings are fetched and redrawn at once
+      instead of at the next poll. */
+import { refresh } from "./codings.js";
+import { paras } from "./paragraphs.js";
+import { pane, root } from "./state.js";
+
+export function initSuggestions() {
   let showAll = false;
+  document.body.addEventListener("codings-changed", () => refresh(false));
 
-  document.body.addEventListener("codings-changed", () => {
-    if (window.PolicyCoderWorkspace) window.PolicyCoderWorkspace.refresh(false);
-  });
-  if (!pane || !text || !("IntersectionObserver" in window)) return;
-
-  const paras = Array.from(text.querySelectorAll(":scope > p[data-start]"));
-  const length = Number(text.dataset.length || 0);
+  const length = Number(root.dataset.length || 0);
+  const indexOf = new Map(paras.map((p, i) => [p.el, i]));
   const visible = new Set();
 
   function range() {
@@ -26,8 +22,8 @@
     let from = Infinity;
     let to = -Infinity;
     visible.forEach((i) => {
-      from = Math.min(from, Number(paras[i].dataset.start));
-      to = Math.max(to, i + 1 < paras.length ? Number(paras[i + 1].dataset.start) : length);
+      from = Math.min(from, paras[i].start);
+      to = Math.max(to, i + 1 < paras.length ? paras[i + 1].start : length);
     });
     return from === Infinity ? null : [from, to];
   }
@@ -74,7 +70,7 @@
   const observer = new IntersectionObserver(
     (entries) => {
       for (const entry of entries) {
-        const index = paras.indexOf(entry.target);
+        const index = indexOf.get(entry.target);
         if (entry.isIntersecting) visible.add(index);
         else visible.delete(index);
       }
@@ -82,7 +78,7 @@
     },
     { root: pane },
   );
-  paras.forEach((p) => observer.observe(p));
+  paras.forEach((p) => observer.observe(p.el));
 
   // the panel is loaded (and reloaded after a review) by htmx: filter each new copy
   document.body.addEventListener("htmx:load", (event) => {
@@ -94,4 +90,4 @@
       apply();
     }
   });
-})();
+}
