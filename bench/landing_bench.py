@@ -25,14 +25,14 @@ def peak_mb() -> float:
 def bench_search(project, user) -> None:
     from coding import autocode
     from framework.models import Node
-    from policies import services
     from policies.models import DocumentTokens, Segmentation
+    from policies.services.segmentation import segmentation_run
     from policies.text import search, segment
 
     texts = make_texts(DOCUMENTS, QUERY_CHARS, seed=3)
     insert_documents(project, user, texts)
     Segmentation.objects.get_or_create(project=project)
-    services.segmentation_run(project_id=project.pk, version=1)
+    segmentation_run(project_id=project.pk, version=1)
     print(f"corpus: {DOCUMENTS} documents, {sum(map(len, texts)) / 1e6:.1f} M characters")
 
     def run(query, boundaries=None):
@@ -107,12 +107,12 @@ def main() -> None:
     label = benchdb.setup(args)
     from django.contrib.auth import get_user_model
 
-    from policies import services
+    from policies.services.projects import project_create
 
     print(f"[{label}] load average before: {os.getloadavg()}")
     user = get_user_model().objects.create_user("bench", password="bench-pass-1")
-    bench_search(services.project_create(user=user, name="search"), user)
-    bench_disagreement(services.project_create(user=user, name="cases"), user)
+    bench_search(project_create(user=user, name="search"), user)
+    bench_disagreement(project_create(user=user, name="cases"), user)
     print(f"[{label}] load average after: {os.getloadavg()}; peak RSS of this process: {peak_mb():.0f} MB")
 
 

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 
 from coding.models import Coding
 from framework.models import Node
-from policies import services
 from policies.models import Document, Membership, Project, Role
+from policies.services.documents import text_hash
 
 SAMPLE_TEXT = (
     "贵州省政府数据共享开放条例\n"
@@ -54,7 +54,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     file_format = "txt"
     text = factory.Sequence(lambda n: f"{SAMPLE_TEXT}附件{n}")
     char_count = factory.LazyAttribute(lambda d: len(d.text))
-    text_hash = factory.LazyAttribute(lambda d: services.text_hash(d.text))
+    text_hash = factory.LazyAttribute(lambda d: text_hash(d.text))
     province = "贵州省"
 
 

@@ -11,8 +11,9 @@ from coding import autocode
 from coding import services as coding_services
 from coding.models import Coding
 from framework.models import Node
-from policies import services, structure
+from policies import structure
 from policies.models import DocumentTokens
+from policies.services.documents import document_import
 from policies.text import frequency, search, segment
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
 
@@ -188,7 +189,7 @@ def test_a_sentence_ends_at_a_semicolon_or_the_line():
 def corpus(project, owner):
     documents = []
     for i, text in enumerate((TEXT, "第一条　本省网信部门负责数据安全。\n第二条　其他。")):
-        outcome = services.document_import(project=project, user=owner, filename=f"doc{i}.txt", data=text.encode())
+        outcome = document_import(project=project, user=owner, filename=f"doc{i}.txt", data=text.encode())
         documents.append(outcome[0].document)
     for document in documents:
         document.province = ["贵州省", "浙江省"][documents.index(document)]
@@ -385,7 +386,7 @@ def test_each_document_count_carries_its_first_hit(project, owner, corpus):
 @pytest.mark.django_db
 def test_whole_word_search_over_the_project_skips_hits_inside_longer_words(project, owner):
     text = "大数据中心和数据。"
-    services.document_import(project=project, user=owner, filename="w.txt", data=text.encode())
+    document_import(project=project, user=owner, filename="w.txt", data=text.encode())
     boundaries = segment.word_boundaries(project)
     whole = search.text_search(
         project, owner, query=search.parse_query("数据", whole_word=True), scope=search.Scope(), boundaries=boundaries
@@ -397,7 +398,7 @@ def test_whole_word_search_over_the_project_skips_hits_inside_longer_words(proje
 
 @pytest.mark.django_db
 def test_sentence_auto_code_skips_a_hit_in_a_chapter_heading(project, coder, owner):
-    services.document_import(project=project, user=owner, filename="h.txt", data=HEADED.encode())
+    document_import(project=project, user=owner, filename="h.txt", data=HEADED.encode())
     node = NodeFactory(project=project, name="安全")
     plan = autocode.plan_for_search(project, coder, {"q": "数据安全", "spread": "sentence"}, node)
     assert plan.headings == 1
@@ -413,7 +414,7 @@ def test_sentence_auto_code_skips_a_hit_in_a_chapter_heading(project, coder, own
 def test_word_boundaries_read_cached_segmentations_in_chunks_and_segment_the_rest(project, owner, monkeypatch):
     texts = ["大数据中心和数据。", "数据安全和网络安全。", "公共数据由数据主管部门管理。"]
     documents = [
-        services.document_import(project=project, user=owner, filename=f"b{i}.txt", data=t.encode())[0].document
+        document_import(project=project, user=owner, filename=f"b{i}.txt", data=t.encode())[0].document
         for i, t in enumerate(texts)
     ]
     assert DocumentTokens.objects.filter(document__in=documents).count() == 3  # cached at import
