@@ -25,7 +25,7 @@ def _team_forms(request: HttpRequest, project):
     assign = AssignForm(
         data if data and data.get("action") in ("assign", "unassign") else None, documents=documents, coders=coders
     )
-    initial = {"blind": options.blind, "adjudicators": [u.pk for u in options.adjudicators.all()]}
+    initial = {"blind": options.blind, "adjudicators": services.adjudicator_ids(project)}
     settings_form = TeamOptionsForm(
         data if data and data.get("action") == "options" else None, members=members, initial=initial
     )
