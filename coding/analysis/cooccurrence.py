@@ -33,9 +33,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from coding import layers
-from coding.analysis import agreement, matrix
+from coding.analysis import agreement, matrix, matrix_table, matrix_writers
 from framework import tree
-from policies import control_chars
+from policies import control_chars, writers
 from policies.models import Section
 
 UNITS = ("passage", "article", "document")
@@ -348,7 +348,7 @@ def table(result: Cooccurrence, *, heat: bool = True) -> list[tuple[matrix.Colum
         for j, (column, v) in enumerate(zip(result.nodes, values, strict=True)):
             diagonal = i == j
             share = v / top if top and not diagonal else 0.0
-            style = matrix.heat_style(min(share, 1.0)) if heat and v and not diagonal else ""
+            style = matrix_table.heat_style(min(share, 1.0)) if heat and v and not diagonal else ""
             cells.append(Cell(v, display(v, result.value, diagonal), style, row.node_id, column.node_id, diagonal))
         lines.append((row, cells))
     return lines
@@ -356,17 +356,19 @@ def table(result: Cooccurrence, *, heat: bool = True) -> list[tuple[matrix.Colum
 
 def heatmap_svg(result: Cooccurrence, *, title: str) -> SafeString:
     """The table as the matrix page's heatmap figure (the same drawing, nodes down and across)."""
-    heads = [matrix.Head(c.name, c.path, "", i) for i, c in enumerate(result.nodes)]
+    heads = [matrix_table.Head(c.name, c.path, "", i) for i, c in enumerate(result.nodes)]
     top = result.maximum
     lines = []
     for i, (head, values) in enumerate(zip(heads, result.cells, strict=True)):
         cells = [
-            matrix.Cell(v, display(v, result.value, i == j), (v / top if top and i != j else 0.0), "", 0)
+            matrix_table.Cell(v, display(v, result.value, i == j), (v / top if top and i != j else 0.0), "", 0)
             for j, v in enumerate(values)
         ]
         lines.append((head, cells, ""))
-    view = matrix.Table(corner="", heads=heads, lines=lines, totals=[], total="", summary=[], transposed=False, sort="")
-    return matrix.heatmap_svg(view, title=title)
+    view = matrix_table.Table(
+        corner="", heads=heads, lines=lines, totals=[], total="", summary=[], transposed=False, sort=""
+    )
+    return matrix_writers.heatmap_svg(view, title=title)
 
 
 def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> SafeString:
@@ -379,9 +381,9 @@ def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> Safe
     n = len(shown)
     size, pad = 13, 16.0
     radius = max(140.0, 9.0 * n)
-    label_room = max([matrix._text_width(f"{result.nodes[i].name} (0000)", size) for i in shown] + [40])
+    label_room = max([writers.text_width(f"{result.nodes[i].name} (0000)", size) for i in shown] + [40])
     centre = radius + 28 + label_room + pad
-    width, height = max(2 * centre, matrix._text_width(title, size + 2) + 2 * pad), 2 * centre + 28
+    width, height = max(2 * centre, writers.text_width(title, size + 2) + 2 * pad), 2 * centre + 28
     own = {i: result.counts[i][i] for i in shown}
     largest_own = max(own.values(), default=0) or 1
     pairs = [
@@ -415,7 +417,7 @@ def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> Safe
         )
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(matrix.FONT_FAMILY)}" fill="#1f2328" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(writers.FONT_FAMILY)}" fill="#1f2328" '
         f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
         f"{''.join(parts)}</svg>"
     )

@@ -1,13 +1,13 @@
-"""Matrix coding queries: document groups × codebook nodes, five cell values. Pure core, loaders at the bottom."""
+"""Matrix coding queries: document groups × codebook nodes, five cell values. Pure core, loaders at the bottom.
+
+The page table and heat colours are in matrix_table, the files (spreadsheet rows, SVG figures) in matrix_writers."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from html import escape
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from coding import layers
@@ -21,7 +21,6 @@ ROW_KINDS = ("province", "issuer_type", "issuer", "policy_type", "year", "docume
 ATTR_PREFIX = "attr:"
 BLANK = "(blank)"
 NO_DATE = "(no date)"
-FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 
 
 # --- values --------------------------------------------------------------------------------------
@@ -391,237 +390,6 @@ def as_json(matrix: Matrix) -> dict:
         ],
         "column_nodes": [{"id": c.node_id, "name": c.name, "path": c.path} for c in matrix.columns],
     }
-
-
-# --- the table as shown: transposed, sorted, coloured ----------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    value: float
-    text: str
-    heat: float  # 0..1 of the largest cell
-    row_key: str  # which Matrix row and node the cell belongs to, whatever the orientation
-    node_id: int
-    style: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Head:
-    label: str
-    title: str  # the path of a node, the key of a row
-    sort: str  # the sort parameter that orders by this line
-    index: int
-
-
-@dataclass(frozen=True)
-class Table:
-    corner: str
-    heads: list[Head]  # across the top
-    lines: list[tuple[Head, list[Cell], str]]  # down the side: head, cells, total
-    totals: list[str]
-    total: str
-    summary: list[str]  # under each top head (columns of the Matrix only), else empty
-    transposed: bool
-    sort: str
-    groups: list[tuple[str, int]] = field(default_factory=list)  # over the top heads: (parent path, how many)
-
-
-def header_groups(paths: Sequence[str]) -> list[tuple[str, int]]:
-    """Runs of columns under the same parent, for a two-row header (category over its subcategories); empty when
-    every column is a top-level node."""
-    parents = [path.rpartition("/")[0] for path in paths]
-    if not any(parents):
-        return []
-    groups: list[tuple[str, int]] = []
-    for parent in parents:
-        if groups and groups[-1][0] == parent:
-            groups[-1] = (parent, groups[-1][1] + 1)
-        else:
-            groups.append((parent, 1))
-    return groups
-
-
-def table(matrix: Matrix, *, transpose: bool = False, sort: str = "", corner: str = "", heat: bool = True) -> Table:
-    """The matrix laid out for a page: rows × nodes (or transposed), lines ordered by `sort`.
-
-    sort: "c<i>" orders the rows by node column i, "r<i>" orders the node columns by row i, "c" / "r" by the totals;
-    a leading "-" sorts ascending (the default is largest first); anything else keeps the natural order.
-    """
-    top = max(matrix.maximum, 0)
-    kind = matrix.value
-    cells = []
-    for row, line in zip(matrix.rows, matrix.cells, strict=True):
-        cells.append([])
-        for column, v in zip(matrix.columns, line, strict=True):
-            share = (v / top) if top else 0.0
-            style = heat_style(share) if heat and v else ""
-            cells[-1].append(Cell(v, display(v, kind), share, row.key, column.node_id, style))
-    row_heads = [Head(row.label, row.key, f"r{i}", i) for i, row in enumerate(matrix.rows)]
-    col_heads = [Head(col.name, col.path, f"c{i}", i) for i, col in enumerate(matrix.columns)]
-    row_order = list(range(len(matrix.rows)))
-    col_order = list(range(len(matrix.columns)))
-    ascending, key = sort.startswith("-"), sort.lstrip("-")
-    if key[:1] == "c" and (key[1:] == "" or key[1:].isdigit()):
-        index = int(key[1:]) if key[1:] else None
-        if index is None or index < len(matrix.columns):
-            values = [matrix.row_totals[r] if index is None else matrix.cells[r][index] for r in row_order]
-            row_order.sort(key=lambda r: values[r] if ascending else -values[r])
-    elif key[:1] == "r" and (key[1:] == "" or key[1:].isdigit()):
-        index = int(key[1:]) if key[1:] else None
-        if index is None or index < len(matrix.rows):
-            values = [matrix.column_totals[c] if index is None else matrix.cells[index][c] for c in col_order]
-            col_order.sort(key=lambda c: values[c] if ascending else -values[c])
-    if not transpose:
-        return Table(
-            groups=header_groups([col_heads[c].title for c in col_order]),
-            corner=corner,
-            heads=[col_heads[c] for c in col_order],
-            lines=[
-                (row_heads[r], [cells[r][c] for c in col_order], display(matrix.row_totals[r], kind)) for r in row_order
-            ],
-            totals=[display(matrix.column_totals[c], kind) for c in col_order],
-            total=display(matrix.total, kind),
-            summary=[matrix.summary_text(c) for c in col_order],
-            transposed=False,
-            sort=sort,
-        )
-    return Table(
-        corner=corner,
-        heads=[row_heads[r] for r in row_order],
-        lines=[
-            (col_heads[c], [cells[r][c] for r in row_order], display(matrix.column_totals[c], kind)) for c in col_order
-        ],
-        totals=[display(matrix.row_totals[r], kind) for r in row_order],
-        total=display(matrix.total, kind),
-        summary=[],
-        transposed=True,
-        sort=sort,
-    )
-
-
-# --- exports -------------------------------------------------------------------------------------
-
-
-def sheet(matrix: Matrix, *, corner: str = "") -> list[list]:
-    """The matrix as spreadsheet rows: the header first, one line per row, totals, the summary (the layer and the
-    query go beside it: the .xlsx 说明 sheet, the CSV's file name and header)."""
-    lines: list[list] = [[corner, *(c.path for c in matrix.columns), _("Total")]]
-    for row, values, total in zip(matrix.rows, matrix.cells, matrix.row_totals, strict=True):
-        lines.append([row.label, *(_rounded(v, matrix.value) for v in values), _rounded(total, matrix.value)])
-    lines.append(
-        [_("Total"), *(_rounded(v, matrix.value) for v in matrix.column_totals), _rounded(matrix.total, matrix.value)]
-    )
-    summary = [matrix.summary_text(c) for c in range(len(matrix.columns))]
-    lines.append([_("Rows with any coding"), *summary, ""])  # as wide as every other line
-    return lines
-
-
-def long_sheet(matrix: Matrix, *, corner: str = "row") -> list[list]:
-    """The matrix as tidy rows for pandas or R: one (row, column, value) line per cell, node paths as columns."""
-    lines: list[list] = [[corner, "column", "value"]]
-    for row, values in zip(matrix.rows, matrix.cells, strict=True):
-        cells = zip(matrix.columns, values, strict=True)
-        lines += [[row.label, column.path, _rounded(v, matrix.value)] for column, v in cells]
-    return lines
-
-
-def _rounded(value: float, kind: str):
-    return round(value, 2) if kind == "coverage" else int(value)
-
-
-def _text_width(text: str, size: float) -> float:
-    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
-
-
-def heatmap_svg(view: Table, *, title: str) -> SafeString:
-    """The table as a heatmap figure (SVG text, labels escaped here, CJK fonts named for the browser to render)."""
-    size, cell_w, cell_h, pad = 13, 64.0, 28.0, 12.0
-    left = max([_text_width(h.label, size) for h, _c, _t in view.lines] + [40]) + 2 * pad
-    head_h = max([_text_width(h.label, size) for h in view.heads] + [40]) * 0.72 + 2 * pad  # labels at -45°
-    group_h = 24.0 if view.groups else 0.0  # the category row over its subcategories
-    width = left + cell_w * len(view.heads) + pad
-    height = 28 + group_h + head_h + cell_h * len(view.lines) + pad
-    parts = [
-        f'<text x="{pad}" y="20" font-size="{size + 2}" font-weight="600">{escape(title)}</text>',
-    ]
-    first = 0
-    for label, span in view.groups:
-        x, w = left + cell_w * first, cell_w * span
-        parts.append(
-            f'<text x="{x + w / 2:.1f}" y="{28 + 14:.1f}" text-anchor="middle" font-size="{size}" '
-            f'font-weight="600">{escape(label.rpartition("/")[2])}</text>'
-            f'<line x1="{x + 4:.1f}" y1="{28 + 20:.1f}" x2="{x + w - 4:.1f}" y2="{28 + 20:.1f}" stroke="#1f2328"/>'
-        )
-        first += span
-    y0 = 28 + group_h + head_h
-    for i, head in enumerate(view.heads):
-        x = left + cell_w * i + cell_w / 2
-        parts.append(
-            f'<text transform="translate({x:.1f},{y0 - 6:.1f}) rotate(-45)" font-size="{size}">'
-            f"{escape(head.label)}</text>"
-        )
-    for j, (head, cells, _total) in enumerate(view.lines):
-        y = y0 + cell_h * j
-        parts.append(
-            f'<text x="{left - pad:.1f}" y="{y + cell_h / 2:.1f}" text-anchor="end" dominant-baseline="central" '
-            f'font-size="{size}">{escape(head.label)}</text>'
-        )
-        for i, cell in enumerate(cells):
-            x = left + cell_w * i
-            fill = _heat_colour(cell.heat)
-            ink = "#ffffff" if cell.heat > 0.6 else "#1f2328"
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell_w}" height="{cell_h}" fill="{fill}" stroke="#ffffff"/>'
-                f'<text x="{x + cell_w / 2:.1f}" y="{y + cell_h / 2:.1f}" text-anchor="middle" '
-                f'dominant-baseline="central" font-size="{size}" fill="{ink}">{escape(cell.text)}</text>'
-            )
-    return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(FONT_FAMILY)}" fill="#1f2328" '
-        f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
-        f"{''.join(parts)}</svg>"
-    )
-
-
-def _heat_colour(heat: float) -> str:
-    """White to the accent blue (#1d4ed8) in proportion to the value."""
-    r = round(255 + (29 - 255) * heat)
-    g = round(255 + (78 - 255) * heat)
-    b = round(255 + (216 - 255) * heat)
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
-def heat_style(heat: float) -> str:
-    """Inline style for a heatmap cell on the page."""
-    ink = "#ffffff" if heat > 0.6 else "inherit"
-    return f"background:{_heat_colour(heat)};color:{ink}"
-
-
-def bar_chart_svg(bars: Sequence[tuple[str, int]], *, title: str) -> SafeString:
-    """Horizontal bars (label, count) as SVG text, for the attribute counts; every label is escaped here."""
-    size, bar_h, gap, pad, span = 13, 20.0, 6.0, 12.0, 360.0
-    left = max([_text_width(label, size) for label, _n in bars] + [40]) + 2 * pad
-    top_n = max((n for _l, n in bars), default=0) or 1
-    height = 36 + (bar_h + gap) * len(bars) + pad
-    width = left + span + 60
-    parts = [f'<text x="{pad}" y="20" font-size="{size + 2}" font-weight="600">{escape(title)}</text>']
-    for i, (label, n) in enumerate(bars):
-        y = 36 + (bar_h + gap) * i
-        w = span * n / top_n
-        parts.append(
-            f'<text x="{left - pad:.1f}" y="{y + bar_h / 2:.1f}" text-anchor="end" dominant-baseline="central" '
-            f'font-size="{size}">{escape(label)}</text>'
-            f'<rect x="{left:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar_h}" fill="#4e79a7"/>'
-            f'<text x="{left + w + 6:.1f}" y="{y + bar_h / 2:.1f}" dominant-baseline="central" '
-            f'font-size="{size}">{n}</text>'
-        )
-    return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(FONT_FAMILY)}" fill="#1f2328" '
-        f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
-        f"{''.join(parts)}</svg>"
-    )
 
 
 # --- loaders: the only place in this module that queries --------------------------------------------

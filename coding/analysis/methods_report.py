@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding import layers
-from coding.analysis import matrix, province_map, reliability, reports, timeline
+from coding.analysis import matrix, matrix_table, matrix_writers, province_map, reliability, reports, timeline
 from framework import builtin, figure, tree
 from policies.text import frequency, search, word_groups
 
@@ -256,7 +256,7 @@ def _matrix(report: Report, project, user, params: Mapping) -> None:
         return
     name = report.table(
         _("Documents coded per province and category (%(layer)s)") % {"layer": report.layer.label},
-        matrix.sheet(result, corner=reports.row_kind_label("province")),
+        matrix_writers.sheet(result, corner=reports.row_kind_label("province")),
     )
     report.say(
         _(
@@ -265,8 +265,8 @@ def _matrix(report: Report, project, user, params: Mapping) -> None:
         )
         % {"table": name}
     )
-    view = matrix.table(result)
-    heatmap = matrix.heatmap_svg(view, title=reports.layer_title(project.name, report.layer))
+    view = matrix_table.table(result)
+    heatmap = matrix_writers.heatmap_svg(view, title=reports.layer_title(project.name, report.layer))
     drawn = report.figure(_("The matrix as a heatmap"), heatmap)
     shown = province_map.from_matrix(result, province_map.DOCUMENTS, _("Documents (all, coded or not)"))
     map_figure = report.figure(

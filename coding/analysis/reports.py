@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coding.analysis import matrix
+from coding.analysis import matrix, matrix_table, matrix_writers
 from framework import figure, tree
 from policies import corpus, writers
 
@@ -95,18 +95,18 @@ def matrix_file(project, user, params, fmt: str) -> HttpResponse:
     corner = row_kind_label(result.rows_by)
     name = f"{project.name}-matrix-{result.value}"
     if fmt in FIGURE_FORMATS:
-        view = matrix.table(result, transpose=params.get("transpose") == "1", sort=params.get("sort", ""))
+        view = matrix_table.table(result, transpose=params.get("transpose") == "1", sort=params.get("sort", ""))
         title = layer_title(f"{project.name} · {value_label(result.value)}", result.layer)
-        return file_response(fmt, name, [], matrix.heatmap_svg(view, title=title), layer=result.layer)
+        return file_response(fmt, name, [], matrix_writers.heatmap_svg(view, title=title), layer=result.layer)
     query = matrix.parse(params, project.custom_attributes.values_list("name", flat=True))
     rule = matrix.provinces_rule(replace(query, provinces_only=result.provinces_only))
     about = about_lines(
         project, result.layer, value=result.value, rows_by=result.rows_by, filters=query.filters, rule=rule
     )
     if params.get("format") == "long":  # tidy row,column,value lines
-        return file_response(fmt, f"{name}-long", matrix.long_sheet(result), layer=result.layer, about=about)
-    lines = matrix.sheet(result, corner=corner)
-    groups = matrix.header_groups([c.path for c in result.columns])
+        return file_response(fmt, f"{name}-long", matrix_writers.long_sheet(result), layer=result.layer, about=about)
+    lines = matrix_writers.sheet(result, corner=corner)
+    groups = matrix_table.header_groups([c.path for c in result.columns])
     merges: list[str] = []
     if fmt == "xlsx" and groups:  # a category row over its subcategories (the CSV keeps one header of full paths)
         lines = [["", *(cell for label, span in groups for cell in [label, *[""] * (span - 1)]), ""], *lines]
@@ -139,7 +139,9 @@ def attribute_file(project, params, fmt: str) -> HttpResponse:
     query, bars = matrix.attribute_counts(project, params)
     name = f"{project.name}-{query.rows_by.replace(':', '-')}-counts"
     title = _("Documents by %(attribute)s") % {"attribute": row_kind_label(query.rows_by)}
-    return file_response(fmt, name, attribute_lines(query.rows_by, bars), matrix.bar_chart_svg(bars, title=title))
+    return file_response(
+        fmt, name, attribute_lines(query.rows_by, bars), matrix_writers.bar_chart_svg(bars, title=title)
+    )
 
 
 def summary_lines(rows_by: str, found, rule: str = "") -> list[list]:

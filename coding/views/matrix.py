@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from coding import team
-from coding.analysis import matrix, reports
+from coding.analysis import matrix, matrix_table, matrix_writers, reports
 from framework import tree
 from policies import access, corpus, error_pages
 
@@ -40,7 +40,7 @@ def _matrix_context(request: HttpRequest, project) -> dict:
     except ValidationError as invalid:
         return {**context, "error": " ".join(invalid.messages)}
     corner = reports.row_kind_label(result.rows_by)
-    view = matrix.table(
+    view = matrix_table.table(
         result,
         transpose=params.get("transpose") == "1",
         sort=params.get("sort", ""),
@@ -110,7 +110,7 @@ def attribute_counts(request: HttpRequest, project_id: int) -> HttpResponse:
         "by": query.rows_by,
         "lines": reports.attribute_lines(query.rows_by, bars)[1:],
         "title": title,
-        "chart": matrix.bar_chart_svg(bars, title=title),
+        "chart": matrix_writers.bar_chart_svg(bars, title=title),
     }
     return render(request, "coding/attribute_counts.html", context)
 
