@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import export, layers, memos, services
+from coding import export, layers, memos, params, services
 from coding.analysis import matrix, reliability, reports
 from coding.exchange import qdpx
 from coding.exchange import services as exchange_services
@@ -313,7 +313,8 @@ class ExportCsvApi(APIView):
         responses={(200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request: Request, project_id: int):
-        return export.csv_response(access.project_for(request.user, project_id), request.query_params, request.user)
+        project = access.project_for(request.user, project_id)
+        return export.csv_response(project, params.export_selection(request.query_params), request.user)
 
 
 class ExportXlsxApi(APIView):
@@ -325,7 +326,8 @@ class ExportXlsxApi(APIView):
         responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, project_id: int):
-        return export.xlsx_response(access.project_for(request.user, project_id), request.query_params, request.user)
+        project = access.project_for(request.user, project_id)
+        return export.xlsx_response(project, params.export_selection(request.query_params), request.user)
 
 
 class MemoSerializer(serializers.ModelSerializer):

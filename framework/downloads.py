@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from framework import exchange, figure, tree
-from policies import hooks, writers
+from policies import hooks, queries, writers
 
 FIGURE_COUNTS = {"documents": 0, "references": 1, "coders": 2}
 
@@ -34,7 +34,8 @@ def figure_response(project, params, user, fmt: str = "svg") -> HttpResponse:
     which = params.get("counts", "")
     per_node, title, layer = None, project.name, None
     if which in FIGURE_COUNTS:
-        layer, visible = hooks.call("node_counts", project, user, params)  # ?coders= as everywhere, else the default
+        coders = queries.names(params, "coders", "coder")  # ?coders= as everywhere, else the default layer
+        layer, visible = hooks.call("node_counts", project, user, coders)
         per_node = {node: values[FIGURE_COUNTS[which]] for node, values in visible.items()}
         title = f"{project.name} · {layer.label}"
     depth = params.get("depth", "")

@@ -19,7 +19,9 @@ from coding import counts as coding_counts
 from coding import export, layers, nodeview
 from coding import services as coding_services
 from coding.analysis import matrix, matrix_table, reliability
+from coding.export import ExportSelection
 from coding.models import Coding
+from coding.nodeview import NodeViewQuery
 from framework import panel
 from policies.models import Role
 from policies.text import search
@@ -382,12 +384,12 @@ def test_codebook_figure_counts_a_layer_and_says_which(client, agreed):
 @pytest.mark.django_db
 def test_node_view_default_explicit_and_blind(agreed):
     project, share = agreed["project"], agreed["nodes"][0]
-    default = nodeview.load(project, share, agreed["owner"], {})
+    default = nodeview.load(project, share, agreed["owner"])
     assert (default.layer.kind, default.references, default.coders) == ("consensus", 1, [])
-    both = nodeview.load(project, share, agreed["owner"], {"coders": "alice,bob"})
+    both = nodeview.load(project, share, agreed["owner"], NodeViewQuery(coders=("alice", "bob")))
     assert (both.references, both.coders) == (3, ["alice", "bob"])
     coding_services.options_update(project=project, blind=True)
-    blind = nodeview.load(project, share, agreed["bob"], {})
+    blind = nodeview.load(project, share, agreed["bob"])
     assert (blind.references, blind.coders) == (1, ["bob"])
 
 
@@ -399,7 +401,7 @@ def test_coded_segment_export_counts_one_layer(api_as, agreed):
     assert "consensus" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [row["coder"] for row in rows] == [agreed["consensus"].username]
-    codings, context = export.selection(project, {"coders": "alice,bob"}, agreed["owner"])
+    codings, context = export.selection(project, ExportSelection(coders=("alice", "bob")), agreed["owner"])
     assert len(list(codings)) == 4
     assert context.layer.names == ("alice", "bob")
 
