@@ -24,8 +24,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import export, layers, memos, params, services
+from coding import export, layers, memos, query_params, services
 from coding.analysis import matrix, reliability, reports
+from coding.analysis import query_params as analysis_params
 from coding.exchange import qdpx
 from coding.exchange import services as exchange_services
 from coding.models import Coding, CodingEvent, Memo, MemoKind, MemoRevision
@@ -314,7 +315,7 @@ class ExportCsvApi(APIView):
     )
     def get(self, request: Request, project_id: int):
         project = access.project_for(request.user, project_id)
-        return export.csv_response(project, params.export_selection(request.query_params), request.user)
+        return export.csv_response(project, query_params.export_selection(request.query_params), request.user)
 
 
 class ExportXlsxApi(APIView):
@@ -327,7 +328,7 @@ class ExportXlsxApi(APIView):
     )
     def get(self, request: Request, project_id: int):
         project = access.project_for(request.user, project_id)
-        return export.xlsx_response(project, params.export_selection(request.query_params), request.user)
+        return export.xlsx_response(project, query_params.export_selection(request.query_params), request.user)
 
 
 class MemoSerializer(serializers.ModelSerializer):
@@ -491,7 +492,8 @@ class MatrixApi(APIView):
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        result = matrix.load(project, request.user, request.query_params)
+        query = analysis_params.matrix_query(project, request.query_params)
+        result = matrix.load_query(project, request.user, query)
         return Response(matrix.as_json(result))
 
 

@@ -42,7 +42,7 @@ CHUNK = 2000  # codings read from the database at a time
 
 @dataclass(frozen=True)
 class ExportSelection:
-    """Which codings an export holds and how, parsed at the edge (coding/params.py)."""
+    """Which codings an export holds and how, parsed at the edge (coding/query_params.py)."""
 
     node: int | None = None  # with its descendants; None: every node
     coders: tuple[str, ...] = ()  # the layer's names; empty: the default layer

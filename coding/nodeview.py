@@ -29,7 +29,7 @@ class Passage:
 
 @dataclass(frozen=True)
 class NodeViewQuery:
-    """What the node view shows, parsed at the edge (coding/params.py)."""
+    """What the node view shows, parsed at the edge (coding/query_params.py)."""
 
     descendants: bool = True  # the node's subtree, or the node alone
     coders: tuple[str, ...] = ()  # the layer's names; empty: the default layer

@@ -398,8 +398,8 @@ DOC_FIELDS = ("province", "issuer_type", "issuer", "policy_type", "issue_date")
 
 
 @dataclass(frozen=True)
-class Query:
-    """A matrix request, parsed and checked."""
+class MatrixQuery:
+    """A matrix request, parsed and checked at the edge (coding/analysis/query_params.py)."""
 
     rows_by: str = "province"
     value: str = "documents"
@@ -413,47 +413,7 @@ class Query:
     provinces_only: bool | None = None  # rows by province without 全国 and blanks; None: the page's default
 
 
-def parse(params: Mapping, custom_names: Iterable[str]) -> Query:
-    """Query parameters → Query; a ValidationError says what is wrong with them."""
-    custom_names = list(custom_names)
-    rows_by = check_rows_by((params.get("rows") or "province").strip(), custom_names)
-    node_text = params.get("nodes") or ""
-    if hasattr(params, "getlist"):
-        node_text = ",".join([node_text, *params.getlist("node")])
-    value = (params.get("value") or "documents").strip()
-    if value not in VALUES:
-        raise ValidationError(
-            _("Unknown value “%(value)s”: use one of %(allowed)s.")
-            % {"value": value[:40], "allowed": ", ".join(VALUES)}
-        )
-    nodes = _ids(node_text, "nodes")
-    parent = _ids(params.get("parent") or "", "parent")
-    level_text = (params.get("level") or "").strip()
-    if level_text and not level_text.isdigit():
-        raise ValidationError(_("“level” must be a whole number: 1 for the categories, 2 for subcategories."))
-    coders = tuple(dict.fromkeys(c.strip() for c in (params.get("coders") or "").split(",") if c.strip()))
-    if hasattr(params, "getlist"):
-        coders = tuple(dict.fromkeys([*coders, *(c.strip() for c in params.getlist("coder") if c.strip())]))
-    filters = tuple((f, params.get(f).strip()) for f in corpus.FILTER_FIELDS if (params.get(f) or "").strip())
-    return Query(
-        rows_by=rows_by,
-        value=value,
-        level=int(level_text) if level_text else (None if nodes or parent else 1),
-        nodes=nodes,
-        parent=parent[0] if parent else None,
-        coders=coders,
-        all_provinces=(params.get("all") or "") in ("1", "true", "on"),
-        filters=filters,
-        provinces_only=_switch(params.get("provinces_only")),
-    )
-
-
-def _switch(text) -> bool | None:
-    text = (text or "").strip().lower()
-    return True if text in ("1", "true", "on", "yes") else False if text in ("0", "false", "off", "no") else None
-
-
-def provinces_rule(query: Query) -> str:
+def provinces_rule(query: MatrixQuery) -> str:
     """Which rows a count by province uses, as the summaries say it."""
     if query.rows_by != "province":
         return ""
@@ -462,14 +422,7 @@ def provinces_rule(query: Query) -> str:
     return _("all rows (全国 and documents without a province included)")
 
 
-def _ids(text: str, name: str) -> tuple[int, ...]:
-    try:
-        return tuple(dict.fromkeys(int(part) for part in text.split(",") if part.strip()))
-    except ValueError:
-        raise ValidationError(_("“%(name)s” must be node ids separated by commas.") % {"name": name}) from None
-
-
-def documents_for(project, query: Query) -> list[Doc]:
+def documents_for(project, query: MatrixQuery) -> list[Doc]:
     """The project's documents after the attribute filters, as plain values."""
     documents = corpus.filter_documents(project.documents.all(), dict(query.filters)).order_by()
     custom = query.rows_by.startswith(ATTR_PREFIX)
@@ -484,12 +437,12 @@ def documents_for(project, query: Query) -> list[Doc]:
     return docs
 
 
-def with_layer(project, user, query: Query) -> Query:
+def with_layer(project, user, query: MatrixQuery) -> MatrixQuery:
     """The query with its layer resolved: the coders it names, or the default layer (coding.layers decides)."""
     return query if query.layer is not None else replace(query, layer=layers.layer_for(project, user, query.coders))
 
 
-def codings_for(project, user, query: Query):
+def codings_for(project, user, query: MatrixQuery):
     """The visible codings of the query's layer that it counts (document filters applied)."""
     query = with_layer(project, user, query)
     codings = layers.layer_codings(project, user, query.layer).order_by()
@@ -510,13 +463,8 @@ def facts_for(codings, value: str, node_ids: Iterable[int]):
     return grouped.values_list("document_id", "node_id", "n")
 
 
-def load(project, user, params) -> Matrix:
-    """The matrix for a request's parameters (see parse)."""
-    query = parse(params, project.custom_attributes.values_list("name", flat=True))
-    return load_query(project, user, query)
-
-
-def load_query(project, user, query: Query) -> Matrix:
+def load_query(project, user, query: MatrixQuery) -> Matrix:
+    """The matrix the query asks for, on its layer (the default layer when it names no coders)."""
     query = with_layer(project, user, query)
     if query.provinces_only is None:
         query = replace(query, provinces_only=False)  # the matrix shows 全国 unless asked (the summary does not)
@@ -531,9 +479,9 @@ def load_query(project, user, query: Query) -> Matrix:
     return compute(query.value, rows, columns, facts, **extra)
 
 
-def cell_documents(project, user, params, node_id: int, row_key_: str) -> tuple[Query, list[int]]:
+def cell_documents(project, user, query: MatrixQuery, node_id: int, row_key_: str) -> tuple[MatrixQuery, list[int]]:
     """The documents behind one cell: those in the row with a coding at the node (or below) by the chosen coders."""
-    query = with_layer(project, user, parse(params, project.custom_attributes.values_list("name", flat=True)))
+    query = with_layer(project, user, query)
     node_rows = tree.rows_for(project)
     if node_id not in {r.id for r in node_rows}:
         raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": node_id})
@@ -548,9 +496,10 @@ def cell_documents(project, user, params, node_id: int, row_key_: str) -> tuple[
     return query, sorted(set(coded))
 
 
-def framework_summary(project, user, params) -> tuple[Query, list[tuple[tree.TreeNode, int, tuple[str, ...]]]]:
+def framework_summary(
+    project, user, query: MatrixQuery
+) -> tuple[MatrixQuery, list[tuple[tree.TreeNode, int, tuple[str, ...]]]]:
     """For every node in tree order: how many rows (provinces by default) have coding there, and which."""
-    query = parse(params, project.custom_attributes.values_list("name", flat=True))
     query = with_layer(project, user, replace(query, value="documents", level=None, nodes=(), parent=None))
     if query.provinces_only is None:
         query = replace(query, provinces_only=True)  # the paper counts provinces: 全国 left out unless asked
@@ -567,10 +516,7 @@ def framework_summary(project, user, params) -> tuple[Query, list[tuple[tree.Tre
     return query, [(node, *matrix.column_summary[i]) for i, node in enumerate(ordered)]
 
 
-def attribute_counts(project, params) -> tuple[Query, list[tuple[str, int]]]:
-    """Documents per value of one attribute (issuer type by default), in the matrix's row order."""
-    custom = list(project.custom_attributes.values_list("name", flat=True))
-    rows_by = check_rows_by((params.get("by") or "issuer_type").strip(), custom)
-    query = Query(rows_by=rows_by)
-    rows = group_rows(documents_for(project, query), rows_by)
+def attribute_counts(project, query: MatrixQuery) -> tuple[MatrixQuery, list[tuple[str, int]]]:
+    """Documents per value of the query's row attribute, in the matrix's row order."""
+    rows = group_rows(documents_for(project, query), query.rows_by)
     return query, [(row.label, len(row.documents)) for row in rows]

@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 from coding.analysis.matrix import Matrix, display
 
 
+@dataclass(frozen=True)
+class TableOptions:
+    """How a page or a figure lays the matrix out, parsed at the edge (coding/analysis/query_params.py); see table()."""
+
+    transpose: bool = False
+    sort: str = ""
+    heat: bool = True
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     value: float

@@ -154,13 +154,12 @@ def svg(shown: ProvinceMap, *, title: str) -> SafeString:
 # --- loader ----------------------------------------------------------------------------------------
 
 
-def load(project, user, params, value_label) -> tuple[matrix.Matrix, ProvinceMap]:
-    """The matrix by province (全国 and every province kept) for the request's parameters, and its map by
-    `map=` (documents by default, or a node id among the columns). `value_label` names a value kind."""
-    query = matrix.parse(params, project.custom_attributes.values_list("name", flat=True))
+def load(project, user, query: matrix.MatrixQuery, column: str, value_label) -> tuple[matrix.Matrix, ProvinceMap]:
+    """The matrix by province (全国 and every province kept) for the query, and its map by `column` (documents, or
+    a node id among the columns). `value_label` names a value kind."""
     query = replace(query, rows_by="province", all_provinces=True, provinces_only=False)
     result = matrix.load_query(project, user, query)
-    column = (params.get("map") or DOCUMENTS).strip()
+    column = column or DOCUMENTS
     if column == DOCUMENTS:
         label = _("Documents (all, coded or not)")
     else:

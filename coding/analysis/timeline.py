@@ -124,10 +124,8 @@ def svg(timeline: Timeline, *, title: str, value_label: str, chart: str = "bar")
 # --- loader ----------------------------------------------------------------------------------------
 
 
-def load(project, user, params) -> tuple[matrix.Matrix, Timeline]:
-    """The matrix with rows by year for the request's parameters (columns, value, coders, filters), and its
-    timeline."""
-    query = matrix.parse(params, project.custom_attributes.values_list("name", flat=True))
+def load(project, user, query: matrix.MatrixQuery) -> tuple[matrix.Matrix, Timeline]:
+    """The matrix with rows by year for the query (columns, value, coders, filters), and its timeline."""
     if query.value in ("characters", "coverage"):
         query = replace(query, value="documents")  # characters do not stack into a per-year story
     result = matrix.load_query(project, user, replace(query, rows_by="year"))

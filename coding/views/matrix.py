@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from coding import team
-from coding.analysis import matrix, matrix_table, matrix_writers, reports
+from coding.analysis import matrix, matrix_table, matrix_writers, query_params, reports
 from framework import tree
 from policies import access, corpus, error_pages
 
@@ -28,25 +28,20 @@ def _matrix_context(request: HttpRequest, project) -> dict:
         "query": params,
         "chosen_coders": params.getlist("coder"),
         "chosen_nodes": [int(n) for n in params.getlist("node") if n.isdigit()],
-        "links": reports.query_string(params),
-        "view_links": reports.query_string(params, keep=(*reports.MATRIX_PARAMS, "transpose", "heat")),
+        "links": query_params.query_string(params),
+        "view_links": query_params.query_string(params, keep=(*query_params.MATRIX_PARAMS, "transpose", "heat")),
         "page_url": reverse("coding:matrix", args=[project.pk]),
         "cell_url": reverse("coding:matrix-cell", args=[project.pk]),
         "heat": params.get("heat", "1") != "0",
     }
     context["levels"] = range(1, max((depth for _i, _p, depth in context["node_choices"]), default=1) + 1)
     try:
-        result = matrix.load(project, request.user, params)
+        layout = query_params.table_options(params)
+        result = matrix.load_query(project, request.user, query_params.matrix_query(project, params))
     except ValidationError as invalid:
         return {**context, "error": " ".join(invalid.messages)}
     corner = reports.row_kind_label(result.rows_by)
-    view = matrix_table.table(
-        result,
-        transpose=params.get("transpose") == "1",
-        sort=params.get("sort", ""),
-        corner=corner,
-        heat=context["heat"],
-    )
+    view = matrix_table.table(result, transpose=layout.transpose, sort=layout.sort, corner=corner, heat=layout.heat)
     return {**context, "matrix": result, "table": view, "value_label": reports.value_label(result.value)}
 
 
@@ -69,9 +64,8 @@ def matrix_cell(request: HttpRequest, project_id: int) -> HttpResponse:
     if not node.isdigit():
         return error_pages.bad_request(request, _("“node” must be a node id."), project=project)
     try:
-        query, documents = matrix.cell_documents(
-            project, request.user, request.GET, int(node), request.GET.get("row", "")
-        )
+        query = query_params.matrix_query(project, request.GET)
+        query, documents = matrix.cell_documents(project, request.user, query, int(node), request.GET.get("row", ""))
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
     target = [("documents", ",".join(map(str, documents)) or "0"), *(("coder", c) for c in query.coders)]
@@ -84,7 +78,10 @@ def matrix_export(request: HttpRequest, project_id: int, fmt: str) -> HttpRespon
     """The matrix as CSV (UTF-8 with BOM), .xlsx, or the heatmap as SVG."""
     project = access.project_for(request.user, project_id)
     try:
-        return reports.matrix_file(project, request.user, request.GET, fmt)
+        query = query_params.matrix_query(project, request.GET)
+        layout = query_params.table_options(request.GET)
+        long = request.GET.get("format") == "long"
+        return reports.matrix_file(project, request.user, query, fmt, layout=layout, long=long)
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
 
@@ -102,7 +99,7 @@ def attribute_counts(request: HttpRequest, project_id: int) -> HttpResponse:
         "query": request.GET,
     }
     try:
-        query, bars = matrix.attribute_counts(project, request.GET)
+        query, bars = matrix.attribute_counts(project, query_params.counts_query(project, request.GET))
     except ValidationError as invalid:
         return render(request, "coding/attribute_counts.html", {**context, "error": " ".join(invalid.messages)})
     title = _("Documents by %(attribute)s") % {"attribute": reports.row_kind_label(query.rows_by)}
@@ -120,7 +117,7 @@ def attribute_counts(request: HttpRequest, project_id: int) -> HttpResponse:
 def attribute_counts_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
     project = access.project_for(request.user, project_id)
     try:
-        return reports.attribute_file(project, request.GET, fmt)
+        return reports.attribute_file(project, query_params.counts_query(project, request.GET), fmt)
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
 
@@ -136,10 +133,11 @@ def framework_summary(request: HttpRequest, project_id: int) -> HttpResponse:
         "membership": membership,
         "rows_choices": reports.row_choices(project),
         "query": request.GET,
-        "links": reports.query_string(request.GET),
+        "links": query_params.query_string(request.GET),
     }
     try:
-        query, found = matrix.framework_summary(project, request.user, request.GET)
+        query = query_params.matrix_query(project, request.GET)
+        query, found = matrix.framework_summary(project, request.user, query)
     except ValidationError as invalid:
         return render(request, "coding/framework_summary.html", {**context, "error": " ".join(invalid.messages)})
     context |= {
@@ -160,6 +158,7 @@ def framework_summary_export(request: HttpRequest, project_id: int, fmt: str) ->
     """The summary as CSV or .xlsx, or the codebook figure with the counts and names on it as SVG."""
     project = access.project_for(request.user, project_id)
     try:
-        return reports.summary_file(project, request.user, request.GET, fmt)
+        query = query_params.matrix_query(project, request.GET)
+        return reports.summary_file(project, request.user, query, fmt)
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coding import memos, nodeview, params, services, team
+from coding import memos, nodeview, query_params, services, team
 from coding.forms import MemoForm
 from coding.models import MemoKind
 from framework import tree
@@ -41,7 +41,7 @@ def node_view(request: HttpRequest, project_id: int, node_id: int) -> HttpRespon
             except ValidationError as error:
                 memo_form.add_error(None, error)
     try:
-        view = nodeview.load(project, node, request.user, params.node_view_query(request.GET))
+        view = nodeview.load(project, node, request.user, query_params.node_view_query(request.GET))
         error = None
     except ValidationError as invalid:
         view, error = None, " ".join(invalid.messages)

@@ -275,7 +275,7 @@ def test_matrix_svg_title_names_the_layer(client, agreed):
 
 @pytest.mark.django_db
 def test_summary_counts_the_default_layer_and_says_so(client, agreed):
-    query, found = matrix.framework_summary(agreed["project"], agreed["owner"], {})
+    query, found = matrix.framework_summary(agreed["project"], agreed["owner"], matrix.MatrixQuery())
     assert query.layer.kind == "consensus"
     counts = {node.row.name: (count, names) for node, count, names in found}
     assert counts["数据安全"] == (0, ())  # only bob coded it, in 全国: not in 共识
@@ -287,8 +287,8 @@ def test_summary_counts_the_default_layer_and_says_so(client, agreed):
 
 @pytest.mark.django_db
 def test_summary_explicit_layer_and_its_export(client, agreed):
-    params = {"coders": "bob", "provinces_only": "0"}
-    _query, found = matrix.framework_summary(agreed["project"], agreed["owner"], params)
+    query = matrix.MatrixQuery(coders=("bob",), provinces_only=False)
+    _query, found = matrix.framework_summary(agreed["project"], agreed["owner"], query)
     assert {node.row.name: count for node, count, _names in found}["数据安全"] == 1
     client.force_login(agreed["owner"])
     response = client.get(reverse("coding:summary-csv", args=[agreed["project"].pk]), {"coders": "bob"})
@@ -298,12 +298,14 @@ def test_summary_explicit_layer_and_its_export(client, agreed):
 
 @pytest.mark.django_db
 def test_summary_counts_provinces_only_by_default_and_says_so(client, team):
-    query, found = matrix.framework_summary(team["project"], team["owner"], {})
+    query, found = matrix.framework_summary(team["project"], team["owner"], matrix.MatrixQuery())
     assert query.provinces_only is True
     names = {node.row.name: (count, names) for node, count, names in found}
     assert names["数据安全"] == (0, ())  # bob coded it only in a national (全国) document
     assert names["数据共享"] == (1, (SHANDONG,))
-    _query, everything = matrix.framework_summary(team["project"], team["owner"], {"provinces_only": "0"})
+    _query, everything = matrix.framework_summary(
+        team["project"], team["owner"], matrix.MatrixQuery(provinces_only=False)
+    )
     assert {node.row.name: count for node, count, _names in everything}["数据安全"] == 1
     client.force_login(team["owner"])
     page = client.get(reverse("coding:framework-summary", args=[team["project"].pk])).content.decode()
@@ -505,7 +507,7 @@ def test_union_layer_equals_a_brute_force_count(agreed, codings, chosen):
                 seen.add(key)
                 code(agreed["docs"][doc], agreed["nodes"][node], who[coder], start, start + length)
         names = sorted(chosen)
-        result = matrix.load(project, owner, {"value": "references", "level": "1", "coders": ",".join(names)})
+        result = matrix.load_query(project, owner, matrix.MatrixQuery(value="references", level=1, coders=tuple(names)))
         ids = {people[name].pk for name in names}
         share, grading, safety = agreed["nodes"]
         columns = {share.pk: {share.pk, grading.pk}, safety.pk: {safety.pk}}

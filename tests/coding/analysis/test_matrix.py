@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coding.analysis import matrix, matrix_table, matrix_writers
+from coding.analysis import matrix, matrix_table, matrix_writers, query_params
 from framework import tree
 from policies import writers
 
@@ -195,11 +195,11 @@ def test_bad_column_choices_are_explained(columns, message):
 )
 def test_bad_parameters_are_explained(params, message):
     with pytest.raises(ValidationError, match=message):
-        matrix.parse(params, ["层级"])
+        query_params.matrix_query(None, params, ["层级"])
 
 
 def test_parse_accepts_a_custom_attribute_and_several_coders():
-    query = matrix.parse({"rows": "attr:层级", "coders": "a, b,a", "value": "coverage"}, ["层级"])
+    query = query_params.matrix_query(None, {"rows": "attr:层级", "coders": "a, b,a", "value": "coverage"}, ["层级"])
     assert query.rows_by == "attr:层级"
     assert query.coders == ("a", "b")
     assert query.level == 1
