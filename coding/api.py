@@ -551,7 +551,8 @@ class AgreementApi(APIView):
     @extend_schema(parameters=AGREEMENT_PARAMETERS, responses=AgreementSerializer)
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        result = reliability.run(project, request.user, reliability.parse(project, request.query_params))
+        query = reliability.resolve(project, analysis_params.agreement_query(request.query_params))
+        result = reliability.run(project, request.user, query)
         return Response(reliability.as_json(result))
 
 
@@ -564,7 +565,8 @@ class AgreementExportApi(APIView):
     )
     def get(self, request: Request, project_id: int, fmt: str):
         project = access.project_for(request.user, project_id)
-        result = reliability.run(project, request.user, reliability.parse(project, request.query_params))
+        query = reliability.resolve(project, analysis_params.agreement_query(request.query_params))
+        result = reliability.run(project, request.user, query)
         return reports.file_response(fmt, f"{project.name}-agreement", reliability.lines(result))
 
 

@@ -299,9 +299,9 @@ def _agreement(report: Report, project, user) -> None:
         return
     node_rows = tree.rows_for(project)
     categories = [row.id for row in node_rows if row.parent_id is None]
-    params = {"all": "1", "rollup": "1", "nodes": ",".join(map(str, categories))}
+    asked = reliability.AgreementQuery(all_coders=True, rollup=True, nodes=tuple(categories) or None)
     try:
-        result = reliability.run(project, user, reliability.parse(project, params))
+        result = reliability.run(project, user, reliability.resolve(project, asked))
     except (ValidationError, PermissionDenied) as error:
         reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         report.say(_("No agreement to report: %(reason)s") % {"reason": reason})

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from coding.analysis import cooccurrence, matrix, matrix_table, methods_report
+from coding.analysis import cooccurrence, matrix, matrix_table, methods_report, reliability
 from policies import control_chars, corpus, queries
 
 MATRIX_PARAMS = ("rows", "value", "level", "nodes", "parent", "coders", "all", "provinces_only", *corpus.FILTER_FIELDS)
@@ -132,4 +132,36 @@ def cooccurrence_query(params: Mapping) -> cooccurrence.CooccurrenceQuery:
         nodes=nodes,
         coders=queries.names(params, "coders", "coder"),
         minimum=minimum,
+    )
+
+
+def _ids_or_none(params: Mapping, name: str) -> tuple[int, ...] | None:
+    """Comma-separated ids, or None when the parameter is absent or blank (every one)."""
+    if not queries.text(params, name):
+        return None
+    return queries.ids(params, name, _("“%(name)s” must be ids separated by commas.") % {"name": name})
+
+
+def agreement_query(params: Mapping) -> reliability.AgreementQuery:
+    """coders=a,b (or a=&b=, all=true, group_a=&group_b=); unit; nodes or branch; rollup; documents, scope=assigned
+    and the document filters; assume_all_reviewed → AgreementQuery (reliability.resolve checks it further)."""
+    groups = tuple(queries.names(params, label) for label in reliability.GROUP_LABELS)
+    coders = queries.names(params, "coders") or tuple(
+        n for n in (queries.text(params, "a"), queries.text(params, "b")) if n
+    )
+    branch = queries.text(params, "branch")
+    if branch and not branch.isdigit():
+        raise ValidationError(_("“branch” must be a node id."))
+    return reliability.AgreementQuery(
+        coders=coders,
+        all_coders=queries.flag(params, "all"),
+        groups=groups if any(groups) else None,
+        unit=queries.text(params, "unit") or "character",
+        nodes=_ids_or_none(params, "nodes"),
+        branch=int(branch) if branch else None,
+        rollup=queries.flag(params, "rollup"),
+        documents=_ids_or_none(params, "documents"),
+        filters=tuple(queries.filters(params).items()),
+        assigned_only=(queries.text(params, "scope") or "all") == "assigned",
+        all_reviewed=queries.flag(params, "assume_all_reviewed"),
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from coding import layers, services, team
-from coding.analysis import disagreement, reliability
+from coding.analysis import disagreement, query_params, reliability
 from framework import tree
 from policies import access, corpus
 
@@ -34,7 +34,9 @@ def _agreement_context(request: HttpRequest, project) -> dict:
     if not any(params.get(k) for k in ("coders", "a", "all", "group_a", "group_b")):
         return context
     try:
-        result = reliability.run(project, request.user, reliability.parse(project, params))
+        result = reliability.run(
+            project, request.user, reliability.resolve(project, query_params.agreement_query(params))
+        )
     except ValidationError as invalid:
         return {**context, "error": " ".join(invalid.messages)}
     context |= {

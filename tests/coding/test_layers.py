@@ -444,7 +444,7 @@ def test_word_frequency_csv_of_a_node_scope_names_its_layer(client, agreed):
 @pytest.mark.django_db
 def test_agreement_all_coders_leaves_共识_out_and_compares_it_only_when_named(agreed):
     assert reliability.all_coders(agreed["project"]) == ["alice", "bob"]
-    query = reliability.parse(agreed["project"], {"coders": "alice,共识"})
+    query = reliability.resolve(agreed["project"], reliability.AgreementQuery(coders=("alice", "共识")))
     assert query.coders == ("alice", agreed["consensus"].username)
 
 
