@@ -23,7 +23,7 @@ def peak_mb() -> float:
 
 
 def bench_search(project, user) -> None:
-    from coding import autocode
+    from coding import autocode, query_params
     from framework.models import Node
     from policies.models import DocumentTokens, Segmentation
     from policies.services.segmentation import segmentation_run
@@ -57,7 +57,7 @@ def bench_search(project, user) -> None:
     print(f"  text search 网信部门, whole words, no cached tokens (segmented on the fly): {benchdb.summary(times)}")
 
     node = Node.objects.create(project=project, name="网信部门")
-    params = {"q": "网信部门", "spread": "sentence"}
+    params = query_params.autocode_search({"q": "网信部门", "spread": "sentence"})
     plan = autocode.plan_for_search(project, user, params, node)
     times = benchdb.timed(lambda: autocode.plan_for_search(project, user, params, node), repeat=5)
     print(

@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from coding.autocode import AutocodeSearch
 from coding.export import ExportSelection
 from coding.nodeview import NodeViewQuery
 from policies import queries
+from policies.text import query_params as text_params
 
 
 def coders(params: Mapping) -> tuple[str, ...]:
@@ -37,4 +39,18 @@ def export_selection(params: Mapping) -> ExportSelection:
         coders=coders(params),
         filters=tuple(queries.filters(params).items()),
         bom=queries.flag(params, "bom", True),
+    )
+
+
+def autocode_search(params: Mapping) -> AutocodeSearch:
+    """q, mode, whole, the scope's filters, spread, the ticked `hits` and the left-out `omit` (lists) → AutocodeSearch;
+    a bad scope is a SearchError, as the search page answers."""
+    return AutocodeSearch(
+        text=queries.values(params, "q")[-1] if queries.values(params, "q") else "",
+        mode=queries.text(params, "mode") or "terms",
+        whole=queries.flag(params, "whole"),
+        scope=text_params.scope(params),
+        hits=tuple(queries.values(params, "hits")),
+        omit=tuple(queries.values(params, "omit")),
+        spread=queries.text(params, "spread") or "hit",
     )

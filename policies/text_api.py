@@ -24,6 +24,7 @@ from policies.services.segmentation import (
 )
 from policies.services.workers import work_recover
 from policies.text import frequency, search, segment, word_groups
+from policies.text import query_params as text_params
 
 SCOPE_PARAMETERS = [
     OpenApiParameter("province", str, description="only documents of this province (any common form: 浙江, Zhejiang)"),
@@ -83,8 +84,8 @@ class WordFrequencyApi(APIView):
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
         try:
-            options = frequency.Options.from_params(request.query_params)
-            scope = search.Scope.from_params(request.query_params)
+            options = text_params.frequency_options(request.query_params)
+            scope = text_params.scope(request.query_params)
             result = frequency.project_word_frequency(project, request.user, scope=scope, options=options)
             layer = search.scope_layer(project, request.user, scope)
         except (frequency.FrequencyError, search.SearchError) as error:
@@ -143,7 +144,7 @@ class TextSearchApi(APIView):
             raise ValidationError("limit must be a whole number.")
         try:
             query = search.parse_query(params.get("q", ""), params.get("mode", "terms"), params.get("whole") == "1")
-            scope = search.Scope.from_params(params)
+            scope = text_params.scope(params)
             result = search.text_search(
                 project,
                 request.user,
@@ -308,7 +309,7 @@ class WordGroupsApi(APIView):
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
         try:
-            scope = search.Scope.from_params(request.query_params)
+            scope = text_params.scope(request.query_params)
             groups, pending = word_groups.project_word_groups(project, request.user, scope=scope)
             layer = search.scope_layer(project, request.user, scope)
         except search.SearchError as error:

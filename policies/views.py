@@ -54,6 +54,7 @@ from policies.services.segmentation import (
 )
 from policies.services.workers import work_recover
 from policies.text import frequency, search, segment, word_figures
+from policies.text import query_params as text_params
 
 
 @login_required
@@ -334,8 +335,8 @@ def _analysis_context(membership: Membership) -> dict:
 
 def _word_frequency(request: HttpRequest, project) -> dict:
     try:
-        options = frequency.Options.from_params(request.GET)
-        scope = search.Scope.from_params(request.GET)
+        options = text_params.frequency_options(request.GET)
+        scope = text_params.scope(request.GET)
         result = frequency.project_word_frequency(project, request.user, scope=scope, options=options)
         layer = search.scope_layer(project, request.user, scope)
     except (frequency.FrequencyError, search.SearchError) as error:
@@ -439,7 +440,7 @@ def _text_search(request: HttpRequest, project) -> dict:
         return {"query": request.GET}
     try:
         query = search.parse_query(request.GET["q"], request.GET.get("mode", "terms"), request.GET.get("whole") == "1")
-        scope = search.Scope.from_params(request.GET)
+        scope = text_params.scope(request.GET)
         result = search.text_search(
             project,
             request.user,

@@ -108,8 +108,8 @@ def _corpus(report: Report, project) -> None:
 def _words(report: Report, project, user, top: int) -> None:
     report.heading(_("Word frequency"))
     try:
-        options = frequency.Options.from_params({"top": str(top)})
-        found = frequency.project_word_frequency(project, user, scope=search.Scope.from_params({}), options=options)
+        options = frequency.Options(top=top)
+        found = frequency.project_word_frequency(project, user, scope=search.Scope(), options=options)
     except (frequency.FrequencyError, search.SearchError) as error:
         report.say(_("Word frequency could not be counted: %(error)s") % {"error": error})
         return
@@ -130,7 +130,7 @@ def _words(report: Report, project, user, top: int) -> None:
 
 
 def _word_groups(report: Report, project, user) -> None:
-    groups, _pending = word_groups.project_word_groups(project, user, scope=search.Scope.from_params({}))
+    groups, _pending = word_groups.project_word_groups(project, user, scope=search.Scope())
     if not groups:
         report.say(
             _(
