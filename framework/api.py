@@ -276,4 +276,4 @@ class CodebookFigureApi(APIView):
     )
     def get(self, request: Request, project_id: int) -> HttpResponse:
         project = access.project_for(request.user, project_id)
-        return downloads.figure_response(project, request.query_params, request.user)
+        return downloads.figure_response(project, downloads.figure_request(request.query_params), request.user)

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from policies import access, attribute_sheet, corpus, downloads, hooks, openapi, uploads
+from policies import access, attribute_sheet, corpus, downloads, hooks, openapi, queries, uploads
 from policies.models import Document, Membership, Project, Role
 from policies.services.attributes import ATTRIBUTE_FIELDS, document_update
 from policies.services.documents import (
@@ -248,7 +248,7 @@ class DocumentListApi(APIView):
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        documents = corpus.filter_documents(project.documents.defer("text"), request.query_params)
+        documents = corpus.filter_documents(project.documents.defer("text"), queries.filters(request.query_params))
         return Response(DocumentSerializer(documents, many=True).data)
 
     @extend_schema(

@@ -21,6 +21,7 @@ from policies import (
     error_pages,
     hooks,
     passages,
+    queries,
     uploads,
     writers,
 )
@@ -81,7 +82,7 @@ def _document_table_context(request: HttpRequest, membership: Membership) -> dic
     documents = project.documents.defer("text")
     error = None
     try:
-        documents = corpus.filter_documents(documents, request.GET)
+        documents = corpus.filter_documents(documents, queries.filters(request.GET))
     except ValidationError as invalid:
         error = " ".join(invalid.messages)
     documents, sort = corpus.sort_documents(documents, request.GET.get("sort"))
