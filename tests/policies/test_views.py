@@ -12,8 +12,8 @@ from django.utils import translation
 
 from coding.models import Coding
 from config import settings as project_settings
-from policies import services
 from policies.models import CustomAttribute, Document, Membership, Project, Role
+from policies.services.documents import document_import
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, UserFactory
 
 HTMX = {"HX-Request": "true"}
@@ -40,7 +40,7 @@ def as_owner(client, owner):
 
 def imported(project, owner, name, text):
     """A document imported the way uploads are, so its sections are stored."""
-    (outcome,) = services.document_import(project=project, user=owner, filename=name, data=text.encode())
+    (outcome,) = document_import(project=project, user=owner, filename=name, data=text.encode())
     assert outcome.document, outcome.error
     return outcome.document
 

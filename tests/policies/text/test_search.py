@@ -7,13 +7,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from coding import autocode
+from coding import autocode, query_params
 from coding import services as coding_services
 from coding.models import Coding
 from framework.models import Node
-from policies import services, structure
+from policies import structure
 from policies.models import DocumentTokens
+from policies.services.documents import document_import
 from policies.text import frequency, search, segment
+from policies.text import query_params as text_params
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
 
 DEMO = Path(__file__).resolve().parents[3] / "demo" / "documents"
@@ -88,7 +90,7 @@ def test_rows_sort_by_word_count_or_documents():
 @pytest.mark.parametrize(("params", "message"), [({"top": "x"}, "top"), ({"pos": "nouns!"}, "part of speech")])
 def test_bad_options_are_refused_with_a_message(params, message):
     with pytest.raises(frequency.FrequencyError, match=message):
-        frequency.Options.from_params(params)
+        text_params.frequency_options(params)
 
 
 # --- text search (pure) -------------------------------------------------------------------------------
@@ -188,7 +190,7 @@ def test_a_sentence_ends_at_a_semicolon_or_the_line():
 def corpus(project, owner):
     documents = []
     for i, text in enumerate((TEXT, "第一条　本省网信部门负责数据安全。\n第二条　其他。")):
-        outcome = services.document_import(project=project, user=owner, filename=f"doc{i}.txt", data=text.encode())
+        outcome = document_import(project=project, user=owner, filename=f"doc{i}.txt", data=text.encode())
         documents.append(outcome[0].document)
     for document in documents:
         document.province = ["贵州省", "浙江省"][documents.index(document)]
@@ -236,7 +238,9 @@ def test_text_search_lists_hits_with_province_article_and_counts(project, owner,
 
 
 def _autocode(project, coder, node, spread, **extra):
-    plan = autocode.plan_for_search(project, coder, {"q": "网信部门", "spread": spread, **extra}, node)
+    plan = autocode.plan_for_search(
+        project, coder, query_params.autocode_search({"q": "网信部门", "spread": spread, **extra}), node
+    )
     return plan, autocode.hits_autocode(coder=coder, project=project, node=node, plan=plan)
 
 
@@ -293,20 +297,27 @@ def test_auto_code_only_the_ticked_hits(project, coder, corpus):
 @pytest.mark.django_db
 def test_ticked_hits_that_are_not_hits_are_refused(project, coder, corpus):
     with pytest.raises(search.SearchError, match="ticked"):
-        autocode.plan_for_search(project, coder, {"q": "网信部门", "hits": ["1:0:1"]}, NodeFactory(project=project))
+        autocode.plan_for_search(
+            project,
+            coder,
+            query_params.autocode_search({"q": "网信部门", "hits": ["1:0:1"]}),
+            NodeFactory(project=project),
+        )
 
 
 @pytest.mark.django_db
 def test_auto_code_of_a_truncated_search_is_refused(project, coder, corpus, monkeypatch):
     monkeypatch.setattr(search, "HIT_LIMIT", 2)
     with pytest.raises(search.SearchError, match="narrow"):
-        autocode.plan_for_search(project, coder, {"q": "网信部门"}, NodeFactory(project=project))
+        autocode.plan_for_search(
+            project, coder, query_params.autocode_search({"q": "网信部门"}), NodeFactory(project=project)
+        )
 
 
 @pytest.mark.django_db
 def test_a_node_of_another_project_cannot_receive_codings(project, coder, corpus):
     stranger = Node.objects.create(project=DocumentFactory().project, name="别处")
-    plan = autocode.plan_for_search(project, coder, {"q": "网信部门"}, stranger)
+    plan = autocode.plan_for_search(project, coder, query_params.autocode_search({"q": "网信部门"}), stranger)
     with pytest.raises(ValidationError):
         autocode.hits_autocode(coder=coder, project=project, node=stranger, plan=plan)
     assert not Coding.objects.exists()
@@ -385,7 +396,7 @@ def test_each_document_count_carries_its_first_hit(project, owner, corpus):
 @pytest.mark.django_db
 def test_whole_word_search_over_the_project_skips_hits_inside_longer_words(project, owner):
     text = "大数据中心和数据。"
-    services.document_import(project=project, user=owner, filename="w.txt", data=text.encode())
+    document_import(project=project, user=owner, filename="w.txt", data=text.encode())
     boundaries = segment.word_boundaries(project)
     whole = search.text_search(
         project, owner, query=search.parse_query("数据", whole_word=True), scope=search.Scope(), boundaries=boundaries
@@ -397,12 +408,16 @@ def test_whole_word_search_over_the_project_skips_hits_inside_longer_words(proje
 
 @pytest.mark.django_db
 def test_sentence_auto_code_skips_a_hit_in_a_chapter_heading(project, coder, owner):
-    services.document_import(project=project, user=owner, filename="h.txt", data=HEADED.encode())
+    document_import(project=project, user=owner, filename="h.txt", data=HEADED.encode())
     node = NodeFactory(project=project, name="安全")
-    plan = autocode.plan_for_search(project, coder, {"q": "数据安全", "spread": "sentence"}, node)
+    plan = autocode.plan_for_search(
+        project, coder, query_params.autocode_search({"q": "数据安全", "spread": "sentence"}), node
+    )
     assert plan.headings == 1
     assert plan.spans == []
-    plan = autocode.plan_for_search(project, coder, {"q": "数据", "spread": "sentence"}, node)
+    plan = autocode.plan_for_search(
+        project, coder, query_params.autocode_search({"q": "数据", "spread": "sentence"}), node
+    )
     texts = [HEADED[s:e] for _d, s, e in plan.spans]
     assert "数据条例" not in texts
     assert "第二章　数据安全　第二条　数据不得泄露。" not in texts
@@ -413,7 +428,7 @@ def test_sentence_auto_code_skips_a_hit_in_a_chapter_heading(project, coder, own
 def test_word_boundaries_read_cached_segmentations_in_chunks_and_segment_the_rest(project, owner, monkeypatch):
     texts = ["大数据中心和数据。", "数据安全和网络安全。", "公共数据由数据主管部门管理。"]
     documents = [
-        services.document_import(project=project, user=owner, filename=f"b{i}.txt", data=t.encode())[0].document
+        document_import(project=project, user=owner, filename=f"b{i}.txt", data=t.encode())[0].document
         for i, t in enumerate(texts)
     ]
     assert DocumentTokens.objects.filter(document__in=documents).count() == 3  # cached at import
