@@ -1,0 +1,1 @@
+"""HTML pages of the policies app, one module per feature; policies/urls.py imports the submodules."""
