@@ -21,7 +21,10 @@ from coding.suggest import api as suggest_api
 from config import api_docs, errors, storage
 from framework import api as framework_api
 from policies import api as policies_api
-from policies import text_api
+from policies.text_api import dictionary as dictionary_api
+from policies.text_api import frequency as frequency_api
+from policies.text_api import search as search_api
+from policies.text_api import word_groups as word_groups_api
 
 logger = logging.getLogger(__name__)
 
@@ -104,19 +107,23 @@ urlpatterns = [
     ),
     path("memos/<int:memo_id>/", coding_api.MemoDetailApi.as_view(), name="memo"),
     path("memos/<int:memo_id>/history/", coding_api.MemoHistoryApi.as_view(), name="memo-history"),
-    path("projects/<int:project_id>/word-frequency/", text_api.WordFrequencyApi.as_view(), name="word-frequency"),
-    path("projects/<int:project_id>/text-search/", text_api.TextSearchApi.as_view(), name="text-search"),
+    path("projects/<int:project_id>/word-frequency/", frequency_api.WordFrequencyApi.as_view(), name="word-frequency"),
+    path("projects/<int:project_id>/text-search/", search_api.TextSearchApi.as_view(), name="text-search"),
     path("projects/<int:project_id>/text-search/auto-code/", autocode_views.AutoCodeApi.as_view(), name="auto-code"),
-    path("projects/<int:project_id>/dictionary/", text_api.DictionaryApi.as_view(), name="dictionary"),
-    path("projects/<int:project_id>/word-groups/", text_api.WordGroupsApi.as_view(), name="word-groups"),
-    path("projects/<int:project_id>/word-groups/<int:group_id>/", text_api.WordGroupApi.as_view(), name="word-group"),
+    path("projects/<int:project_id>/dictionary/", dictionary_api.DictionaryApi.as_view(), name="dictionary"),
+    path("projects/<int:project_id>/word-groups/", word_groups_api.WordGroupsApi.as_view(), name="word-groups"),
+    path(
+        "projects/<int:project_id>/word-groups/<int:group_id>/",
+        word_groups_api.WordGroupApi.as_view(),
+        name="word-group",
+    ),
     path(
         "projects/<int:project_id>/dictionary/<int:term_id>/",
-        text_api.DictionaryTermApi.as_view(),
+        dictionary_api.DictionaryTermApi.as_view(),
         name="dictionary-term",
     ),
-    path("projects/<int:project_id>/stopwords/", text_api.StopwordsApi.as_view(), name="stopwords"),
-    path("projects/<int:project_id>/segmentation/", text_api.SegmentationApi.as_view(), name="segmentation"),
+    path("projects/<int:project_id>/stopwords/", dictionary_api.StopwordsApi.as_view(), name="stopwords"),
+    path("projects/<int:project_id>/segmentation/", dictionary_api.SegmentationApi.as_view(), name="segmentation"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs.swagger_ui, name="docs"),
     path("redoc/", api_docs.redoc, name="redoc"),

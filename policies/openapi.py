@@ -6,7 +6,7 @@ one 429. Views declare their other statuses (409, a 201 beside a 200 …) with e
 """
 
 from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 ERROR_DESCRIPTIONS = {
@@ -39,6 +39,17 @@ LAYER_PARAMETER = (
     "the coding layer counted: comma-separated usernames (their union), consensus or 共识 for the consensus layer; "
     "absent: the default layer (共识 when it holds codings, else the one coder who coded, else all coders' union)"
 )
+
+# The scope every text analytics operation takes (word frequency, text search, word groups).
+SCOPE_PARAMETERS = [
+    OpenApiParameter("province", str, description="only documents of this province (any common form: 浙江, Zhejiang)"),
+    OpenApiParameter("issuer_type", str),
+    OpenApiParameter("policy_type", str),
+    OpenApiParameter("node", int, description="only the text coded at this node or its descendants"),
+    OpenApiParameter(
+        "coder", str, description="with node: the coding layer (usernames, consensus or 共识; default layer if absent)"
+    ),
+]
 
 
 def error(status: int) -> OpenApiResponse:
