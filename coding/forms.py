@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coding.models import MemoKind
 from coding.services import MAX_MEMO_CHARS
+from policies.forms import AttributeFiltersForm, QueryForm, select
 
 
 class MemoForm(forms.Form):
@@ -33,3 +35,23 @@ class TeamOptionsForm(forms.Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["adjudicators"].choices = [(u.pk, u.username) for u in members]
+
+
+class NodeViewForm(AttributeFiltersForm):
+    """The node view's filters: the coding layer and the document attributes."""
+
+    coder = select()
+
+    def __init__(self, data, *, facets, coders) -> None:
+        super().__init__(data, facets=facets)
+        self.choose(coder=[("", _("Default layer")), *coders])
+
+
+class JournalSearchForm(QueryForm):
+    """The journal's search: which kind of memo."""
+
+    kind = select(**{"aria-label": _("Kind")})
+
+    def __init__(self, data) -> None:
+        super().__init__(data)
+        self.choose(kind=[("", _("All memos")), *MemoKind.choices])

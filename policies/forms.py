@@ -80,3 +80,42 @@ class DocumentAttributesForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Files"), required=False)
+
+
+# --- query forms: the <select>s of the analysis and text pages ------------------------------------------------
+
+
+def select(**attrs) -> forms.ChoiceField:
+    """A <select> of a query form; its choices are set per request (they come from the project)."""
+    return forms.ChoiceField(required=False, widget=forms.Select(attrs=attrs))
+
+
+class QueryForm(forms.Form):
+    """A page's query form, bound to the values to show as chosen (the request's parameters, or what the query parser
+    made of them): it gives each <select> its choices and its selected option, so a template renders `{{ form.rows }}`
+    and never lists options by hand. It is never validated; the page's query_params module parses the request."""
+
+    def __init__(self, data, **kwargs) -> None:
+        super().__init__(data, auto_id=False, **kwargs)  # the pages' elements keep their own ids (set in attrs)
+
+    def choose(self, **choices) -> None:
+        for name, options in choices.items():
+            self.fields[name].choices = options
+
+
+class AttributeFiltersForm(QueryForm):
+    """Province, issuer type and policy type, each with its document count (`policies/_attribute_filters.html`)."""
+
+    province = select()
+    issuer_type = select()
+    policy_type = select()
+
+    def __init__(self, data, *, facets: dict, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        everything = [("", _("All"))]
+        self.choose(
+            **{
+                name: everything + [(value, f"{value} ({count})") for value, count in facets[name] if value]
+                for name in ("province", "issuer_type", "policy_type")
+            }
+        )

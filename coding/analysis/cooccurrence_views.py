@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coding import team
-from coding.analysis import cooccurrence, query_params, reports
+from coding.analysis import cooccurrence, forms, query_params, reports
 from framework import tree
 from policies import access, error_pages
 from policies.models import Document
@@ -46,10 +46,13 @@ def _context(request: HttpRequest, project) -> dict:
     params = request.GET
     node_choices = [(n.row.id, n.path, n.depth + 1) for n in tree.walk(tree.rows_for(project))]
     context = {
-        "unit_choices": [(u, unit_label(u)) for u in cooccurrence.UNITS],
-        "value_choices": [(v, value_label(v)) for v in cooccurrence.VALUES],
+        "form": forms.CooccurrenceForm(
+            params,
+            units=[(u, unit_label(u)) for u in cooccurrence.UNITS],
+            values=[(v, value_label(v)) for v in cooccurrence.VALUES],
+            nodes=node_choices,
+        ),
         "node_choices": node_choices,
-        "levels": range(1, max((depth for _i, _p, depth in node_choices), default=1) + 1),
         "coder_choices": team.coder_choices(project),
         "query": params,
         "chosen_coders": params.getlist("coder"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from coding import layers, services, team
-from coding.analysis import disagreement, query_params, reliability
+from coding.analysis import disagreement, forms, query_params, reliability
 from framework import tree
 from policies import access, corpus
 
@@ -20,11 +20,12 @@ def _agreement_context(request: HttpRequest, project) -> dict:
     """The agreement page's choices and, once coders are chosen, the report laid out for the page."""
     params = request.GET
     choices = dict(team.coder_choices(project)) | {team.consensus_username(project): "共识"}
+    units = [("character", _("Character")), ("article", _("Article (条)")), ("document", _("Document"))]
+    nodes = [(n.row.id, n.path) for n in tree.walk(tree.rows_for(project))]
+    facets = corpus.facets(project)
     context = {
-        "coder_choices": list(choices.items()),
-        "node_choices": [(n.row.id, n.path) for n in tree.walk(tree.rows_for(project))],
-        "unit_choices": [("character", _("Character")), ("article", _("Article (条)")), ("document", _("Document"))],
-        "facets": corpus.facets(project),
+        "form": forms.AgreementForm(params, facets=facets, coders=list(choices.items()), units=units, nodes=nodes),
+        "unit_choices": units,
         "query": params,
         "legend": reliability.legend(),
         "links": urlencode([(k, v) for k, v in params.items() if k != "sort"]),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from coding import team
-from coding.analysis import matrix, matrix_table, matrix_writers, query_params, reports
+from coding.analysis import forms, matrix, matrix_table, matrix_writers, query_params, reports
 from framework import tree
 from policies import access, corpus, error_pages
 
@@ -19,12 +19,13 @@ from policies import access, corpus, error_pages
 def _matrix_context(request: HttpRequest, project) -> dict:
     """The matrix page's choices and, unless the parameters are wrong, the matrix laid out as a table."""
     params = request.GET
+    nodes = [(n.row.id, n.path, n.depth + 1) for n in tree.walk(tree.rows_for(project))]
+    values = [(v, reports.value_label(v)) for v in matrix.VALUES]
+    facets = corpus.facets(project)
     context = {
-        "rows_choices": reports.row_choices(project),
-        "value_choices": [(v, reports.value_label(v)) for v in matrix.VALUES],
-        "node_choices": [(n.row.id, n.path, n.depth + 1) for n in tree.walk(tree.rows_for(project))],
+        "form": forms.MatrixForm(params, facets=facets, rows=reports.row_choices(project), nodes=nodes, values=values),
+        "node_choices": nodes,
         "coder_choices": team.coder_choices(project),
-        "facets": corpus.facets(project),
         "query": params,
         "chosen_coders": params.getlist("coder"),
         "chosen_nodes": [int(n) for n in params.getlist("node") if n.isdigit()],
@@ -34,7 +35,6 @@ def _matrix_context(request: HttpRequest, project) -> dict:
         "cell_url": reverse("coding:matrix-cell", args=[project.pk]),
         "heat": params.get("heat", "1") != "0",
     }
-    context["levels"] = range(1, max((depth for _i, _p, depth in context["node_choices"]), default=1) + 1)
     try:
         layout = query_params.table_options(params)
         result = matrix.load_query(project, request.user, query_params.matrix_query(project, params))
@@ -95,7 +95,7 @@ def attribute_counts(request: HttpRequest, project_id: int) -> HttpResponse:
     context = {
         "project": project,
         "membership": membership,
-        "by_choices": [c for c in reports.row_choices(project) if c[0] != "document"],
+        "form": forms.AttributeCountsForm(request.GET, rows=reports.row_choices(project)),
         "query": request.GET,
     }
     try:
@@ -105,6 +105,7 @@ def attribute_counts(request: HttpRequest, project_id: int) -> HttpResponse:
     title = _("Documents by %(attribute)s") % {"attribute": reports.row_kind_label(query.rows_by)}
     context |= {
         "by": query.rows_by,
+        "form": forms.AttributeCountsForm({"by": query.rows_by}, rows=reports.row_choices(project)),
         "lines": reports.attribute_lines(query.rows_by, bars)[1:],
         "title": title,
         "chart": matrix_writers.bar_chart_svg(bars, title=title),
@@ -131,7 +132,7 @@ def framework_summary(request: HttpRequest, project_id: int) -> HttpResponse:
     context = {
         "project": project,
         "membership": membership,
-        "rows_choices": reports.row_choices(project),
+        "form": forms.FrameworkSummaryForm(request.GET, rows=reports.row_choices(project)),
         "query": request.GET,
         "links": query_params.query_string(request.GET),
     }
@@ -140,7 +141,9 @@ def framework_summary(request: HttpRequest, project_id: int) -> HttpResponse:
         query, found = matrix.framework_summary(project, request.user, query)
     except ValidationError as invalid:
         return render(request, "coding/framework_summary.html", {**context, "error": " ".join(invalid.messages)})
+    chosen = {"rows": query.rows_by, "provinces_only": "1" if query.provinces_only else "0"}
     context |= {
+        "form": forms.FrameworkSummaryForm(chosen, rows=reports.row_choices(project)),
         "found": found,
         "rows_by": query.rows_by,
         "rows_label": reports.row_kind_label(query.rows_by),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coding import memos, nodeview, query_params, services, team
-from coding.forms import MemoForm
+from coding.forms import JournalSearchForm, MemoForm, NodeViewForm
 from coding.models import MemoKind
 from framework import tree
 from policies import access, corpus
@@ -54,8 +54,7 @@ def node_view(request: HttpRequest, project_id: int, node_id: int) -> HttpRespon
         "path": tree.paths(tree.rows_for(project)).get(node.pk, node.name),
         "memo": memo,
         "memo_form": memo_form,
-        "coders": team.coder_choices(project),
-        "facets": corpus.facets(project),
+        "form": NodeViewForm(request.GET, facets=corpus.facets(project), coders=team.coder_choices(project)),
         "query": request.GET,
     }
     template = (
@@ -119,8 +118,7 @@ def journal(request: HttpRequest, project_id: int) -> HttpResponse:
         "form": form,
         "memos": items,
         "query": query,
-        "kind": request.GET.get("kind", ""),
-        "kinds": MemoKind.choices,
+        "search_form": JournalSearchForm(request.GET),
     }
     return render(request, "coding/journal.html", context)
 

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django_htmx.http import trigger_client_event
 
@@ -25,6 +24,7 @@ from policies.services.segmentation import (
     word_group_save,
 )
 from policies.services.workers import work_recover
+from policies.text import forms as text_forms
 from policies.text import frequency, search, segment, word_figures
 from policies.text import query_params as text_params
 
@@ -34,13 +34,18 @@ def _analysis_context(membership: Membership) -> dict:
     return {
         "project": project,
         "membership": membership,
-        "facets": corpus.facets(project),
-        "node_choices": hooks.call("node_choices", project),
-        "coders": list(project.memberships.values_list("user__username", flat=True)),
         "segmentation": segment.segmentation_state(project),
         "can_code": membership.allows(Role.CODER),
         "can_edit": membership.allows(Role.OWNER),
-        "pos_groups": segment.POS_GROUPS,
+    }
+
+
+def _scope_choices(project) -> dict:
+    """What a scope form offers: the attribute facets, the nodes and the coders."""
+    return {
+        "facets": corpus.facets(project),
+        "nodes": hooks.call("node_choices", project),
+        "coders": list(project.memberships.values_list("user__username", flat=True)),
     }
 
 
@@ -84,6 +89,7 @@ def word_frequency_page(request: HttpRequest, project_id: int) -> HttpResponse:
     """Word frequency query: the table, a bar chart and a word cloud; htmx refreshes only the results."""
     membership = access.membership_for(request.user, project_id)
     context = {**_analysis_context(membership), **_word_frequency(request, membership.project)}
+    context["form"] = text_forms.WordFrequencyForm(request.GET, **_scope_choices(membership.project))
     template = "policies/word_frequency.html"
     if request.htmx and request.htmx.target == "word-frequency-results":
         template += "#word-frequency-results"
@@ -173,19 +179,13 @@ def text_search_page(request: HttpRequest, project_id: int) -> HttpResponse:
     """Text search as keyword-in-context lines, with counts and auto-coding of the hits."""
     membership = access.membership_for(request.user, project_id)
     context = {**_analysis_context(membership), **_text_search(request, membership.project)}
-    context["spreads"] = [(s, SPREAD_LABELS[s]) for s in search.SPREADS]
+    choices = _scope_choices(membership.project)
+    context["form"] = text_forms.TextSearchForm(request.GET, **choices)
+    context["autocode_form"] = text_forms.AutocodeForm(nodes=choices["nodes"])
     template = "policies/text_search.html"
     if request.htmx and request.htmx.target == "search-results":
         template += "#search-results"
     return render(request, template, context)
-
-
-SPREAD_LABELS = {
-    "hit": gettext_lazy("the hit itself"),
-    "sentence": gettext_lazy("its sentence"),
-    "paragraph": gettext_lazy("its paragraph"),
-    "article": gettext_lazy("its article (第X条)"),
-}
 
 
 @login_required

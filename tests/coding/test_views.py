@@ -134,3 +134,13 @@ def test_audit_page_shows_removed_codings_to_owners_only(client, project, owner,
     assert page.count("数据开放") >= 2
     client.force_login(coder)
     assert client.get(reverse("coding:audit", args=[document.pk])).status_code == 403
+
+
+def test_node_view_and_journal_selects_show_the_chosen_layer_and_kind(client, project, coder, nodes):
+    client.force_login(coder)
+    url = reverse("coding:node-view", args=[project.pk, nodes[0].pk])
+    page = client.get(url, {"coder": coder.username}).content.decode()
+    assert f'<option value="{coder.username}" selected>' in page
+    journal = client.get(reverse("coding:journal", args=[project.pk]), {"kind": MemoKind.NODE}).content.decode()
+    assert f'<option value="{MemoKind.NODE}" selected>' in journal
+    assert 'aria-label="Kind"' in journal

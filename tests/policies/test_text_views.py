@@ -183,3 +183,20 @@ def test_word_figures_download_as_svg_and_png(client, project, owner, imported, 
     png = client.get(reverse(f"policies:word-frequency-{figure}-png", args=[project.pk]))
     assert png["Content-Type"] == "image/png"
     assert Image.open(io.BytesIO(png.content)).info["dpi"] == pytest.approx((300, 300), abs=0.1)
+
+
+@pytest.mark.django_db
+def test_text_pages_keep_the_chosen_scope_and_options_in_their_selects(client, project, coder, imported):
+    node = NodeFactory(project=project, name="数据<共享>")
+    client.force_login(coder)
+    query = {"pos": "verb", "node": node.pk, "coder": "consensus"}
+    page = client.get(reverse("policies:word-frequency", args=[project.pk]), query).content.decode()
+    assert '<option value="verb" selected>' in page
+    assert f'<option value="{node.pk}" selected>数据&lt;共享&gt;</option>' in page
+    assert '<option value="consensus" selected>共识</option>' in page
+    search_page = client.get(
+        reverse("policies:text-search", args=[project.pk]), {"q": "网信", "mode": "terms", "sort": "hit"}
+    ).content.decode()
+    assert '<option value="terms" selected>' in search_page
+    assert '<option value="hit" selected>' in search_page
+    assert '<select name="target" required>' in search_page  # the auto-coding form, for a coder

@@ -154,3 +154,23 @@ def test_framework_summary_lists_every_node_with_counts_and_names(logged_in, pro
     assert "基础数据 (1 — 贵州省)" in figure
     xlsx = logged_in.get(reverse("coding:summary-xlsx", args=[project.pk]))
     assert xlsx.content[:2] == b"PK"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_the_page_selects_come_from_the_form_with_the_chosen_options(logged_in, project):
+    query = {"rows": "issuer_type", "level": "2", "value": "coverage", "province": "云南省"}
+    body = logged_in.get(reverse("coding:matrix", args=[project.pk]), query).content.decode()
+    assert '<option value="issuer_type" selected>' in body
+    assert '<option value="2" selected>' in body
+    assert '<option value="coverage" selected>' in body
+    assert '<option value="云南省" selected>云南省 (1)</option>' in body
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_corpus")
+def test_framework_summary_selects_show_what_the_query_parsed(logged_in, project):
+    response = logged_in.get(reverse("coding:framework-summary", args=[project.pk]), {"provinces_only": "0"})
+    body = response.content.decode()
+    assert '<option value="province" selected>' in body  # the default the parser chose, not a blank parameter
+    assert '<option value="0" selected>' in body
