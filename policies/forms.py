@@ -110,12 +110,14 @@ class AttributeFiltersForm(QueryForm):
     issuer_type = select()
     policy_type = select()
 
-    def __init__(self, data, *, facets: dict, **kwargs) -> None:
+    def __init__(self, data, *, facets: dict, blank: str | None = None, **kwargs) -> None:
+        """blank: how to show the documents without a value (the document table counts them); None leaves them out."""
         super().__init__(data, **kwargs)
         everything = [("", _("All"))]
         self.choose(
             **{
-                name: everything + [(value, f"{value} ({count})") for value, count in facets[name] if value]
+                name: everything
+                + [(value, f"{value or blank} ({count})") for value, count in facets[name] if value or blank]
                 for name in ("province", "issuer_type", "policy_type")
             }
         )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from policies import access, attribute_sheet, corpus, downloads, hooks, passages, queries, uploads
-from policies.forms import DocumentAttributesForm
+from policies.forms import AttributeFiltersForm, DocumentAttributesForm
 from policies.models import Membership, Role
 from policies.services import documents as document_services
 from policies.services.attributes import document_update
@@ -38,8 +38,7 @@ def _document_table_context(request: HttpRequest, membership: Membership) -> dic
         "membership": membership,
         "documents": documents,
         "sort": sort,
-        "filters": {f: request.GET.get(f, "") for f in corpus.FILTER_FIELDS},
-        "facets": corpus.facets(project),
+        "filter_form": AttributeFiltersForm(request.GET, facets=corpus.facets(project), blank=_("(none)")),
         "filter_error": error,
         "total": project.documents.count(),
         "can_edit": membership.allows(Role.OWNER),

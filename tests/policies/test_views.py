@@ -117,6 +117,17 @@ def test_filters_narrow_the_table_and_show_facet_counts(as_owner, project):
 
 
 @pytest.mark.django_db
+def test_filter_selects_mark_the_chosen_value_and_count_documents_without_one(as_owner, project):
+    DocumentFactory(project=project, title="甲", province="浙江省")
+    DocumentFactory(project=project, title="乙", province="")
+    chosen = home(as_owner, project, province="浙江省").content.decode()
+    assert '<option value="浙江省" selected>浙江省 (1)</option>' in chosen
+    unfiltered = home(as_owner, project).content.decode()
+    assert '<option value="" selected>All</option>' in unfiltered  # not the blank-province line below it
+    assert '<option value="">(none) (1)</option>' in unfiltered
+
+
+@pytest.mark.django_db
 def test_table_sorts_by_a_column_and_descending_with_a_minus(as_owner, project):
     DocumentFactory(project=project, title="乙", char_count=300)
     DocumentFactory(project=project, title="甲", char_count=100)
