@@ -31,7 +31,16 @@ class MemberAddForm(forms.Form):
 
 
 class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Role.choices,
+        widget=forms.Select(attrs={"data-autosubmit": True, "aria-label": _("Role")}),
+    )
+
+    @classmethod
+    def for_member(cls, membership) -> "MemberRoleForm":
+        """The role select of a row of the members table, showing the member's role."""
+        return cls(initial={"role": membership.role}, auto_id=False, use_required_attribute=False)
 
 
 class CustomAttributeForm(forms.Form):

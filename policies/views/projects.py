@@ -47,7 +47,10 @@ def members_page(request: HttpRequest, project_id: int) -> HttpResponse:
                 return redirect("policies:members", project_id)
             except ValidationError as error:
                 form.add_error(None, error)
-    members = membership.project.memberships.select_related("user").order_by("id")
+    members = [
+        (member, MemberRoleForm.for_member(member))
+        for member in membership.project.memberships.select_related("user").order_by("id")
+    ]
     context = {"project": membership.project, "membership": membership, "members": members, "form": form}
     return render(request, "policies/members.html", context)
 

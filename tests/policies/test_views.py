@@ -590,6 +590,16 @@ def test_owner_changes_another_members_role(as_owner, project, coder):
 
 
 @pytest.mark.django_db
+def test_members_page_shows_each_members_role_in_its_select(as_owner, project, coder, viewer):
+    page = as_owner.get(reverse("policies:members", args=[project.pk])).content.decode()
+    rows = re.findall(r"<tr>\s*<td>(\w+)</td>.*?</tr>", page, re.S)
+    assert rows == ["owner", "coder", "viewer"]
+    selects = re.findall(r'<select name="role" data-autosubmit aria-label="Role">.*?</select>', page, re.S)
+    chosen = [re.search(r'<option value="(\w+)" selected>', select).group(1) for select in selects]
+    assert chosen == ["owner", "coder", "viewer"]
+
+
+@pytest.mark.django_db
 def test_owner_removes_a_member(as_owner, project, coder):
     membership = project.memberships.get(user=coder)
     response = as_owner.post(reverse("policies:member-change", args=[project.pk, membership.pk]), {"action": "remove"})
