@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from policies import hooks
-from policies.models import IssuerType, PolicyType, Role
+from policies.models import IssuerType, PolicyType, Role, WordGroupKind
 from policies.provinces import PROVINCE_CHOICES
 
 
@@ -41,6 +41,12 @@ class MemberRoleForm(forms.Form):
     def for_member(cls, membership) -> "MemberRoleForm":
         """The role select of a row of the members table, showing the member's role."""
         return cls(initial={"role": membership.role}, auto_id=False, use_required_attribute=False)
+
+
+class WordGroupForm(forms.Form):
+    """Adding a word group on the dictionary page (word_group_save checks the name and the words)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=WordGroupKind.choices)
 
 
 class CustomAttributeForm(forms.Form):

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import trigger_client_event
 
 from policies import access, corpus, error_pages, hooks, writers
-from policies.models import Membership, Role, WordGroupKind
+from policies.forms import WordGroupForm
+from policies.models import Membership, Role
 from policies.services.segmentation import (
     dictionary_import,
     dictionary_term_add,
@@ -205,7 +206,7 @@ def dictionary_page(request: HttpRequest, project_id: int) -> HttpResponse:
         "terms": project.dictionary_terms.all(),
         "stopwords": " ".join(project.stopwords.values_list("word", flat=True)),
         "word_groups": project.word_groups.all(),
-        "word_group_kinds": WordGroupKind.choices,
+        "group_form": WordGroupForm(auto_id=False, use_required_attribute=False),
         "builtin_terms": segment.builtin_lexicon(),
         "builtin_stopwords": sorted(segment.builtin_stopwords()),
     }

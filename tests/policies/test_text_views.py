@@ -1,9 +1,12 @@
 """The word frequency, text search and dictionary pages: full pages, htmx partials, exports, auto-coding."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from coding.models import Coding
+from policies.models import WordGroupKind
 from policies.services.documents import document_import
 from tests.factories import NodeFactory
 
@@ -200,3 +203,11 @@ def test_text_pages_keep_the_chosen_scope_and_options_in_their_selects(client, p
     assert '<option value="terms" selected>' in search_page
     assert '<option value="hit" selected>' in search_page
     assert '<select name="target" required>' in search_page  # the auto-coding form, for a coder
+
+
+@pytest.mark.django_db
+def test_dictionary_page_offers_every_word_group_kind_to_owners(client, project, owner):
+    client.force_login(owner)
+    page = client.get(reverse("policies:dictionary", args=[project.pk])).content.decode()
+    kind = re.search(r'<select name="kind">.*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="(\w+)"', kind) == list(WordGroupKind.values)
