@@ -55,3 +55,14 @@ class JournalSearchForm(QueryForm):
     def __init__(self, data) -> None:
         super().__init__(data)
         self.choose(kind=[("", _("All memos")), *MemoKind.choices])
+
+
+class SuggestionFiltersForm(QueryForm):
+    """The review queue's filters: one document, one node."""
+
+    document = select()
+    node = select()
+
+    def __init__(self, data, *, documents, nodes) -> None:
+        super().__init__(data)
+        self.choose(document=[("", _("All documents")), *documents], node=[("", _("All nodes")), *nodes])

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from coding import layers
+from coding.forms import SuggestionFiltersForm
 from coding.models import Suggestion, SuggestionModel
 from coding.suggest import api, layer, review, services
 from framework import tree
@@ -76,8 +77,11 @@ def suggestions_page(request: HttpRequest, project_id: int) -> HttpResponse:
         return render(request, "coding/suggestions.html", context, status=400)
     if context["latest"] is not None:
         context["evaluation"] = review.evaluation(context["latest"], api.missing_message)
-    context["nodes"] = [(n.row.id, n.path) for n in tree.walk(tree.rows_for(project))]
-    context["documents"] = list(project.documents.order_by("pk").values_list("pk", "title"))
+    context["filter_form"] = SuggestionFiltersForm(
+        {name: context["filters"][name] for name in ("document", "node")},
+        documents=project.documents.order_by("pk").values_list("pk", "title"),
+        nodes=[(n.row.id, n.path) for n in tree.walk(tree.rows_for(project))],
+    )
     template = "coding/suggestions.html#suggestion-queue" if request.htmx else "coding/suggestions.html"
     return render(request, template, context)
 

@@ -259,3 +259,15 @@ def test_a_training_run_in_the_request_is_given_half_an_hour_before_it_counts_as
     slow.refresh_from_db()
     dead.refresh_from_db()
     assert (slow.status, dead.status) == (SuggestionModelStatus.RUNNING, SuggestionModelStatus.FAILED)
+
+
+def test_the_queue_filters_show_the_chosen_document_and_node(client, project, suggest_corpus, trained):
+    document = project.documents.order_by("pk").last()
+    node = project.nodes.get(name="开放目录")
+    client.force_login(suggest_corpus["alice"])
+    url = reverse("coding:suggestions", args=[project.pk])
+    page = client.get(url, {"document": document.pk, "node": node.pk}).content.decode()
+    assert f'<option value="{document.pk}" selected>{document.title}</option>' in page
+    assert f'<option value="{node.pk}" selected>数据开放/开放目录</option>' in page
+    unfiltered = client.get(url).content.decode()
+    assert '<option value="" selected>All documents</option>' in unfiltered
