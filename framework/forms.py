@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from framework import builtin
+from policies.forms import QueryForm, select
 
 
 class NodeForm(forms.Form):
@@ -42,3 +43,14 @@ class TemplateForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Codebook file (.csv, .json, .qdc)"))
+
+
+class DestinationsForm(QueryForm):
+    """Where a node may move to or merge into (not itself nor below it), for the node detail's two selects."""
+
+    parent = select()
+    target = select(required=True)
+
+    def __init__(self, *, node, outside: list[tuple[int, str]]) -> None:
+        super().__init__({"parent": node.parent_id or "root", "target": ""})
+        self.choose(parent=[("root", _("(top level)")), *outside], target=[("", "—"), *outside])

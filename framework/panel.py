@@ -8,7 +8,7 @@ from html import escape
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from framework import tree
+from framework import forms, tree
 from framework.tree import TreeNode
 from policies import access, hooks
 from policies.models import Role
@@ -129,8 +129,7 @@ def detail_context(node, user, *, can_edit: bool) -> dict:
         "path": next(n.path for n in ordered if n.row.id == node.pk),
         "node_counts": dict(zip(("documents", "references", "coders"), own, strict=True)),
         "node_layer": layer,
-        "move_targets": outside,
-        "merge_targets": outside,
+        "destinations": forms.DestinationsForm(node=node, outside=outside),
         "can_move_up": siblings.index(node.pk) > 0,
         "can_move_down": siblings.index(node.pk) < len(siblings) - 1,
         "below": len(inside) - 1,
