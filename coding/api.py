@@ -4,7 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.db.models import Count, Max, Sum, TextField
-from django.db.models.functions import Cast, Substr
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import export, layers, localtime, memos, services
+from coding import export, layers, localtime, lookup, memos, services
 from coding.analysis import matrix, reliability, reports
 from coding.exchange import qdpx
 from coding.exchange import services as exchange_services
@@ -99,22 +99,17 @@ WRITE_CONFLICT = OpenApiResponse(
 )
 
 
-# The largest position a database's substring function takes (a 32-bit integer): larger ones lie outside any text.
-_SUBSTR_LIMIT = 2**31 - 2
-
-
 def _resolve(project: Project, data: dict) -> services.CodingRequest:
     """The document and node a coding names, and its passage: only that much of the document's text is read."""
     start, end = data["start"], data["end"]
-    passage = Substr("text", min(start, _SUBSTR_LIMIT) + 1, max(0, min(end - start, _SUBSTR_LIMIT)))
-    documents = project.documents.only("id", "project_id", "char_count").annotate(passage=passage)
-    document = documents.filter(pk=data["document"]).first()
-    if document is None:
+    found = lookup.passage(project, data["document"], start, end)
+    if found is None:
         raise ValidationError({"detail": _("Document %(id)s is not in this project.") % {"id": data["document"]}})
-    node = project.nodes.only("id", "project_id", "name", "codable").filter(pk=data["node"]).first()
-    if node is None:  # the same answer for another project's node as for none, so that ids cannot be probed
+    named = lookup.node_with_path(project, data["node"])
+    if named is None:  # the same answer for another project's node as for none, so that ids cannot be probed
         raise ValidationError({"detail": _("Node %(id)s is not in this project's codebook.") % {"id": data["node"]}})
-    return services.CodingRequest(document, node, start, end, data["memo"], passage=document.passage)
+    (document, passage), (node, path) = found, named
+    return services.CodingRequest(document, node, start, end, data["memo"], passage=passage, path=path)
 
 
 LIST_COLUMNS = ("id", "document_id", "node_id", "coder__username", "start", "end", "text", "memo")

@@ -80,6 +80,7 @@ class CodingRequest:
     # document.text[start:end] when the caller read only that from the database (the API does, rather than a
     # 60,000-character text for every save); None: it is taken from document.text
     passage: str | None = None
+    path: str | None = None  # the node's path when the caller read it already (None: read with the others)
 
 
 def _check_memo(memo: str) -> str:
@@ -192,7 +193,10 @@ def _codings_create(
     # each holding a row the other needs (a deadlock).
     checked.sort(key=lambda row: (row[1].document.pk, row[1].node.pk, row[2], row[3], row[0]))
     batch = uuid.uuid4()
-    paths = tree.paths_of(project, [item.node.pk for item in items])
+    paths = {item.node.pk: item.path for item in items if item.path is not None}
+    unknown = [item.node.pk for item in items if item.node.pk not in paths]
+    if unknown:
+        paths |= tree.paths_of(project, unknown)
     results: list[tuple[Coding, bool] | None] = [None] * len(items)
     events = []
     for index, item, start, end, text, memo in checked:
