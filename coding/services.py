@@ -551,7 +551,10 @@ def consensus_coder(project: Project):
 
 
 def may_adjudicate(project: Project, user, role: str) -> bool:
-    return role == Role.OWNER or options_for(project).adjudicators.filter(pk=user.pk).exists()
+    """An owner, or a member named an adjudicator (one query; a project without options has no adjudicators)."""
+    if role == Role.OWNER:
+        return True
+    return CodingOptions.adjudicators.through.objects.filter(codingoptions__project=project, user_id=user.pk).exists()
 
 
 def adjudicate(*, project: Project, actor, role: str, items: list[CodingRequest]) -> list[tuple[Coding, bool]]:
