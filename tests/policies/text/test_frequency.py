@@ -9,7 +9,8 @@ from policies.models import CorpusWords, CountedDocument, DictionaryTerm, Docume
 from policies.text import frequency, search, segment
 
 TEXTS = (
-    "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n第二条　网信部门和公安机关依法监督；数据开放应当公平。",
+    "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n"
+    "第二条　网信部门和公安机关依法监督；数据开放应当公平。",
     "第一条　本省网信部门负责数据安全。\n第二条　数据安全管理制度由省人民政府制定。",
     "为了促进数据开发利用，保障数据安全，制定本条例。数据开发利用应当公平。",
 )
