@@ -532,9 +532,9 @@ def run_figures(corpus: Corpus, figures: Figures, *, qdpx: bool) -> None:
 
 def export_csv(corpus: Corpus, figures: Figures, export) -> None:
     """The coded-segment CSV as the download streams it: rows per second and how far memory moves meanwhile."""
-    response = export.csv_response(corpus.project, {}, corpus.owner)
     low = high = current_rss_mb()
     wall, cpu = time.perf_counter(), time.process_time()
+    response = export.csv_response(corpus.project, {}, corpus.owner)  # its set-up counts too
     size = 0
     for lines, chunk in enumerate(response.streaming_content, 1):
         size += len(chunk)
