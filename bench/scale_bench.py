@@ -244,17 +244,17 @@ class Corpus:
         from django.contrib.auth import get_user_model
 
         from framework import services as framework_services
-        from policies import services as policy_services
         from policies.models import Role
         from policies.provinces import PROVINCE_CHOICES
+        from policies.services.projects import member_add, project_create
 
         self.rng = random.Random(SEED)
         users = get_user_model().objects
         self.owner = users.create_user("owner", password="bench-pass-1")
-        self.project = policy_services.project_create(user=self.owner, name="两万件政策")
+        self.project = project_create(user=self.owner, name="两万件政策")
         self.coders = [users.create_user(f"coder{i}", password="bench-pass-1") for i in range(CODERS)]
         for coder in self.coders:
-            policy_services.member_add(project=self.project, username=coder.username, role=Role.CODER)
+            member_add(project=self.project, username=coder.username, role=Role.CODER)
         self.nodes = []
         for i in range(CATEGORIES):
             top = framework_services.node_create(project=self.project, name=f"政策工具{i + 1}")

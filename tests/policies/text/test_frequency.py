@@ -4,8 +4,9 @@ touches only the documents it concerns."""
 import numpy as np
 import pytest
 
-from policies import services
 from policies.models import CorpusWords, CountedDocument, DictionaryTerm, DocumentTokens
+from policies.services.documents import document_delete, document_import
+from policies.services.segmentation import stopwords_set, tokens_store
 from policies.text import frequency, search, segment
 
 TEXTS = (
@@ -62,7 +63,7 @@ def as_table(result):
 
 
 def add(project, owner, i):
-    outcome = services.document_import(project=project, user=owner, filename=f"{i}.txt", data=TEXTS[i].encode())
+    outcome = document_import(project=project, user=owner, filename=f"{i}.txt", data=TEXTS[i].encode())
     return outcome[0].document
 
 
@@ -75,14 +76,14 @@ def test_corpus_sums_equal_a_recount_after_adding_deleting_and_resegmenting(proj
     third = add(project, owner, 2)
     assert as_table(corpus_frequency(project, owner)) == as_table(recount(project, owner))
 
-    services.document_delete(document=second)
+    document_delete(document=second)
     result = corpus_frequency(project, owner)
     assert as_table(result) == as_table(recount(project, owner))
     assert result.documents == 2
     assert "省人民政府" not in {r.word for r in result.rows}
 
     DictionaryTerm.objects.create(project=project, word="数据开发利用", frequency=100000, tag="n")
-    services.tokens_store(documents=[third], terms=segment.project_terms(project), version=2)
+    tokens_store(documents=[third], terms=segment.project_terms(project), version=2)
     result = corpus_frequency(project, owner)
     assert as_table(result) == as_table(recount(project, owner))
     assert ("数据开发利用", 2, 1, "n") in as_table(result)[0]
@@ -119,7 +120,7 @@ def test_stopwords_and_options_apply_to_the_sums_at_query_time(project, owner):
     add(project, owner, 0)
     add(project, owner, 2)
     options = frequency.Options(top=3, min_length=2)
-    services.stopwords_set(project=project, text="网信部门")
+    stopwords_set(project=project, text="网信部门")
     found = frequency.project_word_frequency(project, owner, scope=search.Scope(), options=options)
     scoped, _pending = frequency.scope_words(project, owner, search.Scope())
     expected = frequency.word_frequency(scoped, options, segment.project_stopwords(project))
@@ -132,7 +133,7 @@ def test_stopwords_and_options_apply_to_the_sums_at_query_time(project, owner):
 def test_the_sums_start_afresh_when_every_document_is_gone(project, owner):
     document = add(project, owner, 0)
     corpus_frequency(project, owner)
-    services.document_delete(document=document)
+    document_delete(document=document)
     result = corpus_frequency(project, owner)
     assert (result.rows, result.counted, result.documents) == ([], 0, 0)
     state = CorpusWords.objects.get(project=project)
