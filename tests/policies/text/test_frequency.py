@@ -4,9 +4,9 @@ touches only the documents it concerns."""
 import numpy as np
 import pytest
 
-from policies.models import CorpusWords, CountedDocument, DictionaryTerm, DocumentTokens
+from policies.models import CorpusWords, CountedDocument, DictionaryTerm, DocumentTokens, Segmentation
 from policies.services.documents import document_delete, document_import
-from policies.services.segmentation import stopwords_set, tokens_store
+from policies.services.segmentation import segmentation_run, stopwords_set, tokens_store
 from policies.text import frequency, search, segment
 
 TEXTS = (
@@ -91,6 +91,23 @@ def test_corpus_sums_equal_a_recount_after_adding_deleting_and_resegmenting(proj
         (first.pk, 1),
         (third.pk, 2),
     }
+
+
+@pytest.mark.django_db
+def test_a_resegmentation_in_the_worker_brings_the_sums_up_to_date_before_anyone_asks(project, owner):
+    first, second = add(project, owner, 0), add(project, owner, 2)  # the third text holds 数据开发利用
+    corpus_frequency(project, owner)
+    DictionaryTerm.objects.create(project=project, word="数据开发利用", frequency=100000, tag="n")
+    Segmentation.objects.filter(project=project).update(version=2)
+    assert segmentation_run(project_id=project.pk, version=2, worker="worker-a") == 2
+    # no word-frequency request since: the worker counted the new segmentations in
+    assert set(CountedDocument.objects.filter(project=project).values_list("document_id", "version")) == {
+        (first.pk, 2),
+        (second.pk, 2),
+    }
+    sums = CorpusWords.objects.get(project=project)
+    assert "数据开发利用" in sums.words.split("\x1f")
+    assert as_table(corpus_frequency(project, owner)) == as_table(recount(project, owner))
 
 
 @pytest.mark.django_db
