@@ -53,6 +53,7 @@ def segmentation_schedule(*, project: Project, documents) -> None:
     state = _segmentation(project.pk)
     if sum(d.char_count for d in documents) <= settings.SEGMENT_INLINE_CHARS:
         tokens_store(documents=documents, terms=segment.project_terms(project), version=state.version)
+        frequency.corpus_totals(project)  # the word sums take them in now, so reading them stays a read
     else:
         _enqueue_segmentation(state)
 

@@ -180,8 +180,22 @@ def corpus_totals(project) -> tuple[Totals, int]:
     sums and how many documents are segmented.
 
     The sums live in CorpusWords, each counted document's share in CountedDocument: a call reads only what changed,
-    so the whole-corpus frequency costs the same at 2,000 documents as at 20,000, after the first call. It writes,
-    so it reads and writes the database that takes writes, even where reads go to a replica."""
+    so the whole-corpus frequency costs the same at 2,000 documents as at 20,000, after the first call. The
+    segmentation worker calls it when it finishes, so a request usually finds the sums up to date and only reads
+    (on the replica, where reads go to one); when something changed it writes, on the database that takes writes."""
+    read = router.db_for_read(CorpusWords)
+    segmented = dict(
+        DocumentTokens.objects.using(read).filter(document__project=project).values_list("document_id", "version")
+    )
+    counted = dict(CountedDocument.objects.using(read).filter(project=project).values_list("document_id", "version"))
+    if segmented == counted:  # nothing to add or take out
+        state = CorpusWords.objects.using(read).filter(project=project).first()
+        return (_decode(state) if state is not None and counted else Totals()), len(segmented)
+    return _update_totals(project)
+
+
+def _update_totals(project) -> tuple[Totals, int]:
+    """corpus_totals' write: the sums brought up to date under a lock, on the database that takes writes."""
     db = router.db_for_write(CorpusWords)
     tokens, shares_of = DocumentTokens.objects.using(db), CountedDocument.objects.using(db)
     with transaction.atomic(using=db):
