@@ -11,6 +11,7 @@ from coding.models import Coding
 from policies.models import Role
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
+BLIND_REFUSAL = "While the project codes blind, only owners and adjudicators can compare coders."
 TEXT = "第一条𠮷数据开放共享<规定>\n第二条　政府数据以共享为原则。"
 
 
@@ -169,9 +170,12 @@ def test_accepting_without_htmx_redirects_back(client, project, owner, pair):
 def test_codings_of_other_coders_cannot_be_accepted(client, project, owner, pair):
     other = CodingFactory(document=pair["document"], node=pair["node"], coder=owner, start=0, end=2)
     client.force_login(owner)
+    before = Coding.objects.count()
     response = client.post(_disagreement_url(project, pair), {"coding": [other.pk]}, headers={"HX-Request": "true"})
     assert response.status_code == 400
+    assert "Choose codings of the two compared coders in this document." in response.content.decode()
     assert not Coding.objects.filter(coder__username__startswith="consensus-").exists()
+    assert Coding.objects.count() == before
 
 
 @pytest.mark.django_db
@@ -180,8 +184,12 @@ def test_a_coder_who_is_no_adjudicator_sees_the_comparison_but_cannot_accept(cli
     page = client.get(_disagreement_url(project, pair))
     assert page.status_code == 200
     assert "Accept A" not in page.content.decode()
-    assert client.post(_disagreement_url(project, pair), {"coding": [pair["a"].pk]}).status_code == 403
+    before = Coding.objects.count()
+    refused = client.post(_disagreement_url(project, pair), {"coding": [pair["a"].pk]})
+    assert refused.status_code == 403
+    assert "Only an owner or a designated adjudicator can write the consensus layer." in refused.content.decode()
     assert not Coding.objects.filter(coder__username__startswith="consensus-").exists()
+    assert Coding.objects.count() == before
 
 
 @pytest.mark.django_db
@@ -197,8 +205,12 @@ def test_a_designated_adjudicator_may_accept(client, project, pair):
 def test_blind_coders_get_403_on_the_agreement_pages(client, project, owner, pair):
     services.options_update(project=project, blind=True)
     client.force_login(pair["alice"])
-    assert client.get(reverse("coding:agreement", args=[project.pk])).status_code == 403
-    assert client.get(_disagreement_url(project, pair)).status_code == 403
+    for refused in (
+        client.get(reverse("coding:agreement", args=[project.pk])),
+        client.get(_disagreement_url(project, pair)),
+    ):
+        assert refused.status_code == 403
+        assert BLIND_REFUSAL in refused.content.decode()
     client.force_login(owner)
     assert client.get(_disagreement_url(project, pair)).status_code == 200
 

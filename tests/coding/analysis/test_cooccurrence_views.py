@@ -204,10 +204,12 @@ def test_a_cell_lists_the_passages_with_title_excerpt_and_a_link_to_the_coding_p
 @pytest.mark.django_db
 def test_a_cell_with_bad_nodes_is_a_400_page(logged_in, world):
     url = reverse("cooccurrence:cell", args=[world["project"].pk])
-    assert logged_in.get(url, {"a": "x", "b": "1"}).status_code == 400
+    not_ids = logged_in.get(url, {"a": "x", "b": "1"})
+    assert not_ids.status_code == 400
+    assert '<p class="error">“a” and “b” must be node ids.</p>' in not_ids.content.decode()
     response = logged_in.get(url, {"a": world["nodes"][0].pk, "b": 999999})
     assert response.status_code == 400
-    assert "not in this project" in response.content.decode()
+    assert "Node 999999 is not in this project&#x27;s codebook." in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -264,7 +266,7 @@ def test_heatmap_and_network_svg_hold_the_escaped_labels(logged_in, world):
 def test_export_with_bad_parameters_is_a_400_page(logged_in, world):
     response = logged_in.get(reverse("cooccurrence:csv", args=[world["project"].pk]), {"value": "x"})
     assert response.status_code == 400
-    assert "Unknown value" in response.content.decode()
+    assert '<p class="error">Unknown value “x”: use one of count, c.</p>' in response.content.decode()
 
 
 @pytest.mark.django_db

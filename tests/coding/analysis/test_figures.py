@@ -141,7 +141,8 @@ def test_map_with_an_unknown_column_is_a_400_that_says_so(client, coder, matrix_
     client.force_login(coder)
     response = client.get(reverse("analysis:map-png", args=[project_id]) + "?map=123456")
     assert response.status_code == 400
-    assert "123456" in response.content.decode()
+    message = "Colour the map by “documents” or by one of the matrix&#x27;s columns (a node id): not “123456”."
+    assert f'<p class="error">{message}</p>' in response.content.decode()
 
 
 @pytest.mark.django_db

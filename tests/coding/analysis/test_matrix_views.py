@@ -72,8 +72,12 @@ def test_an_empty_cell_opens_an_empty_node_view(logged_in, project, matrix_corpu
 @pytest.mark.usefixtures("matrix_corpus")
 def test_bad_cell_requests_answer_400(logged_in, project):
     url = reverse("coding:matrix-cell", args=[project.pk])
-    assert logged_in.get(url, {"node": "x"}).status_code == 400
-    assert logged_in.get(url, {"node": "999999", "row": "贵州省"}).status_code == 400
+    not_an_id = logged_in.get(url, {"node": "x"})
+    assert not_an_id.status_code == 400
+    assert '<p class="error">“node” must be a node id.</p>' in not_an_id.content.decode()
+    unknown = logged_in.get(url, {"node": "999999", "row": "贵州省"})
+    assert unknown.status_code == 400
+    assert "Node 999999 is not in this project&#x27;s codebook." in unknown.content.decode()
 
 
 @pytest.mark.django_db
@@ -120,6 +124,9 @@ def test_heatmap_svg_is_an_image_with_the_labels(logged_in, project):
 def test_bad_export_parameters_answer_400(logged_in, project):
     response = logged_in.get(reverse("coding:matrix-csv", args=[project.pk]), {"rows": "city"})
     assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")  # a page that says why, not a file
+    message = "Unknown rows “city”: use one of province, issuer_type, issuer, policy_type, year, document."
+    assert f'<p class="error">{message}</p>' in response.content.decode()
 
 
 @pytest.mark.django_db
