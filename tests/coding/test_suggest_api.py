@@ -143,6 +143,7 @@ def test_a_blind_coder_never_sees_or_accepts_suggestions_learned_from_others(
     events = CodingEvent.objects.count()
     response = api_as(blind_bob).post(reverse("api:suggestion-accept", kwargs={"suggestion_id": suggestion.pk}))
     assert response.status_code == 404
+    assert response.json() == {"detail": "Not found: it does not exist or you are not a member of its project."}
     assert CodingEvent.objects.count() == events
     assert Suggestion.objects.get(pk=suggestion.pk).state == SuggestionState.OPEN
 

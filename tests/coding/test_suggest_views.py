@@ -225,7 +225,8 @@ def test_a_viewer_cannot_set_thresholds(client, project, suggest_corpus, trained
     client.force_login(viewer)
     before = list(NodeClassifier.objects.order_by("pk").values_list("threshold", flat=True))
     response = client.post(reverse("coding:suggestions-threshold", args=[project.pk]), {"threshold": "0.6"})
-    assert response.status_code in (403, 404)
+    assert response.status_code == 403
+    assert "Your role in this project (Viewer) does not allow this." in response.content.decode()
     assert list(NodeClassifier.objects.order_by("pk").values_list("threshold", flat=True)) == before
 
 

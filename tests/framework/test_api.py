@@ -200,4 +200,6 @@ def test_figure_is_svg(as_owner, project):
 
 def test_another_projects_node_is_404(api_as, owner):
     stranger = services.node_create(project=ProjectFactory(), name="x")
-    assert api_as(owner).get(reverse("api:node", args=[stranger.pk])).status_code == 404
+    response = api_as(owner).get(reverse("api:node", args=[stranger.pk]))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found: it does not exist or you are not a member of its project."}

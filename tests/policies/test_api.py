@@ -297,7 +297,10 @@ def test_api_docs_serve_without_a_cdn(client):
 @pytest.mark.django_db
 def test_coder_membership_lists_documents_but_cannot_upload(api_as, project, coder):
     assert api_as(coder).get(reverse("api:documents", kwargs={"project_id": project.pk})).status_code == 200
-    assert upload(api_as(coder), project, "a.txt", GUIZHOU.encode()).status_code == 403
+    refused = upload(api_as(coder), project, "a.txt", GUIZHOU.encode())
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "Your role in this project (Coder) does not allow this."}
+    assert not Document.objects.exists()
 
 
 @pytest.mark.django_db

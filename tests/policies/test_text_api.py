@@ -93,6 +93,8 @@ def test_auto_code_to_a_node_of_another_project_is_not_found(api_as, project, co
     stranger = NodeFactory()
     response = api_as(coder).post(url("auto-code", project), {"q": "网信部门", "target": stranger.pk}, format="json")
     assert response.status_code == 404
+    assert response.json() == {"detail": "Not found: it does not exist or you are not a member of its project."}
+    assert not Coding.objects.exists()
 
 
 @pytest.mark.django_db

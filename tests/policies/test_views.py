@@ -526,8 +526,14 @@ def test_original_file_downloads_under_its_original_name(as_owner, project, owne
 def test_document_of_another_project_is_not_found_for_a_member_of_this_one(as_owner):
     foreign = DocumentFactory()
     for name in ("policies:document", "policies:document-row", "policies:document-original"):
-        assert as_owner.get(reverse(name, args=[foreign.pk])).status_code == 404
-    assert as_owner.post(reverse("policies:document-delete", args=[foreign.pk])).status_code == 404
+        response = as_owner.get(reverse(name, args=[foreign.pk]))
+        assert response.status_code == 404
+        assert (
+            "This page does not exist, or it belongs to a project you are not a member of." in response.content.decode()
+        )
+    refused = as_owner.post(reverse("policies:document-delete", args=[foreign.pk]))
+    assert refused.status_code == 404
+    assert "This page does not exist, or it belongs to a project you are not a member of." in refused.content.decode()
     assert Document.objects.filter(pk=foreign.pk).exists()
 
 
@@ -589,6 +595,7 @@ def test_member_of_another_project_cannot_be_changed_from_this_one(as_owner, pro
     foreign = MembershipFactory(role=Role.CODER)
     response = as_owner.post(reverse("policies:member-change", args=[project.pk, foreign.pk]), {"action": "remove"})
     assert response.status_code == 404
+    assert "This page does not exist, or it belongs to a project you are not a member of." in response.content.decode()
     assert Membership.objects.filter(pk=foreign.pk).exists()
 
 

@@ -72,13 +72,15 @@ def test_a_second_group_of_the_same_name_is_refused(client, project, owner):
 @pytest.mark.django_db
 def test_coders_and_viewers_read_groups_but_cannot_change_them(client, project, owner, coder, viewer):
     WordGroup.objects.create(project=project, kind="actions", name="<b>动作</b>", words="推进 加强")
-    for user in (coder, viewer):
+    for user, role in ((coder, "Coder"), (viewer, "Viewer")):
         client.force_login(user)
         page = client.get(reverse("policies:dictionary", args=[project.pk])).content.decode()
         assert "&lt;b&gt;动作&lt;/b&gt;" in page
         assert "<b>动作</b>" not in page
         assert 'value="group-save"' not in page
-        assert _save(client, project, name="新组").status_code == 403
+        refused = _save(client, project, name="新组")
+        assert refused.status_code == 403
+        assert f"Your role in this project ({role}) does not allow this." in refused.content.decode()
     assert list(WordGroup.objects.values_list("name", flat=True)) == ["<b>动作</b>"]
 
 

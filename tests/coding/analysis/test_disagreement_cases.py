@@ -140,6 +140,7 @@ def test_a_coder_who_is_no_adjudicator_cannot_resolve_as_neither(client, project
     key = f"{case['a'].pk},{case['b'].pk}"
     response = client.post(_url(project, case["document"]), {"action": "neither", "case": key})
     assert response.status_code == 403
+    assert "Only an owner or a designated adjudicator can write the consensus layer." in response.content.decode()
     assert not Adjudication.objects.exists()
 
 
