@@ -41,18 +41,19 @@ def test_create_answers_201_with_the_node(as_owner, project):
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        ({"name": "数据开放"}, "already a top-level node"),
-        ({"name": ""}, "needs a name"),
-        ({"name": "x", "color": "red"}, "not a colour"),
-        ({"name": "x", "parent": 999999}, "no such node"),
-        ({"name": "a/b"}, "cannot contain"),
+        ({"name": "数据开放"}, "There is already a top-level node named “数据开放”."),
+        ({"name": ""}, "A node needs a name."),
+        ({"name": "x", "color": "red"}, "“red” is not a colour: use #rrggbb, e.g. #4e79a7."),
+        ({"name": "x", "parent": 999999}, "parent: There is no such node in this project."),
+        ({"name": "a/b"}, "“a/b”: a node name cannot contain “/”, which separates the levels of a path."),
     ],
 )
 def test_bad_create_gets_400_with_a_detail(as_owner, project, payload, message):
     services.node_create(project=project, name="数据开放")
     response = as_owner.post(_nodes_url(project), payload, format="json")
     assert response.status_code == 400
-    assert message in response.json()["detail"]
+    assert response.json()["detail"] == message
+    assert list(Node.objects.values_list("name", flat=True)) == ["数据开放"]
 
 
 def test_patch_updates_only_given_fields(as_owner, project):
@@ -68,7 +69,10 @@ def test_move_under_a_descendant_gets_400(as_owner, project):
     child = services.node_create(project=project, name="b", parent=parent)
     response = as_owner.post(reverse("api:node-move", args=[parent.pk]), {"parent": child.pk}, format="json")
     assert response.status_code == 400
-    assert "descendants" in response.json()["detail"]
+    assert response.json() == {"detail": "“a” cannot move under itself or one of its own descendants."}
+    parent.refresh_from_db()
+    child.refresh_from_db()
+    assert (parent.parent_id, child.parent_id) == (None, parent.pk)
 
 
 def test_move_to_top_level_at_a_position(as_owner, project):
@@ -188,7 +192,8 @@ def test_a_codebook_file_with_nul_gets_400_and_changes_nothing(as_owner, project
 def test_import_without_a_file_gets_400(as_owner, project):
     response = as_owner.post(reverse("api:nodes-import", kwargs={"project_id": project.pk}), {}, format="multipart")
     assert response.status_code == 400
-    assert "file" in response.json()["detail"]
+    assert response.json() == {"detail": "Send one codebook file (form field “file”): .csv, .json or .qdc."}
+    assert not Node.objects.filter(project=project).exists()
 
 
 def test_figure_is_svg(as_owner, project):

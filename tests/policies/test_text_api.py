@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from coding.models import Coding
 from policies import services
+from policies.models import DictionaryTerm
 from tests.factories import NodeFactory
 
 TEXT = "第一条　网信部门负责统筹协调公共数据工作。\n第二条　网信部门和公安机关依法监督公共数据。"
@@ -131,7 +132,8 @@ def test_bad_dictionary_uploads_answer_400_and_change_nothing(api_as, project, o
 def test_a_word_with_spaces_answers_400(api_as, project, owner):
     response = api_as(owner).post(url("dictionary", project), {"word": "数据 开放"}, format="json")
     assert response.status_code == 400
-    assert "space" in response.json()["detail"]
+    assert response.json() == {"detail": "“数据 开放” contains a space: a dictionary word is written without spaces."}
+    assert not DictionaryTerm.objects.exists()
 
 
 @pytest.mark.django_db
