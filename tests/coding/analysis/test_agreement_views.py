@@ -6,52 +6,12 @@ import pytest
 from django.urls import reverse
 
 from coding import services
-from coding.analysis import disagreement
 from coding.models import Coding
 from policies.models import Role
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
 BLIND_REFUSAL = "While the project codes blind, only owners and adjudicators can compare coders."
 TEXT = "第一条𠮷数据开放共享<规定>\n第二条　政府数据以共享为原则。"
-
-
-# --- the pure core -----------------------------------------------------------------------------------
-
-
-def test_marks_split_a_only_b_only_and_both_at_each_boundary():
-    found = disagreement.marks([(1, "a", 2, 6), (1, "b", 4, 8), (1, "c", 4, 5)])
-    assert [(m.start, m.end, m.kind, m.consensus) for m in found] == [
-        (2, 4, "a", False),
-        (4, 5, "both", True),
-        (5, 6, "both", False),
-        (6, 8, "b", False),
-    ]
-
-
-def test_a_stretch_coded_differently_at_two_nodes_is_mixed():
-    found = disagreement.marks([(1, "a", 0, 4), (2, "b", 0, 4)])
-    assert [(m.kind, m.states) for m in found] == [("mixed", ((1, "a"), (2, "b")))]
-
-
-def test_text_html_escapes_and_keeps_code_point_offsets_per_paragraph():
-    text = "𠮷<a>\nbc"
-    html = disagreement.text_html(text, disagreement.marks([(1, "a", 1, 6)]), {1: "n"}, {"a": "A", "b": "B"})
-    assert html.startswith('<p id="p-0" data-start="0">𠮷<mark id="m-1" class="dis dis-a"')
-    assert "&lt;a&gt;</mark></p>" in html
-    assert '<p id="p-5" data-start="5"><mark class="dis dis-a" title="n: A">b</mark>c</p>' in html
-
-
-def test_overlapping_codings_of_a_node_form_one_cluster_and_touching_ones_two():
-    codings = [
-        {"id": 1, "node": 7, "who": "a", "start": 0, "end": 5},
-        {"id": 2, "node": 7, "who": "b", "start": 3, "end": 9},
-        {"id": 3, "node": 7, "who": "b", "start": 9, "end": 12},
-    ]
-    found = disagreement.clusters(codings, consensus=[(7, 9, 12)])
-    assert [([c["id"] for c in k.a], [c["id"] for c in k.b], k.kind, k.accepted) for k in found] == [
-        ([1], [2], "differ", False),
-        ([], [3], "b", True),
-    ]
 
 
 # --- pages -------------------------------------------------------------------------------------------
