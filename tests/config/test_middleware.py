@@ -11,7 +11,7 @@ from coding.models import Memo
 from framework.models import Node
 from policies.models import Document, Project
 from tests.factories import DocumentFactory, NodeFactory
-from tests.test_no_server_errors import _urls, world  # noqa: F401  (world is a fixture)
+from tests.test_no_server_errors import _urls, route_ids  # noqa: F401  (route_ids is a fixture)
 
 JSON = "application/json"
 
@@ -228,7 +228,7 @@ def test_the_refusal_speaks_the_language_of_the_request(client, owner, project):
 @pytest.mark.django_db
 def test_every_route_refuses_nul_in_its_parameters_with_a_400(client, owner, request):
     client.force_login(owner)
-    urls = list(_urls(request.getfixturevalue("world")))
+    urls = list(_urls(request.getfixturevalue("route_ids")))
     assert len(urls) > 90
     for name, url in urls:
         response = client.get(url, {"q": "数据\x00", "coder": "owner\x00", "province": "\x00"})
