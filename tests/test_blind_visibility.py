@@ -166,7 +166,7 @@ OWN_ONLY = "writes or answers only the requesting user's own codings or actions"
 MEMOS = "memos on documents, nodes and the journal are shared by the team; coding memos travel with the codings"
 OWN_LAYER = (
     "suggestions: a blind coder learns and reads them on their own layer only (coding/suggest/layer.py parse); "
-    "tests/coding/test_suggest_api.py checks training, the list, the evaluation and accepting"
+    "tests/coding/suggest/test_api.py checks training, the list, the evaluation and accepting"
 )
 EXEMPT = {
     "api:suggestions": OWN_LAYER,
