@@ -84,28 +84,6 @@ def test_coders_and_viewers_read_groups_but_cannot_change_them(client, project, 
     assert list(WordGroup.objects.values_list("name", flat=True)) == ["<b>动作</b>"]
 
 
-@pytest.mark.django_db(databases=[])
-def test_group_counts_add_occurrences_but_count_a_document_once():
-    import numpy as np
-
-    from policies.text.frequency import DocumentWords
-    from policies.text.word_groups import group_counts
-
-    documents = [
-        DocumentWords(1, ["政府", "部门", "数据"], ["n", "n", "n"], np.array([2, 1, 5], np.uint32)),
-        DocumentWords(2, ["部门", "数据"], ["n", "n"], np.array([0, 3], np.uint32)),  # 部门 outside the scope
-        DocumentWords(3, ["单位"], ["n"], np.array([4], np.uint32)),
-    ]
-    groups = [
-        WordGroup(kind="subjects", name="主体", words="政府 部门 单位"),
-        WordGroup(kind="data", name="空", words="无"),
-    ]
-    subjects, empty = group_counts(groups, documents)
-    assert [(w.word, w.count, w.documents) for w in subjects.words] == [("政府", 2, 1), ("部门", 1, 1), ("单位", 4, 1)]
-    assert (subjects.count, subjects.documents, subjects.kind_label) == (7, 2, "Subjects")
-    assert (empty.count, empty.documents) == (0, 0)
-
-
 @pytest.mark.django_db
 def test_the_api_counts_groups_names_the_layer_and_refuses_bad_input(api_as, project, owner, viewer):
     services.document_import(project=project, user=owner, filename="条例.txt", data="网信部门负责公共数据。".encode())
