@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from coding import nodeview, services
+from coding import services
 from coding.models import Memo, MemoKind
 from policies.models import Role
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
@@ -50,11 +50,6 @@ def test_workspace_paragraph_offsets_count_code_points(client, project, coder, d
     second = TEXT.index("第二条")
     assert f'<p id="p-{second}" data-start="{second}">第二条' in html
     assert second == len("第一条　为了推动𠮷政府数据开放，制定本条例。\n")
-
-
-def test_context_is_cut_at_line_breaks():
-    text = "甲乙丙\n丁戊己庚辛\n壬癸"
-    assert nodeview.with_context(text, 5, 7, width=10) == ("丁", "戊己", "庚辛")
 
 
 def test_node_view_lists_passages_with_descendants_and_counts(client, project, coder, owner, document, nodes):
