@@ -77,7 +77,10 @@ def test_the_lock_lifts_after_the_cool_off(client, settings):
     UserFactory(username="alice")
     for _ in range(3):
         log_in(client, "alice", "wrong")
-    assert log_in(client, "alice", PASSWORD).status_code == 429
+    locked = log_in(client, "alice", PASSWORD)
+    assert locked.status_code == 429
+    assert LOCKED in locked.content.decode()
+    assert not logged_in(client)
     cooled = timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(seconds=1)
     AccessAttempt.objects.update(attempt_time=cooled)
     response = log_in(client, "alice", PASSWORD)
