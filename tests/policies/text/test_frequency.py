@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from policies import services
 from policies.text import frequency, search, segment
 from tests.factories import CodingFactory, NodeFactory
 
 DEMO = Path(__file__).resolve().parents[3] / "demo" / "documents"
-TEXT = (
+TEXT = (  # the first document of the search corpus (tests/conftest.py)
     "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n"
     "第二条　网信部门和公安机关依法监督；数据开放应当公平。\n附则"
 )
@@ -85,35 +84,22 @@ def test_bad_options_are_refused_with_a_message(params, message):
 # --- the loader ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def two_documents(project, owner):
-    """TEXT in 贵州省 and a second, shorter text in 浙江省, imported (so segmented)."""
-    documents = []
-    for i, text in enumerate((TEXT, "第一条　本省网信部门负责数据安全。\n第二条　其他。")):
-        outcome = services.document_import(project=project, user=owner, filename=f"doc{i}.txt", data=text.encode())
-        documents.append(outcome[0].document)
-    for document, province in zip(documents, ("贵州省", "浙江省"), strict=True):
-        document.province = province
-        document.save()
-    return documents
-
-
 @pytest.mark.django_db
-def test_word_frequency_over_the_project_matches_brute_force(project, owner, two_documents):
+def test_word_frequency_over_the_project_matches_brute_force(project, owner, search_corpus):
     options = frequency.Options(top=1000)
     result = frequency.project_word_frequency(project, owner, scope=search.Scope(), options=options)
-    counts, documents = brute_force([d.text for d in two_documents], options)
+    counts, documents = brute_force([d.text for d in search_corpus], options)
     assert {r.word: (r.count, r.documents) for r in result.rows} == {w: (n, documents[w]) for w, n in counts.items()}
     only = frequency.project_word_frequency(project, owner, scope=search.Scope(province="浙江"), options=options)
     assert only.documents == 1
 
 
 @pytest.mark.django_db
-def test_word_frequency_of_the_text_coded_at_a_node_counts_its_descendants(project, owner, two_documents):
+def test_word_frequency_of_the_text_coded_at_a_node_counts_its_descendants(project, owner, search_corpus):
     parent = NodeFactory(project=project, name="政府机构")
     child = NodeFactory(project=project, name="网信部门", parent=parent)
-    start = two_documents[0].text.index("公共数据")
-    CodingFactory(document=two_documents[0], node=child, coder=owner, start=start, end=start + 14)
+    start = search_corpus[0].text.index("公共数据")
+    CodingFactory(document=search_corpus[0], node=child, coder=owner, start=start, end=start + 14)
     result = frequency.project_word_frequency(
         project, owner, scope=search.Scope(node=parent.pk), options=frequency.Options()
     )

@@ -1,20 +1,16 @@
-"""Text search: KWIC offsets, regular expressions, spreading hits, whole words and headings, auto-coding."""
+"""Text search: KWIC offsets, regular expressions, spreading hits, whole words and headings, the project loader."""
 
 import time
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from coding import autocode
-from coding import services as coding_services
-from coding.models import Coding
-from framework.models import Node
 from policies import services, structure
 from policies.models import DocumentTokens
 from policies.text import search, segment
-from tests.factories import CodingFactory, DocumentFactory, NodeFactory
+from tests.factories import NodeFactory
 
-TEXT = (
+TEXT = (  # the first document of the search corpus (tests/conftest.py)
     "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n"
     "第二条　网信部门和公安机关依法监督；数据开放应当公平。\n附则"
 )
@@ -110,23 +106,11 @@ def test_a_sentence_ends_at_a_semicolon_or_the_line():
     assert TEXT[slice(*search.spread(TEXT, start, start + 4, "sentence"))] == "第二条　网信部门和公安机关依法监督；"
 
 
-# --- loaders, auto-coding and undo --------------------------------------------------------------------
-
-
-@pytest.fixture
-def corpus(project, owner):
-    documents = []
-    for i, text in enumerate((TEXT, "第一条　本省网信部门负责数据安全。\n第二条　其他。")):
-        outcome = services.document_import(project=project, user=owner, filename=f"doc{i}.txt", data=text.encode())
-        documents.append(outcome[0].document)
-    for document in documents:
-        document.province = ["贵州省", "浙江省"][documents.index(document)]
-        document.save()
-    return documents
+# --- the loader -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_text_search_lists_hits_with_province_article_and_counts(project, owner, corpus):
+def test_text_search_lists_hits_with_province_article_and_counts(project, owner, search_corpus):
     result = search.text_search(project, owner, query=search.parse_query("网信部门"), scope=search.Scope())
     assert result.total == 3
     assert [(line.province, line.article) for line in result.lines] == [
@@ -136,83 +120,6 @@ def test_text_search_lists_hits_with_province_article_and_counts(project, owner,
     ]
     assert dict(result.per_province) == {"贵州省": 2, "浙江省": 1}
     assert result.per_document[0][3] == 2
-
-
-def _autocode(project, coder, node, spread, **extra):
-    plan = autocode.plan_for_search(project, coder, {"q": "网信部门", "spread": spread, **extra}, node)
-    return plan, autocode.hits_autocode(coder=coder, project=project, node=node, plan=plan)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("spread", "first"),
-    [
-        ("hit", "网信部门"),
-        ("sentence", "第一条　网信部门负责统筹协调。"),
-        ("paragraph", "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！"),
-        ("article", "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！"),
-    ],
-)
-def test_auto_code_writes_one_coding_per_spread_hit(project, coder, corpus, spread, first):
-    node = NodeFactory(project=project, name="网信部门")
-    plan, outcome = _autocode(project, coder, node, spread)
-    assert (plan.new, plan.existing, plan.documents) == (3, 0, 2)
-    assert outcome == {"created": 3, "existing": 0, "documents": 2}
-    codings = Coding.objects.filter(node=node, coder=coder).order_by("document_id", "start")
-    assert codings[0].text == first
-    assert all(c.text == c.document.text[c.start : c.end] for c in codings)
-
-
-@pytest.mark.django_db
-def test_auto_code_twice_does_not_double_codings(project, coder, corpus):
-    node = NodeFactory(project=project)
-    _autocode(project, coder, node, "sentence")
-    plan, outcome = _autocode(project, coder, node, "sentence")
-    assert (plan.new, plan.existing) == (0, 3)
-    assert outcome["created"] == 0
-    assert Coding.objects.filter(node=node).count() == 3
-
-
-@pytest.mark.django_db
-def test_auto_code_is_undone_in_one_step(project, coder, corpus):
-    node = NodeFactory(project=project)
-    CodingFactory(document=corpus[1], node=node, coder=coder, start=0, end=3)
-    _autocode(project, coder, node, "hit")
-    assert Coding.objects.filter(node=node).count() == 4
-    undone = coding_services.undo_last(project=project, actor=coder)
-    assert undone["reverted"] == 3
-    assert Coding.objects.filter(node=node).count() == 1
-
-
-@pytest.mark.django_db
-def test_auto_code_only_the_ticked_hits(project, coder, corpus):
-    node = NodeFactory(project=project)
-    result = search.text_search(project, coder, query=search.parse_query("网信部门"), scope=search.Scope())
-    _plan, outcome = _autocode(project, coder, node, "hit", hits=[result.lines[2].key])
-    assert outcome["created"] == 1
-    assert Coding.objects.get(node=node).document == corpus[1]
-
-
-@pytest.mark.django_db
-def test_ticked_hits_that_are_not_hits_are_refused(project, coder, corpus):
-    with pytest.raises(search.SearchError, match="ticked"):
-        autocode.plan_for_search(project, coder, {"q": "网信部门", "hits": ["1:0:1"]}, NodeFactory(project=project))
-
-
-@pytest.mark.django_db
-def test_auto_code_of_a_truncated_search_is_refused(project, coder, corpus, monkeypatch):
-    monkeypatch.setattr(search, "HIT_LIMIT", 2)
-    with pytest.raises(search.SearchError, match="narrow"):
-        autocode.plan_for_search(project, coder, {"q": "网信部门"}, NodeFactory(project=project))
-
-
-@pytest.mark.django_db
-def test_a_node_of_another_project_cannot_receive_codings(project, coder, corpus):
-    stranger = Node.objects.create(project=DocumentFactory().project, name="别处")
-    plan = autocode.plan_for_search(project, coder, {"q": "网信部门"}, stranger)
-    with pytest.raises(ValidationError):
-        autocode.hits_autocode(coder=coder, project=project, node=stranger, plan=plan)
-    assert not Coding.objects.exists()
 
 
 # --- whole words, headings, the first hit of each document (issue 14, item 5) -----------------------------------
@@ -278,11 +185,11 @@ def test_a_sentence_in_an_article_is_unchanged_by_headings():
 
 
 @pytest.mark.django_db
-def test_each_document_count_carries_its_first_hit(project, owner, corpus):
+def test_each_document_count_carries_its_first_hit(project, owner, search_corpus):
     result = search.text_search(project, owner, query=search.parse_query("网信部门"), scope=search.Scope())
     first = {row[0]: row[4] for row in result.per_document}
-    assert corpus[0].text[slice(*first[corpus[0].pk])] == "网信部门"
-    assert first[corpus[0].pk][0] == corpus[0].text.index("网信部门")
+    assert search_corpus[0].text[slice(*first[search_corpus[0].pk])] == "网信部门"
+    assert first[search_corpus[0].pk][0] == search_corpus[0].text.index("网信部门")
 
 
 @pytest.mark.django_db
