@@ -26,8 +26,9 @@ from coding import services as coding_services  # noqa: E402
 from coding.management.commands.load_demo import PROJECT_NAME  # noqa: E402
 from coding.models import MemoKind  # noqa: E402
 from framework import services as framework_services  # noqa: E402
-from policies import services  # noqa: E402
 from policies.models import Project  # noqa: E402
+from policies.services.documents import document_import  # noqa: E402
+from policies.services.segmentation import dictionary_term_add  # noqa: E402
 
 SPARE_TEXT = "关于开展数据接口检查的通知\n第一条　为了检查接口，制定本通知。\n第二条　本通知自发布之日起施行。\n"
 
@@ -56,10 +57,10 @@ def seed() -> dict[str, int]:
     memo = coding_services.memo_save(project=project, author=owner, kind=MemoKind.JOURNAL, body="检查备忘", title="")
     coding_services.memo_save(project=project, author=owner, kind=MemoKind.NODE, body="节点备忘", node=node)
     coding_services.memo_save(project=project, author=owner, kind=MemoKind.DOCUMENT, body="文档备忘", document=document)
-    services.dictionary_term_add(project=project, word="数据专区", frequency=None, tag="n")
+    dictionary_term_add(project=project, word="数据专区", frequency=None, tag="n")
     term = project.dictionary_terms.get(word="数据专区")
     # Spares: what DELETE and merge may take away without leaving the other operations nothing to work on.
-    [spare_outcome] = services.document_import(
+    [spare_outcome] = document_import(
         project=project, user=owner, filename="接口检查通知.txt", data=SPARE_TEXT.encode(), attributes={}
     )
     spare_node = framework_services.node_create(project=project, name="接口检查（可删除）")
@@ -69,7 +70,7 @@ def seed() -> dict[str, int]:
         items=[coding_services.CodingRequest(spare_outcome.document, node, 0, 6)],
     )[0][0]
     spare_memo = coding_services.memo_save(project=project, author=owner, kind=MemoKind.JOURNAL, body="可删除")
-    services.dictionary_term_add(project=project, word="接口检查", frequency=None, tag="n")
+    dictionary_term_add(project=project, word="接口检查", frequency=None, tag="n")
     spare_term = project.dictionary_terms.get(word="接口检查")
     return {
         "project_id": project.pk,

@@ -43,16 +43,16 @@ def build():
 
     from coding.models import Coding
     from framework import services as framework_services
-    from policies import services as policy_services
     from policies.models import Document, Role, Section
+    from policies.services.projects import member_add, project_create
 
     rng = random.Random(SEED)
     user_model = get_user_model()
     owner = user_model.objects.create_user("owner", password="bench-pass-1")
-    project = policy_services.project_create(user=owner, name="一致性基准")
+    project = project_create(user=owner, name="一致性基准")
     coders = [user_model.objects.create_user(f"coder{i}", password="bench-pass-1") for i in range(CODERS)]
     for coder in coders:
-        policy_services.member_add(project=project, username=coder.username, role=Role.CODER)
+        member_add(project=project, username=coder.username, role=Role.CODER)
     nodes = []
     for i in range(TREE[0]):
         top = framework_services.node_create(project=project, name=f"维度{i + 1}")

@@ -97,8 +97,8 @@ def corpus_text() -> str:
 
 def document(project, number: int, text: str, **attributes):
     """An unsaved Document of the bench corpus (for bulk_create), with its text, length and hash filled in."""
-    from policies import services
     from policies.models import Document
+    from policies.services.documents import text_hash
 
     attributes.setdefault("title", f"关于推进数据要素市场化配置改革的实施意见（第{number}号）")
     return Document(
@@ -108,6 +108,6 @@ def document(project, number: int, text: str, **attributes):
         file_format="txt",
         text=text,
         char_count=len(text),
-        text_hash=services.text_hash(text),
+        text_hash=text_hash(text),
         **attributes,
     )

@@ -148,16 +148,17 @@ def page_codings(document, nodes: list, coders: list) -> list:
 
 
 def build_page_project(owner) -> tuple:
-    from policies import services as policy_services
     from policies.models import Role
+    from policies.services.documents import document_import
+    from policies.services.projects import member_add, project_create
 
-    project = policy_services.project_create(user=owner, name="编码基准")
+    project = project_create(user=owner, name="编码基准")
     coders = make_users("coder", max(LOAD_CODERS, PAGE_CODERS))
     for coder in coders:
-        policy_services.member_add(project=project, username=coder.username, role=Role.CODER)
+        member_add(project=project, username=coder.username, role=Role.CODER)
     nodes = make_tree(project, *PAGE_TREE, prefix="政策工具")
     data = make_text(DOC_CHARS, 0).encode()
-    outcome = policy_services.document_import(project=project, user=owner, filename="大文件.txt", data=data)[0]
+    outcome = document_import(project=project, user=owner, filename="大文件.txt", data=data)[0]
     assert outcome.document is not None, outcome.error
     page_codings(outcome.document, nodes, coders[:PAGE_CODERS])
     return project, outcome.document, nodes, coders
@@ -167,15 +168,15 @@ def build_export_project(owner):
     """EXPORT_DOCUMENTS documents and EXPORT_CODINGS codings on 40 nodes by 3 coders, bulk-created."""
 
     from coding.models import Coding
-    from policies import services as policy_services
     from policies.models import Document, IssuerType, PolicyType, Role
     from policies.provinces import PROVINCE_CHOICES
+    from policies.services.projects import member_add, project_create
 
     rng = random.Random(SEED + 1)
-    project = policy_services.project_create(user=owner, name="导出基准")
+    project = project_create(user=owner, name="导出基准")
     coders = make_users("exporter", EXPORT_CODERS)
     for coder in coders:
-        policy_services.member_add(project=project, username=coder.username, role=Role.CODER)
+        member_add(project=project, username=coder.username, role=Role.CODER)
     nodes = [n.pk for n in make_tree(project, *EXPORT_TREE, prefix="维度")]
     documents = []
     for i in range(EXPORT_DOCUMENTS):
@@ -779,7 +780,7 @@ def bench_export_inprocess(label: str, project, user) -> None:
 
     def drain() -> tuple[int, int]:
         size = chunks = 0
-        for part in export.csv_response(project, {}, *extra).streaming_content:
+        for part in export.csv_response(project, export.ExportSelection(), *extra).streaming_content:
             size += len(part)
             chunks += 1
         return size, chunks

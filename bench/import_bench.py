@@ -26,10 +26,11 @@ def main() -> None:
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
-    from policies import services
+    from policies.services.documents import document_import
+    from policies.services.projects import project_create
 
     user = get_user_model().objects.create_user("bench", password="bench-pass-1")
-    project = services.project_create(user=user, name="bench")
+    project = project_create(user=user, name="bench")
     token = Token.objects.create(user=user)
     client = Client(headers={"Authorization": f"Token {token.key}"})
     url = f"/api/projects/{project.pk}/documents/"
@@ -47,7 +48,7 @@ def main() -> None:
     )
 
     big = ("\n".join(texts) * 2)[:60_000]
-    outcome = services.document_import(project=project, user=user, filename="big.txt", data=big.encode())[0]
+    outcome = document_import(project=project, user=user, filename="big.txt", data=big.encode())[0]
     document = outcome.document
     page = Client()
     page.force_login(user)

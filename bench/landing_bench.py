@@ -23,16 +23,16 @@ def peak_mb() -> float:
 
 
 def bench_search(project, user) -> None:
-    from coding import autocode
+    from coding import autocode, query_params
     from framework.models import Node
-    from policies import services
     from policies.models import DocumentTokens, Segmentation
+    from policies.services.segmentation import segmentation_run
     from policies.text import search, segment
 
     texts = make_texts(DOCUMENTS, QUERY_CHARS, seed=3)
     insert_documents(project, user, texts)
     Segmentation.objects.get_or_create(project=project)
-    services.segmentation_run(project_id=project.pk, version=1)
+    segmentation_run(project_id=project.pk, version=1)
     print(f"corpus: {DOCUMENTS} documents, {sum(map(len, texts)) / 1e6:.1f} M characters")
 
     def run(query, boundaries=None):
@@ -57,7 +57,7 @@ def bench_search(project, user) -> None:
     print(f"  text search 网信部门, whole words, no cached tokens (segmented on the fly): {benchdb.summary(times)}")
 
     node = Node.objects.create(project=project, name="网信部门")
-    params = {"q": "网信部门", "spread": "sentence"}
+    params = query_params.autocode_search({"q": "网信部门", "spread": "sentence"})
     plan = autocode.plan_for_search(project, user, params, node)
     times = benchdb.timed(lambda: autocode.plan_for_search(project, user, params, node), repeat=5)
     print(
@@ -107,12 +107,12 @@ def main() -> None:
     label = benchdb.setup(args)
     from django.contrib.auth import get_user_model
 
-    from policies import services
+    from policies.services.projects import project_create
 
     print(f"[{label}] load average before: {os.getloadavg()}")
     user = get_user_model().objects.create_user("bench", password="bench-pass-1")
-    bench_search(services.project_create(user=user, name="search"), user)
-    bench_disagreement(services.project_create(user=user, name="cases"), user)
+    bench_search(project_create(user=user, name="search"), user)
+    bench_disagreement(project_create(user=user, name="cases"), user)
     print(f"[{label}] load average after: {os.getloadavg()}; peak RSS of this process: {peak_mb():.0f} MB")
 
 

@@ -105,7 +105,7 @@ def main() -> None:
     from django.urls import reverse
 
     from coding import counts
-    from coding.analysis import matrix
+    from coding.analysis import matrix, query_params
 
     project, owner = build()
     analyze()
@@ -121,8 +121,9 @@ def main() -> None:
         ("characters, 2 of 3 coders", {"value": "characters", "level": "1", "coders": "coder0,coder1"}, 1000),
     ]
     for name, params, budget in cases:
-        result = matrix.load(project, owner, params)
-        times = benchdb.timed(lambda params=params: matrix.load(project, owner, params), repeat=REPEAT)
+        result = matrix.load_query(project, owner, query_params.matrix_query(project, params))
+        load = lambda params=params: matrix.load_query(project, owner, query_params.matrix_query(project, params))  # noqa: E731
+        times = benchdb.timed(load, repeat=REPEAT)
         print(
             f"[{label}] matrix {name} (province x level {params['level']}, "
             f"{len(result.rows)}x{len(result.columns)}): {benchdb.summary(times)} (budget < {budget} ms)"

@@ -33,13 +33,14 @@ def main() -> None:
     from coding.exchange import qdpx, services
     from coding.models import Coding
     from framework.models import Node
-    from policies import services as policy_services
     from policies.models import Document, Membership
+    from policies.services.documents import text_hash
+    from policies.services.projects import project_create
 
     rng = random.Random(SEED)
     owner = get_user_model().objects.create_user("owner")
     alice = get_user_model().objects.create_user("alice")
-    project = policy_services.project_create(user=owner, name="基准项目")
+    project = project_create(user=owner, name="基准项目")
     Membership.objects.create(project=project, user=alice, role="coder")
     nodes = [Node.objects.create(project=project, name=f"节点{i}", order=i) for i in range(20)]
     words = "数据开放共享安全治理条例办法规定意见通知规划方案细则政府部门公共资源"
@@ -53,7 +54,7 @@ def main() -> None:
             file_format="txt",
             text=text,
             char_count=len(text),
-            text_hash=policy_services.text_hash(text),
+            text_hash=text_hash(text),
             province="贵州省",
             issue_date=datetime.date(2021, 1, 1),
         )

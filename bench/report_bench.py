@@ -29,13 +29,14 @@ def main() -> None:
 
     from coding import layers
     from coding.analysis import methods_report
-    from policies import services, writers
+    from policies import writers
     from policies.models import Segmentation
+    from policies.services.segmentation import segmentation_run
 
     started = time.perf_counter()
     project, owner = matrix_bench.build()
     Segmentation.objects.get_or_create(project=project)
-    services.segmentation_run(project_id=project.pk, version=1)  # word frequency reads the segmentation cache
+    segmentation_run(project_id=project.pk, version=1)  # word frequency reads the segmentation cache
     matrix_bench.analyze()
     print(f"[{label}] corpus built and segmented in {time.perf_counter() - started:.0f} s; peak RSS {rss_mb():.0f} MB")
 

@@ -76,14 +76,15 @@ def build():
 
     from coding.models import Coding
     from framework import services as framework_services
-    from policies import services as policy_services
     from policies import structure
     from policies.models import Document, Section
+    from policies.services.projects import project_create
+    from policies.services.segmentation import tokens_store
     from policies.text import segment
 
     rng = random.Random(SEED)
     owner = get_user_model().objects.create_user("owner", password="bench-pass-1")
-    project = policy_services.project_create(user=owner, name="建议基准")
+    project = project_create(user=owner, name="建议基准")
     nodes = []
     for i in range(CATEGORIES):
         top = framework_services.node_create(project=project, name=f"维度{i + 1}")
@@ -121,7 +122,7 @@ def build():
     Section.objects.bulk_create(sections, batch_size=5000)
     Coding.objects.bulk_create(codings, batch_size=5000)
     for i in range(0, len(documents), 200):
-        policy_services.tokens_store(documents=documents[i : i + 200], terms=terms, version=1)
+        tokens_store(documents=documents[i : i + 200], terms=terms, version=1)
     return project, owner, nodes, documents[-1], len(sections), len(codings)
 
 

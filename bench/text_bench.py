@@ -37,8 +37,8 @@ def make_texts(n: int, length: int, seed: int) -> list[str]:
 
 
 def insert_documents(project, user, texts: list[str]) -> list:
-    from policies import services
     from policies.models import Document
+    from policies.services.documents import _store_sections
 
     documents = [
         benchdb.document(
@@ -55,7 +55,7 @@ def insert_documents(project, user, texts: list[str]) -> list:
     for i in range(0, len(documents), 100):
         created += Document.objects.bulk_create(documents[i : i + 100])
     for document in created:
-        services._store_sections(document)
+        _store_sections(document)
     return created
 
 
@@ -67,8 +67,8 @@ def bench_import(label: str, project, user) -> None:
     import jieba
     from django.db import transaction
 
-    from policies import services
     from policies.models import DocumentTokens
+    from policies.services.segmentation import tokens_store
     from policies.text import segment
 
     jieba.setLogLevel(logging.WARNING)
@@ -80,7 +80,7 @@ def bench_import(label: str, project, user) -> None:
     reference.initialize()
     for term in terms:
         reference.add_word(term.word, term.frequency, term.tag or None)
-    services.tokens_store(documents=[], terms=terms, version=1)
+    tokens_store(documents=[], terms=terms, version=1)
     segment.segment_text(texts[0], segmenter)  # load jieba's tag table once, as a running worker has
     sample = texts[:20]
     sample_chars = sum(map(len, sample))
@@ -100,7 +100,7 @@ def bench_import(label: str, project, user) -> None:
     start = time.perf_counter()
     with transaction.atomic():
         for i in range(0, len(documents), 50):
-            services.tokens_store(documents=documents[i : i + 50], terms=terms, version=1)
+            tokens_store(documents=documents[i : i + 50], terms=terms, version=1)
     stored = time.perf_counter() - start
     assert DocumentTokens.objects.filter(document__project=project).count() == IMPORT_SAMPLE
     jieba_rate = sample_chars / jieba_seconds
@@ -115,19 +115,19 @@ def bench_import(label: str, project, user) -> None:
 
 
 def bench_resegment(label: str, project, user) -> None:
-    from policies import services
     from policies.models import Segmentation
+    from policies.services.segmentation import dictionary_term_add, segmentation_run
     from policies.text import frequency, search
 
     texts = make_texts(DOCUMENTS, RESEGMENT_CHARS, seed=2)
     insert_documents(project, user, texts)
     chars = sum(map(len, texts))
     Segmentation.objects.get_or_create(project=project)
-    services.segmentation_run(project_id=project.pk, version=1)  # the cache as import leaves it
+    segmentation_run(project_id=project.pk, version=1)  # the cache as import leaves it
     from django.test.utils import override_settings
 
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}):
-        services.dictionary_term_add(project=project, word="数据二十条", tag="n")  # queued, not run
+        dictionary_term_add(project=project, word="数据二十条", tag="n")  # queued, not run
     version = Segmentation.objects.get(project=project).version
     seen: list[str] = []
     query_times: list[float] = []
@@ -147,7 +147,7 @@ def bench_resegment(label: str, project, user) -> None:
     watcher = threading.Thread(target=watch)
     watcher.start()
     start = time.perf_counter()
-    done = services.segmentation_run(project_id=project.pk, version=version)
+    done = segmentation_run(project_id=project.pk, version=version)
     elapsed = time.perf_counter() - start
     finished.set()
     watcher.join()
@@ -164,14 +164,14 @@ def bench_resegment(label: str, project, user) -> None:
 def bench_queries(label: str, project, user) -> None:
     from coding.models import Coding
     from framework.models import Node
-    from policies import services
     from policies.models import Segmentation
+    from policies.services.segmentation import segmentation_run
     from policies.text import frequency, search
 
     texts = make_texts(DOCUMENTS, QUERY_CHARS, seed=3)
     documents = insert_documents(project, user, texts)
     Segmentation.objects.get_or_create(project=project)
-    services.segmentation_run(project_id=project.pk, version=1)
+    segmentation_run(project_id=project.pk, version=1)
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
     parent = Node.objects.create(project=project, name="政府机构")
     child = Node.objects.create(project=project, name="网信部门", parent=parent)
@@ -237,12 +237,12 @@ def main() -> None:
     bench_sections()
     from django.contrib.auth import get_user_model
 
-    from policies import services
+    from policies.services.projects import project_create
 
     user = get_user_model().objects.create_user("bench", password="bench-pass-1")
-    bench_import(label, services.project_create(user=user, name="import"), user)
-    bench_resegment(label, services.project_create(user=user, name="resegment"), user)
-    bench_queries(label, services.project_create(user=user, name="queries"), user)
+    bench_import(label, project_create(user=user, name="import"), user)
+    bench_resegment(label, project_create(user=user, name="resegment"), user)
+    bench_queries(label, project_create(user=user, name="queries"), user)
 
 
 if __name__ == "__main__":

@@ -227,10 +227,10 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from policies import services
+    from policies.services.projects import project_create
 
     user = get_user_model().objects.create_user("bench", password="bench-pass-1")
-    project = services.project_create(user=user, name="bench")
+    project = project_create(user=user, name="bench")
     os.environ["BENCH_TOKEN"] = Token.objects.create(user=user).key
     os.environ["BENCH_PROJECT"] = str(project.pk)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"

@@ -34,18 +34,19 @@ def main() -> None:
 
     from coding.models import Coding
     from framework.models import Node
-    from policies import services
     from policies.models import Segmentation
+    from policies.services.projects import project_create
+    from policies.services.segmentation import segmentation_run, word_group_save
     from policies.text import frequency, search, word_groups
 
     user = get_user_model().objects.create_user("bench", password="bench-pass-1")
-    project = services.project_create(user=user, name="word groups")
+    project = project_create(user=user, name="word groups")
     texts = text_bench.make_texts(documents, text_bench.QUERY_CHARS, seed=3)
     created = text_bench.insert_documents(project, user, texts)
     Segmentation.objects.get_or_create(project=project)
-    services.segmentation_run(project_id=project.pk, version=1)
+    segmentation_run(project_id=project.pk, version=1)
     for (kind, name), words in GROUPS.items():
-        services.word_group_save(project=project, kind=kind, name=name, words=words)
+        word_group_save(project=project, kind=kind, name=name, words=words)
     node = Node.objects.create(project=project, name="政府机构")
     rng = random.Random(4)
     codings = []

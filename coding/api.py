@@ -24,8 +24,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import export, layers, memos, services
+from coding import export, layers, memos, query_params, services
 from coding.analysis import matrix, reliability, reports
+from coding.analysis import query_params as analysis_params
 from coding.exchange import qdpx
 from coding.exchange import services as exchange_services
 from coding.models import Coding, CodingEvent, Memo, MemoKind, MemoRevision
@@ -313,7 +314,8 @@ class ExportCsvApi(APIView):
         responses={(200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request: Request, project_id: int):
-        return export.csv_response(access.project_for(request.user, project_id), request.query_params, request.user)
+        project = access.project_for(request.user, project_id)
+        return export.csv_response(project, query_params.export_selection(request.query_params), request.user)
 
 
 class ExportXlsxApi(APIView):
@@ -325,7 +327,8 @@ class ExportXlsxApi(APIView):
         responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, project_id: int):
-        return export.xlsx_response(access.project_for(request.user, project_id), request.query_params, request.user)
+        project = access.project_for(request.user, project_id)
+        return export.xlsx_response(project, query_params.export_selection(request.query_params), request.user)
 
 
 class MemoSerializer(serializers.ModelSerializer):
@@ -489,7 +492,8 @@ class MatrixApi(APIView):
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        result = matrix.load(project, request.user, request.query_params)
+        query = analysis_params.matrix_query(project, request.query_params)
+        result = matrix.load_query(project, request.user, query)
         return Response(matrix.as_json(result))
 
 
@@ -547,7 +551,8 @@ class AgreementApi(APIView):
     @extend_schema(parameters=AGREEMENT_PARAMETERS, responses=AgreementSerializer)
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        result = reliability.run(project, request.user, reliability.parse(project, request.query_params))
+        query = reliability.resolve(project, analysis_params.agreement_query(request.query_params))
+        result = reliability.run(project, request.user, query)
         return Response(reliability.as_json(result))
 
 
@@ -560,7 +565,8 @@ class AgreementExportApi(APIView):
     )
     def get(self, request: Request, project_id: int, fmt: str):
         project = access.project_for(request.user, project_id)
-        result = reliability.run(project, request.user, reliability.parse(project, request.query_params))
+        query = reliability.resolve(project, analysis_params.agreement_query(request.query_params))
+        result = reliability.run(project, request.user, query)
         return reports.file_response(fmt, f"{project.name}-agreement", reliability.lines(result))
 
 

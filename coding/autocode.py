@@ -2,7 +2,7 @@
 undoable batch; and the coded text a node or coder scope restricts a search to. The coding side of
 policies.text.search, which reads no codings."""
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -30,6 +30,19 @@ def coded_spans(project, user, scope: search.Scope) -> dict[int, list[tuple[int,
     for document_id, start, end in codings.values_list("document_id", "start", "end"):
         by_document.setdefault(document_id, []).append((start, end))
     return {document_id: spans.merged(found) for document_id, found in by_document.items()}
+
+
+@dataclass(frozen=True)
+class AutocodeSearch:
+    """The search to code the hits of, as the page or the API gave it, parsed at the edge (coding/query_params.py)."""
+
+    text: str = ""  # the search as typed (search.parse_query reads it)
+    mode: str = "terms"
+    whole: bool = False  # whole words only
+    scope: search.Scope = field(default_factory=search.Scope)
+    hits: tuple[str, ...] = ()  # the ticked hits' keys; empty: every hit
+    omit: tuple[str, ...] = ()  # passages of the preview left out
+    spread: str = "hit"  # code the hit, or spread to its sentence / article (see autocode_plan)
 
 
 @dataclass
@@ -93,20 +106,15 @@ def autocode_plan(
     )
 
 
-def plan_for_search(project, user, params: Mapping, node) -> AutocodePlan:
-    """Re-run the search in `params` (q, mode, whole, scope, spread, ticked `hits`, left-out `omit`) and plan codings
-    for its hits."""
-    whole = str(params.get("whole", "")) in ("1", "True", "true")
-    query = search.parse_query(params.get("q", ""), params.get("mode") or "terms", whole)
+def plan_for_search(project, user, asked: AutocodeSearch, node) -> AutocodePlan:
+    """Re-run the search (text, mode, whole words, scope) and plan codings for its hits: the ticked ones if any,
+    spread as asked, the left-out passages omitted."""
+    query = search.parse_query(asked.text, asked.mode or "terms", asked.whole)
     result = search.text_search(
-        project,
-        user,
-        query=query,
-        scope=search.Scope.from_params(params),
-        boundaries=segment.word_boundaries(project),
+        project, user, query=query, scope=asked.scope, boundaries=segment.word_boundaries(project)
     )
     hits = [search.Hit(line.document_id, line.start, line.end) for line in result.lines]
-    ticked = params.get("hits") or []
+    ticked = list(asked.hits)
     if ticked:
         chosen = search.parse_hit_keys(ticked)
         hits = [h for h in hits if h in chosen]
@@ -119,8 +127,8 @@ def plan_for_search(project, user, params: Mapping, node) -> AutocodePlan:
         )
     if not hits:
         raise search.SearchError(_("There is nothing to code: the search found no hits."))
-    omit = {(h.document_id, h.start, h.end) for h in search.parse_hit_keys(params.get("omit") or [])}
-    return autocode_plan(project, user, node=node, hits=hits, mode=params.get("spread") or "hit", omit=omit)
+    omit = {(h.document_id, h.start, h.end) for h in search.parse_hit_keys(list(asked.omit))}
+    return autocode_plan(project, user, node=node, hits=hits, mode=asked.spread or "hit", omit=omit)
 
 
 PREVIEW_PAGE = 20  # passages listed per page of the preview

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import autocode, services
+from coding import autocode, query_params, services
 from framework.models import Node
 from policies import access
 from policies.models import Role
@@ -32,7 +32,7 @@ def text_search_autocode(request: HttpRequest, project_id: int) -> HttpResponse:
     context = {"project": project, "params": params}
     try:
         node = get_object_or_404(Node, pk=int(params.get("target") or 0), project=project)
-        plan = autocode.plan_for_search(project, request.user, params, node)
+        plan = autocode.plan_for_search(project, request.user, query_params.autocode_search(params), node)
         page = int(params["page"]) if str(params.get("page", "")).isdigit() else 1
         context |= {"plan": plan, "node": node, "preview": autocode.preview_page(project, plan, page)}
         if "confirm" in request.POST:
@@ -110,7 +110,7 @@ class AutoCodeApi(APIView):
         data = incoming.validated_data
         node = get_object_or_404(Node, pk=data["target"], project=project)
         try:
-            plan = autocode.plan_for_search(project, request.user, data, node)
+            plan = autocode.plan_for_search(project, request.user, query_params.autocode_search(data), node)
         except search.SearchError as error:
             raise ValidationError(str(error)) from None
         if data["preview"]:

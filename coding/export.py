@@ -41,6 +41,16 @@ CHUNK = 2000  # codings read from the database at a time
 
 
 @dataclass(frozen=True)
+class ExportSelection:
+    """Which codings an export holds and how, parsed at the edge (coding/query_params.py)."""
+
+    node: int | None = None  # with its descendants; None: every node
+    coders: tuple[str, ...] = ()  # the layer's names; empty: the default layer
+    filters: tuple[tuple[str, str], ...] = ()  # document attributes (corpus.FILTER_FIELDS)
+    bom: bool = True  # CSV: UTF-8 with a BOM, for Excel
+
+
+@dataclass(frozen=True)
 class Context:
     """What each coding row is joined with, loaded once per export."""
 
@@ -120,22 +130,19 @@ def rows(codings: Iterable[tuple], context: Context) -> Iterator[list]:
 # --- loader: the place that queries ----------------------------------------------------------------
 
 
-def selection(project: Project, params, user) -> tuple[Iterable[tuple], Context]:
+def selection(project: Project, chosen: ExportSelection, user) -> tuple[Iterable[tuple], Context]:
     """The coding tuples to export (filters: node with descendants, the layer's coders, document attributes) and their
     context."""
     rows_ = tree.rows_for(project)
-    layer = layers.layer_from_params(project, user, params)
+    layer = layers.layer_for(project, user, chosen.coders)
     codings = layers.layer_codings(project, user, layer)
-    if params.get("node"):
-        try:
-            node_id = int(params["node"])
-        except ValueError:
-            raise ValidationError(_("“node” must be a node id.")) from None
+    if chosen.node is not None:
+        node_id = chosen.node
         if node_id not in {r.id for r in rows_}:
             raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": node_id})
         codings = codings.filter(node_id__in={node_id} | tree.descendants(rows_, node_id))
-    documents = corpus.filter_documents(project.documents.all(), params)
-    if any(params.get(f) for f in corpus.FILTER_FIELDS):
+    documents = corpus.filter_documents(project.documents.all(), dict(chosen.filters))
+    if chosen.filters:
         codings = codings.filter(document__in=documents)
     custom_names = list(project.custom_attributes.values_list("name", flat=True))
     context = Context(
@@ -163,25 +170,25 @@ def _places(documents) -> dict[int, tuple[list[int], list[tuple[str, str]]]]:
     return {document_id: places_of(sections) for document_id, sections in by_document.items()}
 
 
-def csv_response(project: Project, params, user) -> StreamingHttpResponse:
-    """Stream the coded segments as CSV; UTF-8 with a BOM for Excel unless ?bom=0."""
-    codings, context = selection(project, params, user)
-    bom = params.get("bom", "1") not in ("0", "false", "no")
+def csv_response(project: Project, chosen: ExportSelection, user) -> StreamingHttpResponse:
+    """Stream the coded segments as CSV; UTF-8 with a BOM for Excel unless the selection says not."""
+    codings, context = selection(project, chosen, user)
     lines = itertools.chain([header(context.custom_names)], rows(codings, context))
     name = f"project-{project.pk}-codings-{context.layer.file_tag()}.csv"
-    response = writers.csv_stream_response(lines, name, bom=bom)
+    response = writers.csv_stream_response(lines, name, bom=chosen.bom)
     response[writers.LAYER_HEADER] = context.layer.header()
     return response
 
 
-def xlsx_response(project: Project, params, user) -> FileResponse:
+def xlsx_response(project: Project, chosen: ExportSelection, user) -> FileResponse:
     """The coded segments as an Excel workbook (written row by row to a temporary file)."""
-    codings, context = selection(project, params, user)
+    codings, context = selection(project, chosen, user)
+    given = ([("node", str(chosen.node))] if chosen.node is not None else []) + list(chosen.filters)
     lines = itertools.chain([header(context.custom_names)], rows(codings, context))
     about = [
         [_("Layer"), context.layer.label],
         [_("Coders"), ", ".join(context.layer.names)],
-        [_("Filters"), "; ".join(f"{k}={params.get(k)}" for k in ("node", *corpus.FILTER_FIELDS) if params.get(k))],
+        [_("Filters"), "; ".join(f"{k}={v}" for k, v in given)],
         [_("Date"), timezone.localdate().isoformat()],
         [_("Project"), project.name],
     ]

@@ -6,10 +6,10 @@ from coding import autocode, codebook, counts, layers
 from policies import hooks
 
 
-def node_counts(project, user, params=None) -> tuple[layers.Layer, dict[int, tuple[int, int, int]]]:
-    """The request's layer (`coders=` in params, else the default) and node id → (documents, references, coders) on
-    it, over the codings `user` may see; a parent's numbers are over its subtree (distinct documents and coders)."""
-    layer, counted = layers.counted(project, user, params)
+def node_counts(project, user, coders=()) -> tuple[layers.Layer, dict[int, tuple[int, int, int]]]:
+    """The layer the `coders` name (no names: the default) and node id → (documents, references, coders) on it, over
+    the codings `user` may see; a parent's numbers are over its subtree (distinct documents and coders)."""
+    layer, counted = layers.counted(project, user, coders)
     return layer, counts.node_counts(project, **counted)
 
 

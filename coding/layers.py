@@ -207,16 +207,10 @@ def layer_for(project: Project, user, names: Sequence[str] = ()) -> Layer:
     return Layer(CODERS, tuple(wanted), ids, _label(CODERS, wanted), False, held)
 
 
-def layer_from_params(project: Project, user, params) -> Layer:
-    """The layer named by a request's `coders=` (and repeated `coder=`) parameters."""
-    more = params.getlist("coder") if hasattr(params, "getlist") else [params.get("coder") or ""]
-    return layer_for(project, user, parse_names(params.get("coders") or "", more))
-
-
-def counted(project: Project, user, params=None) -> tuple[Layer, dict]:
-    """The layer of a request (the default without `coders=`) and the keyword arguments that make
-    framework.counts count it: the coders' ids, and the consensus layer's id that is never counted as a coder."""
-    layer = layer_from_params(project, user, params) if params is not None else default_layer(project, user)
+def counted(project: Project, user, coders: Sequence[str] = ()) -> tuple[Layer, dict]:
+    """The layer the `coders` name (the default layer without names; see layer_for) and the keyword arguments that
+    make framework.counts count it: the coders' ids, and the consensus layer's id that is never counted as a coder."""
+    layer = layer_for(project, user, coders)
     if layer.everyone:  # every coding but 共识's: no list of coders, so the covering index still answers alone
         return layer, {"coders": None, "leave_out": layer.leaves_out}
     return layer, {"coders": layer.ids, "not_a_coder": layer.consensus}

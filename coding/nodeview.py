@@ -2,9 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.utils.translation import gettext as _
 
 from coding import layers
 from framework import tree
@@ -29,6 +27,17 @@ class Passage:
     province: str
 
 
+@dataclass(frozen=True)
+class NodeViewQuery:
+    """What the node view shows, parsed at the edge (coding/query_params.py)."""
+
+    descendants: bool = True  # the node's subtree, or the node alone
+    coders: tuple[str, ...] = ()  # the layer's names; empty: the default layer
+    filters: tuple[tuple[str, str], ...] = ()  # document attributes (corpus.FILTER_FIELDS)
+    documents: tuple[int, ...] = ()  # only these documents (a matrix cell's), else all
+    page: int | str = 1
+
+
 @dataclass
 class NodeView:
     node_ids: set[int]
@@ -49,24 +58,20 @@ def with_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) ->
 # --- loader --------------------------------------------------------------------------------------
 
 
-def load(project, node, user, params, page_number=1) -> NodeView:
-    """Passages at the node (and its descendants unless ?descendants=0) in the layer that `coders=` / `coder=` name
+def load(project, node, user, query: NodeViewQuery | None = None) -> NodeView:
+    """Passages at the node (and its descendants unless the query says not) in the layer the query's coders name
     (the default layer without them), filtered by document attributes."""
+    query = query or NodeViewQuery()
     rows = tree.rows_for(project)
     node_ids = {node.pk}
-    if params.get("descendants", "1") != "0":
+    if query.descendants:
         node_ids |= tree.descendants(rows, node.pk)
-    layer = layers.layer_from_params(project, user, params)
+    layer = layers.layer_for(project, user, query.coders)
     codings = layers.layer_codings(project, user, layer).filter(node_id__in=node_ids)
-    documents = corpus.filter_documents(project.documents.all(), params)
-    if any(params.get(f) for f in corpus.FILTER_FIELDS):
-        codings = codings.filter(document__in=documents)
-    ids = params.get("documents", "")
-    if ids:
-        try:
-            codings = codings.filter(document_id__in=[int(i) for i in ids.split(",") if i])
-        except ValueError:
-            raise ValidationError(_("“documents” must be a comma-separated list of document ids.")) from None
+    if query.filters:
+        codings = codings.filter(document__in=corpus.filter_documents(project.documents.all(), dict(query.filters)))
+    if query.documents:
+        codings = codings.filter(document_id__in=query.documents)
     view = NodeView(node_ids=node_ids, layer=layer)
     view.references = codings.count()
     view.documents = codings.values("document_id").distinct().count()
@@ -74,7 +79,7 @@ def load(project, node, user, params, page_number=1) -> NodeView:
     ordered = codings.order_by("document_id", "start", "end", "id").values_list(
         "id", "document_id", "coder__username", "start", "end", "memo"
     )
-    page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
+    page = Paginator(ordered, PAGE_SIZE).get_page(query.page)
     needed = {row[1] for row in page.object_list}
     documents = {
         i: (text, title, province)

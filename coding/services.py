@@ -505,14 +505,26 @@ def assignment_mark(*, document: Document, coder, done: bool) -> Assignment:
 
 
 def options_for(project: Project) -> CodingOptions:
-    """The project's team-coding options, created with defaults on first use."""
-    return CodingOptions.objects.get_or_create(project=project)[0]
+    """The project's team-coding options, a read: the defaults, unsaved, until an owner first changes them."""
+    return CodingOptions.objects.filter(project=project).first() or CodingOptions(project=project)
+
+
+def adjudicator_ids(project: Project) -> list[int]:
+    """The users an owner named as adjudicators (a read: no options row is created)."""
+    found = CodingOptions.adjudicators.through.objects.filter(codingoptions__project=project)
+    return sorted(found.values_list("user_id", flat=True))
+
+
+def _options_locked(project: Project) -> CodingOptions:
+    """The project's options row, created with the defaults on the first write, locked for this transaction."""
+    CodingOptions.objects.get_or_create(project=project)
+    return CodingOptions.objects.select_for_update().get(project=project)
 
 
 @transaction.atomic
 def options_update(*, project: Project, blind: bool | None = None, adjudicators: list | None = None) -> CodingOptions:
     """Turn blind coding on or off (off reveals everyone's codings) and name the adjudicators."""
-    options = CodingOptions.objects.select_for_update().get(pk=options_for(project).pk)
+    options = _options_locked(project)
     if blind is not None:
         options.blind = blind
         options.save(update_fields=["blind"])
@@ -527,7 +539,7 @@ CONSENSUS_PREFIX = "consensus-"
 @transaction.atomic
 def consensus_coder(project: Project):
     """The user that owns the project's consensus layer (共识); it cannot log in."""
-    options = CodingOptions.objects.select_for_update().get(pk=options_for(project).pk)
+    options = _options_locked(project)
     if options.consensus_coder_id is None:
         user_model = get_user_model()
         user = user_model(username=f"{CONSENSUS_PREFIX}{project.pk}", first_name="共识", is_active=False)
@@ -539,7 +551,8 @@ def consensus_coder(project: Project):
 
 
 def may_adjudicate(project: Project, user, role: str) -> bool:
-    return role == Role.OWNER or options_for(project).adjudicators.filter(pk=user.pk).exists()
+    named = CodingOptions.adjudicators.through.objects.filter(codingoptions__project=project, user_id=user.pk)
+    return role == Role.OWNER or named.exists()
 
 
 def adjudicate(*, project: Project, actor, role: str, items: list[CodingRequest]) -> list[tuple[Coding, bool]]:

@@ -1,77 +1,78 @@
 from django.urls import path
 
-from coding import autocode_views, views
+from coding import autocode_views
 from coding.suggest import views as suggest_views
+from coding.views import agreement, exchange, matrix, memos, team, workspace
 
 app_name = "coding"
 urlpatterns = [
-    path("documents/<int:document_id>/code/", views.workspace, name="workspace"),
-    path("documents/<int:document_id>/memo/", views.document_memo, name="document-memo"),
-    path("documents/<int:document_id>/audit/", views.audit_page, name="audit"),
-    path("projects/<int:project_id>/nodes/<int:node_id>/passages/", views.node_view, name="node-view"),
-    path("projects/<int:project_id>/journal/", views.journal, name="journal"),
+    path("documents/<int:document_id>/code/", workspace.workspace, name="workspace"),
+    path("documents/<int:document_id>/memo/", memos.document_memo, name="document-memo"),
+    path("documents/<int:document_id>/audit/", memos.audit_page, name="audit"),
+    path("projects/<int:project_id>/nodes/<int:node_id>/passages/", memos.node_view, name="node-view"),
+    path("projects/<int:project_id>/journal/", memos.journal, name="journal"),
     path("projects/<int:project_id>/text-search/auto-code/", autocode_views.text_search_autocode, name="auto-code"),
     path("projects/<int:project_id>/text-search/undo/", autocode_views.text_search_undo, name="auto-code-undo"),
-    path("projects/import/", views.project_import, name="project-import"),
+    path("projects/import/", exchange.project_import, name="project-import"),
 ]
 urlpatterns += [
-    path("projects/<int:project_id>/matrix/", views.matrix_page, name="matrix"),
-    path("projects/<int:project_id>/matrix/cell/", views.matrix_cell, name="matrix-cell"),
-    path("projects/<int:project_id>/matrix/matrix.csv", views.matrix_export, {"fmt": "csv"}, name="matrix-csv"),
-    path("projects/<int:project_id>/matrix/matrix.xlsx", views.matrix_export, {"fmt": "xlsx"}, name="matrix-xlsx"),
-    path("projects/<int:project_id>/matrix/heatmap.svg", views.matrix_export, {"fmt": "svg"}, name="matrix-svg"),
-    path("projects/<int:project_id>/matrix/heatmap.png", views.matrix_export, {"fmt": "png"}, name="matrix-png"),
-    path("projects/<int:project_id>/counts/", views.attribute_counts, name="attribute-counts"),
+    path("projects/<int:project_id>/matrix/", matrix.matrix_page, name="matrix"),
+    path("projects/<int:project_id>/matrix/cell/", matrix.matrix_cell, name="matrix-cell"),
+    path("projects/<int:project_id>/matrix/matrix.csv", matrix.matrix_export, {"fmt": "csv"}, name="matrix-csv"),
+    path("projects/<int:project_id>/matrix/matrix.xlsx", matrix.matrix_export, {"fmt": "xlsx"}, name="matrix-xlsx"),
+    path("projects/<int:project_id>/matrix/heatmap.svg", matrix.matrix_export, {"fmt": "svg"}, name="matrix-svg"),
+    path("projects/<int:project_id>/matrix/heatmap.png", matrix.matrix_export, {"fmt": "png"}, name="matrix-png"),
+    path("projects/<int:project_id>/counts/", matrix.attribute_counts, name="attribute-counts"),
     path(
-        "projects/<int:project_id>/counts/counts.csv", views.attribute_counts_export, {"fmt": "csv"}, name="counts-csv"
+        "projects/<int:project_id>/counts/counts.csv", matrix.attribute_counts_export, {"fmt": "csv"}, name="counts-csv"
     ),
     path(
         "projects/<int:project_id>/counts/counts.xlsx",
-        views.attribute_counts_export,
+        matrix.attribute_counts_export,
         {"fmt": "xlsx"},
         name="counts-xlsx",
     ),
     path(
-        "projects/<int:project_id>/counts/chart.svg", views.attribute_counts_export, {"fmt": "svg"}, name="counts-svg"
+        "projects/<int:project_id>/counts/chart.svg", matrix.attribute_counts_export, {"fmt": "svg"}, name="counts-svg"
     ),
     path(
-        "projects/<int:project_id>/counts/chart.png", views.attribute_counts_export, {"fmt": "png"}, name="counts-png"
+        "projects/<int:project_id>/counts/chart.png", matrix.attribute_counts_export, {"fmt": "png"}, name="counts-png"
     ),
-    path("projects/<int:project_id>/summary/", views.framework_summary, name="framework-summary"),
+    path("projects/<int:project_id>/summary/", matrix.framework_summary, name="framework-summary"),
     path(
         "projects/<int:project_id>/summary/summary.csv",
-        views.framework_summary_export,
+        matrix.framework_summary_export,
         {"fmt": "csv"},
         name="summary-csv",
     ),
     path(
         "projects/<int:project_id>/summary/summary.xlsx",
-        views.framework_summary_export,
+        matrix.framework_summary_export,
         {"fmt": "xlsx"},
         name="summary-xlsx",
     ),
     path(
         "projects/<int:project_id>/summary/figure.svg",
-        views.framework_summary_export,
+        matrix.framework_summary_export,
         {"fmt": "svg"},
         name="summary-figure",
     ),
     path(
         "projects/<int:project_id>/summary/figure.png",
-        views.framework_summary_export,
+        matrix.framework_summary_export,
         {"fmt": "png"},
         name="summary-figure-png",
     ),
 ]
 urlpatterns += [
-    path("projects/<int:project_id>/team/", views.team_page, name="team"),
-    path("documents/<int:document_id>/done/", views.assignment_done, name="assignment-done"),
+    path("projects/<int:project_id>/team/", team.team_page, name="team"),
+    path("documents/<int:document_id>/done/", team.assignment_done, name="assignment-done"),
 ]
 urlpatterns += [
-    path("projects/<int:project_id>/agreement/", views.agreement_page, name="agreement"),
+    path("projects/<int:project_id>/agreement/", agreement.agreement_page, name="agreement"),
     path(
         "projects/<int:project_id>/agreement/documents/<int:document_id>/",
-        views.disagreement_page,
+        agreement.disagreement_page,
         name="disagreement",
     ),
 ]

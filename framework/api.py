@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from framework import access as node_access
 from framework import downloads, exchange, services, tree
 from framework.models import Node
-from policies import access, hooks
+from policies import access, hooks, queries
 from policies.models import Project, Role
 from policies.openapi import LAYER_PARAMETER, LayerSerializer
 
@@ -52,10 +52,10 @@ class ImportReportSerializer(serializers.Serializer):
     notes = NoteSerializer(many=True)
 
 
-def node_list(project: Project, user, params=None) -> list[dict]:
+def node_list(project: Project, user, coders: tuple[str, ...] = ()) -> list[dict]:
     """The tree as a flat list in display order, with paths and the counts of the codings `user` may see, on the
-    layer `coders=` in params names (the default layer without it)."""
-    layer, per_node = hooks.call("node_counts", project, user, params)
+    layer the `coders` name (the default layer without names)."""
+    layer, per_node = hooks.call("node_counts", project, user, coders)
     shown = layer.as_json()
     return [_node_dict(n, per_node.get(n.row.id, (0, 0, 0)), shown) for n in tree.walk(tree.rows_for(project))]
 
@@ -108,7 +108,7 @@ class NodeListApi(APIView):
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        return Response(node_list(project, request.user, request.query_params))
+        return Response(node_list(project, request.user, queries.names(request.query_params, "coders", "coder")))
 
     @extend_schema(request=InputSerializer, responses={201: NodeOutputSerializer})
     def post(self, request: Request, project_id: int) -> Response:
@@ -276,4 +276,4 @@ class CodebookFigureApi(APIView):
     )
     def get(self, request: Request, project_id: int) -> HttpResponse:
         project = access.project_for(request.user, project_id)
-        return downloads.figure_response(project, request.query_params, request.user)
+        return downloads.figure_response(project, downloads.figure_request(request.query_params), request.user)

@@ -7,8 +7,8 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from framework import tree
+from policies import writers
 
-FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 FONT_SIZE = 14
 ROW_HEIGHT = 30
 BOX_HEIGHT = 24
@@ -24,11 +24,6 @@ class _Placed:
     depth: int  # column: 0 is the root box
     y: float
     children: list["_Placed"]
-
-
-def text_width(text: str, size: int = FONT_SIZE) -> float:
-    """Rough rendered width: CJK and full-width characters are one em, others about half."""
-    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
 
 
 def label_for(node: tree.TreeNode, counts: dict[int, int] | None) -> str:
@@ -78,7 +73,7 @@ def svg(
     depth_count = max(p.depth for p in everything) + 1
     widths = [0.0] * depth_count
     for item in everything:
-        widths[item.depth] = max(widths[item.depth], text_width(item.label) + 2 * PAD_X)
+        widths[item.depth] = max(widths[item.depth], writers.text_width(item.label, FONT_SIZE) + 2 * PAD_X)
     lefts = [MARGIN]
     for width in widths[:-1]:
         lefts.append(lefts[-1] + width + GAP_X)
@@ -91,7 +86,7 @@ def svg(
     lines, boxes = [], []
     for item in everything:
         x, y = lefts[item.depth], top(item)
-        w = text_width(item.label) + 2 * PAD_X
+        w = writers.text_width(item.label, FONT_SIZE) + 2 * PAD_X
         label = (
             f'<text dominant-baseline="central" x="{x + PAD_X:.1f}" y="{y + BOX_HEIGHT / 2:.1f}" '
             f'fill="{"#ffffff" if item.depth == 0 else "#1f2328"}">{escape(item.label)}</text>'
@@ -115,7 +110,7 @@ def svg(
                 )
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width:.0f}" height="{total_height:.0f}" '
-        f'viewBox="0 0 {total_width:.0f} {total_height:.0f}" font-family="{escape(FONT_FAMILY)}" '
+        f'viewBox="0 0 {total_width:.0f} {total_height:.0f}" font-family="{escape(writers.FONT_FAMILY)}" '
         f'font-size="{FONT_SIZE}" dominant-baseline="central" role="img" aria-label="{escape(title)}">'
         f'<rect width="100%" height="100%" fill="#ffffff"/>'
         f'<g fill="none" stroke="#98a2b3" stroke-width="1">{"".join(lines)}</g>'

@@ -217,6 +217,6 @@ def codebook_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResp
 def figure_svg(request: HttpRequest, project_id: int, fmt: str = "svg") -> HttpResponse:
     project = access.project_for(request.user, project_id)
     try:
-        return downloads.figure_response(project, request.GET, request.user, fmt)
+        return downloads.figure_response(project, downloads.figure_request(request.GET), request.user, fmt)
     except ValidationError as invalid:  # an unknown coder in ?coders=
         return error_pages.bad_request(request, invalid, project=project)

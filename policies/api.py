@@ -15,8 +15,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from policies import access, attribute_sheet, corpus, downloads, hooks, openapi, services, uploads
+from policies import access, attribute_sheet, corpus, downloads, hooks, openapi, queries, uploads
 from policies.models import Document, Membership, Project, Role
+from policies.services.attributes import ATTRIBUTE_FIELDS, document_update
+from policies.services.documents import (
+    DocumentRefused,
+    document_delete,
+    document_import,
+    document_replace_file,
+    size_message,
+)
+from policies.services.projects import member_add, member_remove, member_set_role, project_create
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -144,7 +153,7 @@ class ProjectListApi(APIView):
     def post(self, request: Request) -> Response:
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        project = services.project_create(user=request.user, **incoming.validated_data)
+        project = project_create(user=request.user, **incoming.validated_data)
         return Response(ProjectSerializer(project, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -171,7 +180,7 @@ class MemberListApi(APIView):
         project = access.project_for(request.user, project_id, need=Role.OWNER)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        membership = services.member_add(project=project, **incoming.validated_data)
+        membership = member_add(project=project, **incoming.validated_data)
         return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -188,12 +197,12 @@ class MemberDetailApi(APIView):
         membership = self._membership(request, project_id, member_id)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        services.member_set_role(membership=membership, role=incoming.validated_data["role"])
+        member_set_role(membership=membership, role=incoming.validated_data["role"])
         return Response(MemberSerializer(membership).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, project_id: int, member_id: int) -> Response:
-        services.member_remove(membership=self._membership(request, project_id, member_id))
+        member_remove(membership=self._membership(request, project_id, member_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -239,7 +248,7 @@ class DocumentListApi(APIView):
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        documents = corpus.filter_documents(project.documents.defer("text"), request.query_params)
+        documents = corpus.filter_documents(project.documents.defer("text"), queries.filters(request.query_params))
         return Response(DocumentSerializer(documents, many=True).data)
 
     @extend_schema(
@@ -261,15 +270,13 @@ class DocumentListApi(APIView):
         project = access.project_for(request.user, project_id, need=Role.OWNER)
         oversized, files = uploaded_files(request)
         if oversized:
-            return Response(
-                {"detail": services.size_message(oversized[0])}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-            )
+            return Response({"detail": size_message(oversized[0])}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         if not files:
             return Response({"detail": _("Choose a file to upload (form field “file”).")}, status=400)
         attributes = parse_attribute_fields(request.data)
         outcomes = []
         for upload in files:
-            outcomes += services.document_import(
+            outcomes += document_import(
                 project=project, user=request.user, filename=upload.name, data=upload.read(), attributes=attributes
             )
         single = len(files) == 1 and not files[0].name.lower().endswith(".zip")
@@ -285,7 +292,7 @@ class DocumentListApi(APIView):
 
 def parse_attribute_fields(data) -> dict:
     """Attribute fields sent beside an upload (attributes may arrive as a JSON string in a form)."""
-    attributes = {key: data.get(key) for key in services.ATTRIBUTE_FIELDS if key in data}
+    attributes = {key: data.get(key) for key in ATTRIBUTE_FIELDS if key in data}
     custom = data.get("attributes")
     if isinstance(custom, str) and custom.strip():
         try:
@@ -308,12 +315,12 @@ class DocumentDetailApi(APIView):
         document = access.document_for(request.user, document_id, need=Role.OWNER)
         incoming = AttributesInputSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
-        services.document_update(document=document, data=incoming.validated_data)
+        document_update(document=document, data=incoming.validated_data)
         return Response(DocumentDetailSerializer(document).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, document_id: int) -> Response:
-        services.document_delete(document=access.document_for(request.user, document_id, need=Role.OWNER))
+        document_delete(document=access.document_for(request.user, document_id, need=Role.OWNER))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -335,12 +342,12 @@ class DocumentFileApi(APIView):
         document = access.document_for(request.user, document_id, need=Role.OWNER)
         oversized, files = uploaded_files(request)
         if oversized:
-            return Response({"detail": services.size_message(oversized[0])}, status=413)
+            return Response({"detail": size_message(oversized[0])}, status=413)
         if len(files) != 1:
             return Response({"detail": _("Send exactly one file (form field “file”).")}, status=400)
         try:
-            document = services.document_replace_file(document=document, filename=files[0].name, data=files[0].read())
-        except services.DocumentRefused as refused:
+            document = document_replace_file(document=document, filename=files[0].name, data=files[0].read())
+        except DocumentRefused as refused:
             return Response({"detail": refused.message}, status=refused.status)
         return Response(DocumentDetailSerializer(document).data)
 

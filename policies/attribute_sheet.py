@@ -9,12 +9,13 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from policies import services, writers
+from policies import writers
 from policies.models import Document, Project
+from policies.services.attributes import ATTRIBUTE_FIELDS, clean_attributes, define_custom_attributes
 
 ID_COLUMN = "id"
 READ_ONLY_COLUMNS = ("original_name", "char_count")
-FIXED_COLUMNS = (ID_COLUMN, *services.ATTRIBUTE_FIELDS, *READ_ONLY_COLUMNS)
+FIXED_COLUMNS = (ID_COLUMN, *ATTRIBUTE_FIELDS, *READ_ONLY_COLUMNS)
 MAX_REPORTED_ERRORS = 20
 
 
@@ -85,12 +86,10 @@ def _parse(text: str, known_ids: set[int]) -> dict[int, dict]:
             )
             continue
         # cells the export guarded against formulas (a ' before =, +, -, @) come back as they were
-        values = {
-            f: writers.unguard(row[f]) for f in services.ATTRIBUTE_FIELDS if f in columns and row.get(f) is not None
-        }
+        values = {f: writers.unguard(row[f]) for f in ATTRIBUTE_FIELDS if f in columns and row.get(f) is not None}
         values["attributes"] = {c: writers.unguard(row.get(c) or "") for c in custom_columns}
         try:
-            changes[document_id] = services.clean_attributes(values)
+            changes[document_id] = clean_attributes(values)
         except ValidationError as error:
             errors.append(_("line %(line)d: %(error)s") % {"line": line, "error": " ".join(error.messages)})
     if errors:
@@ -120,7 +119,7 @@ def apply_csv(*, project: Project, data: bytes) -> int:
     documents = {d.pk: d for d in project.documents.defer("text").select_for_update()}
     changes = parse(decode(data), set(documents))
     custom_names = {name for cleaned in changes.values() for name in cleaned.get("attributes", {})}
-    services.define_custom_attributes(project, sorted(custom_names))
+    define_custom_attributes(project, sorted(custom_names))
     fields: set[str] = set()
     for document_id, cleaned in changes.items():
         document = documents[document_id]

@@ -1,5 +1,7 @@
 """The document table: filters, sorting and facet counts over a project's documents (pages and API)."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
@@ -20,10 +22,11 @@ SORT_FIELDS = (
 )
 
 
-def filter_documents(documents: QuerySet, params) -> QuerySet:
-    """Apply ?province=&issuer_type=&policy_type= (province in any common form: 浙江, Zhejiang …)."""
+def filter_documents(documents: QuerySet, filters: Mapping[str, str]) -> QuerySet:
+    """Apply the attribute filters {field: value} of FILTER_FIELDS (policies.queries.filters reads them from a request;
+    province in any common form: 浙江, Zhejiang …)."""
     for field in FILTER_FIELDS:
-        value = (params.get(field) or "").strip()
+        value = (filters.get(field) or "").strip()
         if not value:
             continue
         if field == "province":

@@ -4,6 +4,7 @@ import mimetypes
 
 from django.http import FileResponse, Http404
 
+from policies import writers
 from policies.models import Document
 
 
@@ -14,4 +15,4 @@ def original_response(document: Document) -> FileResponse:
     except (FileNotFoundError, ValueError):
         raise Http404 from None
     content_type = mimetypes.guess_type(document.original_name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=document.original_name, content_type=content_type)
+    return writers.attachment(FileResponse(handle, content_type=content_type), document.original_name)

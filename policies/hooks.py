@@ -22,8 +22,8 @@ HOOKS = {
     "scope_layer": "(project, user, coders) → the coding layer `coders` names (as coders= does; blank: the default"
     " layer); ValidationError for a name that is not a coder of the project",
     "document_coding_count": "(document, user) → int: the document's codings the user may see",
-    "node_counts": "(project, user, params=None) → (layer, {node id: (documents, references, coders)}): counts on the"
-    " request's coding layer (`coders=` in params, else the default layer) over the codings the user sees, a parent's"
+    "node_counts": "(project, user, coders=()) → (layer, {node id: (documents, references, coders)}): counts on the"
+    " layer the coders name (none: the default layer) over the codings the user sees, a parent's"
     " over its whole subtree (distinct documents and coders, not sums of its children); the layer"
     " has as_json(), label, header() and file_tag()",
     "node_counts_for": "(node_ids, project, user) → (layer, counts) for a few nodes on the default layer, each over its"

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from policies import corpus
+
 TRUE = frozenset({"true", "1", "on", "yes"})
 FALSE = frozenset({"false", "0", "off", "no"})
 
@@ -68,3 +70,17 @@ def whole_number(params: Mapping, name: str, default: int, low: int, high: int) 
         shown = {"name": name[:40], "low": low, "high": high}
         raise ValidationError(_("%(name)s must be a whole number from %(low)d to %(high)d.") % shown)
     return int(raw)
+
+
+def filters(params: Mapping) -> dict[str, str]:
+    """The document-attribute filters given (?province=&issuer_type=&policy_type=…), stripped, empty ones left out;
+    corpus.filter_documents checks the values."""
+    return {name: value for name in corpus.FILTER_FIELDS if (value := text(params, name))}
+
+
+def ids(params: Mapping, name: str, message: str) -> tuple[int, ...]:
+    """Comma-separated (or repeated) whole numbers, each once, in order; `message` when one is not a number."""
+    parts = names(params, name)
+    if not all(part.isdigit() for part in parts):
+        raise ValidationError(message)
+    return tuple(dict.fromkeys(int(part) for part in parts))

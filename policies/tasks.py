@@ -2,7 +2,7 @@
 
 from django_tasks import TaskContext, task
 
-from policies import services
+from policies.services.segmentation import segmentation_run
 
 
 @task(takes_context=True)
@@ -10,4 +10,4 @@ def segment_project(context: TaskContext, project_id: int, version: int) -> int:
     """Segment the project's documents that lack tokens for dictionary `version`; returns how many were done."""
     worker_ids = context.task_result.worker_ids  # the last one is the worker running it now
     worker = worker_ids[-1] if worker_ids else ""
-    return services.segmentation_run(project_id=project_id, version=version, worker=worker)
+    return segmentation_run(project_id=project_id, version=version, worker=worker)

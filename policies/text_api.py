@@ -10,10 +10,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from policies import access, services, writers
+from policies import access, writers
 from policies.models import Role
 from policies.openapi import LayerSerializer
+from policies.services.segmentation import (
+    dictionary_import,
+    dictionary_term_add,
+    dictionary_term_remove,
+    segmentation_restart,
+    stopwords_set,
+    word_group_remove,
+    word_group_save,
+)
+from policies.services.workers import work_recover
 from policies.text import frequency, search, segment, word_groups
+from policies.text import query_params as text_params
 
 SCOPE_PARAMETERS = [
     OpenApiParameter("province", str, description="only documents of this province (any common form: 浙江, Zhejiang)"),
@@ -73,8 +84,8 @@ class WordFrequencyApi(APIView):
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
         try:
-            options = frequency.Options.from_params(request.query_params)
-            scope = search.Scope.from_params(request.query_params)
+            options = text_params.frequency_options(request.query_params)
+            scope = text_params.scope(request.query_params)
             result = frequency.project_word_frequency(project, request.user, scope=scope, options=options)
             layer = search.scope_layer(project, request.user, scope)
         except (frequency.FrequencyError, search.SearchError) as error:
@@ -133,7 +144,7 @@ class TextSearchApi(APIView):
             raise ValidationError("limit must be a whole number.")
         try:
             query = search.parse_query(params.get("q", ""), params.get("mode", "terms"), params.get("whole") == "1")
-            scope = search.Scope.from_params(params)
+            scope = text_params.scope(params)
             result = search.text_search(
                 project,
                 request.user,
@@ -192,9 +203,9 @@ class DictionaryApi(APIView):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         if data.get("file"):
-            services.dictionary_import(project=project, data=data["file"].read())
+            dictionary_import(project=project, data=data["file"].read())
         else:
-            services.dictionary_term_add(
+            dictionary_term_add(
                 project=project, word=data.get("word", ""), frequency=data.get("frequency"), tag=data.get("tag", "")
             )
         return Response(self.TermSerializer(project.dictionary_terms.all(), many=True).data, status=201)
@@ -205,7 +216,7 @@ class DictionaryTermApi(APIView):
     def delete(self, request: Request, project_id: int, term_id: int) -> Response:
         project = access.project_for(request.user, project_id, need=Role.OWNER)
         get_object_or_404(project.dictionary_terms, pk=term_id)
-        services.dictionary_term_remove(project=project, term_id=term_id)
+        dictionary_term_remove(project=project, term_id=term_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -227,7 +238,7 @@ class StopwordsApi(APIView):
         project = access.project_for(request.user, project_id, need=Role.OWNER)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        services.stopwords_set(project=project, text=incoming.validated_data["words"])
+        stopwords_set(project=project, text=incoming.validated_data["words"])
         return Response({"words": list(project.stopwords.values_list("word", flat=True))})
 
 
@@ -248,13 +259,13 @@ class SegmentationApi(APIView):
     @extend_schema(responses=SegmentationStateSerializer)
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        services.work_recover(project=project)  # a segmentation its dead worker left running is queued again
+        work_recover(project=project)  # a segmentation its dead worker left running is queued again
         return Response(segment.segmentation_state(project))
 
     @extend_schema(request=None, responses={202: SegmentationStateSerializer})
     def post(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id, need=Role.OWNER)
-        services.segmentation_restart(project=project)
+        segmentation_restart(project=project)
         return Response(segment.segmentation_state(project), status=status.HTTP_202_ACCEPTED)
 
 
@@ -298,7 +309,7 @@ class WordGroupsApi(APIView):
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
         try:
-            scope = search.Scope.from_params(request.query_params)
+            scope = text_params.scope(request.query_params)
             groups, pending = word_groups.project_word_groups(project, request.user, scope=scope)
             layer = search.scope_layer(project, request.user, scope)
         except search.SearchError as error:
@@ -318,7 +329,7 @@ class WordGroupsApi(APIView):
         project = access.project_for(request.user, project_id, need=Role.OWNER)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        group = services.word_group_save(project=project, **incoming.validated_data)
+        group = word_group_save(project=project, **incoming.validated_data)
         (counted,) = word_groups.group_counts([group], [])  # a new group: its counts come with GET
         return Response(WordGroupSerializer(counted).data, status=201)
 
@@ -328,5 +339,5 @@ class WordGroupApi(APIView):
     def delete(self, request: Request, project_id: int, group_id: int) -> Response:
         project = access.project_for(request.user, project_id, need=Role.OWNER)
         get_object_or_404(project.word_groups, pk=group_id)
-        services.word_group_remove(project=project, group_id=group_id)
+        word_group_remove(project=project, group_id=group_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -21,7 +21,7 @@ from policies import (
     error_pages,
     hooks,
     passages,
-    services,
+    queries,
     uploads,
     writers,
 )
@@ -34,7 +34,28 @@ from policies.forms import (
     ProjectForm,
 )
 from policies.models import Membership, Role, WordGroupKind
+from policies.services import documents as document_services
+from policies.services.attributes import custom_attribute_remove, define_custom_attributes, document_update
+from policies.services.documents import (
+    DocumentRefused,
+    ImportOutcome,
+    document_import,
+    document_replace_file,
+    size_message,
+)
+from policies.services.projects import member_add, member_remove, member_set_role, project_create, project_update
+from policies.services.segmentation import (
+    dictionary_import,
+    dictionary_term_add,
+    dictionary_term_remove,
+    segmentation_restart,
+    stopwords_set,
+    word_group_remove,
+    word_group_save,
+)
+from policies.services.workers import work_recover
 from policies.text import frequency, search, segment, word_figures
+from policies.text import query_params as text_params
 
 
 @login_required
@@ -42,7 +63,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     form = ProjectCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            project = services.project_create(user=request.user, **form.cleaned_data)
+            project = project_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -61,7 +82,7 @@ def _document_table_context(request: HttpRequest, membership: Membership) -> dic
     documents = project.documents.defer("text")
     error = None
     try:
-        documents = corpus.filter_documents(documents, request.GET)
+        documents = corpus.filter_documents(documents, queries.filters(request.GET))
     except ValidationError as invalid:
         error = " ".join(invalid.messages)
     documents, sort = corpus.sort_documents(documents, request.GET.get("sort"))
@@ -95,19 +116,16 @@ def document_upload(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id, need=Role.OWNER)
     files = request.FILES.getlist("file")  # parses the body, which fills oversized_uploads and upload_refused
     if refused := uploads.refusal(request):
-        outcomes = [services.ImportOutcome("", error=refused, status=413)]
+        outcomes = [ImportOutcome("", error=refused, status=413)]
         context = {"project": project, "outcomes": outcomes}
         return render(request, "policies/project_home.html#upload-results", context, status=413)
     outcomes = [
-        services.ImportOutcome(name, error=services.size_message(name), status=413)
-        for name in getattr(request, "oversized_uploads", [])
+        ImportOutcome(name, error=size_message(name), status=413) for name in getattr(request, "oversized_uploads", [])
     ]
     for upload in files:
-        outcomes += services.document_import(
-            project=project, user=request.user, filename=upload.name, data=upload.read()
-        )
+        outcomes += document_import(project=project, user=request.user, filename=upload.name, data=upload.read())
     if not outcomes:
-        outcomes = [services.ImportOutcome("", error=_("Choose one or more files first."), status=400)]
+        outcomes = [ImportOutcome("", error=_("Choose one or more files first."), status=400)]
     response = render(request, "policies/project_home.html#upload-results", {"project": project, "outcomes": outcomes})
     if any(o.document for o in outcomes):
         trigger_client_event(response, "documents-changed")
@@ -140,7 +158,7 @@ def _attributes_form(request: HttpRequest, document) -> DocumentAttributesForm:
 
 def _save_attributes(form: DocumentAttributesForm, document) -> bool:
     try:
-        services.document_update(document=document, data=form.attribute_data())
+        document_update(document=document, data=form.attribute_data())
     except ValidationError as error:
         form.add_error(None, error)
         return False
@@ -196,14 +214,14 @@ def document_replace(request: HttpRequest, document_id: int) -> HttpResponse:
     if refused := uploads.refusal(request):
         messages.error(request, refused)
     elif getattr(request, "oversized_uploads", None):
-        messages.error(request, services.size_message(request.oversized_uploads[0]))
+        messages.error(request, size_message(request.oversized_uploads[0]))
     elif upload is None:
         messages.error(request, _("Choose a file first."))
     else:
         try:
-            services.document_replace_file(document=document, filename=upload.name, data=upload.read())
+            document_replace_file(document=document, filename=upload.name, data=upload.read())
             messages.success(request, _("The document's text was replaced."))
-        except services.DocumentRefused as refused:
+        except DocumentRefused as refused:
             messages.error(request, refused.message)
     return redirect("policies:document", document.pk)
 
@@ -213,7 +231,7 @@ def document_replace(request: HttpRequest, document_id: int) -> HttpResponse:
 def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
     document = access.document_for(request.user, document_id, need=Role.OWNER, defer_text=True)
     project_id = document.project_id
-    services.document_delete(document=document)
+    document_services.document_delete(document=document)
     messages.success(request, _("Document “%(title)s” deleted.") % {"title": document.title})
     return redirect("policies:project-home", project_id)
 
@@ -247,7 +265,7 @@ def members_page(request: HttpRequest, project_id: int) -> HttpResponse:
         access.membership_for(request.user, project_id, need=Role.OWNER)
         if form.is_valid():
             try:
-                services.member_add(project=membership.project, **form.cleaned_data)
+                member_add(project=membership.project, **form.cleaned_data)
                 return redirect("policies:members", project_id)
             except ValidationError as error:
                 form.add_error(None, error)
@@ -263,12 +281,12 @@ def member_change(request: HttpRequest, project_id: int, member_id: int) -> Http
     target = get_object_or_404(project.memberships, pk=member_id)
     try:
         if request.POST.get("action") == "remove":
-            services.member_remove(membership=target)
+            member_remove(membership=target)
         else:
             form = MemberRoleForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Choose owner, coder or viewer."))
-            services.member_set_role(membership=target, role=form.cleaned_data["role"])
+            member_set_role(membership=target, role=form.cleaned_data["role"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("policies:members", project_id)
@@ -284,13 +302,13 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
     attribute_form = CustomAttributeForm(request.POST if adding else None, prefix="attr")
     try:
         if adding and attribute_form.is_valid():
-            services.define_custom_attributes(project, [attribute_form.cleaned_data["name"].strip()])
+            define_custom_attributes(project, [attribute_form.cleaned_data["name"].strip()])
             return redirect("policies:project-settings", project.pk)
         if "remove_attribute" in request.POST:
-            services.custom_attribute_remove(project=project, name=request.POST["remove_attribute"])
+            custom_attribute_remove(project=project, name=request.POST["remove_attribute"])
             return redirect("policies:project-settings", project.pk)
         if renaming and form.is_valid():
-            services.project_update(project=project, **form.cleaned_data)
+            project_update(project=project, **form.cleaned_data)
             return redirect("policies:project-settings", project.pk)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -318,8 +336,8 @@ def _analysis_context(membership: Membership) -> dict:
 
 def _word_frequency(request: HttpRequest, project) -> dict:
     try:
-        options = frequency.Options.from_params(request.GET)
-        scope = search.Scope.from_params(request.GET)
+        options = text_params.frequency_options(request.GET)
+        scope = text_params.scope(request.GET)
         result = frequency.project_word_frequency(project, request.user, scope=scope, options=options)
         layer = search.scope_layer(project, request.user, scope)
     except (frequency.FrequencyError, search.SearchError) as error:
@@ -410,7 +428,7 @@ def word_frequency_export(request: HttpRequest, project_id: int, fmt: str) -> Ht
 def segmentation_status(request: HttpRequest, project_id: int) -> HttpResponse:
     """The segmentation progress panel, polled while a (re-)segmentation runs; tells the page when it is done."""
     project = access.project_for(request.user, project_id)
-    services.work_recover(project=project)  # a segmentation its dead worker left running is queued again
+    work_recover(project=project)  # a segmentation its dead worker left running is queued again
     state = segment.segmentation_state(project)
     response = render(request, "policies/_segmentation_status.html", {"project": project, "segmentation": state})
     if request.GET.get("was") in ("queued", "running") and state["status"] == "ready":
@@ -423,7 +441,7 @@ def _text_search(request: HttpRequest, project) -> dict:
         return {"query": request.GET}
     try:
         query = search.parse_query(request.GET["q"], request.GET.get("mode", "terms"), request.GET.get("whole") == "1")
-        scope = search.Scope.from_params(request.GET)
+        scope = text_params.scope(request.GET)
         result = search.text_search(
             project,
             request.user,
@@ -496,7 +514,7 @@ def _group_id(raw: str | None) -> int | None:
 def _dictionary_action(request: HttpRequest, project) -> str:
     action = request.POST.get("action")
     if action == "add":
-        term = services.dictionary_term_add(
+        term = dictionary_term_add(
             project=project,
             word=request.POST.get("word", ""),
             frequency=request.POST.get("frequency") or None,
@@ -507,16 +525,16 @@ def _dictionary_action(request: HttpRequest, project) -> str:
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError(_("Choose a dictionary file first."))
-        count = services.dictionary_import(project=project, data=upload.read())
+        count = dictionary_import(project=project, data=upload.read())
         return _("%(count)d words added; the documents are being re-segmented.") % {"count": count}
     if action == "remove":
-        services.dictionary_term_remove(project=project, term_id=int(request.POST.get("term") or 0))
+        dictionary_term_remove(project=project, term_id=int(request.POST.get("term") or 0))
         return _("Word removed; the documents are being re-segmented.")
     if action == "stopwords":
-        count = services.stopwords_set(project=project, text=request.POST.get("stopwords", ""))
+        count = stopwords_set(project=project, text=request.POST.get("stopwords", ""))
         return _("%(count)d stopwords saved; word frequencies use them at once.") % {"count": count}
     if action == "group-save":
-        group = services.word_group_save(
+        group = word_group_save(
             project=project,
             kind=request.POST.get("kind", ""),
             name=request.POST.get("name", ""),
@@ -525,9 +543,9 @@ def _dictionary_action(request: HttpRequest, project) -> str:
         )
         return _("Word group “%(name)s” saved.") % {"name": group.name}
     if action == "group-remove":
-        services.word_group_remove(project=project, group_id=_group_id(request.POST.get("group")) or 0)
+        word_group_remove(project=project, group_id=_group_id(request.POST.get("group")) or 0)
         return _("Word group removed.")
     if action == "resegment":
-        services.segmentation_restart(project=project)
+        segmentation_restart(project=project)
         return _("Re-segmenting every document in the background.")
     raise ValidationError(_("Unknown action."))

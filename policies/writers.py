@@ -145,6 +145,16 @@ def sheet_title(title: str) -> str:
     return cleaned or "Sheet"
 
 
+# --- SVG: the font the figures name and the measure their labels are laid out by -------------------------
+
+FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+
+
+def text_width(text: str, size: float) -> float:
+    """Rough rendered width: CJK and full-width characters are one em, others about half."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
+
+
 # --- PNG: the app's SVG figures at print resolution -------------------------------------------------
 
 PNG_TYPE = "image/png"

@@ -4,8 +4,8 @@ import pytest
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from policies import services
 from policies.models import Role
+from policies.services.documents import document_import
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 
@@ -73,7 +73,7 @@ def search_corpus(project, owner):
     """The two documents of SEARCH_TEXTS, imported into the project by its owner, with their provinces."""
     documents = []
     for i, (text, province) in enumerate(zip(SEARCH_TEXTS, ("贵州省", "浙江省"), strict=True)):
-        outcome = services.document_import(project=project, user=owner, filename=f"doc{i}.txt", data=text.encode())
+        outcome = document_import(project=project, user=owner, filename=f"doc{i}.txt", data=text.encode())
         document = outcome[0].document
         document.province = province
         document.save()

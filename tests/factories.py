@@ -22,7 +22,7 @@ from coding.models import (
     SuggestionModelStatus,
 )
 from framework.models import Node
-from policies import services, structure
+from policies import structure
 from policies.models import (
     CustomAttribute,
     DictionaryTerm,
@@ -39,6 +39,7 @@ from policies.models import (
     WordGroup,
     WordGroupKind,
 )
+from policies.services.documents import text_hash
 from policies.text import segment
 
 SAMPLE_TEXT = (
@@ -87,7 +88,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     file_format = "txt"
     text = factory.Sequence(lambda n: f"{SAMPLE_TEXT}附件{n}")
     char_count = factory.LazyAttribute(lambda d: len(d.text))
-    text_hash = factory.LazyAttribute(lambda d: services.text_hash(d.text))
+    text_hash = factory.LazyAttribute(lambda d: text_hash(d.text))
     province = "贵州省"
 
 

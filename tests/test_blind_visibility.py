@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from coding import services as coding_services
 from coding.models import Assignment, Coding
-from policies import services as policy_services
 from policies.models import Role, WordGroup
+from policies.services.documents import document_import
 from tests.factories import CodingFactory, MembershipFactory, NodeFactory, UserFactory
 from tests.test_permissions import ACCOUNT_ROUTES
 from tests.test_permissions import ROUTES as PERMISSION_ROUTES
@@ -33,7 +33,7 @@ def blind_project(project, owner):
     bob = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="bob")).user
     coding_services.options_update(project=project, blind=True)
     first, second = (
-        policy_services.document_import(
+        document_import(
             project=project,
             user=owner,
             filename=f"{name}.txt",

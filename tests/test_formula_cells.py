@@ -16,8 +16,9 @@ import pytest
 from django.urls import reverse
 
 from coding.models import Assignment
-from policies import services, writers
+from policies import writers
 from policies.models import DictionaryTerm, Role
+from policies.services.documents import document_import
 from tests.factories import CodingFactory, MembershipFactory, NodeFactory, UserFactory
 
 ATTRIBUTE = "@城市"
@@ -39,7 +40,7 @@ def formula_names(project, owner):
     DictionaryTerm.objects.create(project=project, word="+数据共享", frequency=1000, tag="n")
     DictionaryTerm.objects.create(project=project, word="-网信办", frequency=1000, tag="nt")
     documents = [
-        services.document_import(
+        document_import(
             project=project,
             user=owner,
             filename=f"条例{i}.txt",

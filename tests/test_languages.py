@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation.template import templatize
 
 from coding import services as coding_services
-from policies import services
+from policies.services.documents import document_import
 from tests.factories import CodingFactory, MembershipFactory, NodeFactory, UserFactory
 from tests.test_catalogues import LOCALE, po_entries
 
@@ -136,7 +136,7 @@ CHINESE_IN_ENGLISH = [
 def coded_project(project, owner):
     alice = MembershipFactory(project=project, user=UserFactory(username="alice")).user
     bob = MembershipFactory(project=project, user=UserFactory(username="bob")).user
-    imported = services.document_import(project=project, user=owner, filename="条例.txt", data=TEXT.encode())
+    imported = document_import(project=project, user=owner, filename="条例.txt", data=TEXT.encode())
     document = imported[0].document
     node = NodeFactory(project=project, name="数据开放")
     start = TEXT.index("公共数据")

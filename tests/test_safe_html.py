@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.utils.safestring import SafeString
 
-from coding.analysis import cooccurrence, disagreement, matrix, province_map, timeline
+from coding.analysis import cooccurrence, disagreement, matrix, matrix_table, matrix_writers, province_map, timeline
 from framework import figure, panel, tree
 from policies import passages
 from policies.text import word_figures
@@ -48,7 +48,7 @@ def _heatmap():
         [(1, 7, 1)],
         rows_by="document",
     )
-    return matrix.table(result)
+    return matrix_table.table(result)
 
 
 # Each builder with hostile text in every place that takes text: titles, labels, names, hints, colours, the text.
@@ -64,8 +64,8 @@ BUILDERS = {
     "figure.svg": lambda: figure.svg(
         tree.build([tree.Row(1, None, HOSTILE, color=HOSTILE)]), title=HOSTILE, counts={1: 2}
     ),
-    "matrix.heatmap_svg": lambda: matrix.heatmap_svg(_heatmap(), title=HOSTILE),
-    "matrix.bar_chart_svg": lambda: matrix.bar_chart_svg([(HOSTILE, 2)], title=HOSTILE),
+    "matrix_writers.heatmap_svg": lambda: matrix_writers.heatmap_svg(_heatmap(), title=HOSTILE),
+    "matrix_writers.bar_chart_svg": lambda: matrix_writers.bar_chart_svg([(HOSTILE, 2)], title=HOSTILE),
     "cooccurrence.heatmap_svg": lambda: cooccurrence.heatmap_svg(_cooccurrence(), title=HOSTILE),
     "cooccurrence.network_svg": lambda: cooccurrence.network_svg(_cooccurrence(), title=HOSTILE),
     "province_map.svg": lambda: province_map.svg(

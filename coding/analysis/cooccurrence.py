@@ -33,9 +33,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from coding import layers
-from coding.analysis import agreement, matrix
+from coding.analysis import agreement, matrix, matrix_table, matrix_writers
 from framework import tree
-from policies import control_chars
+from policies import writers
 from policies.models import Section
 
 UNITS = ("passage", "article", "document")
@@ -348,7 +348,7 @@ def table(result: Cooccurrence, *, heat: bool = True) -> list[tuple[matrix.Colum
         for j, (column, v) in enumerate(zip(result.nodes, values, strict=True)):
             diagonal = i == j
             share = v / top if top and not diagonal else 0.0
-            style = matrix.heat_style(min(share, 1.0)) if heat and v and not diagonal else ""
+            style = matrix_table.heat_style(min(share, 1.0)) if heat and v and not diagonal else ""
             cells.append(Cell(v, display(v, result.value, diagonal), style, row.node_id, column.node_id, diagonal))
         lines.append((row, cells))
     return lines
@@ -356,17 +356,19 @@ def table(result: Cooccurrence, *, heat: bool = True) -> list[tuple[matrix.Colum
 
 def heatmap_svg(result: Cooccurrence, *, title: str) -> SafeString:
     """The table as the matrix page's heatmap figure (the same drawing, nodes down and across)."""
-    heads = [matrix.Head(c.name, c.path, "", i) for i, c in enumerate(result.nodes)]
+    heads = [matrix_table.Head(c.name, c.path, "", i) for i, c in enumerate(result.nodes)]
     top = result.maximum
     lines = []
     for i, (head, values) in enumerate(zip(heads, result.cells, strict=True)):
         cells = [
-            matrix.Cell(v, display(v, result.value, i == j), (v / top if top and i != j else 0.0), "", 0)
+            matrix_table.Cell(v, display(v, result.value, i == j), (v / top if top and i != j else 0.0), "", 0)
             for j, v in enumerate(values)
         ]
         lines.append((head, cells, ""))
-    view = matrix.Table(corner="", heads=heads, lines=lines, totals=[], total="", summary=[], transposed=False, sort="")
-    return matrix.heatmap_svg(view, title=title)
+    view = matrix_table.Table(
+        corner="", heads=heads, lines=lines, totals=[], total="", summary=[], transposed=False, sort=""
+    )
+    return matrix_writers.heatmap_svg(view, title=title)
 
 
 def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> SafeString:
@@ -379,9 +381,9 @@ def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> Safe
     n = len(shown)
     size, pad = 13, 16.0
     radius = max(140.0, 9.0 * n)
-    label_room = max([matrix._text_width(f"{result.nodes[i].name} (0000)", size) for i in shown] + [40])
+    label_room = max([writers.text_width(f"{result.nodes[i].name} (0000)", size) for i in shown] + [40])
     centre = radius + 28 + label_room + pad
-    width, height = max(2 * centre, matrix._text_width(title, size + 2) + 2 * pad), 2 * centre + 28
+    width, height = max(2 * centre, writers.text_width(title, size + 2) + 2 * pad), 2 * centre + 28
     own = {i: result.counts[i][i] for i in shown}
     largest_own = max(own.values(), default=0) or 1
     pairs = [
@@ -415,7 +417,7 @@ def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> Safe
         )
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(matrix.FONT_FAMILY)}" fill="#1f2328" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(writers.FONT_FAMILY)}" fill="#1f2328" '
         f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
         f"{''.join(parts)}</svg>"
     )
@@ -425,8 +427,8 @@ def network_svg(result: Cooccurrence, *, title: str, minimum: float = 1) -> Safe
 
 
 @dataclass(frozen=True)
-class Query:
-    """A co-occurrence request, parsed and checked."""
+class CooccurrenceQuery:
+    """A co-occurrence request, parsed and checked at the edge (coding/analysis/query_params.py)."""
 
     unit: str = "passage"
     value: str = "count"
@@ -437,69 +439,14 @@ class Query:
     layer: object = None
 
 
-def _refuse_control(params: Mapping) -> None:
-    names = ("unit", "value", "nodes", "level", "min", "coders")
-    texts = [params.get(name) or "" for name in names]
-    if hasattr(params, "getlist"):
-        texts += [*params.getlist("node"), *params.getlist("coder")]
-    for text in texts:
-        bad = control_chars.in_name(str(text))
-        if bad:
-            raise ValidationError(
-                _("The parameters hold a control character (%(char)s).") % {"char": control_chars.code_point(bad)}
-            )
-
-
-def parse(params: Mapping) -> Query:
-    """Query parameters → Query; a ValidationError says what is wrong with them."""
-    _refuse_control(params)
-    unit = (params.get("unit") or "passage").strip()
-    if unit not in UNITS:
-        raise ValidationError(
-            _("Unknown unit “%(unit)s”: use one of %(allowed)s.") % {"unit": unit[:40], "allowed": ", ".join(UNITS)}
-        )
-    value = (params.get("value") or "count").strip()
-    if value not in VALUES:
-        raise ValidationError(
-            _("Unknown value “%(value)s”: use one of %(allowed)s.")
-            % {"value": value[:40], "allowed": ", ".join(VALUES)}
-        )
-    node_text = params.get("nodes") or ""
-    if hasattr(params, "getlist"):
-        node_text = ",".join([node_text, *params.getlist("node")])
-    try:
-        nodes = tuple(dict.fromkeys(int(part) for part in node_text.split(",") if part.strip()))
-    except ValueError:
-        raise ValidationError(_("“%(name)s” must be node ids separated by commas.") % {"name": "nodes"}) from None
-    level_text = (params.get("level") or "").strip()
-    if level_text and not (level_text.isascii() and level_text.isdigit()):
-        raise ValidationError(_("“level” must be a whole number: 1 for the categories, 2 for subcategories."))
-    minimum_text = (params.get("min") or "").strip()
-    try:
-        minimum = float(minimum_text) if minimum_text else 1.0
-    except ValueError:
-        minimum = -1.0
-    if not 0 <= minimum < 1e9:
-        raise ValidationError(_("“min” must be a number of 0 or more."))
-    more = params.getlist("coder") if hasattr(params, "getlist") else ()
-    return Query(
-        unit=unit,
-        value=value,
-        level=int(level_text) if level_text else (None if nodes else 1),
-        nodes=nodes,
-        coders=layers.parse_names(params.get("coders") or "", more),
-        minimum=minimum,
-    )
-
-
-def columns_for(project, query: Query) -> list[matrix.Column]:
+def columns_for(project, query: CooccurrenceQuery) -> list[matrix.Column]:
     columns = matrix.columns_for(tree.rows_for(project), level=query.level, nodes=query.nodes)
     if len(columns) > MAX_NODES:
         raise ValidationError(_("At most %(n)s nodes at a time.") % {"n": MAX_NODES})
     return columns
 
 
-def _codings(project, user, query: Query, members: Iterable[int]):
+def _codings(project, user, query: CooccurrenceQuery, members: Iterable[int]):
     codings = layers.layer_codings(project, user, query.layer).order_by().filter(node_id__in=list(members))
     return codings.values_list("document_id", "node_id", "start", "end")
 
@@ -555,9 +502,8 @@ def article_units(project, documents: Iterable[int] | None = None) -> dict[int, 
     return {d: agreement.unit_spans(headings, lengths[d]) for d, headings in sections.items()}
 
 
-def load(project, user, params) -> tuple[Query, Cooccurrence]:
-    """The co-occurrence table for a request's parameters (see parse), on the layer they name."""
-    query = parse(params)
+def load(project, user, query: CooccurrenceQuery) -> tuple[CooccurrenceQuery, Cooccurrence]:
+    """The co-occurrence table the query asks for, on the layer it names."""
     query = replace(query, layer=layers.layer_for(project, user, query.coders))
     columns = columns_for(project, query)
     members = set().union(*(c.members for c in columns)) if columns else set()
@@ -566,9 +512,10 @@ def load(project, user, params) -> tuple[Query, Cooccurrence]:
     return query, compute(spans, columns, query.unit, query.value, units, query.layer)
 
 
-def cell_passages(project, user, params, first: int, second: int) -> tuple[Query, Cooccurrence, list[Passage]]:
+def cell_passages(
+    project, user, query: CooccurrenceQuery, first: int, second: int
+) -> tuple[CooccurrenceQuery, Cooccurrence, list[Passage]]:
     """The units behind one cell: the table's query, the two nodes (as a 2 × 2 table) and the passages."""
-    query = parse(params)
     query = replace(query, layer=layers.layer_for(project, user, query.coders))
     node_rows = tree.rows_for(project)
     missing = [n for n in (first, second) if n not in {r.id for r in node_rows}]

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coding import team
-from coding.analysis import cooccurrence, reports
+from coding.analysis import cooccurrence, query_params, reports
 from framework import tree
 from policies import access, error_pages
 from policies.models import Document
@@ -54,14 +54,14 @@ def _context(request: HttpRequest, project) -> dict:
         "query": params,
         "chosen_coders": params.getlist("coder"),
         "chosen_nodes": [int(n) for n in params.getlist("node") if n.isdigit()],
-        "links": reports.query_string(params, keep=PARAMS, lists=LISTS),
+        "links": query_params.query_string(params, keep=PARAMS, lists=LISTS),
         # a cell's link carries only what the drill-down counts by (40 × 40 cells would repeat a list of nodes each)
-        "cell_links": reports.query_string(params, keep=CELL_PARAMS, lists=("coder",)),
+        "cell_links": query_params.query_string(params, keep=CELL_PARAMS, lists=("coder",)),
         "cell_url": reverse("cooccurrence:cell", args=[project.pk]),
         "heat": params.get("heat", "1") != "0",
     }
     try:
-        query, result = cooccurrence.load(project, request.user, params)
+        query, result = cooccurrence.load(project, request.user, query_params.cooccurrence_query(params))
     except ValidationError as invalid:
         return {**context, "error": " ".join(invalid.messages)}
     return {
@@ -101,7 +101,8 @@ def cooccurrence_cell(request: HttpRequest, project_id: int) -> HttpResponse:
     if not (first.isascii() and first.isdigit() and second.isascii() and second.isdigit()):
         return error_pages.bad_request(request, _("“a” and “b” must be node ids."), project=project)
     try:
-        query, pair, found = cooccurrence.cell_passages(project, request.user, request.GET, int(first), int(second))
+        query = query_params.cooccurrence_query(request.GET)
+        query, pair, found = cooccurrence.cell_passages(project, request.user, query, int(first), int(second))
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
     documents = Document.objects.filter(project=project, id__in={p.document_id for p in found})
@@ -128,13 +129,14 @@ def cooccurrence_cell(request: HttpRequest, project_id: int) -> HttpResponse:
         "rows": rows,
         "unit_label": unit_label(query.unit),
         "back": f"{reverse('cooccurrence:page', args=[project.pk])}?"
-        + reports.query_string(request.GET, keep=PARAMS, lists=LISTS),
+        + query_params.query_string(request.GET, keep=PARAMS, lists=LISTS),
     }
     return render(request, "coding/cooccurrence_cell.html", context)
 
 
-def export_file(project, user, params, fmt: str) -> HttpResponse:
-    query, result = cooccurrence.load(project, user, params)
+def export_file(project, user, query: cooccurrence.CooccurrenceQuery, fmt: str, *, long: bool = False) -> HttpResponse:
+    """The table as CSV or .xlsx (`long`: tidy row, column, value lines), the heatmap or the network as SVG."""
+    query, result = cooccurrence.load(project, user, query)
     name = f"{project.name}-cooccurrence-{result.unit}-{result.value}"
     title = _title(project, result)
     if fmt == "svg":
@@ -148,7 +150,7 @@ def export_file(project, user, params, fmt: str) -> HttpResponse:
         [_("Value"), value_label(result.value)],
         [_("Diagonal"), _("each node's own count of units")],
     ]
-    if params.get("format") == "long":  # tidy row,column,value lines
+    if long:  # tidy row,column,value lines
         return reports.file_response(
             fmt, f"{name}-long", cooccurrence.long_sheet(result), layer=result.layer, about=about
         )
@@ -161,7 +163,8 @@ def cooccurrence_export(request: HttpRequest, project_id: int, fmt: str) -> Http
     """The table as CSV (UTF-8 with BOM; ?format=long for tidy rows) or .xlsx, the heatmap or the network as SVG."""
     project = access.project_for(request.user, project_id)
     try:
-        return export_file(project, request.user, request.GET, fmt)
+        query = query_params.cooccurrence_query(request.GET)
+        return export_file(project, request.user, query, fmt, long=request.GET.get("format") == "long")
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
 
@@ -205,5 +208,6 @@ class CooccurrenceApi(APIView):
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        _query, result = cooccurrence.load(project, request.user, request.query_params)
+        query = query_params.cooccurrence_query(request.query_params)
+        _query, result = cooccurrence.load(project, request.user, query)
         return Response(cooccurrence.as_json(result))

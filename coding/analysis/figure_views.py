@@ -6,21 +6,21 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from coding.analysis import province_map, reports, timeline
-from policies import access, error_pages
+from coding.analysis import matrix, province_map, query_params, reports, timeline
+from policies import access, error_pages, queries
 
 
-def map_figure(project, user, params) -> tuple[object, str]:
-    """The layer and the SVG of the province map for a request's parameters."""
-    result, shown = province_map.load(project, user, params, reports.value_label)
+def map_figure(project, user, query: matrix.MatrixQuery, column: str = "") -> tuple[object, str]:
+    """The layer and the SVG of the province map for the query, coloured by `column` (see province_map.load)."""
+    result, shown = province_map.load(project, user, query, column, reports.value_label)
     title = reports.layer_title(f"{project.name} · {_('Province map')}", result.layer)
     return result.layer, province_map.svg(shown, title=title)
 
 
-def timeline_figure(project, user, params) -> tuple[object, str]:
-    """The layer and the SVG of the timeline for a request's parameters (chart=bar or line)."""
-    result, line = timeline.load(project, user, params)
-    chart = params.get("chart") if params.get("chart") in timeline.CHARTS else "bar"
+def timeline_figure(project, user, query: matrix.MatrixQuery, chart: str = "bar") -> tuple[object, str]:
+    """The layer and the SVG of the timeline for the query, as a bar or a line chart."""
+    result, line = timeline.load(project, user, query)
+    chart = chart if chart in timeline.CHARTS else "bar"
     title = reports.layer_title(f"{project.name} · {_('Timeline')}", result.layer)
     return result.layer, timeline.svg(line, title=title, value_label=reports.value_label(result.value), chart=chart)
 
@@ -31,7 +31,8 @@ def province_map_export(request: HttpRequest, project_id: int, fmt: str) -> Http
     """The province tile map coloured by `map=` (documents, or a node id among the matrix's columns)."""
     project = access.project_for(request.user, project_id)
     try:
-        layer, svg = map_figure(project, request.user, request.GET)
+        query = query_params.matrix_query(project, request.GET)
+        layer, svg = map_figure(project, request.user, query, queries.text(request.GET, "map"))
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
     return reports.file_response(fmt, f"{project.name}-province-map", [], svg, layer=layer)
@@ -43,7 +44,8 @@ def timeline_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResp
     """Documents and codings per year of issue per category."""
     project = access.project_for(request.user, project_id)
     try:
-        layer, svg = timeline_figure(project, request.user, request.GET)
+        query = query_params.matrix_query(project, request.GET)
+        layer, svg = timeline_figure(project, request.user, query, request.GET.get("chart", "bar"))
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
     return reports.file_response(fmt, f"{project.name}-timeline", [], svg, layer=layer)

@@ -1,13 +1,13 @@
-"""Matrix coding queries: document groups × codebook nodes, five cell values. Pure core, loaders at the bottom."""
+"""Matrix coding queries: document groups × codebook nodes, five cell values. Pure core, loaders at the bottom.
+
+The page table and heat colours are in matrix_table, the files (spreadsheet rows, SVG figures) in matrix_writers."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from html import escape
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from coding import layers
@@ -21,7 +21,6 @@ ROW_KINDS = ("province", "issuer_type", "issuer", "policy_type", "year", "docume
 ATTR_PREFIX = "attr:"
 BLANK = "(blank)"
 NO_DATE = "(no date)"
-FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 
 
 # --- values --------------------------------------------------------------------------------------
@@ -393,245 +392,14 @@ def as_json(matrix: Matrix) -> dict:
     }
 
 
-# --- the table as shown: transposed, sorted, coloured ----------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    value: float
-    text: str
-    heat: float  # 0..1 of the largest cell
-    row_key: str  # which Matrix row and node the cell belongs to, whatever the orientation
-    node_id: int
-    style: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Head:
-    label: str
-    title: str  # the path of a node, the key of a row
-    sort: str  # the sort parameter that orders by this line
-    index: int
-
-
-@dataclass(frozen=True)
-class Table:
-    corner: str
-    heads: list[Head]  # across the top
-    lines: list[tuple[Head, list[Cell], str]]  # down the side: head, cells, total
-    totals: list[str]
-    total: str
-    summary: list[str]  # under each top head (columns of the Matrix only), else empty
-    transposed: bool
-    sort: str
-    groups: list[tuple[str, int]] = field(default_factory=list)  # over the top heads: (parent path, how many)
-
-
-def header_groups(paths: Sequence[str]) -> list[tuple[str, int]]:
-    """Runs of columns under the same parent, for a two-row header (category over its subcategories); empty when
-    every column is a top-level node."""
-    parents = [path.rpartition("/")[0] for path in paths]
-    if not any(parents):
-        return []
-    groups: list[tuple[str, int]] = []
-    for parent in parents:
-        if groups and groups[-1][0] == parent:
-            groups[-1] = (parent, groups[-1][1] + 1)
-        else:
-            groups.append((parent, 1))
-    return groups
-
-
-def table(matrix: Matrix, *, transpose: bool = False, sort: str = "", corner: str = "", heat: bool = True) -> Table:
-    """The matrix laid out for a page: rows × nodes (or transposed), lines ordered by `sort`.
-
-    sort: "c<i>" orders the rows by node column i, "r<i>" orders the node columns by row i, "c" / "r" by the totals;
-    a leading "-" sorts ascending (the default is largest first); anything else keeps the natural order.
-    """
-    top = max(matrix.maximum, 0)
-    kind = matrix.value
-    cells = []
-    for row, line in zip(matrix.rows, matrix.cells, strict=True):
-        cells.append([])
-        for column, v in zip(matrix.columns, line, strict=True):
-            share = (v / top) if top else 0.0
-            style = heat_style(share) if heat and v else ""
-            cells[-1].append(Cell(v, display(v, kind), share, row.key, column.node_id, style))
-    row_heads = [Head(row.label, row.key, f"r{i}", i) for i, row in enumerate(matrix.rows)]
-    col_heads = [Head(col.name, col.path, f"c{i}", i) for i, col in enumerate(matrix.columns)]
-    row_order = list(range(len(matrix.rows)))
-    col_order = list(range(len(matrix.columns)))
-    ascending, key = sort.startswith("-"), sort.lstrip("-")
-    if key[:1] == "c" and (key[1:] == "" or key[1:].isdigit()):
-        index = int(key[1:]) if key[1:] else None
-        if index is None or index < len(matrix.columns):
-            values = [matrix.row_totals[r] if index is None else matrix.cells[r][index] for r in row_order]
-            row_order.sort(key=lambda r: values[r] if ascending else -values[r])
-    elif key[:1] == "r" and (key[1:] == "" or key[1:].isdigit()):
-        index = int(key[1:]) if key[1:] else None
-        if index is None or index < len(matrix.rows):
-            values = [matrix.column_totals[c] if index is None else matrix.cells[index][c] for c in col_order]
-            col_order.sort(key=lambda c: values[c] if ascending else -values[c])
-    if not transpose:
-        return Table(
-            groups=header_groups([col_heads[c].title for c in col_order]),
-            corner=corner,
-            heads=[col_heads[c] for c in col_order],
-            lines=[
-                (row_heads[r], [cells[r][c] for c in col_order], display(matrix.row_totals[r], kind)) for r in row_order
-            ],
-            totals=[display(matrix.column_totals[c], kind) for c in col_order],
-            total=display(matrix.total, kind),
-            summary=[matrix.summary_text(c) for c in col_order],
-            transposed=False,
-            sort=sort,
-        )
-    return Table(
-        corner=corner,
-        heads=[row_heads[r] for r in row_order],
-        lines=[
-            (col_heads[c], [cells[r][c] for r in row_order], display(matrix.column_totals[c], kind)) for c in col_order
-        ],
-        totals=[display(matrix.row_totals[r], kind) for r in row_order],
-        total=display(matrix.total, kind),
-        summary=[],
-        transposed=True,
-        sort=sort,
-    )
-
-
-# --- exports -------------------------------------------------------------------------------------
-
-
-def sheet(matrix: Matrix, *, corner: str = "") -> list[list]:
-    """The matrix as spreadsheet rows: the header first, one line per row, totals, the summary (the layer and the
-    query go beside it: the .xlsx 说明 sheet, the CSV's file name and header)."""
-    lines: list[list] = [[corner, *(c.path for c in matrix.columns), _("Total")]]
-    for row, values, total in zip(matrix.rows, matrix.cells, matrix.row_totals, strict=True):
-        lines.append([row.label, *(_rounded(v, matrix.value) for v in values), _rounded(total, matrix.value)])
-    lines.append(
-        [_("Total"), *(_rounded(v, matrix.value) for v in matrix.column_totals), _rounded(matrix.total, matrix.value)]
-    )
-    summary = [matrix.summary_text(c) for c in range(len(matrix.columns))]
-    lines.append([_("Rows with any coding"), *summary, ""])  # as wide as every other line
-    return lines
-
-
-def long_sheet(matrix: Matrix, *, corner: str = "row") -> list[list]:
-    """The matrix as tidy rows for pandas or R: one (row, column, value) line per cell, node paths as columns."""
-    lines: list[list] = [[corner, "column", "value"]]
-    for row, values in zip(matrix.rows, matrix.cells, strict=True):
-        cells = zip(matrix.columns, values, strict=True)
-        lines += [[row.label, column.path, _rounded(v, matrix.value)] for column, v in cells]
-    return lines
-
-
-def _rounded(value: float, kind: str):
-    return round(value, 2) if kind == "coverage" else int(value)
-
-
-def _text_width(text: str, size: float) -> float:
-    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
-
-
-def heatmap_svg(view: Table, *, title: str) -> SafeString:
-    """The table as a heatmap figure (SVG text, labels escaped here, CJK fonts named for the browser to render)."""
-    size, cell_w, cell_h, pad = 13, 64.0, 28.0, 12.0
-    left = max([_text_width(h.label, size) for h, _c, _t in view.lines] + [40]) + 2 * pad
-    head_h = max([_text_width(h.label, size) for h in view.heads] + [40]) * 0.72 + 2 * pad  # labels at -45°
-    group_h = 24.0 if view.groups else 0.0  # the category row over its subcategories
-    width = left + cell_w * len(view.heads) + pad
-    height = 28 + group_h + head_h + cell_h * len(view.lines) + pad
-    parts = [
-        f'<text x="{pad}" y="20" font-size="{size + 2}" font-weight="600">{escape(title)}</text>',
-    ]
-    first = 0
-    for label, span in view.groups:
-        x, w = left + cell_w * first, cell_w * span
-        parts.append(
-            f'<text x="{x + w / 2:.1f}" y="{28 + 14:.1f}" text-anchor="middle" font-size="{size}" '
-            f'font-weight="600">{escape(label.rpartition("/")[2])}</text>'
-            f'<line x1="{x + 4:.1f}" y1="{28 + 20:.1f}" x2="{x + w - 4:.1f}" y2="{28 + 20:.1f}" stroke="#1f2328"/>'
-        )
-        first += span
-    y0 = 28 + group_h + head_h
-    for i, head in enumerate(view.heads):
-        x = left + cell_w * i + cell_w / 2
-        parts.append(
-            f'<text transform="translate({x:.1f},{y0 - 6:.1f}) rotate(-45)" font-size="{size}">'
-            f"{escape(head.label)}</text>"
-        )
-    for j, (head, cells, _total) in enumerate(view.lines):
-        y = y0 + cell_h * j
-        parts.append(
-            f'<text x="{left - pad:.1f}" y="{y + cell_h / 2:.1f}" text-anchor="end" dominant-baseline="central" '
-            f'font-size="{size}">{escape(head.label)}</text>'
-        )
-        for i, cell in enumerate(cells):
-            x = left + cell_w * i
-            fill = _heat_colour(cell.heat)
-            ink = "#ffffff" if cell.heat > 0.6 else "#1f2328"
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell_w}" height="{cell_h}" fill="{fill}" stroke="#ffffff"/>'
-                f'<text x="{x + cell_w / 2:.1f}" y="{y + cell_h / 2:.1f}" text-anchor="middle" '
-                f'dominant-baseline="central" font-size="{size}" fill="{ink}">{escape(cell.text)}</text>'
-            )
-    return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(FONT_FAMILY)}" fill="#1f2328" '
-        f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
-        f"{''.join(parts)}</svg>"
-    )
-
-
-def _heat_colour(heat: float) -> str:
-    """White to the accent blue (#1d4ed8) in proportion to the value."""
-    r = round(255 + (29 - 255) * heat)
-    g = round(255 + (78 - 255) * heat)
-    b = round(255 + (216 - 255) * heat)
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
-def heat_style(heat: float) -> str:
-    """Inline style for a heatmap cell on the page."""
-    ink = "#ffffff" if heat > 0.6 else "inherit"
-    return f"background:{_heat_colour(heat)};color:{ink}"
-
-
-def bar_chart_svg(bars: Sequence[tuple[str, int]], *, title: str) -> SafeString:
-    """Horizontal bars (label, count) as SVG text, for the attribute counts; every label is escaped here."""
-    size, bar_h, gap, pad, span = 13, 20.0, 6.0, 12.0, 360.0
-    left = max([_text_width(label, size) for label, _n in bars] + [40]) + 2 * pad
-    top_n = max((n for _l, n in bars), default=0) or 1
-    height = 36 + (bar_h + gap) * len(bars) + pad
-    width = left + span + 60
-    parts = [f'<text x="{pad}" y="20" font-size="{size + 2}" font-weight="600">{escape(title)}</text>']
-    for i, (label, n) in enumerate(bars):
-        y = 36 + (bar_h + gap) * i
-        w = span * n / top_n
-        parts.append(
-            f'<text x="{left - pad:.1f}" y="{y + bar_h / 2:.1f}" text-anchor="end" dominant-baseline="central" '
-            f'font-size="{size}">{escape(label)}</text>'
-            f'<rect x="{left:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar_h}" fill="#4e79a7"/>'
-            f'<text x="{left + w + 6:.1f}" y="{y + bar_h / 2:.1f}" dominant-baseline="central" '
-            f'font-size="{size}">{n}</text>'
-        )
-    return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(FONT_FAMILY)}" fill="#1f2328" '
-        f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
-        f"{''.join(parts)}</svg>"
-    )
-
-
 # --- loaders: the only place in this module that queries --------------------------------------------
 
 DOC_FIELDS = ("province", "issuer_type", "issuer", "policy_type", "issue_date")
 
 
 @dataclass(frozen=True)
-class Query:
-    """A matrix request, parsed and checked."""
+class MatrixQuery:
+    """A matrix request, parsed and checked at the edge (coding/analysis/query_params.py)."""
 
     rows_by: str = "province"
     value: str = "documents"
@@ -645,47 +413,7 @@ class Query:
     provinces_only: bool | None = None  # rows by province without 全国 and blanks; None: the page's default
 
 
-def parse(params: Mapping, custom_names: Iterable[str]) -> Query:
-    """Query parameters → Query; a ValidationError says what is wrong with them."""
-    custom_names = list(custom_names)
-    rows_by = check_rows_by((params.get("rows") or "province").strip(), custom_names)
-    node_text = params.get("nodes") or ""
-    if hasattr(params, "getlist"):
-        node_text = ",".join([node_text, *params.getlist("node")])
-    value = (params.get("value") or "documents").strip()
-    if value not in VALUES:
-        raise ValidationError(
-            _("Unknown value “%(value)s”: use one of %(allowed)s.")
-            % {"value": value[:40], "allowed": ", ".join(VALUES)}
-        )
-    nodes = _ids(node_text, "nodes")
-    parent = _ids(params.get("parent") or "", "parent")
-    level_text = (params.get("level") or "").strip()
-    if level_text and not level_text.isdigit():
-        raise ValidationError(_("“level” must be a whole number: 1 for the categories, 2 for subcategories."))
-    coders = tuple(dict.fromkeys(c.strip() for c in (params.get("coders") or "").split(",") if c.strip()))
-    if hasattr(params, "getlist"):
-        coders = tuple(dict.fromkeys([*coders, *(c.strip() for c in params.getlist("coder") if c.strip())]))
-    filters = tuple((f, params.get(f).strip()) for f in corpus.FILTER_FIELDS if (params.get(f) or "").strip())
-    return Query(
-        rows_by=rows_by,
-        value=value,
-        level=int(level_text) if level_text else (None if nodes or parent else 1),
-        nodes=nodes,
-        parent=parent[0] if parent else None,
-        coders=coders,
-        all_provinces=(params.get("all") or "") in ("1", "true", "on"),
-        filters=filters,
-        provinces_only=_switch(params.get("provinces_only")),
-    )
-
-
-def _switch(text) -> bool | None:
-    text = (text or "").strip().lower()
-    return True if text in ("1", "true", "on", "yes") else False if text in ("0", "false", "off", "no") else None
-
-
-def provinces_rule(query: Query) -> str:
+def provinces_rule(query: MatrixQuery) -> str:
     """Which rows a count by province uses, as the summaries say it."""
     if query.rows_by != "province":
         return ""
@@ -694,14 +422,7 @@ def provinces_rule(query: Query) -> str:
     return _("all rows (全国 and documents without a province included)")
 
 
-def _ids(text: str, name: str) -> tuple[int, ...]:
-    try:
-        return tuple(dict.fromkeys(int(part) for part in text.split(",") if part.strip()))
-    except ValueError:
-        raise ValidationError(_("“%(name)s” must be node ids separated by commas.") % {"name": name}) from None
-
-
-def documents_for(project, query: Query) -> list[Doc]:
+def documents_for(project, query: MatrixQuery) -> list[Doc]:
     """The project's documents after the attribute filters, as plain values."""
     documents = corpus.filter_documents(project.documents.all(), dict(query.filters)).order_by()
     custom = query.rows_by.startswith(ATTR_PREFIX)
@@ -716,12 +437,12 @@ def documents_for(project, query: Query) -> list[Doc]:
     return docs
 
 
-def with_layer(project, user, query: Query) -> Query:
+def with_layer(project, user, query: MatrixQuery) -> MatrixQuery:
     """The query with its layer resolved: the coders it names, or the default layer (coding.layers decides)."""
     return query if query.layer is not None else replace(query, layer=layers.layer_for(project, user, query.coders))
 
 
-def codings_for(project, user, query: Query):
+def codings_for(project, user, query: MatrixQuery):
     """The visible codings of the query's layer that it counts (document filters applied)."""
     query = with_layer(project, user, query)
     codings = layers.layer_codings(project, user, query.layer).order_by()
@@ -742,13 +463,8 @@ def facts_for(codings, value: str, node_ids: Iterable[int]):
     return grouped.values_list("document_id", "node_id", "n")
 
 
-def load(project, user, params) -> Matrix:
-    """The matrix for a request's parameters (see parse)."""
-    query = parse(params, project.custom_attributes.values_list("name", flat=True))
-    return load_query(project, user, query)
-
-
-def load_query(project, user, query: Query) -> Matrix:
+def load_query(project, user, query: MatrixQuery) -> Matrix:
+    """The matrix the query asks for, on its layer (the default layer when it names no coders)."""
     query = with_layer(project, user, query)
     if query.provinces_only is None:
         query = replace(query, provinces_only=False)  # the matrix shows 全国 unless asked (the summary does not)
@@ -763,9 +479,9 @@ def load_query(project, user, query: Query) -> Matrix:
     return compute(query.value, rows, columns, facts, **extra)
 
 
-def cell_documents(project, user, params, node_id: int, row_key_: str) -> tuple[Query, list[int]]:
+def cell_documents(project, user, query: MatrixQuery, node_id: int, row_key_: str) -> tuple[MatrixQuery, list[int]]:
     """The documents behind one cell: those in the row with a coding at the node (or below) by the chosen coders."""
-    query = with_layer(project, user, parse(params, project.custom_attributes.values_list("name", flat=True)))
+    query = with_layer(project, user, query)
     node_rows = tree.rows_for(project)
     if node_id not in {r.id for r in node_rows}:
         raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": node_id})
@@ -780,9 +496,10 @@ def cell_documents(project, user, params, node_id: int, row_key_: str) -> tuple[
     return query, sorted(set(coded))
 
 
-def framework_summary(project, user, params) -> tuple[Query, list[tuple[tree.TreeNode, int, tuple[str, ...]]]]:
+def framework_summary(
+    project, user, query: MatrixQuery
+) -> tuple[MatrixQuery, list[tuple[tree.TreeNode, int, tuple[str, ...]]]]:
     """For every node in tree order: how many rows (provinces by default) have coding there, and which."""
-    query = parse(params, project.custom_attributes.values_list("name", flat=True))
     query = with_layer(project, user, replace(query, value="documents", level=None, nodes=(), parent=None))
     if query.provinces_only is None:
         query = replace(query, provinces_only=True)  # the paper counts provinces: 全国 left out unless asked
@@ -799,10 +516,7 @@ def framework_summary(project, user, params) -> tuple[Query, list[tuple[tree.Tre
     return query, [(node, *matrix.column_summary[i]) for i, node in enumerate(ordered)]
 
 
-def attribute_counts(project, params) -> tuple[Query, list[tuple[str, int]]]:
-    """Documents per value of one attribute (issuer type by default), in the matrix's row order."""
-    custom = list(project.custom_attributes.values_list("name", flat=True))
-    rows_by = check_rows_by((params.get("by") or "issuer_type").strip(), custom)
-    query = Query(rows_by=rows_by)
-    rows = group_rows(documents_for(project, query), rows_by)
+def attribute_counts(project, query: MatrixQuery) -> tuple[MatrixQuery, list[tuple[str, int]]]:
+    """Documents per value of the query's row attribute, in the matrix's row order."""
+    rows = group_rows(documents_for(project, query), query.rows_by)
     return query, [(row.label, len(row.documents)) for row in rows]

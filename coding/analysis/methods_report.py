@@ -3,7 +3,6 @@ agreement) as numbered tables and figures with a short text around each, for one
 from the function behind the page and API that shows it. The builder queries; the blocks it returns are plain
 values that the Word writer (policies.writers) and the HTML page render."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding import layers
-from coding.analysis import matrix, province_map, reliability, reports, timeline
+from coding.analysis import matrix, matrix_table, matrix_writers, province_map, reliability, reports, timeline
 from framework import builtin, figure, tree
 from policies.text import frequency, search, word_groups
 
@@ -93,7 +92,7 @@ def _corpus(report: Report, project) -> None:
         % {"n": total}
     )
     for attribute in CORPUS_ATTRIBUTES:
-        _query, bars = matrix.attribute_counts(project, {"by": attribute})
+        _query, bars = matrix.attribute_counts(project, matrix.MatrixQuery(rows_by=attribute))
         label = reports.row_kind_label(attribute)
         rows = [[label, _("Documents"), "%"], *([name, n, _percent(n, total)] for name, n in bars)]
         rows.append([_("Total"), sum(n for _name, n in bars), "100.0" if total else "0.0"])
@@ -109,8 +108,8 @@ def _corpus(report: Report, project) -> None:
 def _words(report: Report, project, user, top: int) -> None:
     report.heading(_("Word frequency"))
     try:
-        options = frequency.Options.from_params({"top": str(top)})
-        found = frequency.project_word_frequency(project, user, scope=search.Scope.from_params({}), options=options)
+        options = frequency.Options(top=top)
+        found = frequency.project_word_frequency(project, user, scope=search.Scope(), options=options)
     except (frequency.FrequencyError, search.SearchError) as error:
         report.say(_("Word frequency could not be counted: %(error)s") % {"error": error})
         return
@@ -131,7 +130,7 @@ def _words(report: Report, project, user, top: int) -> None:
 
 
 def _word_groups(report: Report, project, user) -> None:
-    groups, _pending = word_groups.project_word_groups(project, user, scope=search.Scope.from_params({}))
+    groups, _pending = word_groups.project_word_groups(project, user, scope=search.Scope())
     if not groups:
         report.say(
             _(
@@ -168,14 +167,14 @@ def _stakeholder_ids(node_rows: list[tree.Row]) -> list[int]:
     return [row.id for row in node_rows if row.parent_id is None and row.name in names]
 
 
-def _stakeholders(report: Report, project, user, params: Mapping) -> None:
+def _stakeholders(report: Report, project, user, coders: tuple[str, ...]) -> None:
     node_rows = tree.rows_for(project)
     roots = _stakeholder_ids(node_rows)
     if not roots:
         return
     report.heading(_("Stakeholders"))
     ids = [*roots, *sorted({d for r in roots for d in tree.descendants(node_rows, r)})]
-    query = matrix.Query(rows_by="province", nodes=tuple(ids), level=None, coders=_coders(params))
+    query = matrix.MatrixQuery(rows_by="province", nodes=tuple(ids), level=None, coders=coders)
     documents = matrix.load_query(project, user, query)
     references = matrix.load_query(project, user, replace(query, value="references"))
     rows = [[_("Stakeholder"), _("Documents coded"), _("References (codings)")]]
@@ -193,9 +192,9 @@ def _stakeholders(report: Report, project, user, params: Mapping) -> None:
     )
 
 
-def _codebook(report: Report, project, user, params: Mapping) -> None:
+def _codebook(report: Report, project, user, coders: tuple[str, ...]) -> None:
     report.heading(_("Codebook"))
-    query, found = matrix.framework_summary(project, user, {"coders": params.get("coders") or ""})
+    query, found = matrix.framework_summary(project, user, matrix.MatrixQuery(coders=coders))
     if not found:
         report.say(_("The codebook is empty."))
         return
@@ -230,7 +229,7 @@ def _counts_figure(project, found, layer) -> str:
 def _by_province_and_year(project, user, coders: tuple[str, ...]) -> tuple[matrix.Matrix, matrix.Matrix]:
     """The level-1 matrix of documents by province and by year, from one read of the codings (as
     matrix.load_query computes each: the same grouping, facts and computation)."""
-    query = matrix.with_layer(project, user, matrix.Query(value="documents", level=1, coders=coders))
+    query = matrix.with_layer(project, user, matrix.MatrixQuery(value="documents", level=1, coders=coders))
     columns = matrix.columns_for(tree.rows_for(project), level=1)
     docs = matrix.documents_for(project, query)
     members = set().union(*(c.members for c in columns)) if columns else set()
@@ -243,20 +242,16 @@ def _by_province_and_year(project, user, coders: tuple[str, ...]) -> tuple[matri
     return by_province, by_year
 
 
-def _coders(params: Mapping) -> tuple[str, ...]:
-    return layers.parse_names(params.get("coders") or "")
-
-
-def _matrix(report: Report, project, user, params: Mapping) -> None:
+def _matrix(report: Report, project, user, coders: tuple[str, ...]) -> None:
     report.heading(_("Province × category matrix"))
     try:
-        result, by_year = _by_province_and_year(project, user, _coders(params))
+        result, by_year = _by_province_and_year(project, user, coders)
     except ValidationError:  # a codebook without nodes has no level 1
         report.say(_("The codebook is empty."))
         return
     name = report.table(
         _("Documents coded per province and category (%(layer)s)") % {"layer": report.layer.label},
-        matrix.sheet(result, corner=reports.row_kind_label("province")),
+        matrix_writers.sheet(result, corner=reports.row_kind_label("province")),
     )
     report.say(
         _(
@@ -265,8 +260,8 @@ def _matrix(report: Report, project, user, params: Mapping) -> None:
         )
         % {"table": name}
     )
-    view = matrix.table(result)
-    heatmap = matrix.heatmap_svg(view, title=reports.layer_title(project.name, report.layer))
+    view = matrix_table.table(result)
+    heatmap = matrix_writers.heatmap_svg(view, title=reports.layer_title(project.name, report.layer))
     drawn = report.figure(_("The matrix as a heatmap"), heatmap)
     shown = province_map.from_matrix(result, province_map.DOCUMENTS, _("Documents (all, coded or not)"))
     map_figure = report.figure(
@@ -304,9 +299,9 @@ def _agreement(report: Report, project, user) -> None:
         return
     node_rows = tree.rows_for(project)
     categories = [row.id for row in node_rows if row.parent_id is None]
-    params = {"all": "1", "rollup": "1", "nodes": ",".join(map(str, categories))}
+    asked = reliability.AgreementQuery(all_coders=True, rollup=True, nodes=tuple(categories) or None)
     try:
-        result = reliability.run(project, user, reliability.parse(project, params))
+        result = reliability.run(project, user, reliability.resolve(project, asked))
     except (ValidationError, PermissionDenied) as error:
         reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         report.say(_("No agreement to report: %(reason)s") % {"reason": reason})
@@ -348,15 +343,19 @@ def _agreement(report: Report, project, user) -> None:
 # --- the builder -------------------------------------------------------------------------------------
 
 
-def build(project, user, params: Mapping) -> Report:
-    """The report for the layer `coders=` names (the default layer without it); `top=` words (30 by default)."""
-    top_text = (params.get("top") or "").strip()
-    if top_text and (not top_text.isdigit() or not 1 <= int(top_text) <= MAX_TOP):
-        raise ValidationError(_("“top” must be a whole number from 1 to %(max)s.") % {"max": MAX_TOP})
-    more = params.getlist("coder") if hasattr(params, "getlist") else ()
-    requested = layers.parse_names(params.get("coders") or "", more)
-    layer = layers.layer_for(project, user, requested)
-    params = {"coders": ",".join(requested)}  # one spelling of the layer for every section
+@dataclass(frozen=True)
+class ReportQuery:
+    """What the report is asked for, parsed at the edge (coding/analysis/query_params.py)."""
+
+    coders: tuple[str, ...] = ()  # the layer's names; empty: the default layer
+    top: int = DEFAULT_TOP  # words in the word-frequency table
+
+
+def build(project, user, query: ReportQuery | None = None) -> Report:
+    """The report for the layer the query's coders name (the default layer without them), with its top words."""
+    query = query or ReportQuery()
+    coders = query.coders
+    layer = layers.layer_for(project, user, coders)
     report = Report(
         title=_("%(project)s: methods and results") % {"project": project.name},
         layer=layer,
@@ -367,9 +366,9 @@ def build(project, user, params: Mapping) -> Report:
         % {"date": report.date, "layer": layer.label}
     )
     _corpus(report, project)
-    _words(report, project, user, int(top_text) if top_text else DEFAULT_TOP)
-    _stakeholders(report, project, user, params)
-    _codebook(report, project, user, params)
-    _matrix(report, project, user, params)
+    _words(report, project, user, query.top)
+    _stakeholders(report, project, user, coders)
+    _codebook(report, project, user, coders)
+    _matrix(report, project, user, coders)
     _agreement(report, project, user)
     return report

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from coding.analysis import matrix
+from policies import writers
 from policies.provinces import NATIONAL, PROVINCES
 
 # full name → (short label, column west→east, row north→south)
@@ -51,7 +52,6 @@ TILES: dict[str, tuple[str, int, int]] = {
     "香港特别行政区": ("香港", 5, 7),
 }
 DOCUMENTS = "documents"  # colour by the number of documents rather than by a column
-FONT_FAMILY = matrix.FONT_FAMILY
 TILE, GAP, MARGIN, TOP = 56.0, 4.0, 16.0, 40.0
 EMPTY = "#eef0f3"  # a province with no document at all
 
@@ -94,10 +94,6 @@ def from_matrix(result: matrix.Matrix, column: str, label: str) -> ProvinceMap:
     return ProvinceMap(values=values, national=national, label=label, kind=kind)
 
 
-def _text_width(text: str, size: float) -> float:
-    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
-
-
 def _shown(value: float | None, kind: str) -> str:
     if value is None:
         return "–"
@@ -109,7 +105,7 @@ def svg(shown: ProvinceMap, *, title: str) -> SafeString:
     numbers = [v for v in [*shown.values.values(), shown.national] if v is not None]
     top = max(numbers, default=0) or 1
     cols, rows = 8, 8
-    width = max(MARGIN * 2 + cols * (TILE + GAP), MARGIN * 2 + _text_width(title, 15))
+    width = max(MARGIN * 2 + cols * (TILE + GAP), MARGIN * 2 + writers.text_width(title, 15))
     height = TOP + rows * (TILE + GAP) + 70
     parts = [f'<text x="{MARGIN}" y="24" font-size="15" font-weight="600">{escape(title)}</text>']
 
@@ -149,7 +145,7 @@ def svg(shown: ProvinceMap, *, title: str) -> SafeString:
     )
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(FONT_FAMILY)}" fill="#1f2328" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(writers.FONT_FAMILY)}" fill="#1f2328" '
         f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
         f"{''.join(parts)}</svg>"
     )
@@ -158,13 +154,12 @@ def svg(shown: ProvinceMap, *, title: str) -> SafeString:
 # --- loader ----------------------------------------------------------------------------------------
 
 
-def load(project, user, params, value_label) -> tuple[matrix.Matrix, ProvinceMap]:
-    """The matrix by province (全国 and every province kept) for the request's parameters, and its map by
-    `map=` (documents by default, or a node id among the columns). `value_label` names a value kind."""
-    query = matrix.parse(params, project.custom_attributes.values_list("name", flat=True))
+def load(project, user, query: matrix.MatrixQuery, column: str, value_label) -> tuple[matrix.Matrix, ProvinceMap]:
+    """The matrix by province (全国 and every province kept) for the query, and its map by `column` (documents, or
+    a node id among the columns). `value_label` names a value kind."""
     query = replace(query, rows_by="province", all_provinces=True, provinces_only=False)
     result = matrix.load_query(project, user, query)
-    column = (params.get("map") or DOCUMENTS).strip()
+    column = column or DOCUMENTS
     if column == DOCUMENTS:
         label = _("Documents (all, coded or not)")
     else:

@@ -57,6 +57,24 @@ COLUMNS = [
 
 
 @dataclass(frozen=True)
+class AgreementQuery:
+    """A comparison request as given, parsed at the edge (coding/analysis/query_params.py); resolve() checks it
+    against the project."""
+
+    coders: tuple[str, ...] = ()  # coders=a,b (or a= and b=)
+    all_coders: bool = False  # all=true: everyone who coded or was assigned documents
+    groups: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # group_a= and group_b=, compared as two unions
+    unit: str = "character"
+    nodes: tuple[int, ...] | None = None
+    branch: int | None = None  # a node and everything below it, instead of nodes
+    rollup: bool = False
+    documents: tuple[int, ...] | None = None
+    filters: tuple[tuple[str, str], ...] = ()  # document attributes (corpus.FILTER_FIELDS)
+    assigned_only: bool = False  # scope=assigned: each coder on the documents assigned to them
+    all_reviewed: bool = False
+
+
+@dataclass(frozen=True)
 class Query:
     """A checked comparison request."""
 
@@ -123,23 +141,6 @@ def legend() -> list[tuple[str, str, str]]:
     return [(css, str(label), span) for (_f, css, label), span in zip(BANDS, ranges, strict=True)]
 
 
-def _names(text: str) -> list[str]:
-    return list(dict.fromkeys(part.strip() for part in (text or "").split(",") if part.strip()))
-
-
-def _ids(text: str, name: str) -> tuple[int, ...] | None:
-    if not (text or "").strip():
-        return None
-    try:
-        return tuple(dict.fromkeys(int(part) for part in text.split(",") if part.strip()))
-    except ValueError:
-        raise ValidationError(_("“%(name)s” must be ids separated by commas.") % {"name": name}) from None
-
-
-def _flag(params, name: str) -> bool:
-    return (params.get(name) or "").strip().lower() in ("1", "true", "on", "yes")
-
-
 def all_coders(project) -> list[str]:
     """Members who code here (an assignment or a coding in the project), in username order."""
     coding = Coding.objects.filter(document__project=project).values_list("coder__username", flat=True).distinct()
@@ -149,31 +150,33 @@ def all_coders(project) -> list[str]:
     return sorted(name for name in members if name in active)
 
 
-def _coders(project, params) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]] | None]:
-    if any((params.get(label) or "").strip() for label in GROUP_LABELS):
-        groups = {label: tuple(team.resolve_coders(project, _names(params.get(label)))) for label in GROUP_LABELS}
+def _coders(project, asked: AgreementQuery) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]] | None]:
+    if asked.groups is not None:
+        groups = {
+            label: tuple(team.resolve_coders(project, list(names)))
+            for label, names in zip(GROUP_LABELS, asked.groups, strict=True)
+        }
         if not all(groups.values()):
             raise ValidationError(_("Name at least one coder in each group (group_a and group_b)."))
         return GROUP_LABELS, groups
-    if _flag(params, "all"):
+    if asked.all_coders:
         names = all_coders(project)
         if len(names) < 2:
             raise ValidationError(_("Fewer than two members have coded or been assigned documents yet."))
         return tuple(names), None
-    names = _names(params.get("coders") or "") or [n for n in (params.get("a"), params.get("b")) if n]
-    if len(names) < 2:
+    if len(asked.coders) < 2:
         raise ValidationError(_("Choose two coders to compare (coders=alice,bob), or all coders."))
-    return tuple(dict.fromkeys(team.resolve_coders(project, names))), None
+    return tuple(dict.fromkeys(team.resolve_coders(project, list(asked.coders)))), None
 
 
-def _documents(project, params, coders, groups) -> tuple[int, ...] | None:
-    chosen = _ids(params.get("documents") or "", "documents")
+def _documents(project, asked: AgreementQuery, coders, groups) -> tuple[int, ...] | None:
+    chosen = asked.documents
     documents = project.documents.order_by("id")
     if chosen is not None:
         documents = documents.filter(id__in=chosen)
-    filtered = any((params.get(f) or "").strip() for f in corpus.FILTER_FIELDS)
-    documents = corpus.filter_documents(documents, params)
-    if (params.get("scope") or "all") == "assigned":
+    filtered = bool(asked.filters)
+    documents = corpus.filter_documents(documents, dict(asked.filters))
+    if asked.assigned_only:
         consensus = team.consensus_username(project)
         for label in coders:
             members = (groups or {}).get(label, (label,))
@@ -189,32 +192,27 @@ def _documents(project, params, coders, groups) -> tuple[int, ...] | None:
     return tuple(documents.values_list("id", flat=True)) if chosen is not None or filtered else None
 
 
-def parse(project, params) -> Query:
-    """Query parameters (coders=a,b or a=&b= or all=1 or group_a=&group_b=; unit; nodes or branch; rollup;
-    documents, scope=assigned, province …; assume_all_reviewed) → Query; a ValidationError says what is wrong."""
-    unit = (params.get("unit") or "character").strip()
-    if unit not in agreement.UNITS:
-        raise ValidationError(
-            _("Unknown unit “%(unit)s”: use %(units)s.") % {"unit": unit[:40], "units": ", ".join(agreement.UNITS)}
-        )
-    coders, groups = _coders(project, params)
-    nodes = _ids(params.get("nodes") or "", "nodes")
-    branch = (params.get("branch") or "").strip()
-    if branch:
-        if not branch.isdigit():
-            raise ValidationError(_("“branch” must be a node id."))
+def resolve(project, asked: AgreementQuery) -> Query:
+    """The request checked against the project: coders resolved (or everyone who codes, or two groups), the branch
+    expanded to its nodes, the documents chosen; a ValidationError says what is wrong."""
+    if asked.unit not in agreement.UNITS:
+        shown = {"unit": asked.unit[:40], "units": ", ".join(agreement.UNITS)}
+        raise ValidationError(_("Unknown unit “%(unit)s”: use %(units)s.") % shown)
+    coders, groups = _coders(project, asked)
+    nodes = asked.nodes
+    if asked.branch is not None:
         rows = tree.rows_for(project)
-        if int(branch) not in {r.id for r in rows}:
-            raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": branch})
-        nodes = (int(branch), *sorted(tree.descendants(rows, int(branch))))
+        if asked.branch not in {r.id for r in rows}:
+            raise ValidationError(_("Node %(id)s is not in this project's codebook.") % {"id": asked.branch})
+        nodes = (asked.branch, *sorted(tree.descendants(rows, asked.branch)))
     return Query(
         coders=coders,
         groups=groups,
-        unit=unit,
+        unit=asked.unit,
         nodes=nodes,
-        rollup=_flag(params, "rollup"),
-        documents=_documents(project, params, coders, groups),
-        all_reviewed=_flag(params, "assume_all_reviewed"),
+        rollup=asked.rollup,
+        documents=_documents(project, asked, coders, groups),
+        all_reviewed=asked.all_reviewed,
     )
 
 

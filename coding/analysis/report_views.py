@@ -12,9 +12,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from coding import layers, team
-from coding.analysis import methods_report
-from policies import access, error_pages, writers
+from coding import team
+from coding.analysis import methods_report, query_params
+from policies import access, error_pages, queries, writers
 from policies.openapi import LAYER_PARAMETER
 
 
@@ -41,12 +41,12 @@ def report_page(request: HttpRequest, project_id: int) -> HttpResponse:
         "project": project,
         "membership": membership,
         "coder_choices": team.coder_choices(project),
-        "chosen_coders": layers.parse_names(request.GET.get("coders") or "", request.GET.getlist("coder")),
+        "chosen_coders": queries.names(request.GET, "coders", "coder"),
         "query": request.GET.urlencode(),
         "docx_url": reverse("analysis:report-docx", args=[project.pk]),
     }
     try:
-        context["report"] = methods_report.build(project, request.user, request.GET)
+        context["report"] = methods_report.build(project, request.user, query_params.report_query(request.GET))
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
     return render(request, "coding/report.html", context)
@@ -57,7 +57,7 @@ def report_page(request: HttpRequest, project_id: int) -> HttpResponse:
 def report_docx(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id)
     try:
-        report = methods_report.build(project, request.user, request.GET)
+        report = methods_report.build(project, request.user, query_params.report_query(request.GET))
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
     return docx_response(project, report)
@@ -75,5 +75,7 @@ class ReportApi(APIView):
     )
     def get(self, request: Request, project_id: int, fmt: str) -> HttpResponse:
         project = access.project_for(request.user, project_id)
-        report = methods_report.build(project, request.user, request.query_params)  # a ValidationError: 400
+        report = methods_report.build(
+            project, request.user, query_params.report_query(request.query_params)
+        )  # a ValidationError: 400
         return docx_response(project, report) if fmt == "docx" else html_response(request, project, report)

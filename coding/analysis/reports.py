@@ -1,19 +1,16 @@
 """The matrix, attribute counts and framework summary as page context and as files (CSV, .xlsx, SVG)."""
 
 from dataclasses import replace
-from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coding.analysis import matrix
+from coding.analysis import matrix, matrix_table, matrix_writers
 from framework import figure, tree
-from policies import corpus, writers
+from policies import writers
 
 XLSX = writers.XLSX_TYPE
-MATRIX_PARAMS = ("rows", "value", "level", "nodes", "parent", "coders", "all", "provinces_only", *corpus.FILTER_FIELDS)
-LIST_PARAMS = ("coder", "node")
 FIGURE_FORMATS = ("svg", "png")
 
 
@@ -43,14 +40,6 @@ def row_choices(project) -> list[tuple[str, str]]:
     custom = project.custom_attributes.values_list("name", flat=True)
     kinds = [*matrix.ROW_KINDS, *(matrix.ATTR_PREFIX + name for name in custom)]
     return [(kind, row_kind_label(kind)) for kind in kinds]
-
-
-def query_string(params, *, keep=MATRIX_PARAMS, lists=LIST_PARAMS) -> str:
-    """The matrix-defining parameters of a request, re-encoded for links (cells, exports, sort headers)."""
-    pairs = [(k, params.get(k)) for k in keep if params.get(k)]
-    if hasattr(params, "getlist"):
-        pairs += [(k, v) for k in lists for v in params.getlist(k) if v]
-    return urlencode(pairs)
 
 
 def file_response(
@@ -90,23 +79,26 @@ def layer_title(title: str, layer) -> str:
     return f"{title} · {layer.label}"
 
 
-def matrix_file(project, user, params, fmt: str) -> HttpResponse:
-    result = matrix.load(project, user, params)
+def matrix_file(
+    project, user, query: matrix.MatrixQuery, fmt: str, *, layout: matrix_table.TableOptions, long: bool = False
+) -> HttpResponse:
+    """The matrix as CSV or .xlsx (`long`: tidy row, column, value lines), or the heatmap as SVG or PNG laid out as
+    `layout` says."""
+    result = matrix.load_query(project, user, query)
     corner = row_kind_label(result.rows_by)
     name = f"{project.name}-matrix-{result.value}"
     if fmt in FIGURE_FORMATS:
-        view = matrix.table(result, transpose=params.get("transpose") == "1", sort=params.get("sort", ""))
+        view = matrix_table.table(result, transpose=layout.transpose, sort=layout.sort)
         title = layer_title(f"{project.name} · {value_label(result.value)}", result.layer)
-        return file_response(fmt, name, [], matrix.heatmap_svg(view, title=title), layer=result.layer)
-    query = matrix.parse(params, project.custom_attributes.values_list("name", flat=True))
+        return file_response(fmt, name, [], matrix_writers.heatmap_svg(view, title=title), layer=result.layer)
     rule = matrix.provinces_rule(replace(query, provinces_only=result.provinces_only))
     about = about_lines(
         project, result.layer, value=result.value, rows_by=result.rows_by, filters=query.filters, rule=rule
     )
-    if params.get("format") == "long":  # tidy row,column,value lines
-        return file_response(fmt, f"{name}-long", matrix.long_sheet(result), layer=result.layer, about=about)
-    lines = matrix.sheet(result, corner=corner)
-    groups = matrix.header_groups([c.path for c in result.columns])
+    if long:  # tidy row,column,value lines
+        return file_response(fmt, f"{name}-long", matrix_writers.long_sheet(result), layer=result.layer, about=about)
+    lines = matrix_writers.sheet(result, corner=corner)
+    groups = matrix_table.header_groups([c.path for c in result.columns])
     merges: list[str] = []
     if fmt == "xlsx" and groups:  # a category row over its subcategories (the CSV keeps one header of full paths)
         lines = [["", *(cell for label, span in groups for cell in [label, *[""] * (span - 1)]), ""], *lines]
@@ -135,11 +127,13 @@ def attribute_lines(rows_by: str, bars: list[tuple[str, int]]) -> list[list]:
     return lines
 
 
-def attribute_file(project, params, fmt: str) -> HttpResponse:
-    query, bars = matrix.attribute_counts(project, params)
+def attribute_file(project, query: matrix.MatrixQuery, fmt: str) -> HttpResponse:
+    query, bars = matrix.attribute_counts(project, query)
     name = f"{project.name}-{query.rows_by.replace(':', '-')}-counts"
     title = _("Documents by %(attribute)s") % {"attribute": row_kind_label(query.rows_by)}
-    return file_response(fmt, name, attribute_lines(query.rows_by, bars), matrix.bar_chart_svg(bars, title=title))
+    return file_response(
+        fmt, name, attribute_lines(query.rows_by, bars), matrix_writers.bar_chart_svg(bars, title=title)
+    )
 
 
 def summary_lines(rows_by: str, found, rule: str = "") -> list[list]:
@@ -158,8 +152,8 @@ def summary_figure(project, found, layer=None) -> str:
     return figure.svg(roots, title=title, counts=labels)
 
 
-def summary_file(project, user, params, fmt: str) -> HttpResponse:
-    query, found = matrix.framework_summary(project, user, params)
+def summary_file(project, user, query: matrix.MatrixQuery, fmt: str) -> HttpResponse:
+    query, found = matrix.framework_summary(project, user, query)
     name = f"{project.name}-framework-summary"
     if fmt in FIGURE_FORMATS:
         svg = summary_figure(project, found, query.layer)

@@ -8,10 +8,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from coding.analysis import matrix
+from policies import writers
 
 CHARTS = ("bar", "line")
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
-FONT_FAMILY = matrix.FONT_FAMILY
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,6 @@ def from_matrix(result: matrix.Matrix) -> Timeline:
     return Timeline(years=years, documents=documents, series=series, undated=undated, kind=result.value)
 
 
-def _text_width(text: str, size: float) -> float:
-    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
-
-
 def svg(timeline: Timeline, *, title: str, value_label: str, chart: str = "bar") -> SafeString:
     """Stacked bars (chart="bar") or one line per category (chart="line") per year, with the documents issued each
     year as a dashed line and a legend; every label is escaped here."""
@@ -51,7 +47,10 @@ def svg(timeline: Timeline, *, title: str, value_label: str, chart: str = "bar")
     step = max(28.0, min(64.0, 640.0 / max(len(timeline.years), 1)))
     plot_w = step * max(len(timeline.years), 1)
     legend = [(name, colour) for name, colour, _v in timeline.series]
-    legend_w = max([_text_width(name, size) for name, _c in legend] + [_text_width(_("Documents issued"), size)]) + 40
+    legend_w = (
+        max([writers.text_width(name, size) for name, _c in legend] + [writers.text_width(_("Documents issued"), size)])
+        + 40
+    )
     width = left + plot_w + pad + legend_w + pad
     height = 40 + plot_h + 56
     stacked = [sum(s[2][i] for s in timeline.series) for i in range(len(timeline.years))]
@@ -116,7 +115,7 @@ def svg(timeline: Timeline, *, title: str, value_label: str, chart: str = "bar")
     parts.append(f'<text x="{left:.1f}" y="{base + 40:.1f}" font-size="{size - 1}">{escape(note)}</text>')
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(FONT_FAMILY)}" fill="#1f2328" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(writers.FONT_FAMILY)}" fill="#1f2328" '
         f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
         f"{''.join(parts)}</svg>"
     )
@@ -125,10 +124,8 @@ def svg(timeline: Timeline, *, title: str, value_label: str, chart: str = "bar")
 # --- loader ----------------------------------------------------------------------------------------
 
 
-def load(project, user, params) -> tuple[matrix.Matrix, Timeline]:
-    """The matrix with rows by year for the request's parameters (columns, value, coders, filters), and its
-    timeline."""
-    query = matrix.parse(params, project.custom_attributes.values_list("name", flat=True))
+def load(project, user, query: matrix.MatrixQuery) -> tuple[matrix.Matrix, Timeline]:
+    """The matrix with rows by year for the query (columns, value, coders, filters), and its timeline."""
     if query.value in ("characters", "coverage"):
         query = replace(query, value="documents")  # characters do not stack into a per-year story
     result = matrix.load_query(project, user, replace(query, rows_by="year"))

@@ -25,9 +25,12 @@ from coding.models import Assignment, Coding, CodingEvent, Memo, MemoKind
 from framework import services as framework_services
 from framework import tree
 from policies import control_chars, extraction
-from policies import services as policy_services
 from policies.models import DictionaryTerm, Document, Membership, Project, Role
 from policies.provinces import UnknownProvince
+from policies.services.attributes import ATTRIBUTE_FIELDS, clean_attributes, define_custom_attributes
+from policies.services.documents import DocumentRefused, document_restore
+from policies.services.projects import project_create
+from policies.services.segmentation import stopwords_set
 
 ATTRIBUTE_NAMES = {
     "province": ("省份", "省", "province", "省份/地区", "地区"),
@@ -186,7 +189,7 @@ class _Importer:
     def run(self) -> ImportReport:
         head = self.parsed.head
         name = _clean_name(head.name, _("The project name")) or PurePosixPath(self.filename).stem or "REFI-QDA"
-        project = policy_services.project_create(
+        project = project_create(
             user=self.user, name=name, description=_clean_text(head.description, _("The project description"))
         )
         self.project = self.report.project = project
@@ -199,7 +202,7 @@ class _Importer:
             )
         self._users()
         self._codebook()
-        policy_services.define_custom_attributes(project, self.ext.get("custom_attributes") or [])
+        define_custom_attributes(project, self.ext.get("custom_attributes") or [])
         counts = self._sources()
         notes = self._notes()
         self._extras()
@@ -338,7 +341,7 @@ class _Importer:
             target = _FIELD_OF.get(name.casefold())
             try:
                 if target:
-                    standard.update(policy_services.clean_attributes({target: value}))
+                    standard.update(clean_attributes({target: value}))
                     continue
             except (ValidationError, UnknownProvince) as error:
                 self.report.changed.append(
@@ -347,14 +350,14 @@ class _Importer:
                 )
             custom[name] = value
         if custom:
-            custom = policy_services.clean_attributes({"attributes": custom})["attributes"]
+            custom = clean_attributes({"attributes": custom})["attributes"]
         return standard, custom
 
     def _document_fields(self, source: qde.Source, case_values: dict) -> tuple[dict, list | None, tuple | None]:
         saved = self.ext.get("documents", {}).get(source.guid)
         if saved:  # our own export: the attributes exactly as they were
-            fields = policy_services.clean_attributes(
-                {key: saved.get(key) for key in policy_services.ATTRIBUTE_FIELDS} | {"attributes": saved["attributes"]}
+            fields = clean_attributes(
+                {key: saved.get(key) for key in ATTRIBUTE_FIELDS} | {"attributes": saved["attributes"]}
             )
             fields["original_name"] = str(saved.get("original_name") or "")
             fields["file_format"] = str(saved.get("file_format") or "")
@@ -364,7 +367,7 @@ class _Importer:
         standard, custom = self._values(source, case_values)
         title = _clean_name(source.name, _("The source"))[:500] or _("Untitled source")
         fields = {**standard, "title": title, "attributes": custom}
-        policy_services.define_custom_attributes(self.project, custom)
+        define_custom_attributes(self.project, custom)
         return fields, None, None
 
     def _sources(self) -> int:
@@ -401,7 +404,7 @@ class _Importer:
             attributes = fields.pop("attributes", {})
             guid = self._guid(source)
             try:
-                document = policy_services.document_restore(
+                document = document_restore(
                     project=self.project,
                     user=self._user(source.user, source.name),
                     text=positions.text,
@@ -410,7 +413,7 @@ class _Importer:
                     guid=guid,
                     sections=self._sections(sections, positions.text),
                 )
-            except policy_services.DocumentRefused as refused:
+            except DocumentRefused as refused:
                 self.report.skipped.append(
                     _("Source “%(name)s”: %(why)s") % {"name": source.name, "why": refused.message}
                 )
@@ -603,7 +606,7 @@ class _Importer:
         adjudicators = [guids[g] for g in ext.get("adjudicators") or [] if g in guids]
         coding_services.options_update(project=self.project, blind=bool(ext.get("blind")), adjudicators=adjudicators)
         if stopwords := [str(w) for w in ext.get("stopwords") or []]:
-            policy_services.stopwords_set(project=self.project, text="\n".join(stopwords))
+            stopwords_set(project=self.project, text="\n".join(stopwords))
         for term in ext.get("dictionary") or []:
             try:
                 DictionaryTerm.objects.create(

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
-from django.utils.translation import gettext as _
 
 from policies.models import DocumentTokens
 from policies.text import search, segment
@@ -23,40 +22,13 @@ class FrequencyError(ValueError):
 
 @dataclass(frozen=True)
 class Options:
+    """How word frequency counts, parsed at the edge (policies/text/query_params.py)."""
+
     top: int = DEFAULT_TOP
     min_length: int = DEFAULT_MIN_LENGTH
     pos: tuple[str, ...] = ()  # tag prefixes; empty: every part of speech
     stopwords: bool = False  # include stopwords (numerals and article markers too)?
     sort: str = "count"
-
-    @classmethod
-    def from_params(cls, params) -> "Options":
-        def number(name: str, default: int, low: int, high: int) -> int:
-            raw = (params.get(name) or "").strip()
-            if not raw:
-                return default
-            if not raw.isdigit() or not low <= int(raw) <= high:
-                raise FrequencyError(
-                    _("%(name)s must be a whole number from %(low)d to %(high)d.")
-                    % {"name": name, "low": low, "high": high}
-                )
-            return int(raw)
-
-        pos = params.getlist("pos") if hasattr(params, "getlist") else params.get("pos", [])
-        if isinstance(pos, str):
-            pos = [pos]
-        try:
-            prefixes = segment.pos_prefixes(p for value in pos for p in value.split(","))
-        except segment.DictionaryError as error:
-            raise FrequencyError(str(error)) from None
-        sort = (params.get("sort") or "count").strip()
-        return cls(
-            top=number("top", DEFAULT_TOP, 1, MAX_TOP),
-            min_length=number("min_length", DEFAULT_MIN_LENGTH, 1, 20),
-            pos=prefixes,
-            stopwords=(params.get("stopwords") or "").strip().lower() in ("1", "true", "include", "on", "yes"),
-            sort=sort if sort in SORTS else "count",
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -298,26 +298,13 @@ class SearchResult:
 @dataclass(frozen=True)
 class Scope:
     """What a query runs over: documents filtered by attributes, optionally only the text coded at a node (with its
-    descendants) and/or by a coder."""
+    descendants) and/or by a coder. Parsed at the edge (policies/text/query_params.py)."""
 
     province: str = ""
     issuer_type: str = ""
     policy_type: str = ""
     node: int | None = None
     coder: str = ""
-
-    @classmethod
-    def from_params(cls, params) -> "Scope":
-        node = (params.get("node") or "").strip()
-        if node and not node.isdigit():
-            raise SearchError(_("“%(value)s” is not a node id.") % {"value": node})
-        return cls(
-            province=(params.get("province") or "").strip(),
-            issuer_type=(params.get("issuer_type") or "").strip(),
-            policy_type=(params.get("policy_type") or "").strip(),
-            node=int(node) if node else None,
-            coder=(params.get("coder") or "").strip(),
-        )
 
     @property
     def coded_only(self) -> bool:

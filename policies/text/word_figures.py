@@ -9,20 +9,17 @@ from math import cos, sin, sqrt
 
 from django.utils.safestring import SafeString, mark_safe
 
-FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+from policies import writers
+
 COLORS = ("#2f5d8a", "#4e79a7", "#c0504d", "#59a14f", "#b07aa1", "#e49444", "#76b7b2", "#9c755f")
 CLOUD_WORDS = 150
 BAR_WORDS = 30
 
 
-def text_width(text: str, size: float) -> float:
-    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
-
-
 def _document(width: float, height: float, title: str, body: str) -> SafeString:
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(FONT_FAMILY)}" fill="#1f2328" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{escape(writers.FONT_FAMILY)}" fill="#1f2328" '
         f'role="img" aria-label="{escape(title)}"><rect width="100%" height="100%" fill="#ffffff"/>'
         f'<text x="12" y="22" font-size="15" font-weight="600">{escape(title)}</text>{body}</svg>'
     )
@@ -42,7 +39,7 @@ def cloud_svg(words: Sequence[tuple[str, int]], *, title: str, width: int = 800)
     parts = []
     for i, (word, count) in enumerate(words):
         px = size(count) * width / 640
-        w, h = text_width(word, px) + 4, px * 1.05
+        w, h = writers.text_width(word, px) + 4, px * 1.05
         for t in range(2400):
             angle = t * 0.25
             radius = 2.2 * angle * width / 640
@@ -66,7 +63,7 @@ def bars_svg(words: Sequence[tuple[str, int]], *, title: str) -> SafeString:
     """Horizontal bars of the most frequent (word, count) pairs, with the counts at their ends."""
     words = sorted(words, key=lambda pair: -pair[1])[:BAR_WORDS]
     size, bar_h, gap, span = 13, 18.0, 4.0, 460.0
-    left = max([text_width(word, size) for word, _n in words] + [40]) + 20
+    left = max([writers.text_width(word, size) for word, _n in words] + [40]) + 20
     peak = max((n for _w, n in words), default=1) or 1
     parts = []
     for i, (word, n) in enumerate(words):

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from coding.models import Coding
-from policies import services
 from policies.models import Role
+from policies.services.documents import document_import
 from tests.factories import MembershipFactory, NodeFactory, ProjectFactory, UserFactory
 
 TEXT = (
@@ -24,9 +24,7 @@ def coding_project(transactional_db):
     MembershipFactory(project=project, user=UserFactory(username="alice"), role=Role.CODER)
     MembershipFactory(project=project, user=UserFactory(username="bob"), role=Role.CODER)
     MembershipFactory(project=project, user=UserFactory(username="reader"), role=Role.VIEWER)
-    document = services.document_import(project=project, user=owner, filename="规定.txt", data=TEXT.encode())[
-        0
-    ].document
+    document = document_import(project=project, user=owner, filename="规定.txt", data=TEXT.encode())[0].document
     sharing = NodeFactory(project=project, name="数据共享", color="#e15759")
     opening = NodeFactory(project=project, name="数据开放", color="#4e79a7")
     return {"project": project, "document": document, "sharing": sharing, "opening": opening}

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from coding.models import Coding
-from policies import services
 from policies.models import Role
+from policies.services.documents import document_import
 from tests.browser.test_coding import TEXT, code_with_picker, drag_select, open_workspace
 from tests.factories import CodingFactory, MembershipFactory, NodeFactory, ProjectFactory, UserFactory
 
@@ -24,9 +24,7 @@ def afternoon_project(transactional_db):
     owner = UserFactory(username="owner")
     MembershipFactory(project=project, user=owner, role=Role.OWNER)
     MembershipFactory(project=project, user=UserFactory(username="alice"), role=Role.CODER)
-    document = services.document_import(project=project, user=owner, filename="规定.txt", data=TEXT.encode())[
-        0
-    ].document
+    document = document_import(project=project, user=owner, filename="规定.txt", data=TEXT.encode())[0].document
     sharing = NodeFactory(project=project, name="数据共享", color="#e15759")
     opening = NodeFactory(project=project, name="数据开放", color="#4e79a7")
     return {"project": project, "document": document, "sharing": sharing, "opening": opening, "owner": owner}

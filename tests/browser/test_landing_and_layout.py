@@ -6,8 +6,8 @@ import pytest
 
 from coding import services as coding_services
 from coding.models import Adjudication, Coding
-from policies import services
 from policies.models import Role
+from policies.services.documents import document_import
 from tests.browser.conftest import finish_requests
 from tests.factories import CodingFactory, MembershipFactory, NodeFactory, ProjectFactory, UserFactory
 
@@ -24,7 +24,7 @@ def landing_study():
     MembershipFactory(project=project, user=owner, role=Role.OWNER)
     alice = MembershipFactory(project=project, user=UserFactory(username="alice"), role=Role.CODER).user
     bob = MembershipFactory(project=project, user=UserFactory(username="bob"), role=Role.CODER).user
-    document = services.document_import(project=project, user=owner, filename="条例.txt", data=TEXT.encode())[0]
+    document = document_import(project=project, user=owner, filename="条例.txt", data=TEXT.encode())[0]
     return {"project": project, "document": document.document, "alice": alice, "bob": bob, "owner": owner}
 
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext
 from coding.models import Assignment, Memo, MemoKind
 from framework import services as framework_services
 from framework import tree
-from policies import services
 from policies.models import CustomAttribute, Document, Membership, Role
+from policies.services.documents import document_import
 from tests.factories import CodingFactory, MembershipFactory, ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,7 +39,7 @@ def hostile_study():
     framework_services.apply_template(project=project, template="stakeholders")
     CustomAttribute.objects.create(project=project, name=MARKUP)
     documents = [
-        services.document_import(project=project, user=owner, filename=f"条例{i}.txt", data=text.encode())[0].document
+        document_import(project=project, user=owner, filename=f"条例{i}.txt", data=text.encode())[0].document
         for i, text in enumerate(TEXTS)
     ]
     Document.objects.filter(pk=documents[0].pk).update(attributes={MARKUP: "一级"})

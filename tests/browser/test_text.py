@@ -5,8 +5,8 @@ import pytest
 from coding.models import Coding
 from framework import services as framework_services
 from framework import tree
-from policies import services
 from policies.models import Role
+from policies.services.documents import document_import
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def stakeholder_study():
     MembershipFactory(project=project, user=UserFactory(username="coder"), role=Role.CODER)
     framework_services.apply_template(project=project, template="stakeholders")
     for i, text in enumerate(TEXTS):
-        services.document_import(project=project, user=owner, filename=f"条例{i}.txt", data=text.encode())
+        document_import(project=project, user=owner, filename=f"条例{i}.txt", data=text.encode())
     paths = {n.path: n.row.id for n in tree.walk(tree.rows_for(project))}
     return project, paths
 

@@ -60,8 +60,8 @@ def build(project, coder, documents: int = 16, coded: int = 10) -> dict:
     """Documents of the corpus in `project`, with sections and (for the first 8) cached tokens; `coder` codes every
     article about 开放目录 in the first `coded` at the child node 开放目录 under 数据开放."""
     from coding.models import Coding
-    from policies import services
     from policies.models import Section
+    from policies.services.segmentation import tokens_store
     from policies.text import segment
     from tests.factories import DocumentFactory, NodeFactory
 
@@ -83,5 +83,5 @@ def build(project, coder, documents: int = 16, coded: int = 10) -> dict:
                 Coding(document=doc, node=catalogue, coder=coder, start=start, end=end, text=text[start:end])
                 for start, end in spans
             )
-    services.tokens_store(documents=docs[:8], terms=segment.project_terms(project), version=1)
+    tokens_store(documents=docs[:8], terms=segment.project_terms(project), version=1)
     return {"alice": coder, "node": catalogue, "parent": parent, "other": other, "docs": docs, "truth": truth}

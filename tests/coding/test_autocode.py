@@ -5,7 +5,7 @@ node)."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from coding import autocode
+from coding import autocode, query_params
 from coding import services as coding_services
 from coding.models import Coding
 from framework.models import Node
@@ -14,7 +14,9 @@ from tests.factories import CodingFactory, DocumentFactory, NodeFactory
 
 
 def _autocode(project, coder, node, spread, **extra):
-    plan = autocode.plan_for_search(project, coder, {"q": "网信部门", "spread": spread, **extra}, node)
+    plan = autocode.plan_for_search(
+        project, coder, query_params.autocode_search({"q": "网信部门", "spread": spread, **extra}), node
+    )
     return plan, autocode.hits_autocode(coder=coder, project=project, node=node, plan=plan)
 
 
@@ -71,20 +73,27 @@ def test_auto_code_only_the_ticked_hits(project, coder, search_corpus):
 @pytest.mark.django_db
 def test_ticked_hits_that_are_not_hits_are_refused(project, coder, search_corpus):
     with pytest.raises(search.SearchError, match="ticked"):
-        autocode.plan_for_search(project, coder, {"q": "网信部门", "hits": ["1:0:1"]}, NodeFactory(project=project))
+        autocode.plan_for_search(
+            project,
+            coder,
+            query_params.autocode_search({"q": "网信部门", "hits": ["1:0:1"]}),
+            NodeFactory(project=project),
+        )
 
 
 @pytest.mark.django_db
 def test_auto_code_of_a_truncated_search_is_refused(project, coder, search_corpus, monkeypatch):
     monkeypatch.setattr(search, "HIT_LIMIT", 2)
     with pytest.raises(search.SearchError, match="narrow"):
-        autocode.plan_for_search(project, coder, {"q": "网信部门"}, NodeFactory(project=project))
+        autocode.plan_for_search(
+            project, coder, query_params.autocode_search({"q": "网信部门"}), NodeFactory(project=project)
+        )
 
 
 @pytest.mark.django_db
 def test_a_node_of_another_project_cannot_receive_codings(project, coder, search_corpus):
     stranger = Node.objects.create(project=DocumentFactory().project, name="别处")
-    plan = autocode.plan_for_search(project, coder, {"q": "网信部门"}, stranger)
+    plan = autocode.plan_for_search(project, coder, query_params.autocode_search({"q": "网信部门"}), stranger)
     with pytest.raises(ValidationError):
         autocode.hits_autocode(coder=coder, project=project, node=stranger, plan=plan)
     assert not Coding.objects.exists()

@@ -88,7 +88,7 @@ def test_rollup_never_counts_共识_as_a_coder(nested):
     numbers = by_name(nested, counts.node_counts(project, coders=union.ids, not_a_coder=union.consensus))
     assert numbers["政策"] == (3, 6, 2)  # 共识's passage is a reference in a document counted once; not a coder
     assert numbers["共享"] == (2, 3, 2)
-    everyone, keywords = layers.counted(project, nested["owner"], {"coders": "consensus"})
+    everyone, keywords = layers.counted(project, nested["owner"], ("consensus",))
     assert everyone.kind == "consensus"
     assert by_name(nested, counts.node_counts(project, **keywords))["政策"] == (1, 1, 0)
 

@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 from coding import counts as coding_counts
 from coding import export, layers, nodeview
 from coding import services as coding_services
-from coding.analysis import matrix, reliability
+from coding.analysis import matrix, matrix_table, reliability
+from coding.export import ExportSelection
 from coding.models import Coding
+from coding.nodeview import NodeViewQuery
 from framework import panel
 from policies.models import Role
 from policies.text import search
@@ -225,9 +227,9 @@ def test_matrix_csv_is_rectangular_and_has_a_long_form(client, team):
 
 
 def test_header_groups_put_each_category_over_its_run_of_subcategories():
-    assert matrix.header_groups(["数据共享", "数据安全"]) == []
+    assert matrix_table.header_groups(["数据共享", "数据安全"]) == []
     paths = ["数据共享/分级分类", "数据共享/目录", "数据安全/保护", "数据共享/开放"]
-    assert matrix.header_groups(paths) == [("数据共享", 2), ("数据安全", 1), ("数据共享", 1)]
+    assert matrix_table.header_groups(paths) == [("数据共享", 2), ("数据安全", 1), ("数据共享", 1)]
 
 
 @pytest.mark.django_db
@@ -273,7 +275,7 @@ def test_matrix_svg_title_names_the_layer(client, agreed):
 
 @pytest.mark.django_db
 def test_summary_counts_the_default_layer_and_says_so(client, agreed):
-    query, found = matrix.framework_summary(agreed["project"], agreed["owner"], {})
+    query, found = matrix.framework_summary(agreed["project"], agreed["owner"], matrix.MatrixQuery())
     assert query.layer.kind == "consensus"
     counts = {node.row.name: (count, names) for node, count, names in found}
     assert counts["数据安全"] == (0, ())  # only bob coded it, in 全国: not in 共识
@@ -285,8 +287,8 @@ def test_summary_counts_the_default_layer_and_says_so(client, agreed):
 
 @pytest.mark.django_db
 def test_summary_explicit_layer_and_its_export(client, agreed):
-    params = {"coders": "bob", "provinces_only": "0"}
-    _query, found = matrix.framework_summary(agreed["project"], agreed["owner"], params)
+    query = matrix.MatrixQuery(coders=("bob",), provinces_only=False)
+    _query, found = matrix.framework_summary(agreed["project"], agreed["owner"], query)
     assert {node.row.name: count for node, count, _names in found}["数据安全"] == 1
     client.force_login(agreed["owner"])
     response = client.get(reverse("coding:summary-csv", args=[agreed["project"].pk]), {"coders": "bob"})
@@ -296,12 +298,14 @@ def test_summary_explicit_layer_and_its_export(client, agreed):
 
 @pytest.mark.django_db
 def test_summary_counts_provinces_only_by_default_and_says_so(client, team):
-    query, found = matrix.framework_summary(team["project"], team["owner"], {})
+    query, found = matrix.framework_summary(team["project"], team["owner"], matrix.MatrixQuery())
     assert query.provinces_only is True
     names = {node.row.name: (count, names) for node, count, names in found}
     assert names["数据安全"] == (0, ())  # bob coded it only in a national (全国) document
     assert names["数据共享"] == (1, (SHANDONG,))
-    _query, everything = matrix.framework_summary(team["project"], team["owner"], {"provinces_only": "0"})
+    _query, everything = matrix.framework_summary(
+        team["project"], team["owner"], matrix.MatrixQuery(provinces_only=False)
+    )
     assert {node.row.name: count for node, count, _names in everything}["数据安全"] == 1
     client.force_login(team["owner"])
     page = client.get(reverse("coding:framework-summary", args=[team["project"].pk])).content.decode()
@@ -382,12 +386,12 @@ def test_codebook_figure_counts_a_layer_and_says_which(client, agreed):
 @pytest.mark.django_db
 def test_node_view_default_explicit_and_blind(agreed):
     project, share = agreed["project"], agreed["nodes"][0]
-    default = nodeview.load(project, share, agreed["owner"], {})
+    default = nodeview.load(project, share, agreed["owner"])
     assert (default.layer.kind, default.references, default.coders) == ("consensus", 1, [])
-    both = nodeview.load(project, share, agreed["owner"], {"coders": "alice,bob"})
+    both = nodeview.load(project, share, agreed["owner"], NodeViewQuery(coders=("alice", "bob")))
     assert (both.references, both.coders) == (3, ["alice", "bob"])
     coding_services.options_update(project=project, blind=True)
-    blind = nodeview.load(project, share, agreed["bob"], {})
+    blind = nodeview.load(project, share, agreed["bob"])
     assert (blind.references, blind.coders) == (1, ["bob"])
 
 
@@ -399,7 +403,7 @@ def test_coded_segment_export_counts_one_layer(api_as, agreed):
     assert "consensus" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [row["coder"] for row in rows] == [agreed["consensus"].username]
-    codings, context = export.selection(project, {"coders": "alice,bob"}, agreed["owner"])
+    codings, context = export.selection(project, ExportSelection(coders=("alice", "bob")), agreed["owner"])
     assert len(list(codings)) == 4
     assert context.layer.names == ("alice", "bob")
 
@@ -440,7 +444,7 @@ def test_word_frequency_csv_of_a_node_scope_names_its_layer(client, agreed):
 @pytest.mark.django_db
 def test_agreement_all_coders_leaves_共识_out_and_compares_it_only_when_named(agreed):
     assert reliability.all_coders(agreed["project"]) == ["alice", "bob"]
-    query = reliability.parse(agreed["project"], {"coders": "alice,共识"})
+    query = reliability.resolve(agreed["project"], reliability.AgreementQuery(coders=("alice", "共识")))
     assert query.coders == ("alice", agreed["consensus"].username)
 
 
@@ -503,7 +507,7 @@ def test_union_layer_equals_a_brute_force_count(agreed, codings, chosen):
                 seen.add(key)
                 code(agreed["docs"][doc], agreed["nodes"][node], who[coder], start, start + length)
         names = sorted(chosen)
-        result = matrix.load(project, owner, {"value": "references", "level": "1", "coders": ",".join(names)})
+        result = matrix.load_query(project, owner, matrix.MatrixQuery(value="references", level=1, coders=tuple(names)))
         ids = {people[name].pk for name in names}
         share, grading, safety = agreed["nodes"]
         columns = {share.pk: {share.pk, grading.pk}, safety.pk: {safety.pk}}

@@ -1,8 +1,8 @@
 """The node view (coding/nodeview.py): a passage with its context cut at line breaks, and the loader: the node with
-or without its descendants, chosen documents, passages in document order with their context."""
+or without its descendants, chosen documents and attributes, passages in document order with their context (the
+query's parsing is tested in test_query_params.py)."""
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from coding import nodeview
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
@@ -43,7 +43,7 @@ def coded_branch(project, owner):
 @pytest.mark.django_db
 def test_passages_at_a_node_and_its_descendants_in_document_order_with_context(project, owner, coded_branch):
     first, second = coded_branch["documents"]
-    view = nodeview.load(project, coded_branch["parent"], owner, {})
+    view = nodeview.load(project, coded_branch["parent"], owner)
     assert (view.references, view.documents, view.coders) == (2, 2, ["owner"])
     assert view.node_ids == {coded_branch["parent"].pk, coded_branch["child"].pk}
     passages = [(p.document_id, p.before, p.text, p.after, p.memo, p.title) for p in view.page.object_list]
@@ -54,22 +54,17 @@ def test_passages_at_a_node_and_its_descendants_in_document_order_with_context(p
 
 
 @pytest.mark.django_db
-def test_descendants_0_keeps_the_node_itself_only(project, owner, coded_branch):
-    view = nodeview.load(project, coded_branch["parent"], owner, {"descendants": "0"})
+def test_without_descendants_the_node_itself_only(project, owner, coded_branch):
+    view = nodeview.load(project, coded_branch["parent"], owner, nodeview.NodeViewQuery(descendants=False))
     assert (view.node_ids, view.references) == ({coded_branch["parent"].pk}, 1)
 
 
 @pytest.mark.django_db
 def test_chosen_documents_and_attributes_narrow_the_passages(project, owner, coded_branch):
     first, second = coded_branch["documents"]
-    chosen = nodeview.load(project, coded_branch["parent"], owner, {"documents": f"{second.pk},"})
+    chosen = nodeview.load(project, coded_branch["parent"], owner, nodeview.NodeViewQuery(documents=(second.pk,)))
     assert [p.document_id for p in chosen.page.object_list] == [second.pk]
-    by_province = nodeview.load(project, coded_branch["parent"], owner, {"province": "贵州省"})
+    by_province = nodeview.load(
+        project, coded_branch["parent"], owner, nodeview.NodeViewQuery(filters=(("province", "贵州省"),))
+    )
     assert [p.document_id for p in by_province.page.object_list] == [first.pk]
-
-
-@pytest.mark.django_db
-def test_documents_that_are_not_ids_are_refused_with_a_message(project, owner, coded_branch):
-    with pytest.raises(ValidationError) as refused:
-        nodeview.load(project, coded_branch["parent"], owner, {"documents": "1,two"})
-    assert refused.value.messages == ["“documents” must be a comma-separated list of document ids."]

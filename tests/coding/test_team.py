@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from coding import layers, services, team
-from coding.models import Assignment, Coding
+from coding.models import Assignment, Coding, CodingOptions
 from framework import panel
 from policies.models import Role
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
@@ -102,6 +102,25 @@ def test_team_page_assigns_and_saves_blind_coding(client, project, owner, coder,
     empty = client.post(url, {"action": "assign", "coders": []}, follow=True)
     assert empty.status_code == 200
     assert Assignment.objects.count() == 2
+
+
+def test_reading_the_team_and_coding_pages_writes_no_options_row(client, project, owner, coder, documents):
+    """A GET is a read: the team-coding options stay the unsaved defaults until an owner saves them."""
+    for user, url in (
+        (owner, reverse("coding:team", args=[project.pk])),
+        (coder, reverse("coding:workspace", args=[documents[0].pk])),
+    ):
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+    assert not CodingOptions.objects.exists()
+    assert not services.options_for(project).blind
+    assert services.adjudicator_ids(project) == []
+    assert not services.may_adjudicate(project, coder, Role.CODER)
+    client.force_login(owner)
+    client.post(reverse("coding:team", args=[project.pk]), {"action": "options", "adjudicators": [coder.pk]})
+    assert CodingOptions.objects.get(project=project).adjudicators.get() == coder
+    assert services.adjudicator_ids(project) == [coder.pk]
+    assert services.may_adjudicate(project, coder, Role.CODER)
 
 
 def test_coder_marks_done_from_the_coding_page(client, project, owner, coder, documents):

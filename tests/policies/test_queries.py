@@ -47,3 +47,17 @@ def test_whole_number_in_range_or_a_message_with_the_range():
         with pytest.raises(ValidationError) as caught:
             queries.whole_number({"top": bad}, "top", 100, 1, 1000)
         assert caught.value.messages == ["top must be a whole number from 1 to 1000."]
+
+
+def test_filters_keep_only_the_document_attributes_given_and_strip_them():
+    params = QueryDict("province=%20浙江省%20&issuer_type=&policy_type=规划&other=x")
+    assert queries.filters(params) == {"province": "浙江省", "policy_type": "规划"}
+    assert queries.filters({}) == {}
+
+
+def test_ids_read_comma_separated_and_repeated_values_once_in_order():
+    assert queries.ids(QueryDict("documents=3,1&documents=3&documents=2"), "documents", "bad") == (3, 1, 2)
+    assert queries.ids({}, "documents", "bad") == ()
+    with pytest.raises(ValidationError) as caught:
+        queries.ids({"documents": "1,x"}, "documents", "“documents” must be ids.")
+    assert caught.value.messages == ["“documents” must be ids."]

@@ -8,8 +8,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from policies import services, structure
+from policies import structure
 from policies.models import CustomAttribute, Document, Membership, Role
+from policies.services.attributes import clean_attributes, custom_attribute_remove, document_update, parse_date
+from policies.services.documents import (
+    SECTION_BATCH,
+    DocumentRefused,
+    document_delete,
+    document_import,
+    document_replace_file,
+    text_hash,
+)
+from policies.services.projects import member_add, member_remove, member_set_role, project_create, project_update
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, UserFactory
 
 ZHEJIANG = (
@@ -32,7 +42,7 @@ def _english():
 
 
 def import_file(project, user, name, data, attributes=None):
-    return services.document_import(project=project, user=user, filename=name, data=data, attributes=attributes)
+    return document_import(project=project, user=user, filename=name, data=data, attributes=attributes)
 
 
 def zipped(*entries: tuple[str, bytes]) -> bytes:
@@ -53,7 +63,7 @@ def stored_sections(document) -> list[tuple]:
 @pytest.mark.django_db
 def test_project_create_strips_the_name_and_makes_the_creator_owner():
     user = UserFactory()
-    project = services.project_create(user=user, name="  数据开放政策  ")
+    project = project_create(user=user, name="  数据开放政策  ")
     assert project.name == "数据开放政策"
     assert list(project.memberships.values_list("user", "role")) == [(user.pk, Role.OWNER)]
 
@@ -61,14 +71,14 @@ def test_project_create_strips_the_name_and_makes_the_creator_owner():
 @pytest.mark.django_db
 def test_project_create_refuses_a_blank_name():
     with pytest.raises(ValidationError, match="name"):
-        services.project_create(user=UserFactory(), name="   ")
+        project_create(user=UserFactory(), name="   ")
 
 
 @pytest.mark.django_db
 def test_project_update_refuses_a_blank_name_and_keeps_the_old_one(project):
     before = project.name
     with pytest.raises(ValidationError):
-        services.project_update(project=project, name=" ")
+        project_update(project=project, name=" ")
     project.refresh_from_db()
     assert project.name == before
 
@@ -77,7 +87,7 @@ def test_project_update_refuses_a_blank_name_and_keeps_the_old_one(project):
 def test_member_add_refuses_an_unknown_role(project):
     UserFactory(username="alice")
     with pytest.raises(ValidationError, match="admin"):
-        services.member_add(project=project, username="alice", role="admin")
+        member_add(project=project, username="alice", role="admin")
     assert not project.memberships.exists()
 
 
@@ -85,24 +95,24 @@ def test_member_add_refuses_an_unknown_role(project):
 def test_the_last_owner_cannot_be_removed_or_demoted(project, owner, coder):
     membership = project.memberships.get(user=owner)
     with pytest.raises(ValidationError, match="owner"):
-        services.member_remove(membership=membership)
+        member_remove(membership=membership)
     with pytest.raises(ValidationError, match="owner"):
-        services.member_set_role(membership=membership, role=Role.VIEWER)
+        member_set_role(membership=membership, role=Role.VIEWER)
     assert project.memberships.get(user=owner).role == Role.OWNER
 
 
 @pytest.mark.django_db
 def test_an_owner_can_step_down_once_another_owner_exists(project, owner, coder):
-    services.member_set_role(membership=project.memberships.get(user=coder), role=Role.OWNER)
-    services.member_set_role(membership=project.memberships.get(user=owner), role=Role.VIEWER)
-    services.member_remove(membership=project.memberships.get(user=owner))
+    member_set_role(membership=project.memberships.get(user=coder), role=Role.OWNER)
+    member_set_role(membership=project.memberships.get(user=owner), role=Role.VIEWER)
+    member_remove(membership=project.memberships.get(user=owner))
     assert list(project.memberships.values_list("user__username", "role")) == [("coder", Role.OWNER)]
 
 
 @pytest.mark.django_db
 def test_non_owners_are_removed_and_changed_freely(project, owner, coder, viewer):
-    services.member_set_role(membership=project.memberships.get(user=viewer), role=Role.CODER)
-    services.member_remove(membership=project.memberships.get(user=coder))
+    member_set_role(membership=project.memberships.get(user=viewer), role=Role.CODER)
+    member_remove(membership=project.memberships.get(user=coder))
     assert dict(project.memberships.values_list("user__username", "role")) == {"owner": "owner", "viewer": "coder"}
 
 
@@ -110,7 +120,7 @@ def test_non_owners_are_removed_and_changed_freely(project, owner, coder, viewer
 def test_member_set_role_refuses_an_unknown_role(project, owner, coder):
     membership = project.memberships.get(user=coder)
     with pytest.raises(ValidationError, match="boss"):
-        services.member_set_role(membership=membership, role="boss")
+        member_set_role(membership=membership, role="boss")
     membership.refresh_from_db()
     assert membership.role == Role.CODER
 
@@ -123,12 +133,12 @@ def test_member_set_role_refuses_an_unknown_role(project, owner, coder):
     [("人大常委会", "人大及其常委会"), ("人大", "人大及其常委会"), ("部门", "政府部门"), (" 人民政府 ", "人民政府")],
 )
 def test_clean_attributes_reads_issuer_type_aliases(given, expected):
-    assert services.clean_attributes({"issuer_type": given}) == {"issuer_type": expected}
+    assert clean_attributes({"issuer_type": given}) == {"issuer_type": expected}
 
 
 def test_clean_attributes_refuses_an_unknown_policy_type_listing_the_accepted_ones():
     with pytest.raises(ValidationError) as caught:
-        services.clean_attributes({"policy_type": "白皮书"})
+        clean_attributes({"policy_type": "白皮书"})
     message = caught.value.messages[0]
     assert "白皮书" in message
     assert "条例、办法、规定、意见、通知、规划、方案、细则、法律、决定、决议、指引、标准、其他" in message
@@ -136,58 +146,58 @@ def test_clean_attributes_refuses_an_unknown_policy_type_listing_the_accepted_on
 
 def test_clean_attributes_refuses_an_unknown_issuer_type_listing_the_accepted_ones():
     with pytest.raises(ValidationError, match="人民政府、人大及其常委会、政府部门、其他"):
-        services.clean_attributes({"issuer_type": "法院"})
+        clean_attributes({"issuer_type": "法院"})
 
 
 def test_clean_attributes_refuses_a_title_over_500_characters():
     with pytest.raises(ValidationError, match=r"title is too long \(501 characters; at most 500\)"):
-        services.clean_attributes({"title": "长" * 501})
-    assert services.clean_attributes({"title": "长" * 500}) == {"title": "长" * 500}
+        clean_attributes({"title": "长" * 501})
+    assert clean_attributes({"title": "长" * 500}) == {"title": "长" * 500}
 
 
 @pytest.mark.parametrize(("field", "limit"), [("issuer", 200), ("doc_number", 100)])
 def test_clean_attributes_refuses_other_text_over_its_limit(field, limit):
     with pytest.raises(ValidationError, match=field):
-        services.clean_attributes({field: "x" * (limit + 1)})
+        clean_attributes({field: "x" * (limit + 1)})
 
 
 def test_clean_attributes_refuses_a_blank_title():
     with pytest.raises(ValidationError, match="title"):
-        services.clean_attributes({"title": "  "})
+        clean_attributes({"title": "  "})
 
 
 @pytest.mark.parametrize("custom", [["城市", "杭州"], "城市=杭州", 3])
 def test_clean_attributes_refuses_custom_attributes_that_are_not_an_object(custom):
     with pytest.raises(ValidationError, match="object"):
-        services.clean_attributes({"attributes": custom})
+        clean_attributes({"attributes": custom})
 
 
 @pytest.mark.parametrize("name", ["", "  ", "名" * 101])
 def test_clean_attributes_refuses_a_custom_attribute_without_a_sensible_name(name):
     with pytest.raises(ValidationError, match="1 to 100"):
-        services.clean_attributes({"attributes": {name: "x"}})
+        clean_attributes({"attributes": {name: "x"}})
 
 
 def test_clean_attributes_normalizes_custom_values_to_trimmed_strings():
-    cleaned = services.clean_attributes({"attributes": {" 城市 ": " 杭州 ", "级别": None, "年份": 2021}})
+    cleaned = clean_attributes({"attributes": {" 城市 ": " 杭州 ", "级别": None, "年份": 2021}})
     assert cleaned == {"attributes": {"城市": "杭州", "级别": "", "年份": "2021"}}
 
 
 def test_clean_attributes_returns_only_the_keys_given_and_skips_nulls():
-    cleaned = services.clean_attributes({"province": "Zhejiang", "issuer": None, "issue_date": "2021年11月25日"})
+    cleaned = clean_attributes({"province": "Zhejiang", "issuer": None, "issue_date": "2021年11月25日"})
     assert cleaned == {"province": "浙江省", "issue_date": datetime.date(2021, 11, 25)}
 
 
 @pytest.mark.parametrize("value", ["2021-02-30", "25/11/2021", "明年"])
 def test_parse_date_refuses_what_is_not_a_calendar_date(value):
     with pytest.raises(ValidationError, match="YYYY-MM-DD"):
-        services.parse_date(value)
+        parse_date(value)
 
 
 @pytest.mark.django_db
 def test_document_update_changes_attributes_merges_custom_ones_and_defines_them(project):
     document = DocumentFactory(project=project, attributes={"城市": "杭州"})
-    services.document_update(document=document, data={"province": "上海", "attributes": {"层级": "省级"}})
+    document_update(document=document, data={"province": "上海", "attributes": {"层级": "省级"}})
     document.refresh_from_db()
     assert document.province == "上海市"
     assert document.attributes == {"城市": "杭州", "层级": "省级"}
@@ -198,7 +208,7 @@ def test_document_update_changes_attributes_merges_custom_ones_and_defines_them(
 def test_document_update_with_one_bad_value_changes_nothing(project):
     document = DocumentFactory(project=project, title="原标题", province="贵州省")
     with pytest.raises(ValidationError):
-        services.document_update(document=document, data={"title": "新标题", "province": "火星"})
+        document_update(document=document, data={"title": "新标题", "province": "火星"})
     document.refresh_from_db()
     assert (document.title, document.province) == ("原标题", "贵州省")
 
@@ -210,7 +220,7 @@ def test_custom_attribute_remove_drops_the_values_from_every_document(project):
     with_both = DocumentFactory(project=project, attributes={"城市": "杭州", "层级": "省级"})
     with_one = DocumentFactory(project=project, attributes={"城市": "贵阳"})
     foreign = DocumentFactory(attributes={"城市": "成都"})
-    services.custom_attribute_remove(project=project, name="城市")
+    custom_attribute_remove(project=project, name="城市")
     assert list(project.custom_attributes.values_list("name", flat=True)) == ["层级"]
     for document in (with_both, with_one, foreign):
         document.refresh_from_db()
@@ -222,7 +232,7 @@ def test_custom_attribute_remove_drops_the_values_from_every_document(project):
 @pytest.mark.django_db
 def test_custom_attribute_remove_of_an_unknown_name_is_refused(project):
     with pytest.raises(ValidationError, match="不存在"):
-        services.custom_attribute_remove(project=project, name="不存在")
+        custom_attribute_remove(project=project, name="不存在")
 
 
 # --- import ----------------------------------------------------------------------------------------
@@ -281,7 +291,7 @@ def test_import_normalizes_the_text_once_so_offsets_are_stable(project, owner):
     document = Document.objects.get(pk=outcome.document.pk)
     assert document.text == f"第一条　{body}\n第二条　{body}\n第三条　{body}Café"
     assert document.char_count == len(document.text)
-    assert document.text_hash == services.text_hash(document.text)
+    assert document.text_hash == text_hash(document.text)
     articles = [(label, start) for _kind, label, _level, start, _end in stored_sections(document)]
     assert articles == [(label, document.text.index(label)) for label in ("第一条", "第二条", "第三条")]
 
@@ -297,9 +307,9 @@ def test_imported_sections_are_the_ones_structure_detects(project, owner):
 
 @pytest.mark.django_db
 def test_import_stores_sections_in_batches_past_the_insert_limit(project, owner):
-    text = "\n".join(f"第{n}条　内容{n}。" for n in range(1, services.SECTION_BATCH * 2 + 7))
+    text = "\n".join(f"第{n}条　内容{n}。" for n in range(1, SECTION_BATCH * 2 + 7))
     (outcome,) = import_file(project, owner, "long.txt", text.encode())
-    assert outcome.document.sections.count() == services.SECTION_BATCH * 2 + 6
+    assert outcome.document.sections.count() == SECTION_BATCH * 2 + 6
 
 
 @pytest.mark.django_db
@@ -415,11 +425,11 @@ def test_replacing_an_uncoded_document_swaps_text_sections_and_file_and_deletes_
     document = outcome.document
     storage, old_name = document.original.storage, document.original.name
     with django_capture_on_commit_callbacks() as callbacks:
-        services.document_replace_file(document=document, filename="新.docx.txt", data=ZHEJIANG.encode("gbk"))
+        document_replace_file(document=document, filename="新.docx.txt", data=ZHEJIANG.encode("gbk"))
         assert storage.exists(old_name)  # still there until the new text is committed
     document.refresh_from_db()
     assert document.text == ZHEJIANG
-    assert (document.char_count, document.text_hash) == (len(ZHEJIANG), services.text_hash(ZHEJIANG))
+    assert (document.char_count, document.text_hash) == (len(ZHEJIANG), text_hash(ZHEJIANG))
     assert document.original_name == "新.docx.txt"
     assert document.original.read() == ZHEJIANG.encode("gbk")
     assert [s[1] for s in stored_sections(document)] == ["第一章", "第一条", "第二条", "第二章", "第三条"]
@@ -436,8 +446,8 @@ def test_replacing_a_coded_document_is_refused_and_changes_nothing(project, owne
     CodingFactory(document=document, coder=owner)
     CodingFactory(document=document, coder=owner, start=6, end=9)
     before = (document.text, document.original.name)
-    with pytest.raises(services.DocumentRefused) as caught:
-        services.document_replace_file(document=document, filename="new.txt", data="第一条　新。".encode())
+    with pytest.raises(DocumentRefused) as caught:
+        document_replace_file(document=document, filename="new.txt", data="第一条　新。".encode())
     assert caught.value.status == 409
     assert "2 codings" in caught.value.message
     document.refresh_from_db()
@@ -449,8 +459,8 @@ def test_replacing_with_the_text_of_another_document_is_a_duplicate(project, own
     (first,) = import_file(project, owner, "a.txt", ZHEJIANG.encode())
     second = DocumentFactory(project=project)
     before = second.text
-    with pytest.raises(services.DocumentRefused) as caught:
-        services.document_replace_file(document=second, filename="b.txt", data=ZHEJIANG.encode())
+    with pytest.raises(DocumentRefused) as caught:
+        document_replace_file(document=second, filename="b.txt", data=ZHEJIANG.encode())
     assert caught.value.status == 409
     assert caught.value.existing == first.document
     second.refresh_from_db()
@@ -465,8 +475,8 @@ def test_replacing_with_the_text_of_another_document_is_a_duplicate(project, own
 def test_replacing_with_an_unusable_file_is_refused_and_changes_nothing(project, name, data, status):
     document = DocumentFactory(project=project)
     before = document.text
-    with pytest.raises(services.DocumentRefused) as caught:
-        services.document_replace_file(document=document, filename=name, data=data)
+    with pytest.raises(DocumentRefused) as caught:
+        document_replace_file(document=document, filename=name, data=data)
     assert caught.value.status == status
     document.refresh_from_db()
     assert document.text == before
@@ -481,7 +491,7 @@ def test_document_delete_removes_codings_sections_and_the_file_after_commit(
     CodingFactory(document=document, coder=owner)
     storage, name = document.original.storage, document.original.name
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_delete(document=document)
+        document_delete(document=document)
     assert not Document.objects.exists()
     assert not storage.exists(name)
     assert document.sections.model.objects.count() == 0

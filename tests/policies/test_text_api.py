@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from coding.models import Coding
-from policies import services
 from policies.models import DictionaryTerm
+from policies.services.documents import document_import
+from policies.services.segmentation import dictionary_term_add
 from tests.factories import NodeFactory
 
 TEXT = "第一条　网信部门负责统筹协调公共数据工作。\n第二条　网信部门和公安机关依法监督公共数据。"
@@ -14,7 +15,7 @@ TEXT = "第一条　网信部门负责统筹协调公共数据工作。\n第二�
 
 @pytest.fixture
 def imported(project, owner):
-    return services.document_import(project=project, user=owner, filename="条例.txt", data=TEXT.encode())[0].document
+    return document_import(project=project, user=owner, filename="条例.txt", data=TEXT.encode())[0].document
 
 
 def url(name, project, **kwargs):
@@ -138,7 +139,7 @@ def test_a_word_with_spaces_answers_400(api_as, project, owner):
 
 @pytest.mark.django_db
 def test_removing_a_dictionary_word(api_as, project, owner):
-    term = services.dictionary_term_add(project=project, word="数据二十条")
+    term = dictionary_term_add(project=project, word="数据二十条")
     assert api_as(owner).delete(url("dictionary-term", project, term_id=term.pk)).status_code == 204
     assert not project.dictionary_terms.exists()
 

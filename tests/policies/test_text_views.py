@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from coding.models import Coding
-from policies import services
+from policies.services.documents import document_import
 from tests.factories import NodeFactory
 
 TEXT = "第一条　网信部门负责统筹协调公共数据工作。\n第二条　网信部门和公安机关依法监督公共数据。"
@@ -12,7 +12,7 @@ TEXT = "第一条　网信部门负责统筹协调公共数据工作。\n第二�
 
 @pytest.fixture
 def imported(project, owner):
-    return services.document_import(project=project, user=owner, filename="条例.txt", data=TEXT.encode())[0].document
+    return document_import(project=project, user=owner, filename="条例.txt", data=TEXT.encode())[0].document
 
 
 @pytest.mark.django_db
@@ -162,7 +162,7 @@ def test_auto_code_keeps_left_out_passages_of_other_pages(client, project, coder
 
 @pytest.mark.django_db
 def test_whole_word_checkbox_narrows_the_page_search(client, project, owner):
-    services.document_import(project=project, user=owner, filename="w.txt", data="大数据中心和数据。".encode())
+    document_import(project=project, user=owner, filename="w.txt", data="大数据中心和数据。".encode())
     client.force_login(owner)
     url = reverse("policies:text-search", args=[project.pk])
     assert client.get(url, {"q": "数据"}).context["result"].total == 2

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from policies import services
 from policies.models import WordGroup
+from policies.services.documents import document_import
+from policies.services.segmentation import word_group_save
 
 
 def _save(client, project, **fields):
@@ -56,7 +57,7 @@ def test_control_characters_are_refused_at_the_edge_and_by_the_service(client, p
     assert _save(client, project, **fields).status_code == 400
     values = {"kind": "subjects", "name": "政府主体", "words": "政府 部门", **fields}
     with pytest.raises(ValidationError, match=re.escape(char)):
-        services.word_group_save(project=project, **values)
+        word_group_save(project=project, **values)
     assert not WordGroup.objects.filter(project=project).exists()
 
 
@@ -86,7 +87,7 @@ def test_coders_and_viewers_read_groups_but_cannot_change_them(client, project, 
 
 @pytest.mark.django_db
 def test_the_api_counts_groups_names_the_layer_and_refuses_bad_input(api_as, project, owner, viewer):
-    services.document_import(project=project, user=owner, filename="条例.txt", data="网信部门负责公共数据。".encode())
+    document_import(project=project, user=owner, filename="条例.txt", data="网信部门负责公共数据。".encode())
     viewer_api, owner_api = api_as(viewer), api_as(owner)
     url = reverse("api:word-groups", args=[project.pk])
     created = owner_api.post(url, {"kind": "subjects", "name": "主体", "words": "网信部门 公安机关"}, format="json")

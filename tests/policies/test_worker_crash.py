@@ -18,8 +18,9 @@ from django.db import connection
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from policies import services
 from policies.models import Document, DocumentTokens, Segmentation, SegmentationStatus
+from policies.services.documents import text_hash
+from policies.services.segmentation import segmentation_restart
 from policies.text import segment
 from tests.factories import ProjectFactory
 
@@ -138,7 +139,7 @@ def corpus_project(settings):
             file_format="txt",
             text=text,
             char_count=len(text),
-            text_hash=services.text_hash(text),
+            text_hash=text_hash(text),
         )
         for n, text in enumerate(texts)
     )
@@ -148,7 +149,7 @@ def corpus_project(settings):
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_segmentation_leaves_the_work_to_the_next_worker(corpus_project, tmp_path):
     project = corpus_project
-    state = services.segmentation_restart(project=project)
+    state = segmentation_restart(project=project)
     database = WorkerDatabase(tmp_path)
     database.share()
     first_log, second_log = tmp_path / "worker-1.log", tmp_path / "worker-2.log"

@@ -8,8 +8,10 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from policies import services, tasks, workers
+from policies import tasks, workers
 from policies.models import DocumentTokens, Segmentation, SegmentationStatus, TaskWorker
+from policies.services.segmentation import segmentation_run
+from policies.services.workers import work_recover, worker_beat, worker_stop
 from tests.factories import DocumentFactory
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -27,7 +29,7 @@ def long_ago() -> datetime.datetime:
 
 
 def beat(worker_id: str, seen_at: datetime.datetime | None = None) -> None:
-    services.worker_beat(worker_id=worker_id, host="lab-server", pid=4242, started_at=timezone.now())
+    worker_beat(worker_id=worker_id, host="lab-server", pid=4242, started_at=timezone.now())
     if seen_at is not None:
         TaskWorker.objects.filter(pk=worker_id).update(seen_at=seen_at)
 
@@ -118,7 +120,7 @@ def test_with_tasks_in_the_request_the_pages_recovery_finishes_the_work(api_as, 
 @pytest.mark.usefixtures("queued_tasks")
 def test_a_segmentation_that_made_progress_within_the_lease_is_left_alone(project):
     state = left_running(project, worker="dead-worker", heartbeat_at=timezone.now())
-    assert services.work_recover() == 0
+    assert work_recover() == 0
     state.refresh_from_db()
     assert state.status == SegmentationStatus.RUNNING
     assert not DBTaskResult.objects.exists()
@@ -129,7 +131,7 @@ def test_a_segmentation_that_made_progress_within_the_lease_is_left_alone(projec
 def test_a_segmentation_whose_worker_is_alive_is_left_alone(project):
     beat("busy-worker")  # e.g. one batch of very long documents takes longer than the lease
     state = left_running(project, worker="busy-worker", heartbeat_at=long_ago())
-    assert services.work_recover() == 0
+    assert work_recover() == 0
     state.refresh_from_db()
     assert state.status == SegmentationStatus.RUNNING
 
@@ -138,7 +140,7 @@ def test_a_segmentation_whose_worker_is_alive_is_left_alone(project):
 @pytest.mark.usefixtures("queued_tasks")
 def test_a_segmentation_running_since_before_heartbeats_existed_is_queued_again(project):
     state = left_running(project, worker="", heartbeat_at=None)
-    assert services.work_recover() == 1
+    assert work_recover() == 1
     state.refresh_from_db()
     assert state.status == SegmentationStatus.QUEUED
 
@@ -147,8 +149,8 @@ def test_a_segmentation_running_since_before_heartbeats_existed_is_queued_again(
 @pytest.mark.usefixtures("queued_tasks")
 def test_two_recoverers_queue_a_stale_segmentation_once(project):
     left_running(project, worker="dead-worker", heartbeat_at=long_ago())
-    assert services.work_recover() == 1
-    assert services.work_recover() == 0
+    assert work_recover() == 1
+    assert work_recover() == 0
     assert DBTaskResult.objects.count() == 1
 
 
@@ -164,7 +166,7 @@ def test_a_task_left_running_by_a_dead_worker_is_marked_failed(project):
     DBTaskResult.objects.filter(pk=running.id).update(
         status=TaskResultStatus.RUNNING, started_at=long_ago(), worker_ids=["live-worker"]
     )
-    services.work_recover()
+    work_recover()
     failed = DBTaskResult.objects.get(pk=orphan.id)
     assert failed.status == TaskResultStatus.FAILED
     assert failed.exception_class_path == "policies.workers.WorkerLost"
@@ -175,14 +177,14 @@ def test_a_task_left_running_by_a_dead_worker_is_marked_failed(project):
 def test_recovery_forgets_workers_gone_for_longer_than_the_lease():
     beat("old-worker", seen_at=long_ago())
     beat("new-worker")
-    services.work_recover()
+    work_recover()
     assert set(TaskWorker.objects.values_list("id", flat=True)) == {"new-worker"}
 
 
 @pytest.mark.django_db
 def test_a_worker_that_stops_cleanly_is_no_longer_counted():
     beat("worker-a")
-    services.worker_stop(worker_id="worker-a")
+    worker_stop(worker_id="worker-a")
     assert not TaskWorker.objects.exists()
 
 
@@ -191,7 +193,7 @@ def test_a_running_segmentation_records_its_worker_and_heartbeat(project):
     DocumentFactory.create_batch(2, project=project)
     state = Segmentation.objects.create(project=project, version=3)
     before = timezone.now()
-    assert services.segmentation_run(project_id=project.pk, version=3, worker="worker-a") == 2
+    assert segmentation_run(project_id=project.pk, version=3, worker="worker-a") == 2
     state.refresh_from_db()
     assert (state.status, state.worker) == (SegmentationStatus.READY, "worker-a")
     assert state.heartbeat_at >= before

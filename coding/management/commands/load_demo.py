@@ -12,8 +12,9 @@ from django.db import transaction
 from coding import services as coding_services
 from framework import services as framework_services
 from framework import tree
-from policies import services
 from policies.models import Membership, Project, Role
+from policies.services.documents import document_import
+from policies.services.projects import project_create
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 PROJECT_NAME = "政府数据开放共享政策研究（示例）"
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             users[username] = user
         project = Project.objects.filter(name=PROJECT_NAME, memberships__user=users["demo"]).first()
         if project is None:
-            project = services.project_create(
+            project = project_create(
                 user=users["demo"],
                 name=PROJECT_NAME,
                 description="省级政府数据开放共享政策的内容分析：数据生命周期框架（7 个一级类目、33 个二级类目）。",
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             for row in csv.DictReader(sheet):
                 data = (DEMO_DIR / "documents" / row.pop("file")).read_bytes()
                 # A second run finds each text already there and is refused as a duplicate: nothing doubles.
-                services.document_import(
+                document_import(
                     project=project, user=users["demo"], filename=f"{row['title']}.txt", data=data, attributes=row
                 )
         if not project.documents.filter(codings__isnull=False).exists():

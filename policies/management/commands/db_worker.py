@@ -2,7 +2,7 @@
 staticfiles does with runserver, because `policies` comes before `django_tasks_db` in INSTALLED_APPS).
 
 The heartbeat thread records the worker in TaskWorker every WORKER_HEARTBEAT_SECONDS, which tells the pages a worker
-is alive, and each beat restarts work a dead worker left running (services.work_recover); a clean exit removes the
+is alive, and each beat restarts work a dead worker left running (work_recover); a clean exit removes the
 record. A killed worker simply stops beating and is taken for dead once WORKER_LEASE_SECONDS have passed."""
 
 import logging
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
-from policies import services
+from policies.services.workers import work_recover, worker_beat, worker_stop
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +30,10 @@ class Heartbeat(threading.Thread):
 
     def beat(self) -> None:
         try:
-            services.worker_beat(
+            worker_beat(
                 worker_id=self.worker_id, host=socket.gethostname(), pid=os.getpid(), started_at=self.started_at
             )
-            services.work_recover()
+            work_recover()
         except Exception:
             logger.exception("Worker heartbeat failed; trying again at the next beat")  # e.g. the database restarts
         finally:
@@ -47,7 +47,7 @@ class Heartbeat(threading.Thread):
         self.stopping.set()
         self.join(timeout=settings.WORKER_HEARTBEAT_SECONDS + 30)
         try:
-            services.worker_stop(worker_id=self.worker_id)
+            worker_stop(worker_id=self.worker_id)
         except Exception:
             logger.exception("Could not remove the worker's heartbeat; it expires after the lease")
 

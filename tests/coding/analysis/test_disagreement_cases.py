@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from coding import services
 from coding.models import Adjudication, Coding
-from policies import services as policy_services
 from policies.models import Role
+from policies.services.documents import document_import
 from tests.factories import CodingFactory, MembershipFactory, NodeFactory, UserFactory
 
 TEXT = "第一条　数据应当开放。\n第十二条　省级平台汇聚公共数据，推动共享。\n第十三条　其他。"
@@ -20,9 +20,7 @@ TEXT = "第一条　数据应当开放。\n第十二条　省级平台汇聚公�
 def case(project, owner):
     alice = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="alice")).user
     bob = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="bob")).user
-    document = policy_services.document_import(project=project, user=owner, filename="平台.txt", data=TEXT.encode())[
-        0
-    ].document
+    document = document_import(project=project, user=owner, filename="平台.txt", data=TEXT.encode())[0].document
     hub, platform = NodeFactory(project=project, name="平台汇聚"), NodeFactory(project=project, name="共享平台")
     start = TEXT.index("省级平台")
     a = CodingFactory(document=document, node=hub, coder=alice, start=start, end=start + 8)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coding.analysis import matrix
+from coding.analysis import matrix, matrix_table, matrix_writers, query_params
 from framework import tree
 from policies import writers
 
@@ -195,11 +195,11 @@ def test_bad_column_choices_are_explained(columns, message):
 )
 def test_bad_parameters_are_explained(params, message):
     with pytest.raises(ValidationError, match=message):
-        matrix.parse(params, ["层级"])
+        query_params.matrix_query(None, params, ["层级"])
 
 
 def test_parse_accepts_a_custom_attribute_and_several_coders():
-    query = matrix.parse({"rows": "attr:层级", "coders": "a, b,a", "value": "coverage"}, ["层级"])
+    query = query_params.matrix_query(None, {"rows": "attr:层级", "coders": "a, b,a", "value": "coverage"}, ["层级"])
     assert query.rows_by == "attr:层级"
     assert query.coders == ("a", "b")
     assert query.level == 1
@@ -207,13 +207,13 @@ def test_parse_accepts_a_custom_attribute_and_several_coders():
 
 def test_table_sorts_rows_by_a_column_and_transposes():
     result = run("characters")
-    view = matrix.table(result, sort="c0")
+    view = matrix_table.table(result, sort="c0")
     assert [h.label for h, _cells, _t in view.lines] == ["云南省", "贵州省", "(blank)"]
-    ascending = matrix.table(result, sort="-c0")
+    ascending = matrix_table.table(result, sort="-c0")
     assert [h.label for h, _cells, _t in ascending.lines] == ["(blank)", "贵州省", "云南省"]
-    by_row = matrix.table(result, sort="r0")
+    by_row = matrix_table.table(result, sort="r0")
     assert [h.label for h in by_row.heads] == ["数据共享", "数据归集"]
-    flipped = matrix.table(result, transpose=True)
+    flipped = matrix_table.table(result, transpose=True)
     assert [h.label for h in flipped.heads] == ["贵州省", "云南省", "(blank)"]
     assert [c.text for c in flipped.lines[0][1]] == ["20", "100", "10"]
     assert flipped.lines[0][1][1].heat == 1.0
@@ -222,12 +222,12 @@ def test_table_sorts_rows_by_a_column_and_transposes():
 def test_nonsense_sort_keeps_the_natural_order():
     result = run("documents")
     for sort in ("c9", "x", "r", "c-1", "--c0"):
-        view = matrix.table(result, sort=sort)
+        view = matrix_table.table(result, sort=sort)
         assert len(view.lines) == 3
 
 
 def test_sheet_starts_with_the_header_then_rows_totals_and_summary():
-    lines = matrix.sheet(run("coverage"), corner="Province")
+    lines = matrix_writers.sheet(run("coverage"), corner="Province")
     assert lines[0] == ["Province", "数据归集", "数据共享", "Total"]  # no note line above it: CSV readers need this
     assert lines[1][1] == 13.33
     assert lines[-1][0] == "Rows with any coding"
@@ -237,8 +237,8 @@ def test_sheet_starts_with_the_header_then_rows_totals_and_summary():
 
 def test_heatmap_svg_escapes_labels():
     docs = [matrix.Doc(1, "<b>&", 10, {"province": ""})]
-    view = matrix.table(run("documents", rows_by="document", docs=docs, codings=[(1, 11, "a", 0, 3)]))
-    svg = matrix.heatmap_svg(view, title="a<b")
+    view = matrix_table.table(run("documents", rows_by="document", docs=docs, codings=[(1, 11, "a", 0, 3)]))
+    svg = matrix_writers.heatmap_svg(view, title="a<b")
     assert "&lt;b&gt;&amp;" in svg
     assert "a&lt;b" in svg
     assert "Noto Sans CJK SC" in svg

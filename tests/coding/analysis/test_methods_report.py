@@ -11,8 +11,9 @@ from django.urls import reverse
 from docx import Document as WordDocument
 
 from coding.models import CodingOptions
-from policies import services
 from policies.models import Document, Role
+from policies.services.documents import document_import
+from policies.services.segmentation import word_group_save
 from tests.factories import CodingFactory, MembershipFactory, NodeFactory, UserFactory
 
 TEXTS = {
@@ -28,7 +29,7 @@ def reported(project, owner):
     bob = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="bob")).user
     docs = []
     for i, (province, text) in enumerate(TEXTS.items()):
-        doc = services.document_import(project=project, user=owner, filename=f"条例{i}.txt", data=text.encode())[0]
+        doc = document_import(project=project, user=owner, filename=f"条例{i}.txt", data=text.encode())[0]
         Document.objects.filter(pk=doc.document.pk).update(
             province=province,
             issuer_type="人民政府" if i else "人大及其常委会",
@@ -222,8 +223,8 @@ def test_project_page_has_the_report_button(client, project, owner):
 
 @pytest.mark.django_db
 def test_word_group_table_equals_the_word_frequency_api(api_as, project, owner, reported):
-    services.word_group_save(project=project, kind="subjects", name="监管主体", words="网信部门 公安机关 不存在的词")
-    services.word_group_save(project=project, kind="data", name="数据活动", words="公共数据")
+    word_group_save(project=project, kind="subjects", name="监管主体", words="网信部门 公安机关 不存在的词")
+    word_group_save(project=project, kind="data", name="数据活动", words="公共数据")
     api = api_as(owner)
     rows = _table(_tables(_report(api, project).content), "Word groups")
     query = "?top=1000&min_length=1&stopwords=include"

@@ -1,10 +1,10 @@
 """Coding comparison requests (coding/analysis/reliability.py): the Landis & Koch bands, the missing-coder rules, and
-query parameters turned into a checked Query or a ValidationError that says what is wrong."""
+query parameters resolved into a checked Query or a ValidationError that says what is wrong."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from coding.analysis import reliability
+from coding.analysis import query_params, reliability
 from policies.models import Role
 from tests.factories import AssignmentFactory, CodingFactory, DocumentFactory, MembershipFactory, NodeFactory
 
@@ -46,7 +46,7 @@ def test_the_two_missing_coder_rules_are_described_differently():
     )
 
 
-# --- parse (reads the project) -----------------------------------------------------------------------
+# --- resolve (reads the project) ---------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -56,19 +56,24 @@ def coders(project, owner):
     return alice, bob
 
 
+def _parse(project, params) -> reliability.Query:
+    """Query parameters parsed at the edge, then resolved against the project, as the pages and the API do."""
+    return reliability.resolve(project, query_params.agreement_query(params))
+
+
 def _refusal(project, params) -> list[str]:
     with pytest.raises(ValidationError) as caught:
-        reliability.parse(project, params)
+        _parse(project, params)
     return caught.value.messages
 
 
 @pytest.mark.django_db
-def test_parse_reads_a_pair_the_unit_and_each_spelling_of_true(project, coders):
-    query = reliability.parse(project, {"coders": " alice, bob ,alice", "unit": "article", "rollup": "YES"})
+def test_resolve_reads_a_pair_the_unit_and_each_spelling_of_true(project, coders):
+    query = _parse(project, {"coders": " alice, bob ,alice", "unit": "article", "rollup": "YES"})
     assert (query.coders, query.groups, query.unit, query.rollup) == (("alice", "bob"), None, "article", True)
     assert (query.nodes, query.documents, query.all_reviewed) == (None, None, False)
-    assert reliability.parse(project, {"a": "alice", "b": "bob", "assume_all_reviewed": "on"}).all_reviewed
-    assert not reliability.parse(project, {"a": "alice", "b": "bob", "assume_all_reviewed": "no"}).all_reviewed
+    assert _parse(project, {"a": "alice", "b": "bob", "assume_all_reviewed": "on"}).all_reviewed
+    assert not _parse(project, {"a": "alice", "b": "bob", "assume_all_reviewed": "no"}).all_reviewed
 
 
 @pytest.mark.django_db
@@ -85,7 +90,7 @@ def test_parse_reads_a_pair_the_unit_and_each_spelling_of_true(project, coders):
         ({"coders": "alice,bob", "branch": "999999"}, "Node 999999 is not in this project's codebook."),
     ],
 )
-def test_parse_refuses_a_bad_request_and_says_why(project, coders, params, message):
+def test_resolve_refuses_a_bad_request_and_says_why(project, coders, params, message):
     assert _refusal(project, params) == [message]
 
 
@@ -102,13 +107,13 @@ def test_a_branch_is_the_node_and_all_its_descendants(project, coders):
     child = NodeFactory(project=project, name="分级分类", parent=root)
     grandchild = NodeFactory(project=project, name="无条件开放", parent=child)
     NodeFactory(project=project, name="数据安全")
-    query = reliability.parse(project, {"coders": "alice,bob", "branch": str(root.pk), "nodes": "1,2"})
+    query = _parse(project, {"coders": "alice,bob", "branch": str(root.pk), "nodes": "1,2"})
     assert query.nodes == (root.pk, *sorted((child.pk, grandchild.pk)))  # the branch wins over nodes
 
 
 @pytest.mark.django_db
 def test_groups_are_resolved_and_compared_as_group_a_and_group_b(project, owner, coders):
-    query = reliability.parse(project, {"group_a": "alice,owner", "group_b": "bob"})
+    query = _parse(project, {"group_a": "alice,owner", "group_b": "bob"})
     assert query.coders == ("group_a", "group_b")
     assert query.groups == {"group_a": ("alice", "owner"), "group_b": ("bob",)}
 
@@ -117,7 +122,7 @@ def test_groups_are_resolved_and_compared_as_group_a_and_group_b(project, owner,
 def test_chosen_documents_are_kept_in_id_order_and_other_projects_documents_dropped(project, coders):
     first, second = DocumentFactory(project=project), DocumentFactory(project=project)
     foreign = DocumentFactory()
-    query = reliability.parse(project, {"coders": "alice,bob", "documents": f"{second.pk},{foreign.pk},{first.pk}"})
+    query = _parse(project, {"coders": "alice,bob", "documents": f"{second.pk},{foreign.pk},{first.pk}"})
     assert query.documents == (first.pk, second.pk)
 
 
@@ -127,7 +132,7 @@ def test_scope_assigned_keeps_only_documents_assigned_to_both_sides(project, own
     both, only_alice, _unassigned = (DocumentFactory(project=project) for _ in range(3))
     for document, coder in ((both, alice), (both, bob), (only_alice, alice)):
         AssignmentFactory(project=project, document=document, coder=coder, assigned_by=owner)
-    assert reliability.parse(project, {"coders": "alice,bob", "scope": "assigned"}).documents == (both.pk,)
+    assert _parse(project, {"coders": "alice,bob", "scope": "assigned"}).documents == (both.pk,)
 
 
 @pytest.mark.django_db
@@ -141,4 +146,4 @@ def test_all_coders_are_members_who_coded_or_were_assigned_and_never_viewers(pro
     CodingFactory(document=document, coder=viewer)  # a viewer's old coding does not make them a coder
     AssignmentFactory(project=project, document=document, coder=alice, assigned_by=owner)
     assert reliability.all_coders(project) == ["alice", "bob"]
-    assert reliability.parse(project, {"all": "true"}).coders == ("alice", "bob")
+    assert _parse(project, {"all": "true"}).coders == ("alice", "bob")

@@ -7,8 +7,9 @@ import pytest
 
 from coding import services as coding_services
 from coding.models import MemoKind
-from policies import services as policy_services
 from policies.models import Role
+from policies.services.documents import document_import
+from policies.services.segmentation import dictionary_term_add, stopwords_set
 from tests.factories import MembershipFactory, NodeFactory, UserFactory
 
 TEXTS = (
@@ -25,7 +26,7 @@ def rich_project(project, owner):
     MembershipFactory(project=project, role=Role.VIEWER, user=UserFactory(username="viewer"))
     documents = []
     for number, text in enumerate(TEXTS):
-        outcome = policy_services.document_import(
+        outcome = document_import(
             project=project,
             user=owner,
             filename=f"政策{number}.txt",
@@ -52,8 +53,8 @@ def rich_project(project, owner):
     coding_services.assignments_add(project=project, documents=[first], coders=[alice], actor=owner)
     coding_services.assignment_mark(document=first, coder=alice, done=True)
     coding_services.options_update(project=project, blind=True, adjudicators=[alice])
-    policy_services.stopwords_set(project=project, text="本市")
-    policy_services.dictionary_term_add(project=project, word="数据二十条", frequency=5)
+    stopwords_set(project=project, text="本市")
+    dictionary_term_add(project=project, word="数据二十条", frequency=5)
     return {"project": project, "owner": owner, "alice": alice, "documents": documents, "nodes": (parent, child, other)}
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from policies.text import frequency, search, segment
+from policies.text import query_params as text_params
 from tests.factories import CodingFactory, NodeFactory
 
 DEMO = Path(__file__).resolve().parents[3] / "demo" / "documents"
@@ -78,7 +79,7 @@ def test_rows_sort_by_word_count_or_documents():
 @pytest.mark.parametrize(("params", "message"), [({"top": "x"}, "top"), ({"pos": "nouns!"}, "part of speech")])
 def test_bad_options_are_refused_with_a_message(params, message):
     with pytest.raises(frequency.FrequencyError, match=message):
-        frequency.Options.from_params(params)
+        text_params.frequency_options(params)
 
 
 # --- the loader ------------------------------------------------------------------------------------

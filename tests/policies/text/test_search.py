@@ -1,15 +1,18 @@
 """Text search: KWIC offsets, regular expressions, spreading hits, whole words and headings, the project loader."""
 
 import time
+from pathlib import Path
 
 import pytest
 
-from coding import autocode
-from policies import services, structure
+from coding import autocode, query_params
+from policies import structure
 from policies.models import DocumentTokens
+from policies.services.documents import document_import
 from policies.text import search, segment
 from tests.factories import NodeFactory
 
+DEMO = Path(__file__).resolve().parents[3] / "demo" / "documents"
 TEXT = (  # the first document of the search corpus (tests/conftest.py)
     "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n"
     "第二条　网信部门和公安机关依法监督；数据开放应当公平。\n附则"
@@ -195,7 +198,7 @@ def test_each_document_count_carries_its_first_hit(project, owner, search_corpus
 @pytest.mark.django_db
 def test_whole_word_search_over_the_project_skips_hits_inside_longer_words(project, owner):
     text = "大数据中心和数据。"
-    services.document_import(project=project, user=owner, filename="w.txt", data=text.encode())
+    document_import(project=project, user=owner, filename="w.txt", data=text.encode())
     boundaries = segment.word_boundaries(project)
     whole = search.text_search(
         project, owner, query=search.parse_query("数据", whole_word=True), scope=search.Scope(), boundaries=boundaries
@@ -207,12 +210,16 @@ def test_whole_word_search_over_the_project_skips_hits_inside_longer_words(proje
 
 @pytest.mark.django_db
 def test_sentence_auto_code_skips_a_hit_in_a_chapter_heading(project, coder, owner):
-    services.document_import(project=project, user=owner, filename="h.txt", data=HEADED.encode())
+    document_import(project=project, user=owner, filename="h.txt", data=HEADED.encode())
     node = NodeFactory(project=project, name="安全")
-    plan = autocode.plan_for_search(project, coder, {"q": "数据安全", "spread": "sentence"}, node)
+    plan = autocode.plan_for_search(
+        project, coder, query_params.autocode_search({"q": "数据安全", "spread": "sentence"}), node
+    )
     assert plan.headings == 1
     assert plan.spans == []
-    plan = autocode.plan_for_search(project, coder, {"q": "数据", "spread": "sentence"}, node)
+    plan = autocode.plan_for_search(
+        project, coder, query_params.autocode_search({"q": "数据", "spread": "sentence"}), node
+    )
     texts = [HEADED[s:e] for _d, s, e in plan.spans]
     assert "数据条例" not in texts
     assert "第二章　数据安全　第二条　数据不得泄露。" not in texts
@@ -223,7 +230,7 @@ def test_sentence_auto_code_skips_a_hit_in_a_chapter_heading(project, coder, own
 def test_word_boundaries_read_cached_segmentations_in_chunks_and_segment_the_rest(project, owner, monkeypatch):
     texts = ["大数据中心和数据。", "数据安全和网络安全。", "公共数据由数据主管部门管理。"]
     documents = [
-        services.document_import(project=project, user=owner, filename=f"b{i}.txt", data=t.encode())[0].document
+        document_import(project=project, user=owner, filename=f"b{i}.txt", data=t.encode())[0].document
         for i, t in enumerate(texts)
     ]
     assert DocumentTokens.objects.filter(document__in=documents).count() == 3  # cached at import

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies import services
 from policies.models import DocumentTokens, Segmentation
+from policies.services.documents import document_import
+from policies.services.segmentation import dictionary_import, dictionary_term_add, dictionary_term_remove, stopwords_set
 from policies.text import segment
 from tests.factories import DocumentFactory
 
@@ -131,7 +132,7 @@ def test_a_utf8_dictionary_with_bom_and_optional_columns_parses():
 
 
 def _import(project, owner, text: str, name: str = "政策.txt"):
-    outcome = services.document_import(project=project, user=owner, filename=name, data=text.encode())[0]
+    outcome = document_import(project=project, user=owner, filename=name, data=text.encode())[0]
     assert outcome.document, outcome.error
     return outcome.document
 
@@ -158,7 +159,7 @@ def test_adding_a_word_resegments_the_project_and_counts_change(project, owner):
     document = _import(project, owner, "落实数据二十条，推进数据二十条。")
     before = DocumentTokens.objects.get(document=document)
     assert "数据二十条" not in before.words.split(segment.WORD_SEPARATOR)
-    term = services.dictionary_term_add(project=project, word="数据二十条")
+    term = dictionary_term_add(project=project, word="数据二十条")
     assert term.suggested
     assert term.frequency >= 1
     after = DocumentTokens.objects.get(document=document)
@@ -168,8 +169,8 @@ def test_adding_a_word_resegments_the_project_and_counts_change(project, owner):
 
 def test_removing_a_word_resegments_again(project, owner):
     document = _import(project, owner, "落实数据二十条。")
-    term = services.dictionary_term_add(project=project, word="数据二十条", frequency=5000, tag="n")
-    services.dictionary_term_remove(project=project, term_id=term.pk)
+    term = dictionary_term_add(project=project, word="数据二十条", frequency=5000, tag="n")
+    dictionary_term_remove(project=project, term_id=term.pk)
     assert "数据二十条" not in DocumentTokens.objects.get(document=document).words.split(segment.WORD_SEPARATOR)
 
 
@@ -180,7 +181,7 @@ def test_a_bad_dictionary_upload_changes_nothing(project, owner, data):
     DocumentFactory(project=project)
     version = segment.segmentation_state(project)["version"]
     with pytest.raises(ValidationError):
-        services.dictionary_import(project=project, data=data)
+        dictionary_import(project=project, data=data)
     assert not project.dictionary_terms.exists()
     assert segment.segmentation_state(project)["version"] == version
 
@@ -188,20 +189,20 @@ def test_a_bad_dictionary_upload_changes_nothing(project, owner, data):
 @pytest.mark.parametrize("word", ["数据 开放", "", " "])
 def test_a_word_with_spaces_or_no_word_is_refused(project, word):
     with pytest.raises(ValidationError):
-        services.dictionary_term_add(project=project, word=word)
+        dictionary_term_add(project=project, word=word)
     assert not project.dictionary_terms.exists()
 
 
 def test_a_dictionary_upload_adds_every_line_and_resegments_once(project, owner):
     document = _import(project, owner, "首席数据官负责数据要素工作。")
-    assert services.dictionary_import(project=project, data="首席数据官 nr\n数据要素 100 n\n".encode()) == 2
+    assert dictionary_import(project=project, data="首席数据官 nr\n数据要素 100 n\n".encode()) == 2
     words = DocumentTokens.objects.get(document=document).words.split(segment.WORD_SEPARATOR)
     assert {"首席数据官", "数据要素"} <= set(words)
     assert segment.segmentation_state(project)["version"] == 2
 
 
 def test_stopwords_are_saved_without_duplicates(project):
-    assert services.stopwords_set(project=project, text="本市，本条例\n本市") == 2
+    assert stopwords_set(project=project, text="本市，本条例\n本市") == 2
     assert sorted(segment.project_stopwords(project)) == ["本市", "本条例"]
 
 

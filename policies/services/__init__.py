@@ -1,0 +1,1 @@
+"""Write operations of the policies app, one module per job; callers import the module they need."""
