@@ -2,11 +2,13 @@
 
 import csv
 import io
+import random
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
+from coding import export
 from policies import writers
 from policies.models import CustomAttribute
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
@@ -122,7 +124,6 @@ def test_xlsx_export_holds_the_same_rows(api_as, project, owner, tree, attribute
 
 
 def test_export_names_the_article_and_section_path_a_passage_starts_in(api_as, project, owner, tree):
-    from coding import export
     from policies.models import Section
 
     text = "第一章　总则\n第一条　目的。\n第二条　范围。\n第二章　共享\n第一节　分类\n第三条　分级分类。"
@@ -158,3 +159,34 @@ def test_csv_streams_in_chunks_not_one_per_row(api_as, project, owner, tree, att
     chunks = list(api_as(owner).get(url).streaming_content)
     assert len(chunks) > 1
     assert len(list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))) == 3
+
+
+def test_places_at_the_coded_starts_agree_with_the_full_sweep():
+    rng = random.Random(7)
+    kinds = ("part", "chapter", "section", "article", "item")
+    for _ in range(200):
+        sections = []
+        for i in range(rng.randint(0, 12)):
+            start = rng.randrange(0, 200)
+            level = rng.randint(0, 4)
+            sections.append((start, start + rng.randint(1, 120), kinds[level], f"标题{i}", level))
+        starts = sorted({rng.randrange(0, 260) for _ in range(rng.randint(1, 15))})
+        full = export.places_of(sections)
+        at = export.places_at(sections, starts)
+        context = export.Context({}, {}, {}, {}, [], places={1: full})
+        assert at[0] == starts
+        assert at[1] == [export.place(context, 1, start) for start in starts]
+
+
+def test_export_holds_only_the_current_documents_places():
+    codings = [
+        (i, document, 0, 0, start, start + 1, "", "", None)
+        for i, (document, start) in enumerate([(1, 5), (1, 0), (2, 3), (3, 9)])
+    ]
+    sections = [(1, 0, 10, "article", "第一条", 2), (3, 0, 20, "chapter", "第一章", 1), (4, 0, 5, "article", "x", 2)]
+    places: dict = {}
+    seen = []
+    for coding in export.in_document_order(codings, sections, places):
+        seen.append((coding[0], sorted(places)))
+    assert seen == [(1, [1]), (0, [1]), (2, []), (3, [3])]
+    assert places[3] == ([9], [("", "第一章")])

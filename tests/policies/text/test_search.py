@@ -10,7 +10,7 @@ from policies import structure
 from policies.models import DocumentTokens
 from policies.services.documents import document_import
 from policies.text import search, segment
-from tests.factories import NodeFactory
+from tests.factories import DocumentFactory, NodeFactory
 
 DEMO = Path(__file__).resolve().parents[3] / "demo" / "documents"
 TEXT = (  # the first document of the search corpus (tests/conftest.py)
@@ -242,3 +242,40 @@ def test_word_boundaries_read_cached_segmentations_in_chunks_and_segment_the_res
         tokens = segmenter.cut(text)
         expected = {0} | {sum(map(len, tokens[: i + 1])) for i in range(len(tokens))}
         assert set(boundaries(document.pk, text).tolist()) == expected
+
+
+# --- which documents a term search reads ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_rare_term_reads_only_the_documents_holding_it(project):
+    holding = DocumentFactory(project=project, text="第一条　鸿蒙系统的数据安全。")
+    DocumentFactory(project=project, text="第一条　公共数据开放。")
+    DocumentFactory(text="鸿蒙系统在另一个项目里。")  # another project's document is never read
+    read = search.read_order(project.documents.all(), search.parse_query("鸿蒙系统 数据开发"))
+    assert list(read.values_list("pk", flat=True)) == [holding.pk]
+
+
+@pytest.mark.django_db
+def test_a_common_or_short_term_reads_from_the_start(project, monkeypatch):
+    documents = [DocumentFactory(project=project, text=f"第{i}条　数据安全管理。") for i in range(3)]
+    everything = [d.pk for d in documents]
+    short = search.read_order(project.documents.all(), search.parse_query("数据"))
+    assert list(short.values_list("pk", flat=True)) == everything
+    monkeypatch.setattr(search, "RARE", 2)
+    common = search.read_order(project.documents.all(), search.parse_query("数据安全"))
+    assert list(common.values_list("pk", flat=True)) == everything
+
+
+@pytest.mark.django_db
+def test_the_search_finds_the_same_hits_whichever_documents_it_reads(project, owner, monkeypatch):
+    for i in range(4):
+        DocumentFactory(project=project, text=f"第{i}条　网信部门负责数据安全。" + "数据安全" * i)
+    query = search.parse_query("数据安全 网信部门")
+    rare = search.text_search(project, owner, query=query, scope=search.Scope())
+    monkeypatch.setattr(search, "RARE", 0)
+    common = search.text_search(project, owner, query=query, scope=search.Scope())
+    assert [(line.document_id, line.start, line.end) for line in rare.lines] == [
+        (line.document_id, line.start, line.end) for line in common.lines
+    ]
+    assert (rare.total, rare.searched) == (common.total, common.searched) == (4 * 2 + 6, 4)
