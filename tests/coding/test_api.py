@@ -146,6 +146,7 @@ def test_viewer_cannot_code(api_as, project, document, node, viewer):
         codings_url(project), {"document": document.pk, "node": node.pk, "start": 0, "end": 3}, format="json"
     )
     assert response.status_code == 403
+    assert response.json() == {"detail": "Your role in this project (Viewer) does not allow this."}
     assert not Coding.objects.exists()
 
 
@@ -191,6 +192,7 @@ def test_a_coder_cannot_remove_another_coders_coding(api_as, project, document, 
     coding = CodingFactory(document=document, node=node, coder=owner)
     response = api_as(coder).delete(reverse("api:coding", kwargs={"coding_id": coding.pk}))
     assert response.status_code == 403
+    assert response.json() == {"detail": "Only the coder who made this coding, or a project owner, can change it."}
     assert Coding.objects.filter(pk=coding.pk).exists()
 
 
@@ -222,7 +224,9 @@ def test_owner_reads_the_audit_trail_after_a_removal(api_as, project, document, 
         ("deleted", "coder", created["id"]),
         ("created", "coder", created["id"]),
     ]
-    assert api_as(coder).get(url).status_code == 403
+    refused = api_as(coder).get(url)
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "Your role in this project (Coder) does not allow this."}
 
 
 def test_memos_are_searchable(api_as, project, document, coder):

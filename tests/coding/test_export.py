@@ -25,7 +25,7 @@ def tree(project):
 
 
 @pytest.fixture
-def document(project):
+def attributed_document(project):
     CustomAttribute.objects.create(project=project, name="城市")
     return DocumentFactory(
         project=project,
@@ -43,11 +43,11 @@ def read_csv(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
-def test_export_has_one_row_per_coding_with_paths_and_attributes(api_as, project, owner, tree, document):
+def test_export_has_one_row_per_coding_with_paths_and_attributes(api_as, project, owner, tree, attributed_document):
     _root, child, _other = tree
     passage_end = TEXT.index("。") + 1
     coding = CodingFactory(
-        document=document, node=child, coder=owner, start=4, end=passage_end, memo='备注 "引号"\n换行'
+        document=attributed_document, node=child, coder=owner, start=4, end=passage_end, memo='备注 "引号"\n换行'
     )
     response = api_as(owner).get(reverse("api:codings-csv", kwargs={"project_id": project.pk}))
     assert response["Content-Type"].startswith("text/csv")
@@ -84,11 +84,13 @@ def test_export_has_one_row_per_coding_with_paths_and_attributes(api_as, project
     ]
 
 
-def test_node_filter_includes_descendants_and_coder_filter_narrows(api_as, project, owner, coder, tree, document):
+def test_node_filter_includes_descendants_and_coder_filter_narrows(
+    api_as, project, owner, coder, tree, attributed_document
+):
     root, child, other = tree
-    CodingFactory(document=document, node=root, coder=owner, start=0, end=3)
-    CodingFactory(document=document, node=child, coder=coder, start=0, end=3)
-    CodingFactory(document=document, node=other, coder=owner, start=0, end=3)
+    CodingFactory(document=attributed_document, node=root, coder=owner, start=0, end=3)
+    CodingFactory(document=attributed_document, node=child, coder=coder, start=0, end=3)
+    CodingFactory(document=attributed_document, node=other, coder=owner, start=0, end=3)
     url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
     assert len(read_csv(api_as(owner).get(url, {"node": root.pk}))) == 2
     assert len(read_csv(api_as(owner).get(url, {"node": root.pk, "coder": "coder"}))) == 1
@@ -96,8 +98,8 @@ def test_node_filter_includes_descendants_and_coder_filter_narrows(api_as, proje
     assert len(read_csv(api_as(owner).get(url, {"province": "贵州"}))) == 0
 
 
-def test_plain_utf8_option_has_no_bom(api_as, project, owner, tree, document):
-    CodingFactory(document=document, node=tree[0], coder=owner)
+def test_plain_utf8_option_has_no_bom(api_as, project, owner, tree, attributed_document):
+    CodingFactory(document=attributed_document, node=tree[0], coder=owner)
     url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
     raw = b"".join(api_as(owner).get(url, {"bom": "0"}).streaming_content)
     assert raw.startswith(b"coding_id,")
@@ -110,8 +112,8 @@ def test_unknown_node_filter_is_a_clear_400(api_as, project, owner):
     assert "not in this project" in response.json()["detail"]
 
 
-def test_xlsx_export_holds_the_same_rows(api_as, project, owner, tree, document):
-    CodingFactory(document=document, node=tree[1], coder=owner, start=0, end=3, memo="bad\x01char")
+def test_xlsx_export_holds_the_same_rows(api_as, project, owner, tree, attributed_document):
+    CodingFactory(document=attributed_document, node=tree[1], coder=owner, start=0, end=3, memo="bad\x01char")
     response = api_as(owner).get(reverse("api:codings-xlsx", kwargs={"project_id": project.pk}))
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.active.iter_rows(values_only=True))
@@ -148,9 +150,9 @@ def test_export_names_the_article_and_section_path_a_passage_starts_in(api_as, p
     assert export.places_of([]) == ([], [])
 
 
-def test_csv_streams_in_chunks_not_one_per_row(api_as, project, owner, tree, document, monkeypatch):
+def test_csv_streams_in_chunks_not_one_per_row(api_as, project, owner, tree, attributed_document, monkeypatch):
     for start in range(0, 9, 3):
-        CodingFactory(document=document, node=tree[0], coder=owner, start=start, end=start + 2)
+        CodingFactory(document=attributed_document, node=tree[0], coder=owner, start=start, end=start + 2)
     url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
     assert len(list(api_as(owner).get(url).streaming_content)) == 1
     monkeypatch.setattr(writers, "STREAM_CHUNK", 10)

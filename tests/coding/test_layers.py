@@ -377,7 +377,7 @@ def test_codebook_figure_counts_a_layer_and_says_which(client, agreed):
     assert explicit["X-PolicyCoder-Layer"].startswith("coder; coders=bob;")
     bad = client.get(url, {"counts": "references", "coders": "nobody"})
     assert bad.status_code == 400
-    assert "nobody" in bad.content.decode()
+    assert "Unknown coder(s) in this project: nobody." in bad.content.decode()
 
 
 # --- node view and coded-segment export ------------------------------------------------------------
