@@ -3,7 +3,8 @@
 import hashlib
 
 from django.conf import settings
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Sum, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -24,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import export, layers, memos, query_params, services
+from coding import export, layers, localtime, lookup, memos, query_params, services
 from coding.analysis import matrix, reliability, reports
 from coding.analysis import query_params as analysis_params
 from coding.exchange import qdpx
@@ -100,17 +101,19 @@ WRITE_CONFLICT = OpenApiResponse(
 
 
 def _resolve(project: Project, data: dict) -> services.CodingRequest:
-    document = project.documents.filter(pk=data["document"]).first()
-    if document is None:
+    """The document and node a coding names, and its passage: only that much of the document's text is read."""
+    start, end = data["start"], data["end"]
+    found = lookup.passage(project, data["document"], start, end)
+    if found is None:
         raise ValidationError({"detail": _("Document %(id)s is not in this project.") % {"id": data["document"]}})
-    node = project.nodes.filter(pk=data["node"]).first()
-    if node is None:  # the same answer for another project's node as for none, so that ids cannot be probed
+    named = lookup.node_with_path(project, data["node"])
+    if named is None:  # the same answer for another project's node as for none, so that ids cannot be probed
         raise ValidationError({"detail": _("Node %(id)s is not in this project's codebook.") % {"id": data["node"]}})
-    return services.CodingRequest(document, node, data["start"], data["end"], data["memo"])
+    (document, passage), (node, path) = found, named
+    return services.CodingRequest(document, node, start, end, data["memo"], passage=passage, path=path)
 
 
-LIST_FIELDS = ("id", "document", "node", "coder", "start", "end", "text", "memo", "created_at")
-LIST_COLUMNS = ("id", "document_id", "node_id", "coder__username", "start", "end", "text", "memo", "created_at")
+LIST_COLUMNS = ("id", "document_id", "node_id", "coder__username", "start", "end", "text", "memo")
 
 
 def _drf_time(moment, zone) -> str:
@@ -121,13 +124,24 @@ def _drf_time(moment, zone) -> str:
 
 def coding_list_rows(codings) -> list[dict]:
     """The codings as CodingSerializer(many=True) answers them, straight from one values_list: no model instances,
-    no per-object serializer work (2,000 codings are the codings of one heavily coded document)."""
-    zone = timezone.get_current_timezone()
-    rows = []
-    for *values, moment in codings.values_list(*LIST_COLUMNS):
-        values.append(_drf_time(moment, zone))
-        rows.append(dict(zip(LIST_FIELDS, values, strict=True)))
-    return rows
+    no per-object serializer work, no per-row datetime converter (the time is read as text and written by
+    localtime.LocalTimes; 2,000 codings are the codings of one heavily coded document)."""
+    local = localtime.LocalTimes(timezone.get_current_timezone(), seconds=False)
+    rows = codings.values_list(*LIST_COLUMNS, Cast("created_at", TextField()))
+    return [
+        {
+            "id": i,
+            "document": d,
+            "node": n,
+            "coder": c,
+            "start": s,
+            "end": e,
+            "text": x,
+            "memo": m,
+            "created_at": local(t),
+        }
+        for i, d, n, c, s, e, x, m, t in rows
+    ]
 
 
 def coding_json(coding: Coding) -> dict:

@@ -2,6 +2,7 @@
 
 import bisect
 import itertools
+import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -86,6 +87,24 @@ def places_of(sections: Iterable[tuple[int, int, str, str, int]]) -> tuple[list[
     return events, places
 
 
+def places_at(
+    sections: Iterable[tuple[int, int, str, str, int]], starts: list[int]
+) -> tuple[list[int], list[tuple[str, str]]]:
+    """As places_of, but with breakpoints only at `starts` (ascending): the places of a document's coded passages,
+    in one sweep over its sections however many sections it has."""
+    by_start = sorted(sections)
+    found, active, next_ = [], [], 0
+    for position in starts:
+        while next_ < len(by_start) and by_start[next_][0] <= position:
+            active.append(by_start[next_])
+            next_ += 1
+        active = [s for s in active if s[1] > position]
+        inside = sorted(active, key=lambda s: (s[4], s[0]))
+        articles = [s[3] for s in inside if s[2] == "article"] or [s[3] for s in inside if s[2] == "item"]
+        found.append((articles[-1] if articles else "", " / ".join(s[3] for s in inside if s[2] in HEADINGS)))
+    return starts, found
+
+
 def place(context: "Context", document_id: int, start: int) -> tuple[str, str]:
     """The article and section path a passage starting at `start` lies in ("", "" outside any)."""
     found = context.places.get(document_id)
@@ -153,21 +172,39 @@ def selection(project: Project, chosen: ExportSelection, user) -> tuple[Iterable
         | dict(codings.order_by().values_list("coder_id", "coder__username").distinct()),
         custom_names=custom_names,
         layer=layer,
-        places=_places(documents),
     )
-    values = codings.order_by("document_id", "start", "end", "id").values_list(
+    # Ordered by document only, the database reads the codings in index order instead of sorting every coding of
+    # the project (with its text) before the first row; each document's codings are then sorted here.
+    values = codings.order_by("document_id").values_list(
         "id", "document_id", "node_id", "coder_id", "start", "end", "text", "memo", "created_at"
     )
-    return values.iterator(chunk_size=CHUNK), context
+    sections = (
+        Section.objects.filter(document__in=documents.order_by().values("id"))
+        .order_by("document_id")
+        .values_list("document_id", "start", "end", "kind", "label", "level")
+        .iterator(chunk_size=CHUNK * 5)
+    )
+    return in_document_order(values.iterator(chunk_size=CHUNK), sections, context.places), context
 
 
-def _places(documents) -> dict[int, tuple[list[int], list[tuple[str, str]]]]:
-    """Article and section-path breakpoints of the exported documents that have sections."""
-    by_document: dict[int, list[tuple]] = {}
-    rows = Section.objects.filter(document__in=documents.order_by().values("id"))
-    for document_id, *section in rows.order_by().values_list("document_id", "start", "end", "kind", "label", "level"):
-        by_document.setdefault(document_id, []).append(tuple(section))
-    return {document_id: places_of(sections) for document_id, sections in by_document.items()}
+def in_document_order(codings: Iterable[tuple], sections: Iterable[tuple], places: dict) -> Iterator[tuple]:
+    """Coding tuples that come grouped by document, each document's sorted by start, end and id; while a document's
+    codings go out, `places` holds the places of their starts (and only that document's: memory stays flat), from
+    `sections`, (document_id, start, end, kind, label, level) tuples in document order."""
+    sections = iter(sections)
+    pending = next(sections, None)
+    for document_id, group in itertools.groupby(codings, key=operator.itemgetter(1)):
+        ordered = sorted(group, key=operator.itemgetter(4, 5, 0))
+        while pending is not None and pending[0] < document_id:
+            pending = next(sections, None)
+        found = []
+        while pending is not None and pending[0] == document_id:
+            found.append(pending[1:])
+            pending = next(sections, None)
+        places.clear()
+        if found:
+            places[document_id] = places_at(found, sorted({coding[4] for coding in ordered}))
+        yield from ordered
 
 
 def csv_response(project: Project, chosen: ExportSelection, user) -> StreamingHttpResponse:

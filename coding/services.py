@@ -77,6 +77,10 @@ class CodingRequest:
     end: int
     memo: str = ""
     origin: dict | None = None  # an accepted suggestion's id, model version and probability, for the audit trail
+    # document.text[start:end] when the caller read only that from the database (the API does, rather than a
+    # 60,000-character text for every save); None: it is taken from document.text
+    passage: str | None = None
+    path: str | None = None  # the node's path when the caller read it already (None: read with the others)
 
 
 def _check_memo(memo: str) -> str:
@@ -89,7 +93,8 @@ def _check_memo(memo: str) -> str:
     return memo
 
 
-def _check_request(project: Project, item: CodingRequest) -> tuple[int, int]:
+def _check_request(project: Project, item: CodingRequest) -> tuple[int, int, str]:
+    """The passage's trimmed start and end, and its text; a ValidationError says what is wrong with it."""
     if item.document.project_id != project.pk:
         raise ValidationError(_("Document %(id)s is not in this project.") % {"id": item.document.pk})
     if item.node.project_id != project.pk:
@@ -99,8 +104,9 @@ def _check_request(project: Project, item: CodingRequest) -> tuple[int, int]:
             _("“%(name)s” only organizes other nodes and is not coded: choose one of its children.")
             % {"name": item.node.name}
         )
+    text, base = (item.document.text, 0) if item.passage is None else (item.passage, item.start)
     try:
-        return spans.trimmed(item.document.text, item.start, item.end)
+        start, end = spans.trimmed(text, item.start - base, item.end - base)
     except spans.SpanError:
         if not (0 <= item.start < item.end <= item.document.char_count):
             raise ValidationError(
@@ -108,6 +114,7 @@ def _check_request(project: Project, item: CodingRequest) -> tuple[int, int]:
                 % {"start": item.start, "end": item.end, "count": item.document.char_count}
             ) from None
         raise ValidationError(_("The selection holds only spaces or line breaks: select some text.")) from None
+    return start + base, end + base, text[start:end]
 
 
 def _event(
@@ -140,16 +147,18 @@ def _event(
     )
 
 
-def _insert(coder, item: CodingRequest, start: int, end: int, memo: str, careful: bool) -> tuple[Coding, bool]:
+def _insert(
+    coder, item: CodingRequest, start: int, end: int, text: str, memo: str, careful: bool
+) -> tuple[Coding, bool]:
     lookup = {"document": item.document, "node": item.node, "coder": coder, "start": start, "end": end}
     if not careful:  # a new coding, the usual case: one INSERT; a repeat fails it, and codings_create reruns carefully
-        return Coding.objects.create(**lookup, text=item.document.text[start:end], memo=memo), True
+        return Coding.objects.create(**lookup, text=text, memo=memo), True
     existing = Coding.objects.filter(**lookup).first()
     if existing:
         return existing, False
     try:
         with transaction.atomic():
-            return Coding.objects.create(**lookup, text=item.document.text[start:end], memo=memo), True
+            return Coding.objects.create(**lookup, text=text, memo=memo), True
     except IntegrityError:  # the same coding saved a moment ago by a retry or a second tab
         return Coding.objects.get(**lookup), False
 
@@ -184,11 +193,14 @@ def _codings_create(
     # each holding a row the other needs (a deadlock).
     checked.sort(key=lambda row: (row[1].document.pk, row[1].node.pk, row[2], row[3], row[0]))
     batch = uuid.uuid4()
-    paths = tree.paths_of(project, [item.node.pk for item in items])
+    paths = {item.node.pk: item.path for item in items if item.path is not None}
+    unknown = [item.node.pk for item in items if item.node.pk not in paths]
+    if unknown:
+        paths |= tree.paths_of(project, unknown)
     results: list[tuple[Coding, bool] | None] = [None] * len(items)
     events = []
-    for index, item, start, end, memo in checked:
-        coding, created = _insert(coder, item, start, end, memo, careful)
+    for index, item, start, end, text, memo in checked:
+        coding, created = _insert(coder, item, start, end, text, memo, careful)
         results[index] = (coding, created)
         if created:
             events.append(
@@ -551,8 +563,10 @@ def consensus_coder(project: Project):
 
 
 def may_adjudicate(project: Project, user, role: str) -> bool:
-    named = CodingOptions.adjudicators.through.objects.filter(codingoptions__project=project, user_id=user.pk)
-    return role == Role.OWNER or named.exists()
+    """An owner, or a member named an adjudicator (one query; a project without options has no adjudicators)."""
+    if role == Role.OWNER:
+        return True
+    return CodingOptions.adjudicators.through.objects.filter(codingoptions__project=project, user_id=user.pk).exists()
 
 
 def adjudicate(*, project: Project, actor, role: str, items: list[CodingRequest]) -> list[tuple[Coding, bool]]:

@@ -271,3 +271,35 @@ class DocumentTokens(models.Model):
 
     def __str__(self):
         return f"tokens of document {self.document_id}"
+
+
+class CorpusWords(models.Model):
+    """Word counts summed over a project's segmented documents, brought up to date one document at a time
+    (policies.text.frequency.corpus_totals): the word frequency of the whole corpus reads these sums."""
+
+    project = models.OneToOneField(Project, models.CASCADE, primary_key=True, related_name="corpus_words")
+    words = models.TextField(default="")  # every word counted so far, joined by U+001F; positions never move
+    tags = models.TextField(default="")  # their parts of speech, space-separated
+    counts = models.BinaryField(default=b"")  # int64 per word: occurrences in the counted documents
+    documents = models.BinaryField(default=b"")  # int64 per word: counted documents holding it
+    counted = models.PositiveIntegerField(default=0)  # counted documents with at least one word
+
+    def __str__(self):
+        return f"word counts of project {self.project_id}"
+
+
+class CountedDocument(models.Model):
+    """A document's segmentation as added to its project's CorpusWords, kept to take it back out when the document
+    is re-segmented or deleted."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="+")
+    document_id = models.BigIntegerField()  # not a key: the counts come back out after the document is gone
+    version = models.PositiveIntegerField()  # the DocumentTokens version counted
+    ids = models.BinaryField()  # uint32 per distinct word: its position in CorpusWords.words
+    counts = models.BinaryField()  # uint32 per distinct word
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "document_id"], name="counted_document_unique")]
+
+    def __str__(self):
+        return f"counted words of document {self.document_id}"

@@ -5,6 +5,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from policies.models import Role
+from policies.services.documents import document_import
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 
@@ -54,3 +55,27 @@ def api_as():
         return client
 
     return make
+
+
+# The search corpus: two imported (so segmented) documents, the first in 贵州省 and the second in 浙江省. 网信部门 is
+# in both, three times in all; the first has two articles and ends in an unnumbered line.
+SEARCH_TEXTS = (
+    (
+        "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n"
+        "第二条　网信部门和公安机关依法监督；数据开放应当公平。\n附则"
+    ),
+    "第一条　本省网信部门负责数据安全。\n第二条　其他。",
+)
+
+
+@pytest.fixture
+def search_corpus(project, owner):
+    """The two documents of SEARCH_TEXTS, imported into the project by its owner, with their provinces."""
+    documents = []
+    for i, (text, province) in enumerate(zip(SEARCH_TEXTS, ("贵州省", "浙江省"), strict=True)):
+        outcome = document_import(project=project, user=owner, filename=f"doc{i}.txt", data=text.encode())
+        document = outcome[0].document
+        document.province = province
+        document.save()
+        documents.append(document)
+    return documents

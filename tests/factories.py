@@ -24,6 +24,8 @@ from coding.models import (
 from framework.models import Node
 from policies import structure
 from policies.models import (
+    CorpusWords,
+    CountedDocument,
     CustomAttribute,
     DictionaryTerm,
     Document,
@@ -40,7 +42,7 @@ from policies.models import (
     WordGroupKind,
 )
 from policies.services.documents import text_hash
-from policies.text import segment
+from policies.text import frequency, segment
 
 SAMPLE_TEXT = (
     "贵州省政府数据共享开放条例\n"
@@ -331,3 +333,36 @@ class SuggestionFactory(factory.django.DjangoModelFactory):
     end = factory.LazyAttribute(lambda s: first_article(s.document.text).end)
     label = factory.LazyAttribute(lambda s: first_article(s.document.text).label)
     probability = 0.87
+
+
+class CorpusWordsFactory(factory.django.DjangoModelFactory):
+    """A project's running word sums, as the first whole-corpus word frequency makes them: over one segmented
+    document unless the project has others."""
+
+    class Meta:
+        model = CorpusWords
+
+    project = factory.SubFactory(ProjectFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        project = kwargs["project"]
+        DocumentTokensFactory(document__project=project)
+        frequency.corpus_totals(project)
+        return model_class.objects.get(project=project)
+
+
+class CountedDocumentFactory(factory.django.DjangoModelFactory):
+    """A segmented document's share of its project's word sums, as the sums record it."""
+
+    class Meta:
+        model = CountedDocument
+
+    project = factory.SubFactory(ProjectFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        project = kwargs["project"]
+        tokens = DocumentTokensFactory(document__project=project)
+        frequency.corpus_totals(project)
+        return model_class.objects.get(project=project, document_id=tokens.document_id)

@@ -28,7 +28,7 @@ HIT = TEXT.index("网信部门")
 
 
 @pytest.fixture
-def world(project, owner):
+def blind_project(project, owner):
     alice = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="alice")).user
     bob = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="bob")).user
     coding_services.options_update(project=project, blind=True)
@@ -166,7 +166,7 @@ OWN_ONLY = "writes or answers only the requesting user's own codings or actions"
 MEMOS = "memos on documents, nodes and the journal are shared by the team; coding memos travel with the codings"
 OWN_LAYER = (
     "suggestions: a blind coder learns and reads them on their own layer only (coding/suggest/layer.py parse); "
-    "tests/coding/test_suggest_api.py checks training, the list, the evaluation and accepting"
+    "tests/coding/suggest/test_api.py checks training, the list, the evaluation and accepting"
 )
 EXEMPT = {
     "api:suggestions": OWN_LAYER,
@@ -302,9 +302,9 @@ def client_for(api_as):
     ids=[f"{r[0]} {r[1]} {i}" for i, r in enumerate(BLIND_ROUTES)],
 )
 def test_a_blind_coder_learns_nothing_of_another_coders_codings(
-    client_for, world, method, name, target, params, control
+    client_for, blind_project, method, name, target, params, control
 ):
-    w, query = world, params(world)
+    w, query = blind_project, params(blind_project)
     mine_with = _ask(client_for, w, method, name, target, query, w["alice"])
     control_with = _ask(client_for, w, method, name, target, query, w[control])
     assert SECRET not in repr(mine_with)
@@ -316,14 +316,16 @@ def test_a_blind_coder_learns_nothing_of_another_coders_codings(
 
 
 @pytest.mark.django_db
-def test_the_world_really_codes_blind(world):
+def test_the_world_really_codes_blind(blind_project):
     from coding import layers
 
-    assert not layers.sees_everyone(world["project"], world["alice"])
-    assert layers.sees_everyone(world["project"], world["owner"])
-    assert set(layers.visible_codings(world["project"], world["alice"]).values_list("coder__username", flat=True)) == {
-        "alice"
-    }
+    assert not layers.sees_everyone(blind_project["project"], blind_project["alice"])
+    assert layers.sees_everyone(blind_project["project"], blind_project["owner"])
+    assert set(
+        layers.visible_codings(blind_project["project"], blind_project["alice"]).values_list(
+            "coder__username", flat=True
+        )
+    ) == {"alice"}
 
 
 def test_every_project_route_is_checked_for_blind_coding_or_exempted_with_a_reason():

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from coding.models import MemoKind
+from policies.models import CorpusWords, DocumentTokens
 from policies.text import segment
 from tests import factories
 
@@ -92,3 +93,12 @@ def test_adjudication_names_its_two_codings():
     assert ids == sorted(ids)
     assert len(ids) == 2
     assert {c.document_id for c in adjudication.document.codings.filter(pk__in=ids)} == {adjudication.document_id}
+
+
+def test_word_sums_hold_the_segmented_document():
+    share = factories.CountedDocumentFactory()
+    sums = CorpusWords.objects.get(project=share.project)
+    tokens = DocumentTokens.objects.get(document_id=share.document_id)
+    assert sums.counted == 1
+    assert sorted(sums.words.split("\x1f")) == sorted(tokens.words.split("\x1f"))
+    assert share.version == tokens.version

@@ -34,7 +34,7 @@ PLAIN_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")
 
 
 @pytest.fixture
-def world(project, owner):
+def formula_names(project, owner):
     alice = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="+alice")).user
     bob = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="-bob")).user
     DictionaryTerm.objects.create(project=project, word="+数据共享", frequency=1000, tag="n")
@@ -108,9 +108,9 @@ def _csv_cells(body: bytes) -> list[str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "kwargs", "params"), EXPORTS, ids=[f"{e[0]} {e[1]}" for e in EXPORTS])
-def test_every_export_neutralizes_formula_cells(client, world, name, kwargs, params):
-    client.force_login(world["owner"])
-    body = _download(client, name, kwargs, params, world["project"])
+def test_every_export_neutralizes_formula_cells(client, formula_names, name, kwargs, params):
+    client.force_login(formula_names["owner"])
+    body = _download(client, name, kwargs, params, formula_names["project"])
     guarded = []
     if body.startswith(b"PK"):  # an .xlsx workbook
         workbook = openpyxl.load_workbook(io.BytesIO(body))
@@ -130,10 +130,10 @@ def test_every_export_neutralizes_formula_cells(client, world, name, kwargs, par
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_negative_numbers_stay_numbers(client, world, fmt):
-    client.force_login(world["owner"])
+def test_negative_numbers_stay_numbers(client, formula_names, fmt):
+    client.force_login(formula_names["owner"])
     params = {"coders": "+alice,-bob", "assume_all_reviewed": "1"}
-    body = _download(client, "api:agreement-export", {"fmt": fmt}, params, world["project"])
+    body = _download(client, "api:agreement-export", {"fmt": fmt}, params, formula_names["project"])
     if fmt == "xlsx":
         cells = [c for row in openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows() for c in row]
         negative = [c.value for c in cells if c.data_type == "n" and c.value is not None and c.value < 0]
@@ -143,9 +143,9 @@ def test_negative_numbers_stay_numbers(client, world, fmt):
 
 
 @pytest.mark.django_db
-def test_the_exported_attribute_sheet_imports_back_unchanged(client, world):
-    project = world["project"]
-    client.force_login(world["owner"])
+def test_the_exported_attribute_sheet_imports_back_unchanged(client, formula_names):
+    project = formula_names["project"]
+    client.force_login(formula_names["owner"])
     body = _download(client, "policies:attribute-sheet", {}, {}, project)
     before = list(project.documents.order_by("id").values_list("title", "issuer", "doc_number", "attributes"))
     response = client.post(
@@ -159,12 +159,12 @@ def test_the_exported_attribute_sheet_imports_back_unchanged(client, world):
 
 
 @pytest.mark.django_db
-def test_the_exported_codebook_imports_back_with_its_names(client, world):
+def test_the_exported_codebook_imports_back_with_its_names(client, formula_names):
     from framework import services as framework_services
     from tests.factories import ProjectFactory
 
-    client.force_login(world["owner"])
-    body = _download(client, "framework:export", {"fmt": "csv"}, {}, world["project"])
+    client.force_login(formula_names["owner"])
+    body = _download(client, "framework:export", {"fmt": "csv"}, {}, formula_names["project"])
     fresh = ProjectFactory()
     report = framework_services.codebook_import_file(project=fresh, filename="codebook.csv", data=body)
     assert sorted(report.added) == ["-数据共享", "=数据归集", "=数据归集/@基础数据"]

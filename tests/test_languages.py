@@ -49,7 +49,7 @@ def marked_messages(folder: Path) -> set[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def marked(tmp_path_factory):
+def extracted_messages(tmp_path_factory):
     assert shutil.which("xgettext"), "xgettext is needed (apt-get install gettext), as for makemessages"
     return marked_messages(tmp_path_factory.mktemp("messages"))
 
@@ -85,21 +85,21 @@ def catalogue(language: str) -> dict[tuple[str, str], str]:
     }
 
 
-def test_the_extraction_finds_the_messages_of_code_and_templates(marked):
-    assert ("", "Text search") in marked  # a template
-    assert ("", "its sentence") in marked  # Python, gettext_lazy
-    assert len(marked) > 500
+def test_the_extraction_finds_the_messages_of_code_and_templates(extracted_messages):
+    assert ("", "Text search") in extracted_messages  # a template
+    assert ("", "its sentence") in extracted_messages  # Python, gettext_lazy
+    assert len(extracted_messages) > 500
 
 
-def test_every_marked_message_is_translated_in_the_chinese_catalogue(marked):
+def test_every_marked_message_is_translated_in_the_chinese_catalogue(extracted_messages):
     found = catalogue("zh_Hans")
-    missing = sorted(msgid for context, msgid in marked if not found.get((context, msgid)))
+    missing = sorted(msgid for context, msgid in extracted_messages if not found.get((context, msgid)))
     assert missing == [], f"{len(missing)} messages untranslated in zh_Hans/django.po: {missing[:20]}"
 
 
-def test_every_marked_message_is_in_the_english_catalogue(marked):
+def test_every_marked_message_is_in_the_english_catalogue(extracted_messages):
     found = catalogue("en")
-    missing = sorted(msgid for context, msgid in marked if (context, msgid) not in found)
+    missing = sorted(msgid for context, msgid in extracted_messages if (context, msgid) not in found)
     assert missing == [], f"{len(missing)} messages missing from en/django.po: {missing[:20]}"
 
 
@@ -133,7 +133,7 @@ CHINESE_IN_ENGLISH = [
 
 
 @pytest.fixture
-def world(project, owner):
+def coded_project(project, owner):
     alice = MembershipFactory(project=project, user=UserFactory(username="alice")).user
     bob = MembershipFactory(project=project, user=UserFactory(username="bob")).user
     imported = document_import(project=project, user=owner, filename="条例.txt", data=TEXT.encode())
@@ -146,8 +146,8 @@ def world(project, owner):
     return {"document": document, "node": node}
 
 
-def pages(project, world) -> list[str]:
-    p, d, n = project.pk, world["document"].pk, world["node"].pk
+def pages(project, coded_project) -> list[str]:
+    p, d, n = project.pk, coded_project["document"].pk, coded_project["node"].pk
     return [
         reverse("policies:project-home", args=[p]),
         reverse("policies:document", args=[d]),
@@ -178,10 +178,10 @@ def visible(html: str) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("language", "offenders"), [("zh-hans", ENGLISH_IN_CHINESE), ("en", CHINESE_IN_ENGLISH)])
-def test_every_page_shows_no_known_untranslated_string(client, project, owner, world, language, offenders):
+def test_every_page_shows_no_known_untranslated_string(client, project, owner, coded_project, language, offenders):
     client.force_login(owner)
     client.cookies["django_language"] = language
-    for url in pages(project, world):
+    for url in pages(project, coded_project):
         response = client.get(url)
         assert response.status_code == 200, url
         html = visible(response.content.decode())

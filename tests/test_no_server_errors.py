@@ -47,7 +47,7 @@ def _named_routes(resolver=None, prefix=""):
 
 
 @pytest.fixture
-def world(project, owner):
+def route_ids(project, owner):
     document = DocumentFactory(project=project)
     node = NodeFactory(project=project)
     coding = CodingFactory(document=document, node=node, coder=owner, start=0, end=4)
@@ -64,19 +64,19 @@ def world(project, owner):
     }
 
 
-def _urls(world):
+def _urls(route_ids):
     for name, pattern in _named_routes():
         if name.startswith(("admin:", "api:schema", "api:docs", "api:redoc")) or name in ("logout", "set_language"):
             continue
         keys = list(pattern.pattern.regex.groupindex)
-        if all(k in world for k in keys):
-            yield name, reverse(name, kwargs={k: world[k] for k in keys})
+        if all(k in route_ids for k in keys):
+            yield name, reverse(name, kwargs={k: route_ids[k] for k in keys})
 
 
 @pytest.mark.django_db
-def test_no_route_answers_500_to_nonsense(client, owner, world):
+def test_no_route_answers_500_to_nonsense(client, owner, route_ids):
     client.force_login(owner)
-    urls = sorted(_urls(world), key=lambda item: "delete" in item[0] or item[0] in ("api:document", "api:node"))
+    urls = sorted(_urls(route_ids), key=lambda item: "delete" in item[0] or item[0] in ("api:document", "api:node"))
     assert len(urls) > 90
     for name, url in urls:
         response = client.get(url, NONSENSE)

@@ -178,25 +178,25 @@ ROUTES = [
 ]
 
 
-def _kwargs(world, target):
+def _kwargs(route_objects, target):
     return {
-        "project": {"project_id": world["project"].pk},
-        "member": {"project_id": world["project"].pk, "member_id": world["member"].pk},
-        "document": {"document_id": world["document"].pk},
-        "node": {"node_id": world["node"].pk},
-        "export": {"project_id": world["project"].pk, "fmt": "qdc"},
-        "coding": {"coding_id": world["coding"].pk},
-        "memo": {"memo_id": world["memo"].pk},
-        "project-node": {"project_id": world["project"].pk, "node_id": world["node"].pk},
-        "project-document": {"project_id": world["project"].pk, "document_id": world["document"].pk},
-        "agreement-export": {"project_id": world["project"].pk, "fmt": "csv"},
-        "dictionary-term": {"project_id": world["project"].pk, "term_id": world["term"].pk},
-        "word-group": {"project_id": world["project"].pk, "group_id": world["word_group"].pk},
-        "suggestion": {"suggestion_id": world["suggestion"].pk},
+        "project": {"project_id": route_objects["project"].pk},
+        "member": {"project_id": route_objects["project"].pk, "member_id": route_objects["member"].pk},
+        "document": {"document_id": route_objects["document"].pk},
+        "node": {"node_id": route_objects["node"].pk},
+        "export": {"project_id": route_objects["project"].pk, "fmt": "qdc"},
+        "coding": {"coding_id": route_objects["coding"].pk},
+        "memo": {"memo_id": route_objects["memo"].pk},
+        "project-node": {"project_id": route_objects["project"].pk, "node_id": route_objects["node"].pk},
+        "project-document": {"project_id": route_objects["project"].pk, "document_id": route_objects["document"].pk},
+        "agreement-export": {"project_id": route_objects["project"].pk, "fmt": "csv"},
+        "dictionary-term": {"project_id": route_objects["project"].pk, "term_id": route_objects["term"].pk},
+        "word-group": {"project_id": route_objects["project"].pk, "group_id": route_objects["word_group"].pk},
+        "suggestion": {"suggestion_id": route_objects["suggestion"].pk},
     }[target]
 
 
-def _data(data, document, world=None):
+def _data(data, document, route_objects=None):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     if data == "upload":
@@ -204,18 +204,18 @@ def _data(data, document, world=None):
     if data == "codebook":
         return {"file": SimpleUploadedFile("codebook.csv", "path,description\n数据开放/分级分类,规则\n".encode())}
     if data == "new-coding":
-        return {"document": document.pk, "node": world["node"].pk, "start": 0, "end": 5}
+        return {"document": document.pk, "node": route_objects["node"].pk, "start": 0, "end": 5}
     if data == "autocode":
-        return {"q": "政府数据", "target": world["node"].pk}
+        return {"q": "政府数据", "target": route_objects["node"].pk}
     if data == "merge":
-        return {"target": world["merge_target"].pk}
+        return {"target": route_objects["merge_target"].pk}
     if data == "sheet":
         return {"file": SimpleUploadedFile("sheet.csv", f"id,issuer\n{document.pk},贵州省人民政府\n".encode())}
     return data
 
 
 @pytest.fixture
-def world(project, owner):
+def route_objects(project, owner):
     UserFactory(username="newcomer")
     member = MembershipFactory(project=project, role=Role.CODER)
     document = DocumentFactory(project=project)
@@ -248,12 +248,12 @@ def world(project, owner):
 @pytest.mark.parametrize(
     ("kind", "method", "name", "target", "data", "need"), ROUTES, ids=[f"{r[1]} {r[2]}" for r in ROUTES]
 )
-def test_route_answers_by_role(client, api_as, world, role, kind, method, name, target, data, need):
+def test_route_answers_by_role(client, api_as, route_objects, role, kind, method, name, target, data, need):
     user = UserFactory(username=f"as-{role}")
     if role != "outsider":
-        MembershipFactory(project=world["project"], user=user, role=role)
-    url = reverse(name, kwargs=_kwargs(world, target))
-    payload = _data(data, world["document"], world)
+        MembershipFactory(project=route_objects["project"], user=user, role=role)
+    url = reverse(name, kwargs=_kwargs(route_objects, target))
+    payload = _data(data, route_objects["document"], route_objects)
     if kind == "api":
         fmt = "multipart" if data in ("upload", "sheet", "codebook") else "json"
         response = (
@@ -271,21 +271,21 @@ def test_route_answers_by_role(client, api_as, world, role, kind, method, name, 
 
 
 @pytest.mark.django_db
-def test_anonymous_api_request_is_refused(client, world):
-    response = client.get(reverse("api:documents", kwargs={"project_id": world["project"].pk}))
+def test_anonymous_api_request_is_refused(client, route_objects):
+    response = client.get(reverse("api:documents", kwargs={"project_id": route_objects["project"].pk}))
     assert response.status_code in (401, 403)
     assert "detail" in response.json()
 
 
 @pytest.mark.django_db
-def test_anonymous_page_request_goes_to_login(client, world):
-    response = client.get(reverse("policies:project-home", kwargs={"project_id": world["project"].pk}))
+def test_anonymous_page_request_goes_to_login(client, route_objects):
+    response = client.get(reverse("policies:project-home", kwargs={"project_id": route_objects["project"].pk}))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
 
 
 @pytest.mark.django_db
-def test_project_list_shows_only_my_projects(api_as, world, outsider):
+def test_project_list_shows_only_my_projects(api_as, route_objects, outsider):
     other = MembershipFactory(user=outsider, role=Role.OWNER).project
     names = [p["name"] for p in api_as(outsider).get(reverse("api:projects")).json()]
     assert names == [other.name]

@@ -55,22 +55,22 @@ def _check(response, what: str) -> None:
         assert url_has_allowed_host_and_scheme(location, allowed_hosts={"testserver"}), f"{what} → {location}"
 
 
-def _urls(world):
+def _urls(route_ids):
     for name, pattern in _named_routes():
         if name.startswith(SKIPPED):
             continue
         keys = list(pattern.pattern.regex.groupindex)
-        if all(k in world for k in keys):
-            yield name, reverse(name, kwargs={k: world[k] for k in keys})
+        if all(k in route_ids for k in keys):
+            yield name, reverse(name, kwargs={k: route_ids[k] for k in keys})
 
 
 def _ordered(urls):
-    """Writes that delete come last, so the world stays for the other routes."""
+    """Writes that delete come last, so the objects stay for the other routes."""
     return sorted(urls, key=lambda item: ("delete" in item[0] or item[0] in ("api:document", "api:node", "api:member")))
 
 
 @pytest.fixture
-def world(project, owner, coder, viewer):
+def route_ids(project, owner, coder, viewer):
     document = DocumentFactory(project=project)
     node = NodeFactory(project=project)
     coding = CodingFactory(document=document, node=node, coder=coder, start=0, end=4)
@@ -94,10 +94,10 @@ def world(project, owner, coder, viewer):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["owner", "coder", "viewer", "outsider"])
-def test_no_parameter_comes_back_raw_for_any_role(client, request, world, role):
+def test_no_parameter_comes_back_raw_for_any_role(client, request, route_ids, role):
     client.force_login(request.getfixturevalue(role))
     everything = dict.fromkeys((*QUERY, *FORM), PAYLOAD)
-    urls = _ordered(_urls(world))
+    urls = _ordered(_urls(route_ids))
     assert len(urls) > 90
     for name, url in urls:
         _check(client.get(url, everything), f"GET {name} as {role}")
@@ -165,7 +165,7 @@ EVERY_KEY = "*"
 
 
 @pytest.mark.django_db
-def test_no_single_parameter_comes_back_raw(client, owner, world, monkeypatch):
+def test_no_single_parameter_comes_back_raw(client, owner, route_ids, monkeypatch):
     """One parameter at a time, so a check that fails early cannot hide a later one that reflects. A view reads the
     same keys with one parameter given as with none until it reads that one, so each route is tried with each key it
     reads when given none (every key, if it walks them all). The API is left to the walk above: it answers JSON (or
@@ -174,7 +174,7 @@ def test_no_single_parameter_comes_back_raw(client, owner, world, monkeypatch):
     client.force_login(owner)
     variants = {"rows": ("attr:" + PAYLOAD,), "by": ("attr:" + PAYLOAD,), "coders": ("owner," + PAYLOAD,)}
     tried = 0
-    for name, url in _ordered(_urls(world)):
+    for name, url in _ordered(_urls(route_ids)):
         _Reading.read = set()
         if name.startswith("api:") or client.get(url).status_code == 405:
             continue
@@ -214,7 +214,7 @@ def test_export_errors_are_pages_in_the_layout(client, owner, project, route):
 
 
 @pytest.fixture
-def marked(db):
+def hostile_project(db):
     """A project whose every user-written string carries markup, including the usernames and the text itself."""
     project = ProjectFactory(name=PAYLOAD, description=PAYLOAD)
     owner = MembershipFactory(project=project, role=Role.OWNER, user=UserFactory(username="owner")).user
@@ -243,7 +243,7 @@ def marked(db):
     return {
         "owner": owner,
         "coder": coder,
-        "world": {
+        "route_ids": {
             "project_id": project.pk,
             "document_id": document.pk,
             "node_id": root.pk,
@@ -267,29 +267,33 @@ def marked(db):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["owner", "coder"])
-def test_stored_markup_never_comes_back_raw(client, marked, who):
-    client.force_login(marked[who])
-    urls = [(n, u) for n, u in _urls(marked["world"]) if not n.startswith("api:") or "export" in n or "figure" in n]
+def test_stored_markup_never_comes_back_raw(client, hostile_project, who):
+    client.force_login(hostile_project[who])
+    urls = [
+        (n, u)
+        for n, u in _urls(hostile_project["route_ids"])
+        if not n.startswith("api:") or "export" in n or "figure" in n
+    ]
     assert len(urls) > 40
     for name, url in urls:
-        for parameters in marked["parameters"]:
+        for parameters in hostile_project["parameters"]:
             _check(client.get(url, parameters), f"GET {name} {parameters} as {who}")
         _check(client.get(url, headers={"HX-Request": "true"}), f"htmx GET {name} as {who}")
 
 
 @pytest.mark.django_db
-def test_stored_markup_never_comes_back_raw_in_the_browsable_api(client, marked):
-    client.force_login(marked["owner"])
-    for name, url in _urls(marked["world"]):
+def test_stored_markup_never_comes_back_raw_in_the_browsable_api(client, hostile_project):
+    client.force_login(hostile_project["owner"])
+    for name, url in _urls(hostile_project["route_ids"]):
         if name.startswith("api:"):
             _check(client.get(url, headers={"Accept": "text/html"}), f"GET {name} (browsable API)")
 
 
 @pytest.mark.django_db
-def test_figures_escape_every_label_and_carry_the_policy(client, marked):
+def test_figures_escape_every_label_and_carry_the_policy(client, hostile_project):
     """SVG runs script when opened on its own: every label is escaped, and the policy would stop a script anyway."""
-    client.force_login(marked["owner"])
-    project_id = marked["world"]["project_id"]
+    client.force_login(hostile_project["owner"])
+    project_id = hostile_project["route_ids"]["project_id"]
     figures = [
         (reverse("framework:figure", args=[project_id]), {"counts": "documents"}),
         (reverse("api:nodes-figure", args=[project_id]), {"counts": "coders"}),
@@ -309,9 +313,9 @@ def test_figures_escape_every_label_and_carry_the_policy(client, marked):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["csv", "json", "qdc"])
-def test_codebook_exports_are_attachments_with_the_markup_escaped(client, marked, fmt):
-    client.force_login(marked["owner"])
-    project_id = marked["world"]["project_id"]
+def test_codebook_exports_are_attachments_with_the_markup_escaped(client, hostile_project, fmt):
+    client.force_login(hostile_project["owner"])
+    project_id = hostile_project["route_ids"]["project_id"]
     for url in (
         reverse("framework:export", args=[project_id, fmt]),
         reverse("api:nodes-export", args=[project_id, fmt]),
@@ -324,9 +328,9 @@ def test_codebook_exports_are_attachments_with_the_markup_escaped(client, marked
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", ["coding:matrix-svg", "coding:counts-svg", "coding:summary-figure"])
-def test_svg_downloads_are_attachments(client, marked, route):
-    client.force_login(marked["owner"])
-    response = client.get(reverse(route, args=[marked["world"]["project_id"]]))
+def test_svg_downloads_are_attachments(client, hostile_project, route):
+    client.force_login(hostile_project["owner"])
+    response = client.get(reverse(route, args=[hostile_project["route_ids"]["project_id"]]))
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
 
@@ -335,11 +339,11 @@ def test_svg_downloads_are_attachments(client, marked, route):
 
 
 @pytest.mark.django_db
-def test_done_follows_next_only_inside_the_app(client, coder, world):
+def test_done_follows_next_only_inside_the_app(client, coder, route_ids):
     client.force_login(coder)
-    url = reverse("coding:assignment-done", args=[world["document_id"]])
-    workspace = reverse("coding:workspace", args=[world["document_id"]])
-    team = reverse("coding:team", args=[world["project_id"]])
+    url = reverse("coding:assignment-done", args=[route_ids["document_id"]])
+    workspace = reverse("coding:workspace", args=[route_ids["document_id"]])
+    team = reverse("coding:team", args=[route_ids["project_id"]])
     targets = {
         "https://evil.example/": workspace,
         "//evil.example/": workspace,
@@ -373,15 +377,15 @@ def _directives(header: str) -> dict[str, str]:
 
 
 @pytest.mark.django_db
-def test_page_api_and_file_answers_carry_the_security_headers(client, owner, world):
+def test_page_api_and_file_answers_carry_the_security_headers(client, owner, route_ids):
     client.force_login(owner)
     answers = {
-        "page": client.get(reverse("policies:project-home", args=[world["project_id"]])),
-        "api": client.get(reverse("api:project", args=[world["project_id"]])),
-        "file": client.get(reverse("policies:document-original", args=[world["document_id"]])),
-        "export": client.get(reverse("coding:matrix-csv", args=[world["project_id"]])),
-        "figure": client.get(reverse("framework:figure", args=[world["project_id"]])),
-        "error": client.get(reverse("coding:matrix-csv", args=[world["project_id"]]), {"value": "x"}),
+        "page": client.get(reverse("policies:project-home", args=[route_ids["project_id"]])),
+        "api": client.get(reverse("api:project", args=[route_ids["project_id"]])),
+        "file": client.get(reverse("policies:document-original", args=[route_ids["document_id"]])),
+        "export": client.get(reverse("coding:matrix-csv", args=[route_ids["project_id"]])),
+        "figure": client.get(reverse("framework:figure", args=[route_ids["project_id"]])),
+        "error": client.get(reverse("coding:matrix-csv", args=[route_ids["project_id"]]), {"value": "x"}),
     }
     for what, response in answers.items():
         assert response.status_code in (200, 400), what
@@ -399,14 +403,14 @@ def test_page_api_and_file_answers_carry_the_security_headers(client, owner, wor
 
 
 @pytest.mark.django_db
-def test_no_page_holds_an_inline_script_or_event_handler(client, owner, coder, world):
+def test_no_page_holds_an_inline_script_or_event_handler(client, owner, coder, route_ids):
     """What the policy would block must not be written in the first place (json_script data is not executed)."""
     client.force_login(owner)
     inline_script = re.compile(rb"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.IGNORECASE)
     handler = re.compile(rb"<[^>]+\s(on[a-z]+|hx-on[:a-z-]*)\s*=", re.IGNORECASE)
     javascript_url = re.compile(rb"""(href|src|action)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
     pages = 0
-    for name, url in _urls(world):
+    for name, url in _urls(route_ids):
         response = client.get(url)
         if not (response.status_code == 200 and _rendered(response)) or "svg" in response["Content-Type"]:
             continue

@@ -6,7 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
@@ -229,40 +231,52 @@ def _columns_of(columns: Sequence[Column]) -> dict[int, tuple[int, ...]]:
 def from_counts(
     value: str, rows: Sequence[Row], columns: Sequence[Column], counts: Iterable[tuple[int, int, int]], **extra
 ) -> Matrix:
-    """documents, references or presence from (document id, node id, number of codings) facts."""
-    row_of = {doc: i for i, row in enumerate(rows) for doc in row.documents}
-    cols_of = _columns_of(columns)
-    width = len(columns)
-    cell_refs = [0] * (len(rows) * width)  # flat [row * width + column]
-    cell_docs: dict[int, set[int]] = defaultdict(set)
-    row_refs = [0] * len(rows)
-    row_docs: list[set[int]] = [set() for _ in rows]
-    for doc, node, n in counts:
-        cols = cols_of.get(node)
-        r = row_of.get(doc)
-        if r is None or not cols:
-            continue
-        row_refs[r] += n
-        row_docs[r].add(doc)
-        base = r * width
-        for c in cols:
-            cell_refs[base + c] += n
-            cell_docs[base + c].add(doc)
-    docs = {divmod(i, width): found for i, found in cell_docs.items()}
-    if value == "references":
-        cells = [cell_refs[r * width : (r + 1) * width] for r in range(len(rows))]
-        row_totals = row_refs
-    elif value in ("documents", "presence"):
-        cells = [[len(cell_docs.get(r * width + c, ())) for c in range(width)] for r in range(len(rows))]
-        row_totals = [len(found) for found in row_docs]
-    else:
+    """documents, references or presence from (document id, node id, number of codings) facts.
+
+    The sums run in numpy: at 20,000 documents and 60 nodes there are some 450,000 facts."""
+    if value not in ("documents", "references", "presence"):
         raise ValueError(value)
+    width = len(columns)
+    facts = np.array(counts if isinstance(counts, list) else list(counts), dtype=np.int64).reshape(-1, 3)
+    row_index = _lookup({doc: i for i, row in enumerate(rows) for doc in row.documents}, facts[:, 0])
+    facts, row_index = facts[row_index >= 0], row_index[row_index >= 0]
+    pairs = sorted((node, c) for node, cols in _columns_of(columns).items() for c in cols)
+    pair_nodes = np.array([node for node, _c in pairs], dtype=np.int64)
+    pair_cols = np.array([c for _node, c in pairs], dtype=np.int64)
+    low = np.searchsorted(pair_nodes, facts[:, 1], side="left")
+    spread = np.searchsorted(pair_nodes, facts[:, 1], side="right") - low  # columns each fact counts towards
+    counted = spread > 0
+    fact_of = np.repeat(np.arange(len(facts)), spread)  # one entry per (fact, column)
+    within = np.arange(len(fact_of)) - np.repeat(np.cumsum(spread) - spread, spread)
+    cell = row_index[fact_of] * width + pair_cols[low[fact_of] + within]
+    size = len(rows) * width
+    cell_refs = np.bincount(cell, weights=facts[fact_of, 2], minlength=size).astype(np.int64)
+    row_refs = np.bincount(row_index[counted], weights=facts[counted, 2], minlength=len(rows)).astype(np.int64)
+    span = int(facts[:, 0].max()) + 1 if len(facts) else 1
+    cell_docs = np.bincount(np.unique(cell * span + facts[fact_of, 0]) // span, minlength=size)
+    row_docs = np.bincount(np.unique(row_index[counted] * span + facts[counted, 0]) // span, minlength=len(rows))
+    if value == "references":
+        flat, row_totals = cell_refs, row_refs.tolist()
+    else:
+        flat, row_totals = cell_docs, row_docs.tolist()
+    cells = flat.reshape(len(rows), width).tolist() if width else [[] for _ in rows]
     if value == "presence":
         cells = [[1 if v else 0 for v in row] for row in cells]
         row_totals = [sum(row) for row in cells]  # how many columns the row mentions
-    column_totals = [sum(row[c] for row in cells) for c in range(len(columns))]
+    column_totals = [sum(row[c] for row in cells) for c in range(width)]
     total = sum(column_totals) if value == "presence" else sum(row_totals)
+    docs = {divmod(int(i), width): True for i in np.flatnonzero(cell_docs)} if width else {}
     return _assemble(value, rows, columns, cells, row_totals, column_totals, total, docs, **extra)
+
+
+def _lookup(index: Mapping[int, int], keys: np.ndarray) -> np.ndarray:
+    """index[key] for each key, -1 where a key is not in the index."""
+    if not index or not len(keys):
+        return np.full(len(keys), -1, dtype=np.int64)
+    known = np.array(sorted(index), dtype=np.int64)
+    values = np.array([index[k] for k in known.tolist()], dtype=np.int64)
+    at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    return np.where(known[at] == keys, values[at], -1)
 
 
 def from_spans(
@@ -460,7 +474,16 @@ def facts_for(codings, value: str, node_ids: Iterable[int]):
         spans = codings.order_by("document_id").values_list("document_id", "start", "node_id", "end")
         return sorted(spans.iterator(chunk_size=10_000))
     grouped = codings.values("document_id", "node_id").annotate(n=Count("node_id")).order_by()
-    return grouped.values_list("document_id", "node_id", "n")
+    return _cursor_rows(grouped.values_list("document_id", "node_id", "n"))
+
+
+def _cursor_rows(queryset) -> list[tuple]:
+    """The queryset's rows as the database cursor gives them: whole numbers need none of Django's per-row
+    converters, which cost 0.4 s at 450,000 (document, node) counts."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def load_query(project, user, query: MatrixQuery) -> Matrix:

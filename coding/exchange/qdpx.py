@@ -241,6 +241,38 @@ def _json(archive: zipfile.ZipFile, name: str, value) -> None:
     archive.writestr(f"policycoder/{name}", json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).encode())
 
 
+def _write_documents(archive: zipfile.ZipFile, project, originals) -> None:
+    """policycoder/documents.json: each document's attributes and sections, written one document at a time from one
+    ordered pass over the sections (a list of them all would hold millions of rows on a large project)."""
+    sections = (
+        Section.objects.filter(document__project=project)
+        .order_by("document_id", "start", "level", "id")
+        .values_list("document_id", "kind", "label", "level", "start", "end")
+        .iterator(chunk_size=5000)
+    )
+    pending = next(sections, None)
+    documents = project.documents.order_by("id").values("id", "guid", "attributes", *DOCUMENT_FIELDS)
+    with archive.open("policycoder/documents.json", "w", force_zip64=True) as out:
+        out.write(b"[")
+        for index, document in enumerate(documents.iterator(chunk_size=BATCH)):
+            while pending is not None and pending[0] < document["id"]:
+                pending = next(sections, None)
+            found = []
+            while pending is not None and pending[0] == document["id"]:
+                found.append(list(pending[1:]))
+                pending = next(sections, None)
+            entry = {field: _value(document, field) for field in DOCUMENT_FIELDS}
+            entry.update(
+                guid=str(document["guid"]),
+                attributes=document["attributes"],
+                original=originals.get(document["id"]),
+                sections=found,
+            )
+            text = json.dumps(entry, ensure_ascii=False, indent=1, sort_keys=True)
+            out.write(("," if index else "").encode() + b"\n" + text.encode())
+        out.write(b"\n]")
+
+
 def _write_extension(archive: zipfile.ZipFile, project, people: _People, node_guids, originals) -> None:
     options = CodingOptions.objects.filter(project=project).first()
     members = [
@@ -270,24 +302,7 @@ def _write_extension(archive: zipfile.ZipFile, project, people: _People, node_gu
         },
     )
     guids = dict(project.documents.values_list("id", "guid"))
-    sections: dict[int, list] = {}
-    for document_id, kind, label, level, start, end in (
-        Section.objects.filter(document__project=project)
-        .order_by("document_id", "start", "level", "id")
-        .values_list("document_id", "kind", "label", "level", "start", "end")
-    ):
-        sections.setdefault(document_id, []).append([kind, label, level, start, end])
-    documents = []
-    for document in project.documents.order_by("id").values("id", "attributes", *DOCUMENT_FIELDS):
-        entry = {field: _value(document, field) for field in DOCUMENT_FIELDS}
-        entry.update(
-            guid=str(guids[document["id"]]),
-            attributes=document["attributes"],
-            original=originals.get(document["id"]),
-            sections=sections.get(document["id"], []),
-        )
-        documents.append(entry)
-    _json(archive, "documents.json", documents)
+    _write_documents(archive, project, originals)
     _json(
         archive,
         "assignments.json",

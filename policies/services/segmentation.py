@@ -21,7 +21,7 @@ from policies.models import (
     WordGroup,
     WordGroupKind,
 )
-from policies.text import segment
+from policies.text import frequency, segment
 
 SEGMENT_BATCH = 50  # documents per transaction while (re-)segmenting: progress moves, memory stays flat
 
@@ -53,6 +53,7 @@ def segmentation_schedule(*, project: Project, documents) -> None:
     state = _segmentation(project.pk)
     if sum(d.char_count for d in documents) <= settings.SEGMENT_INLINE_CHARS:
         tokens_store(documents=documents, terms=segment.project_terms(project), version=state.version)
+        frequency.corpus_totals(project)  # the word sums take them in now, so reading them stays a read
     else:
         _enqueue_segmentation(state)
 
@@ -112,6 +113,9 @@ def segmentation_run(*, project_id: int, version: int, worker: str = "") -> int:
             Segmentation.objects.filter(pk=project_id, version=version).update(
                 done=min(done, total), heartbeat_at=timezone.now()
             )
+        # The corpus word sums take the new segmentations in here, in the worker: otherwise the first word-frequency
+        # request after a re-segmentation would recount every document (about 34 s at 20,000 documents).
+        frequency.corpus_totals(project)
     except Exception as error:
         Segmentation.objects.filter(pk=project_id).update(status=SegmentationStatus.FAILED, error=str(error)[:1000])
         raise
@@ -153,13 +157,13 @@ def dictionary_import(*, project: Project, data: bytes) -> int:
         raise _dictionary_error(error) from None
     terms = segment.project_terms(project)
     existing = {t.word: t for t in project.dictionary_terms.select_for_update()}
-    for word, frequency, tag in entries:
-        suggested = frequency is None
+    for word, weight, tag in entries:
+        suggested = weight is None
         if suggested:
-            frequency = segment.suggest_frequency(word, terms)
-        terms += (segment.Term(word, frequency, tag),)
+            weight = segment.suggest_frequency(word, terms)
+        terms += (segment.Term(word, weight, tag),)
         term = existing.get(word) or DictionaryTerm(project=project, word=word)
-        term.frequency, term.tag, term.suggested = frequency, tag, suggested
+        term.frequency, term.tag, term.suggested = weight, tag, suggested
         term.save()
     segmentation_restart(project=project)
     return len(entries)

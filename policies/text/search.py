@@ -5,15 +5,18 @@ bottom.
 Auto-coding a search's hits (coding.autocode) and the node and coder scopes (the coded_spans hook) live above, in
 the coding app: this module reads no codings."""
 
+import operator
 import time
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 
 import numpy as np
 import regex
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from policies import corpus, hooks
@@ -25,6 +28,8 @@ SORTS = ("document", "left", "right", "hit")
 HIT_LIMIT = 5000  # hits collected at most; a search that matches (nearly) everything says so
 REGEX_SECONDS = 1.5  # the whole corpus, not each document (the engine may overshoot a little)
 CONTEXT = 30  # characters each side of a hit
+RARE = 500  # documents holding a term at most for the search to read only those
+TRIGRAM = 3  # the shortest term the trigram index can look up
 MAX_QUERY = 500
 SENTENCE_ENDS = "。！？；!?;"
 CONTAINER_KINDS = ("part", "chapter", "section")  # headings whose line is a title, never a sentence
@@ -373,7 +378,7 @@ def text_search(
     texts: dict[int, str] = {}
 
     def stream():
-        for document_id, text in documents.order_by("pk").values_list("pk", "text").iterator(chunk_size=200):
+        for document_id, text in read_order(documents, query).values_list("pk", "text").iterator(chunk_size=200):
             texts[document_id] = text
             yield document_id, text
 
@@ -410,6 +415,18 @@ def text_search(
         per_province=sorted(per_province.items(), key=lambda i: (-i[1], i[0])),
         searched=documents.count(),
     )
+
+
+def read_order(documents, query: Query):
+    """The documents a search reads, in document order. For terms of three characters or more, the database first
+    lists the documents holding one (on PostgreSQL from the trigram index, see migration policies 0008): a rare term
+    reads only those; a common one (more than RARE documents) reads from the start, where the hits soon reach the
+    limit. A shorter term has no trigram to look up, so its search reads from the start."""
+    if query.mode != "terms" or min(map(len, query.terms)) < TRIGRAM:
+        return documents.order_by("pk")
+    holding = documents.filter(reduce(operator.or_, (Q(text__contains=term) for term in query.terms)))
+    found = list(holding.order_by().values_list("pk", flat=True)[: RARE + 1])
+    return documents.filter(pk__in=found).order_by("pk") if len(found) <= RARE else documents.order_by("pk")
 
 
 def truncation_message(result: SearchResult) -> str:

@@ -14,6 +14,7 @@ from accounts import throttle
 from tests.factories import UserFactory
 
 PASSWORD = "pw-secret-123"
+LOCKED = "Too many failed logins for this account or from this address. Try again in 15 minutes."
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +54,9 @@ def test_an_account_is_locked_whichever_address_the_failures_come_from(client):
     UserFactory(username="alice")
     for number in range(3):
         log_in(client, "alice", "wrong", address=f"198.51.100.{number}")
-    assert log_in(client, "alice", PASSWORD, address="192.0.2.99").status_code == 429
+    locked = log_in(client, "alice", PASSWORD, address="192.0.2.99")
+    assert locked.status_code == 429
+    assert LOCKED in locked.content.decode()
     assert not logged_in(client)
 
 
@@ -62,7 +65,9 @@ def test_an_address_is_locked_whichever_accounts_it_tries(client):
     UserFactory(username="carol")
     for name in ("alice", "bob", "dave"):
         log_in(client, name, "wrong")
-    assert log_in(client, "carol", PASSWORD).status_code == 429
+    locked = log_in(client, "carol", PASSWORD)
+    assert locked.status_code == 429
+    assert LOCKED in locked.content.decode()
     assert not logged_in(client)
     assert log_in(client, "carol", PASSWORD, address="192.0.2.99").status_code == 302  # from elsewhere: fine
 
@@ -72,7 +77,10 @@ def test_the_lock_lifts_after_the_cool_off(client, settings):
     UserFactory(username="alice")
     for _ in range(3):
         log_in(client, "alice", "wrong")
-    assert log_in(client, "alice", PASSWORD).status_code == 429
+    locked = log_in(client, "alice", PASSWORD)
+    assert locked.status_code == 429
+    assert LOCKED in locked.content.decode()
+    assert not logged_in(client)
     cooled = timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(seconds=1)
     AccessAttempt.objects.update(attempt_time=cooled)
     response = log_in(client, "alice", PASSWORD)
@@ -100,8 +108,14 @@ def test_failures_on_the_page_and_the_api_count_together(client):
     UserFactory(username="alice")
     log_in(client, "alice", "wrong")
     ask_token(client, "alice", "wrong")
-    assert ask_token(client, "alice", "wrong").status_code == 429
-    assert log_in(client, "alice", PASSWORD).status_code == 429
+    locked_token = ask_token(client, "alice", "wrong")
+    assert locked_token.status_code == 429
+    assert locked_token.json() == {"detail": LOCKED}
+    locked_page = log_in(client, "alice", PASSWORD)
+    assert locked_page.status_code == 429
+    assert LOCKED in locked_page.content.decode()
+    assert not logged_in(client)
+    assert not Token.objects.exists()
 
 
 @pytest.mark.django_db
@@ -121,6 +135,7 @@ def test_the_lockout_page_escapes_what_the_client_sent(client):
         response = log_in(client, "<b>x</b>", "wrong", next='"><script>alert(1)</script>')
     page = response.content.decode()
     assert response.status_code == 429
+    assert LOCKED in page
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 

@@ -90,7 +90,9 @@ def test_changing_the_password_on_the_password_page_revokes_the_token(client, al
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert response.status_code == 302
-    assert token_client(token.key).get(reverse("api:projects")).status_code == 401
+    refused = token_client(token.key).get(reverse("api:projects"))
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "Invalid token."}
     assert not Token.objects.filter(user=alice).exists()
 
 
@@ -129,7 +131,10 @@ def test_logging_out_of_the_web_ui_revokes_the_token(client, alice):
     client.force_login(alice)
     response = client.post(reverse("logout"))
     assert response.status_code == 302
-    assert token_client(token.key).get(reverse("api:projects")).status_code == 401
+    refused = token_client(token.key).get(reverse("api:projects"))
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "Invalid token."}
+    assert not Token.objects.filter(user=alice).exists()
 
 
 @pytest.mark.django_db
@@ -144,4 +149,5 @@ def test_logging_out_revokes_only_the_users_own_token(client, alice):
 def test_unauthenticated_api_requests_get_401_with_the_token_scheme(client):
     response = client.get(reverse("api:projects"))
     assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
     assert response["WWW-Authenticate"] == "Token"

@@ -17,7 +17,7 @@ TEXT = (
 
 
 @pytest.fixture
-def world(transactional_db):
+def coding_project(transactional_db):
     project = ProjectFactory(name="编码测试")
     owner = UserFactory(username="owner")
     MembershipFactory(project=project, user=owner, role=Role.OWNER)
@@ -76,10 +76,12 @@ def highlighted_text(page) -> str:
     return page.evaluate("[...document.querySelectorAll('#doc-text .hl')].map(s => s.textContent).join('')")
 
 
-def test_selection_with_a_non_bmp_character_and_a_line_break_keeps_exact_offsets(world, new_page, login, live_server):
+def test_selection_with_a_non_bmp_character_and_a_line_break_keeps_exact_offsets(
+    coding_project, new_page, login, live_server
+):
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, coding_project["document"])
     drag_select(page, "𠮷政", "为原则")
     code_with_picker(page, "数据共享")
 
@@ -93,14 +95,14 @@ def test_selection_with_a_non_bmp_character_and_a_line_break_keeps_exact_offsets
     page.reload()
     page.wait_for_selector("#doc-text .hl")
     assert highlighted_text(page) == TEXT[start:end].replace("\n", "")
-    api = page.evaluate(f"fetch('/api/projects/{world['project'].pk}/codings/').then(r => r.json())")
+    api = page.evaluate(f"fetch('/api/projects/{coding_project['project'].pk}/codings/').then(r => r.json())")
     assert [(c["start"], c["end"], c["text"]) for c in api] == [(start, end, TEXT[start:end])]
 
 
-def test_overlapping_codings_at_two_nodes_both_show_with_stripes(world, new_page, login, live_server):
+def test_overlapping_codings_at_two_nodes_both_show_with_stripes(coding_project, new_page, login, live_server):
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, coding_project["document"])
     drag_select(page, "推动", "开放")
     code_with_picker(page, "数据开放")
     drag_select(page, "政府", "规定。")
@@ -115,10 +117,10 @@ def test_overlapping_codings_at_two_nodes_both_show_with_stripes(world, new_page
     assert page.locator("#here-list > li").count() == 2
 
 
-def test_remove_a_coding_then_undo_brings_it_back(world, new_page, login, live_server):
+def test_remove_a_coding_then_undo_brings_it_back(coding_project, new_page, login, live_server):
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, coding_project["document"])
     drag_select(page, "公共数据", "原则。")
     code_with_picker(page, "数据开放")
     original = Coding.objects.get()
@@ -140,24 +142,24 @@ def test_remove_a_coding_then_undo_brings_it_back(world, new_page, login, live_s
     assert not Coding.objects.exists()
 
 
-def test_code_an_article_from_the_outline(world, new_page, login, live_server):
+def test_code_an_article_from_the_outline(coding_project, new_page, login, live_server):
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, coding_project["document"])
     page.click(".outline li:has(a:text-is('第二条')) .code-section")
     code_with_picker(page, "数据共享")
     coding = Coding.objects.get()
-    article = world["document"].sections.get(label="第二条")
+    article = coding_project["document"].sections.get(label="第二条")
     assert coding.text == TEXT[article.start : article.end].strip()
     assert coding.text.startswith("第二条")
 
 
-def test_two_coders_at_once_keep_all_their_work_and_see_each_other(world, new_page, login, live_server):
+def test_two_coders_at_once_keep_all_their_work_and_see_each_other(coding_project, new_page, login, live_server):
     alice, bob = new_page(), new_page()
     login(alice, "alice")
     login(bob, "bob")
-    open_workspace(alice, live_server, world["document"])
-    open_workspace(bob, live_server, world["document"])
+    open_workspace(alice, live_server, coding_project["document"])
+    open_workspace(bob, live_server, coding_project["document"])
     drag_select(alice, "推动", "开放")
     drag_select(bob, "推动", "开放")
     code_with_picker(alice, "数据开放")
@@ -172,39 +174,40 @@ def test_two_coders_at_once_keep_all_their_work_and_see_each_other(world, new_pa
     assert bob_passage in alice.inner_text("#doc-text .hl >> nth=1")
 
 
-def test_a_viewer_sees_codings_but_gets_no_picker(world, new_page, login, live_server):
+def test_a_viewer_sees_codings_but_gets_no_picker(coding_project, new_page, login, live_server):
     Coding.objects.create(
-        document=world["document"],
-        node=world["sharing"],
-        coder=world["document"].uploaded_by,
+        document=coding_project["document"],
+        node=coding_project["sharing"],
+        coder=coding_project["document"].uploaded_by,
         start=0,
         end=4,
         text=TEXT[0:4],
     )
     page = new_page()
     login(page, "reader")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, coding_project["document"])
     page.wait_for_selector("#doc-text .hl")
     drag_select(page, "推动", "开放")
     page.wait_for_timeout(300)
     assert page.locator("#picker").is_hidden()
     assert page.locator("#undo-button").count() == 0
     status = page.evaluate(
-        f"""fetch('/api/projects/{world["project"].pk}/codings/', {{method: 'POST', credentials: 'same-origin',
+        f"""fetch('/api/projects/{coding_project["project"].pk}/codings/', {{method: 'POST', credentials: 'same-origin',
             headers: {{'Content-Type': 'application/json',
                        'X-CSRFToken': JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken']}},
-            body: JSON.stringify({{document: {world["document"].pk}, node: {world["sharing"].pk}, start: 5, end: 9}})}})
+            body: JSON.stringify({{document: {coding_project["document"].pk}, node: {coding_project["sharing"].pk},
+                                  start: 5, end: 9}})}})
             .then(r => r.status)"""
     )
     assert status == 403
     assert Coding.objects.count() == 1
 
 
-def test_each_node_shown_has_a_stripe_lane_of_its_own(world, new_page, login, live_server):
+def test_each_node_shown_has_a_stripe_lane_of_its_own(coding_project, new_page, login, live_server):
     # issue 14: one lane per node (lanes are shared only beyond 16 nodes), so siblings never merge into one bar
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, coding_project["document"])
     drag_select(page, "推动", "开放")
     code_with_picker(page, "数据开放")
     drag_select(page, "公共数据", "原则。")

@@ -19,7 +19,7 @@ SELECTED = """() => {
 
 
 @pytest.fixture
-def world(transactional_db):
+def afternoon_project(transactional_db):
     project = ProjectFactory(name="整天编码")
     owner = UserFactory(username="owner")
     MembershipFactory(project=project, user=owner, role=Role.OWNER)
@@ -30,10 +30,10 @@ def world(transactional_db):
     return {"project": project, "document": document, "sharing": sharing, "opening": opening, "owner": owner}
 
 
-def test_esc_closes_the_picker_and_the_selection_is_still_there(world, new_page, login, live_server):
+def test_esc_closes_the_picker_and_the_selection_is_still_there(afternoon_project, new_page, login, live_server):
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, afternoon_project["document"])
     drag_select(page, "推动", "开放")
     page.wait_for_selector("#picker:not([hidden])")
     assert page.evaluate("document.activeElement.id") == "picker-search"
@@ -50,10 +50,10 @@ def test_esc_closes_the_picker_and_the_selection_is_still_there(world, new_page,
     assert not Coding.objects.exists()
 
 
-def test_a_real_mouse_drag_of_the_selection_onto_a_tree_node_codes_it(world, new_page, login, live_server):
+def test_a_real_mouse_drag_of_the_selection_onto_a_tree_node_codes_it(afternoon_project, new_page, login, live_server):
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, afternoon_project["document"])
     drag_select(page, "政府数据以", "原则")
     page.wait_for_selector("#picker:not([hidden])")
     start, end = TEXT.index("政府数据以"), TEXT.index("原则") + 2
@@ -64,7 +64,7 @@ def test_a_real_mouse_drag_of_the_selection_onto_a_tree_node_codes_it(world, new
           return {x: r.left + 6, y: r.top + r.height / 2};
         }"""
     )
-    row = page.locator(f"#node-tree .cb-row[data-node-id='{world['opening'].pk}']").bounding_box()
+    row = page.locator(f"#node-tree .cb-row[data-node-id='{afternoon_project['opening'].pk}']").bounding_box()
     page.mouse.move(inside["x"], inside["y"])
     page.mouse.down()
     page.mouse.move(inside["x"] + 30, inside["y"] + 10, steps=4)
@@ -73,7 +73,7 @@ def test_a_real_mouse_drag_of_the_selection_onto_a_tree_node_codes_it(world, new
     page.wait_for_selector("#doc-text .hl")
     coding = Coding.objects.get()
     assert (coding.node_id, coding.start, coding.end, coding.text) == (
-        world["opening"].pk,
+        afternoon_project["opening"].pk,
         start,
         end,
         TEXT[start:end],
@@ -82,10 +82,10 @@ def test_a_real_mouse_drag_of_the_selection_onto_a_tree_node_codes_it(world, new
     assert "数据开放" in page.locator("#status").inner_text()
 
 
-def test_shift_arrows_select_text_and_enter_opens_the_picker(world, new_page, login, live_server):
+def test_shift_arrows_select_text_and_enter_opens_the_picker(afternoon_project, new_page, login, live_server):
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, afternoon_project["document"])
     box = page.evaluate(
         """() => {
           const p = document.querySelectorAll('#doc-text p')[2];
@@ -111,15 +111,15 @@ def refs(page, node) -> str:
     return page.locator(f"#node-tree .cb-row[data-node-id='{node.pk}'] .cb-counts span").nth(1).inner_text()
 
 
-def test_tree_counts_change_after_coding_and_after_undo(world, new_page, login, live_server):
+def test_tree_counts_change_after_coding_and_after_undo(afternoon_project, new_page, login, live_server):
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
-    assert refs(page, world["sharing"]) == "0"
+    open_workspace(page, live_server, afternoon_project["document"])
+    assert refs(page, afternoon_project["sharing"]) == "0"
     drag_select(page, "公共数据", "原则。")
     code_with_picker(page, "数据共享")
     refs_are = "n => document.querySelector(\"#node-tree .cb-row[data-node-id='%s'] .cb-counts span:nth-child(2)\")"
-    refs_are = refs_are % world["sharing"].pk + ".textContent === n"
+    refs_are = refs_are % afternoon_project["sharing"].pk + ".textContent === n"
     page.wait_for_function(refs_are, arg="1")
     assert "数据共享" in page.locator("#status").inner_text()
     page.keyboard.press("Control+z")
@@ -127,17 +127,17 @@ def test_tree_counts_change_after_coding_and_after_undo(world, new_page, login, 
     assert not Coding.objects.exists()
 
 
-def test_a_click_on_plain_text_opens_no_empty_card(world, new_page, login, live_server):
+def test_a_click_on_plain_text_opens_no_empty_card(afternoon_project, new_page, login, live_server):
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, afternoon_project["document"])
     page.click("#doc-text p:nth-child(3)")
     page.wait_for_timeout(200)  # give a (wrong) card the chance to appear; no timing is asserted
     assert page.locator("#here-panel").is_hidden()
 
 
-def test_stripe_labels_of_twelve_overlapping_nodes_never_intersect(world, new_page, login, live_server):
-    project, document = world["project"], world["document"]
+def test_stripe_labels_of_twelve_overlapping_nodes_never_intersect(afternoon_project, new_page, login, live_server):
+    project, document = afternoon_project["project"], afternoon_project["document"]
     alice = project.memberships.get(user__username="alice").user
     category = NodeFactory(project=project, name="政策工具", color="#59a14f")
     for k in range(12):
@@ -167,11 +167,13 @@ def test_stripe_labels_of_twelve_overlapping_nodes_never_intersect(world, new_pa
     assert all(t.startswith("政策工具/很长的节点名称第") for t in titles)
 
 
-def test_an_at_link_selects_exactly_that_range_ready_to_code(world, new_page, login, live_server):
+def test_an_at_link_selects_exactly_that_range_ready_to_code(afternoon_project, new_page, login, live_server):
     page = new_page()
     login(page, "alice")
     start, end = TEXT.index("𠮷政"), TEXT.index("例外") + 2
-    page.goto(live_server.url + reverse("coding:workspace", args=[world["document"].pk]) + f"#at-{start}-{end}")
+    page.goto(
+        live_server.url + reverse("coding:workspace", args=[afternoon_project["document"].pk]) + f"#at-{start}-{end}"
+    )
     page.wait_for_function(SELECTED)
     got_start, got_end, text = page.evaluate(SELECTED)
     assert (got_start, got_end) == (start, end)
@@ -182,10 +184,12 @@ def test_an_at_link_selects_exactly_that_range_ready_to_code(world, new_page, lo
     assert (coding.start, coding.end) == (start, end)
 
 
-def test_find_highlights_steps_and_codes_all_hits_as_one_undoable_batch(world, new_page, login, live_server):
+def test_find_highlights_steps_and_codes_all_hits_as_one_undoable_batch(
+    afternoon_project, new_page, login, live_server
+):
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, afternoon_project["document"])
     page.click("#doc-text p:nth-child(2)")
     page.keyboard.press("Control+f")
     page.wait_for_selector("#find-bar:not([hidden])")
@@ -212,10 +216,10 @@ def test_find_highlights_steps_and_codes_all_hits_as_one_undoable_batch(world, n
     assert not Coding.objects.exists()
 
 
-def test_find_with_no_hits_says_so_and_offers_nothing_to_code(world, new_page, login, live_server):
+def test_find_with_no_hits_says_so_and_offers_nothing_to_code(afternoon_project, new_page, login, live_server):
     page = new_page()
     login(page, "alice")
-    open_workspace(page, live_server, world["document"])
+    open_workspace(page, live_server, afternoon_project["document"])
     page.click("#find-button")
     page.fill("#find-input", "<b>不存在</b>")
     page.wait_for_function("() => document.getElementById('find-count').textContent === '无匹配'")

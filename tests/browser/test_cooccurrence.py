@@ -10,7 +10,7 @@ from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, N
 
 
 @pytest.fixture
-def world(transactional_db):
+def cooccurrence_project(transactional_db):
     project = ProjectFactory(name="共现测试")
     owner = UserFactory(username="owner")
     MembershipFactory(project=project, user=owner, role=Role.OWNER)
@@ -28,10 +28,12 @@ def world(transactional_db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_heatmap_renders_with_chinese_labels_and_a_cell_opens_its_passages(world, new_page, login, live_server):
+def test_the_heatmap_renders_with_chinese_labels_and_a_cell_opens_its_passages(
+    cooccurrence_project, new_page, login, live_server
+):
     page = new_page()
     login(page, "owner")
-    page.goto(live_server.url + reverse("cooccurrence:page", args=[world["project"].pk]))
+    page.goto(live_server.url + reverse("cooccurrence:page", args=[cooccurrence_project["project"].pk]))
     expect(page.locator("h1")).to_contain_text("编码层: 编码员 alice")  # the Chinese UI names the layer
     table = page.locator("#cooccurrence-table table")
     assert table.locator("tbody th").all_inner_texts() == ["数据归集", "数据共享"]

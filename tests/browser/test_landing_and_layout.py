@@ -18,7 +18,7 @@ TEXT = "第一条　𠮷网信部门负责统筹协调公共数据安全工作�
 
 
 @pytest.fixture
-def study():
+def landing_study():
     project = ProjectFactory(name="公共数据研究")
     owner = UserFactory(username="owner")
     MembershipFactory(project=project, user=owner, role=Role.OWNER)
@@ -28,10 +28,10 @@ def study():
     return {"project": project, "document": document.document, "alice": alice, "bob": bob, "owner": owner}
 
 
-def test_a_kwic_hit_opens_the_coding_page_with_the_hit_selected(new_page, login, live_server, study):
+def test_a_kwic_hit_opens_the_coding_page_with_the_hit_selected(new_page, login, live_server, landing_study):
     page = new_page()
     login(page, "alice")
-    page.goto(f"{live_server.url}/projects/{study['project'].pk}/text-search/?q=公共数据")
+    page.goto(f"{live_server.url}/projects/{landing_study['project'].pk}/text-search/?q=公共数据")
     hits = page.locator(".kwic a.kwic-hit-link")
     hits.first.wait_for()
     assert hits.count() == 2
@@ -43,11 +43,11 @@ def test_a_kwic_hit_opens_the_coding_page_with_the_hit_selected(new_page, login,
     assert page.url.endswith(f"#at-{start}-{start + 4}")
 
 
-def test_unticking_a_passage_in_the_preview_leaves_it_out(new_page, login, live_server, study):
-    node = NodeFactory(project=study["project"], name="公共数据")
+def test_unticking_a_passage_in_the_preview_leaves_it_out(new_page, login, live_server, landing_study):
+    node = NodeFactory(project=landing_study["project"], name="公共数据")
     page = new_page()
     login(page, "alice")
-    page.goto(f"{live_server.url}/projects/{study['project'].pk}/text-search/?q=公共数据")
+    page.goto(f"{live_server.url}/projects/{landing_study['project'].pk}/text-search/?q=公共数据")
     page.select_option("select[name=target]", str(node.pk))
     page.select_option("select[name=spread]", "sentence")
     page.locator("#autocode-form .autocode button[type=submit]").click()
@@ -60,16 +60,19 @@ def test_unticking_a_passage_in_the_preview_leaves_it_out(new_page, login, live_
     assert list(Coding.objects.values_list("text", flat=True)) == ["第十二条　省级平台汇聚公共数据，推动共享。"]
 
 
-def test_a_same_passage_different_code_case_is_resolved(new_page, login, live_server, study):
-    project, document = study["project"], study["document"]
+def test_a_same_passage_different_code_case_is_resolved(new_page, login, live_server, landing_study):
+    project, document = landing_study["project"], landing_study["document"]
     hub, platform = NodeFactory(project=project, name="平台汇聚"), NodeFactory(project=project, name="共享平台")
     start = TEXT.index("省级平台")
-    CodingFactory(document=document, node=hub, coder=study["alice"], start=start, end=start + 8)
-    CodingFactory(document=document, node=platform, coder=study["bob"], start=start + 2, end=start + 10)
+    CodingFactory(document=document, node=hub, coder=landing_study["alice"], start=start, end=start + 8)
+    CodingFactory(document=document, node=platform, coder=landing_study["bob"], start=start + 2, end=start + 10)
     other = TEXT.index("网信部门")
-    CodingFactory(document=document, node=hub, coder=study["alice"], start=other, end=other + 4)
+    CodingFactory(document=document, node=hub, coder=landing_study["alice"], start=other, end=other + 4)
     coding_services.assignments_add(
-        project=project, documents=[document], coders=[study["alice"], study["bob"]], actor=study["owner"]
+        project=project,
+        documents=[document],
+        coders=[landing_study["alice"], landing_study["bob"]],
+        actor=landing_study["owner"],
     )
     page = new_page()
     login(page, "owner")
@@ -93,13 +96,13 @@ def test_a_same_passage_different_code_case_is_resolved(new_page, login, live_se
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_the_nav_is_one_row_at_1280_px(browser, live_server, login, study, language):
+def test_the_nav_is_one_row_at_1280_px(browser, live_server, login, landing_study, language):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
         login(page, "owner")
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-        page.goto(f"{live_server.url}/projects/{study['project'].pk}/")
+        page.goto(f"{live_server.url}/projects/{landing_study['project'].pk}/")
         tops = page.evaluate(
             "Array.from(document.querySelectorAll('.topbar .brand, .project-nav > a, .nav-group > summary,"
             " .topbar-right > *')).map(e => Math.round(e.getBoundingClientRect().top))"
@@ -117,14 +120,14 @@ def test_the_nav_is_one_row_at_1280_px(browser, live_server, login, study, langu
         finish_requests(live_server)
 
 
-def test_printing_hides_nav_and_forms_and_the_matrix_goes_landscape(new_page, login, live_server, study):
-    project = study["project"]
+def test_printing_hides_nav_and_forms_and_the_matrix_goes_landscape(new_page, login, live_server, landing_study):
+    project = landing_study["project"]
     node = NodeFactory(project=project, name="公共数据")
-    CodingFactory(document=study["document"], node=node, coder=study["alice"], start=5, end=9)
+    CodingFactory(document=landing_study["document"], node=node, coder=landing_study["alice"], start=5, end=9)
     page = new_page()
     login(page, "owner")
     for path in (
-        f"/documents/{study['document'].pk}/",
+        f"/documents/{landing_study['document'].pk}/",
         f"/projects/{project.pk}/matrix/",
         f"/projects/{project.pk}/summary/",
         f"/projects/{project.pk}/agreement/?a=alice&b=bob",

@@ -9,7 +9,7 @@ from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, N
 
 
 @pytest.fixture
-def world(transactional_db):
+def matrix_project(transactional_db):
     project = ProjectFactory(name="矩阵测试")
     owner = UserFactory(username="owner")
     MembershipFactory(project=project, user=owner, role=Role.OWNER)
@@ -25,10 +25,10 @@ def world(transactional_db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_clicking_a_cell_opens_its_passages(world, new_page, login, live_server):
+def test_clicking_a_cell_opens_its_passages(matrix_project, new_page, login, live_server):
     page = new_page()
     login(page, "owner")
-    page.goto(live_server.url + reverse("coding:matrix", args=[world["project"].pk]))
+    page.goto(live_server.url + reverse("coding:matrix", args=[matrix_project["project"].pk]))
     table = page.locator("#matrix-table table")
     assert table.locator("tbody th").all_inner_texts() == ["贵州省", "云南省"]
 
@@ -45,5 +45,5 @@ def test_clicking_a_cell_opens_its_passages(world, new_page, login, live_server)
     page.wait_for_url("**/passages/**")
     passages = page.locator("#passages")
     assert "贵州省政府数据共享开放条例" in passages.inner_text()
-    assert world["guizhou"].text[9:15] in passages.locator("mark").first.inner_text()
+    assert matrix_project["guizhou"].text[9:15] in passages.locator("mark").first.inner_text()
     assert page.locator("#passages article").count() == 1

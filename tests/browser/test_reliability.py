@@ -16,7 +16,7 @@ BOB = "政府数据开放，制定本规定。"
 
 
 @pytest.fixture
-def world(transactional_db):
+def reliability_project(transactional_db):
     project = ProjectFactory(name="信度测试")
     MembershipFactory(project=project, user=UserFactory(username="owner"), role=Role.OWNER)
     alice = MembershipFactory(project=project, user=UserFactory(username="alice"), role=Role.CODER).user
@@ -34,14 +34,14 @@ def code_and_finish(page, live_server, document, first, last):
     page.wait_for_selector("#doc-text p")
 
 
-def test_team_runs_the_whole_reliability_workflow(world, new_page, login, live_server):
-    project, document = world["project"], world["document"]
+def test_team_runs_the_whole_reliability_workflow(reliability_project, new_page, login, live_server):
+    project, document = reliability_project["project"], reliability_project["document"]
     owner = new_page()
     login(owner, "owner")
     owner.goto(live_server.url + reverse("coding:team", args=[project.pk]))
     owner.check("input[name=all_documents]")
-    owner.check(f"input[name=coders][value='{world['alice'].pk}']")
-    owner.check(f"input[name=coders][value='{world['bob'].pk}']")
+    owner.check(f"input[name=coders][value='{reliability_project['alice'].pk}']")
+    owner.check(f"input[name=coders][value='{reliability_project['bob'].pk}']")
     owner.click("button[name=action][value=assign]")
     owner.check("input[name=blind]")
     owner.click("form:has(input[name=blind]) button[type=submit]")

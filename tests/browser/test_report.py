@@ -9,7 +9,7 @@ from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, N
 
 
 @pytest.fixture
-def world(transactional_db):
+def report_project(transactional_db):
     project = ProjectFactory(name="报告测试")
     owner = UserFactory(username="owner")
     MembershipFactory(project=project, user=owner, role=Role.OWNER)
@@ -21,17 +21,17 @@ def world(transactional_db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_matrix_figures_and_report_render(world, new_page, login, live_server):
+def test_matrix_figures_and_report_render(report_project, new_page, login, live_server):
     page = new_page()
     login(page, "owner")
-    project = world["project"]
+    project = report_project["project"]
     page.goto(live_server.url + reverse("coding:matrix", args=[project.pk]))
     for figure in ("map", "timeline"):
         image = page.locator(f"#matrix-figures img[src*='{figure}.svg']")
         image.scroll_into_view_if_needed()
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     page.locator("#matrix-figures a", has_text="数据共享").click()
-    assert f"map={world['share'].pk}" in page.url
+    assert f"map={report_project['share'].pk}" in page.url
 
     page.goto(live_server.url + reverse("policies:project-home", args=[project.pk]))
     page.locator("a", has_text="方法报告").click()

@@ -30,7 +30,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 @pytest.fixture
-def study():
+def hostile_study():
     project = ProjectFactory(name="安全测试", description=MARKUP)
     owner = UserFactory(username="owner")
     MembershipFactory(project=project, user=owner, role=Role.OWNER)
@@ -76,9 +76,9 @@ def _clean(page, seen, what: str) -> None:
     assert seen["outside"] == [], f"{what}: {seen['outside']}"
 
 
-def test_no_page_breaks_the_policy_or_reaches_outside(new_page, login, live_server, study):
-    project, document = study["project"].pk, study["documents"][0].pk
-    node = study["node"]
+def test_no_page_breaks_the_policy_or_reaches_outside(new_page, login, live_server, hostile_study):
+    project, document = hostile_study["project"].pk, hostile_study["documents"][0].pk
+    node = hostile_study["node"]
     pages = {
         "project list": (reverse("policies:project-list"), "main"),
         "project home": (reverse("policies:project-home", args=[project]), "#document-table"),
@@ -128,8 +128,8 @@ def _answering(page, answers: list[bool]) -> list[str]:
     return asked
 
 
-def test_confirm_dialogs_ask_first_and_a_no_changes_nothing(new_page, login, live_server, study):
-    project = study["project"]
+def test_confirm_dialogs_ask_first_and_a_no_changes_nothing(new_page, login, live_server, hostile_study):
+    project = hostile_study["project"]
     page = new_page()
     seen = _watch(page, live_server.url)
     login(page, "owner")
@@ -145,7 +145,7 @@ def test_confirm_dialogs_ask_first_and_a_no_changes_nothing(new_page, login, liv
         remove.click()
     assert not Membership.objects.filter(project=project, user__username="reader").exists()
 
-    document = study["documents"][1]
+    document = hostile_study["documents"][1]
     page.goto(live_server.url + reverse("policies:document", args=[document.pk]))
     page.locator("form[data-confirm] button").click()
     page.wait_for_timeout(300)
@@ -157,8 +157,8 @@ def test_confirm_dialogs_ask_first_and_a_no_changes_nothing(new_page, login, liv
     _clean(page, seen, "confirm dialogs")
 
 
-def test_selects_submit_their_forms_and_tick_all_ticks_every_hit(new_page, login, live_server, study):
-    project = study["project"]
+def test_selects_submit_their_forms_and_tick_all_ticks_every_hit(new_page, login, live_server, hostile_study):
+    project = hostile_study["project"]
     page = new_page()
     seen = _watch(page, live_server.url)
     login(page, "owner")
@@ -192,8 +192,8 @@ def test_selects_submit_their_forms_and_tick_all_ticks_every_hit(new_page, login
     _clean(page, seen, "auto-submit and tick all")
 
 
-def test_a_dropped_file_is_imported_and_the_outline_marks_its_target(new_page, login, live_server, study):
-    project = study["project"]
+def test_a_dropped_file_is_imported_and_the_outline_marks_its_target(new_page, login, live_server, hostile_study):
+    project = hostile_study["project"]
     page = new_page()
     seen = _watch(page, live_server.url)
     login(page, "owner")
@@ -209,7 +209,7 @@ def test_a_dropped_file_is_imported_and_the_outline_marks_its_target(new_page, l
     page.locator("#upload-results li").first.wait_for()
     assert Document.objects.filter(project=project, title="拖放").exists()
 
-    document = study["documents"][0]
+    document = hostile_study["documents"][0]
     page.goto(live_server.url + reverse("policies:document", args=[document.pk]))
     link = page.locator(".outline a[href^='#p-']").last
     target = link.get_attribute("href")

@@ -27,15 +27,15 @@ FOLLOWS_THE_VIEW = """() => {
 
 
 @pytest.fixture
-def world(transactional_db):
+def suggestion_project(transactional_db):
     project = ProjectFactory(name="建议测试")
     alice = UserFactory(username="alice")
     MembershipFactory(project=project, user=alice, role=Role.CODER)
     return {"project": project, **build(project, alice)}
 
 
-def test_the_review_loop(new_page, login, live_server, world):
-    project, alice = world["project"], world["alice"]
+def test_the_review_loop(new_page, login, live_server, suggestion_project):
+    project, alice = suggestion_project["project"], suggestion_project["alice"]
     page = new_page()
     page.set_default_timeout(30_000)  # the page trains in the request once; the rest is quick
     login(page, "alice")

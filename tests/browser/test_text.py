@@ -18,7 +18,7 @@ TEXTS = (
 
 
 @pytest.fixture
-def study():
+def stakeholder_study():
     project = ProjectFactory(name="利益相关者研究")
     owner = UserFactory(username="owner")
     MembershipFactory(project=project, user=owner, role=Role.OWNER)
@@ -30,8 +30,8 @@ def study():
     return project, paths
 
 
-def test_the_word_cloud_is_drawn_and_a_word_opens_its_search(new_page, login, live_server, study):
-    project, _paths = study
+def test_the_word_cloud_is_drawn_and_a_word_opens_its_search(new_page, login, live_server, stakeholder_study):
+    project, _paths = stakeholder_study
     page = new_page()
     login(page, "coder")
     page.goto(f"{live_server.url}/projects/{project.pk}/word-frequency/")
@@ -41,8 +41,8 @@ def test_the_word_cloud_is_drawn_and_a_word_opens_its_search(new_page, login, li
     assert page.locator(".kwic mark").count() == 3
 
 
-def test_a_coder_auto_codes_a_stakeholder_search_and_undoes_it(new_page, login, live_server, study):
-    project, paths = study
+def test_a_coder_auto_codes_a_stakeholder_search_and_undoes_it(new_page, login, live_server, stakeholder_study):
+    project, paths = stakeholder_study
     node_id = next(i for p, i in paths.items() if p.endswith("网信部门"))
     page = new_page()
     login(page, "coder")

@@ -85,6 +85,10 @@ def test_an_empty_list_is_refused_not_answered_with_an_empty_list(api_as, projec
     [
         ({"start": 10, "end": 5}, "outside"),
         ({"start": 0, "end": 10_000}, "outside"),
+        ({"start": 200, "end": 205}, "outside"),  # wholly past the end: the database's substring is empty
+        ({"start": 2**40, "end": 2**40 + 5}, "outside"),  # beyond any substring position the database takes
+        ({"start": 3, "end": 2**63}, "outside"),
+        ({"start": TEXT.index("\n"), "end": TEXT.index("\n") + 1}, "only spaces or line breaks"),
         ({"start": -1}, "start"),
         ({"node": 987654}, "Node 987654 is not in this project's codebook."),
         ({"memo": "长" * 10_001}, "at most"),
@@ -96,6 +100,18 @@ def test_bad_codings_get_a_clear_400_and_change_nothing(api_as, project, documen
     assert response.status_code == 400
     assert phrase in response.json()["detail"]
     assert not Coding.objects.exists()
+
+
+def test_a_saved_passage_is_trimmed_and_quoted_from_the_document(api_as, project, document, node, coder):
+    start = TEXT.index("。") + 1  # the passage starts on the line break after the first article
+    end = TEXT.index("以共享")
+    response = api_as(coder).post(
+        codings_url(project), {"document": document.pk, "node": node.pk, "start": start, "end": end}, format="json"
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["start"], body["end"], body["text"]) == (start + 1, end, "第二条　政府数据")
+    assert Coding.objects.get().text == TEXT[start + 1 : end]
 
 
 def test_document_or_node_of_another_project_is_refused(api_as, project, document, node, coder):
@@ -130,6 +146,7 @@ def test_viewer_cannot_code(api_as, project, document, node, viewer):
         codings_url(project), {"document": document.pk, "node": node.pk, "start": 0, "end": 3}, format="json"
     )
     assert response.status_code == 403
+    assert response.json() == {"detail": "Your role in this project (Viewer) does not allow this."}
     assert not Coding.objects.exists()
 
 
@@ -175,6 +192,7 @@ def test_a_coder_cannot_remove_another_coders_coding(api_as, project, document, 
     coding = CodingFactory(document=document, node=node, coder=owner)
     response = api_as(coder).delete(reverse("api:coding", kwargs={"coding_id": coding.pk}))
     assert response.status_code == 403
+    assert response.json() == {"detail": "Only the coder who made this coding, or a project owner, can change it."}
     assert Coding.objects.filter(pk=coding.pk).exists()
 
 
@@ -206,7 +224,9 @@ def test_owner_reads_the_audit_trail_after_a_removal(api_as, project, document, 
         ("deleted", "coder", created["id"]),
         ("created", "coder", created["id"]),
     ]
-    assert api_as(coder).get(url).status_code == 403
+    refused = api_as(coder).get(url)
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "Your role in this project (Coder) does not allow this."}
 
 
 def test_memos_are_searchable(api_as, project, document, coder):

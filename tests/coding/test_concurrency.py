@@ -42,7 +42,7 @@ def _race(works):
 
 
 @pytest.fixture
-def team():
+def one_coder_project():
     project = ProjectFactory()
     coder = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="coder")).user
     documents = [DocumentFactory(project=project, text=f"{i}" + "政府数据共享开放" * 30) for i in range(2)]  # no spaces
@@ -61,8 +61,8 @@ def _items(documents, nodes, round_):
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("retry", [True, False], ids=["with-retry", "canonical-order-alone"])
-def test_two_bulk_writes_of_the_same_codings_in_opposite_orders_never_fail(team, monkeypatch, retry):
-    project, coder, documents, nodes = team
+def test_two_bulk_writes_of_the_same_codings_in_opposite_orders_never_fail(one_coder_project, monkeypatch, retry):
+    project, coder, documents, nodes = one_coder_project
     if not retry:  # the rows written in one order must avoid the deadlock by themselves
         monkeypatch.setattr(services, "RETRYABLE_SQLSTATES", set())
     url = reverse("api:codings", args=[project.pk])
@@ -86,8 +86,8 @@ def test_two_bulk_writes_of_the_same_codings_in_opposite_orders_never_fail(team,
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_deadlock_is_retried_once_with_the_whole_transaction(team, monkeypatch):
-    project, coder, documents, nodes = team
+def test_a_deadlock_is_retried_once_with_the_whole_transaction(one_coder_project, monkeypatch):
+    project, coder, documents, nodes = one_coder_project
     items = [services.CodingRequest(documents[0], nodes[0], 0, 4), services.CodingRequest(documents[1], nodes[1], 0, 4)]
     real, calls = services._codings_create, []
 
@@ -108,8 +108,8 @@ def test_a_deadlock_is_retried_once_with_the_whole_transaction(team, monkeypatch
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_second_deadlock_answers_503_with_a_detail_and_writes_nothing(team, monkeypatch):
-    project, coder, documents, nodes = team
+def test_a_second_deadlock_answers_503_with_a_detail_and_writes_nothing(one_coder_project, monkeypatch):
+    project, coder, documents, nodes = one_coder_project
 
     def always(**kwargs):
         _raise_deadlock()

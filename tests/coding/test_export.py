@@ -2,11 +2,13 @@
 
 import csv
 import io
+import random
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
+from coding import export
 from policies import writers
 from policies.models import CustomAttribute
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
@@ -23,7 +25,7 @@ def tree(project):
 
 
 @pytest.fixture
-def document(project):
+def attributed_document(project):
     CustomAttribute.objects.create(project=project, name="城市")
     return DocumentFactory(
         project=project,
@@ -41,11 +43,11 @@ def read_csv(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
-def test_export_has_one_row_per_coding_with_paths_and_attributes(api_as, project, owner, tree, document):
+def test_export_has_one_row_per_coding_with_paths_and_attributes(api_as, project, owner, tree, attributed_document):
     _root, child, _other = tree
     passage_end = TEXT.index("。") + 1
     coding = CodingFactory(
-        document=document, node=child, coder=owner, start=4, end=passage_end, memo='备注 "引号"\n换行'
+        document=attributed_document, node=child, coder=owner, start=4, end=passage_end, memo='备注 "引号"\n换行'
     )
     response = api_as(owner).get(reverse("api:codings-csv", kwargs={"project_id": project.pk}))
     assert response["Content-Type"].startswith("text/csv")
@@ -82,11 +84,13 @@ def test_export_has_one_row_per_coding_with_paths_and_attributes(api_as, project
     ]
 
 
-def test_node_filter_includes_descendants_and_coder_filter_narrows(api_as, project, owner, coder, tree, document):
+def test_node_filter_includes_descendants_and_coder_filter_narrows(
+    api_as, project, owner, coder, tree, attributed_document
+):
     root, child, other = tree
-    CodingFactory(document=document, node=root, coder=owner, start=0, end=3)
-    CodingFactory(document=document, node=child, coder=coder, start=0, end=3)
-    CodingFactory(document=document, node=other, coder=owner, start=0, end=3)
+    CodingFactory(document=attributed_document, node=root, coder=owner, start=0, end=3)
+    CodingFactory(document=attributed_document, node=child, coder=coder, start=0, end=3)
+    CodingFactory(document=attributed_document, node=other, coder=owner, start=0, end=3)
     url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
     assert len(read_csv(api_as(owner).get(url, {"node": root.pk}))) == 2
     assert len(read_csv(api_as(owner).get(url, {"node": root.pk, "coder": "coder"}))) == 1
@@ -94,8 +98,8 @@ def test_node_filter_includes_descendants_and_coder_filter_narrows(api_as, proje
     assert len(read_csv(api_as(owner).get(url, {"province": "贵州"}))) == 0
 
 
-def test_plain_utf8_option_has_no_bom(api_as, project, owner, tree, document):
-    CodingFactory(document=document, node=tree[0], coder=owner)
+def test_plain_utf8_option_has_no_bom(api_as, project, owner, tree, attributed_document):
+    CodingFactory(document=attributed_document, node=tree[0], coder=owner)
     url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
     raw = b"".join(api_as(owner).get(url, {"bom": "0"}).streaming_content)
     assert raw.startswith(b"coding_id,")
@@ -108,8 +112,8 @@ def test_unknown_node_filter_is_a_clear_400(api_as, project, owner):
     assert "not in this project" in response.json()["detail"]
 
 
-def test_xlsx_export_holds_the_same_rows(api_as, project, owner, tree, document):
-    CodingFactory(document=document, node=tree[1], coder=owner, start=0, end=3, memo="bad\x01char")
+def test_xlsx_export_holds_the_same_rows(api_as, project, owner, tree, attributed_document):
+    CodingFactory(document=attributed_document, node=tree[1], coder=owner, start=0, end=3, memo="bad\x01char")
     response = api_as(owner).get(reverse("api:codings-xlsx", kwargs={"project_id": project.pk}))
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.active.iter_rows(values_only=True))
@@ -120,7 +124,6 @@ def test_xlsx_export_holds_the_same_rows(api_as, project, owner, tree, document)
 
 
 def test_export_names_the_article_and_section_path_a_passage_starts_in(api_as, project, owner, tree):
-    from coding import export
     from policies.models import Section
 
     text = "第一章　总则\n第一条　目的。\n第二条　范围。\n第二章　共享\n第一节　分类\n第三条　分级分类。"
@@ -147,12 +150,43 @@ def test_export_names_the_article_and_section_path_a_passage_starts_in(api_as, p
     assert export.places_of([]) == ([], [])
 
 
-def test_csv_streams_in_chunks_not_one_per_row(api_as, project, owner, tree, document, monkeypatch):
+def test_csv_streams_in_chunks_not_one_per_row(api_as, project, owner, tree, attributed_document, monkeypatch):
     for start in range(0, 9, 3):
-        CodingFactory(document=document, node=tree[0], coder=owner, start=start, end=start + 2)
+        CodingFactory(document=attributed_document, node=tree[0], coder=owner, start=start, end=start + 2)
     url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
     assert len(list(api_as(owner).get(url).streaming_content)) == 1
     monkeypatch.setattr(writers, "STREAM_CHUNK", 10)
     chunks = list(api_as(owner).get(url).streaming_content)
     assert len(chunks) > 1
     assert len(list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))) == 3
+
+
+def test_places_at_the_coded_starts_agree_with_the_full_sweep():
+    rng = random.Random(7)
+    kinds = ("part", "chapter", "section", "article", "item")
+    for _ in range(200):
+        sections = []
+        for i in range(rng.randint(0, 12)):
+            start = rng.randrange(0, 200)
+            level = rng.randint(0, 4)
+            sections.append((start, start + rng.randint(1, 120), kinds[level], f"标题{i}", level))
+        starts = sorted({rng.randrange(0, 260) for _ in range(rng.randint(1, 15))})
+        full = export.places_of(sections)
+        at = export.places_at(sections, starts)
+        context = export.Context({}, {}, {}, {}, [], places={1: full})
+        assert at[0] == starts
+        assert at[1] == [export.place(context, 1, start) for start in starts]
+
+
+def test_export_holds_only_the_current_documents_places():
+    codings = [
+        (i, document, 0, 0, start, start + 1, "", "", None)
+        for i, (document, start) in enumerate([(1, 5), (1, 0), (2, 3), (3, 9)])
+    ]
+    sections = [(1, 0, 10, "article", "第一条", 2), (3, 0, 20, "chapter", "第一章", 1), (4, 0, 5, "article", "x", 2)]
+    places: dict = {}
+    seen = []
+    for coding in export.in_document_order(codings, sections, places):
+        seen.append((coding[0], sorted(places)))
+    assert seen == [(1, [1]), (0, [1]), (2, []), (3, [3])]
+    assert places[3] == ([9], [("", "第一章")])

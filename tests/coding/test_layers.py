@@ -377,7 +377,7 @@ def test_codebook_figure_counts_a_layer_and_says_which(client, agreed):
     assert explicit["X-PolicyCoder-Layer"].startswith("coder; coders=bob;")
     bad = client.get(url, {"counts": "references", "coders": "nobody"})
     assert bad.status_code == 400
-    assert "nobody" in bad.content.decode()
+    assert "Unknown coder(s) in this project: nobody." in bad.content.decode()
 
 
 # --- node view and coded-segment export ------------------------------------------------------------
@@ -568,13 +568,13 @@ def test_word_frequency_json_names_the_layer_in_its_body(api_as, agreed):
 def test_times_read_as_text_are_utc_on_either_database():
     from datetime import UTC, datetime
 
-    from coding.layers import _utc_text
+    from coding.localtime import parse_utc
 
     sqlite_form, postgres_form = "2026-12-06 23:30:05.123456", "2026-12-06 23:30:05.123456+00"
     expected = datetime(2026, 12, 6, 23, 30, 5, 123456, tzinfo=UTC)
-    assert _utc_text(sqlite_form) == expected
-    assert _utc_text(postgres_form) == expected
-    assert _utc_text("2026-12-06 23:30:05") == expected.replace(microsecond=0)
+    assert parse_utc(sqlite_form) == expected
+    assert parse_utc(postgres_form) == expected
+    assert parse_utc("2026-12-06 23:30:05") == expected.replace(microsecond=0)
 
 
 def test_the_coding_pages_rows_carry_local_times_to_the_second(project, coder, settings):

@@ -16,7 +16,7 @@ TEXT = "第一条　为了推动𠮷政府数据共享开放，制定本条例�
 
 
 @pytest.fixture
-def world(project, owner, coder):
+def two_coders_codings(project, owner, coder):
     other = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="other")).user
     document = DocumentFactory(project=project, text=TEXT, char_count=len(TEXT))
     nodes = [NodeFactory(project=project, name=name) for name in ("数据共享", "数据开放")]
@@ -26,9 +26,9 @@ def world(project, owner, coder):
     return {"project": project, "document": document, "nodes": nodes, "coder": coder, "other": other, "owner": owner}
 
 
-def feed(world, compact=True) -> str:
-    url = reverse("api:codings", kwargs={"project_id": world["project"].pk})
-    return f"{url}?document={world['document'].pk}" + ("&compact=1" if compact else "")
+def feed(two_coders_codings, compact=True) -> str:
+    url = reverse("api:codings", kwargs={"project_id": two_coders_codings["project"].pk})
+    return f"{url}?document={two_coders_codings['document'].pk}" + ("&compact=1" if compact else "")
 
 
 def refresh(client, url, etag):
@@ -36,19 +36,26 @@ def refresh(client, url, etag):
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC"])
-def test_the_list_answers_exactly_what_the_serializer_answered(api_as, world, settings, zone):
+def test_the_list_answers_exactly_what_the_serializer_answered(api_as, two_coders_codings, settings, zone):
     settings.TIME_ZONE = zone
-    url = reverse("api:codings", kwargs={"project_id": world["project"].pk})
-    for query in ("", f"?document={world['document'].pk}", "?coder=other", f"?node={world['nodes'][0].pk}"):
-        response = api_as(world["owner"]).get(url + query)
+    url = reverse("api:codings", kwargs={"project_id": two_coders_codings["project"].pk})
+    for query in (
+        "",
+        f"?document={two_coders_codings['document'].pk}",
+        "?coder=other",
+        f"?node={two_coders_codings['nodes'][0].pk}",
+    ):
+        response = api_as(two_coders_codings["owner"]).get(url + query)
         assert response.status_code == 200
-        expected = CodingSerializer(Coding.objects.filter(document__project=world["project"]), many=True).data
+        expected = CodingSerializer(
+            Coding.objects.filter(document__project=two_coders_codings["project"]), many=True
+        ).data
         if query:
             wanted = {
                 "": lambda row: True,
-                "?d": lambda row: row["document"] == world["document"].pk,
+                "?d": lambda row: row["document"] == two_coders_codings["document"].pk,
                 "?c": lambda row: row["coder"] == "other",
-                "?n": lambda row: row["node"] == world["nodes"][0].pk,
+                "?n": lambda row: row["node"] == two_coders_codings["nodes"][0].pk,
             }[query[:2]]
             expected = [row for row in expected if wanted(row)]
         assert response.json() == [dict(row) for row in expected]
@@ -56,103 +63,129 @@ def test_the_list_answers_exactly_what_the_serializer_answered(api_as, world, se
     assert response.json()[0]["created_at"].endswith("Z" if zone == "UTC" else "+08:00")
 
 
-def test_an_unchanged_document_costs_a_304(api_as, world):
-    client = api_as(world["coder"])
-    first = client.get(feed(world))
+def test_an_unchanged_document_costs_a_304(api_as, two_coders_codings):
+    client = api_as(two_coders_codings["coder"])
+    first = client.get(feed(two_coders_codings))
     assert first.status_code == 200
     assert first["Cache-Control"] == "no-cache, private"
     etag = first["ETag"]
     assert etag.startswith('"')
     assert etag.endswith('"')
-    again = refresh(client, feed(world), etag)
+    again = refresh(client, feed(two_coders_codings), etag)
     assert again.status_code == 304
     assert again.content == b""
     assert again["ETag"] == etag
-    assert refresh(client, feed(world), f'"other", {etag}').status_code == 304  # a list of validators
-    assert refresh(client, feed(world), '"stale"').status_code == 200
-    full = client.get(feed(world, compact=False))  # the same codings with their text: another answer, another tag
+    assert refresh(client, feed(two_coders_codings), f'"other", {etag}').status_code == 304  # a list of validators
+    assert refresh(client, feed(two_coders_codings), '"stale"').status_code == 200
+    full = client.get(
+        feed(two_coders_codings, compact=False)
+    )  # the same codings with their text: another answer, another tag
     assert full["ETag"] != etag
-    assert refresh(client, feed(world, compact=False), etag).status_code == 200
+    assert refresh(client, feed(two_coders_codings, compact=False), etag).status_code == 200
 
 
-def test_someone_coding_removing_moving_or_undoing_changes_the_etag(api_as, world):
-    mine, theirs = api_as(world["coder"]), api_as(world["other"])
+def test_someone_coding_removing_moving_or_undoing_changes_the_etag(api_as, two_coders_codings):
+    mine, theirs = api_as(two_coders_codings["coder"]), api_as(two_coders_codings["other"])
 
     def current() -> str:
-        response = mine.get(feed(world))
+        response = mine.get(feed(two_coders_codings))
         assert response.status_code == 200
         return response["ETag"]
 
     etag = current()
-    url = reverse("api:codings", kwargs={"project_id": world["project"].pk})
+    url = reverse("api:codings", kwargs={"project_id": two_coders_codings["project"].pk})
     created = theirs.post(
-        url, {"document": world["document"].pk, "node": world["nodes"][0].pk, "start": 10, "end": 14}, format="json"
+        url,
+        {
+            "document": two_coders_codings["document"].pk,
+            "node": two_coders_codings["nodes"][0].pk,
+            "start": 10,
+            "end": 14,
+        },
+        format="json",
     )
     assert created.status_code == 201
-    answer = refresh(mine, feed(world), etag)
+    answer = refresh(mine, feed(two_coders_codings), etag)
     assert answer.status_code == 200
     assert created.json()["id"] in [row["id"] for row in answer.json()]
     etag = current()
     detail = reverse("api:coding", kwargs={"coding_id": created.json()["id"]})
     assert theirs.patch(detail, {"memo": "改了"}, format="json").status_code == 200
-    assert refresh(mine, feed(world), etag).status_code == 200
+    assert refresh(mine, feed(two_coders_codings), etag).status_code == 200
     etag = current()
     assert theirs.delete(detail).status_code == 204
-    assert refresh(mine, feed(world), etag).status_code == 200
+    assert refresh(mine, feed(two_coders_codings), etag).status_code == 200
     etag = current()
-    assert theirs.post(reverse("api:codings-undo", kwargs={"project_id": world["project"].pk})).status_code == 200
-    assert refresh(mine, feed(world), etag).status_code == 200
+    assert (
+        theirs.post(reverse("api:codings-undo", kwargs={"project_id": two_coders_codings["project"].pk})).status_code
+        == 200
+    )
+    assert refresh(mine, feed(two_coders_codings), etag).status_code == 200
     etag = current()
     # a codebook merge moves codings with one UPDATE (no updated_at): the node sum still changes the tag
-    framework_services.node_merge(source=world["nodes"][1], target=world["nodes"][0], actor=world["owner"])
-    assert refresh(mine, feed(world), etag).status_code == 200
+    framework_services.node_merge(
+        source=two_coders_codings["nodes"][1], target=two_coders_codings["nodes"][0], actor=two_coders_codings["owner"]
+    )
+    assert refresh(mine, feed(two_coders_codings), etag).status_code == 200
     etag = current()
-    assert refresh(mine, feed(world), etag).status_code == 304
+    assert refresh(mine, feed(two_coders_codings), etag).status_code == 304
 
 
-def test_codings_in_another_document_leave_the_etag_alone(api_as, world):
-    client = api_as(world["coder"])
-    etag = client.get(feed(world))["ETag"]
+def test_codings_in_another_document_leave_the_etag_alone(api_as, two_coders_codings):
+    client = api_as(two_coders_codings["coder"])
+    etag = client.get(feed(two_coders_codings))["ETag"]
     coding_services.codings_create(
-        coder=world["other"],
-        project=world["project"],
-        items=[coding_services.CodingRequest(DocumentFactory(project=world["project"]), world["nodes"][0], 0, 4, "")],
+        coder=two_coders_codings["other"],
+        project=two_coders_codings["project"],
+        items=[
+            coding_services.CodingRequest(
+                DocumentFactory(project=two_coders_codings["project"]), two_coders_codings["nodes"][0], 0, 4, ""
+            )
+        ],
     )
-    assert refresh(client, feed(world), etag).status_code == 304
+    assert refresh(client, feed(two_coders_codings), etag).status_code == 304
 
 
-def test_a_blind_coders_etag_does_not_leak_the_other_coders(api_as, world):
-    coding_services.options_update(project=world["project"], blind=True)
-    blind, owner = api_as(world["coder"]), api_as(world["owner"])
-    etag = blind.get(feed(world))["ETag"]
-    owners = owner.get(feed(world))["ETag"]
+def test_a_blind_coders_etag_does_not_leak_the_other_coders(api_as, two_coders_codings):
+    coding_services.options_update(project=two_coders_codings["project"], blind=True)
+    blind, owner = api_as(two_coders_codings["coder"]), api_as(two_coders_codings["owner"])
+    etag = blind.get(feed(two_coders_codings))["ETag"]
+    owners = owner.get(feed(two_coders_codings))["ETag"]
     assert etag != owners  # who sees other layers gets another validator
-    assert [row["coder"] for row in blind.get(feed(world)).json()] == ["coder"]
+    assert [row["coder"] for row in blind.get(feed(two_coders_codings)).json()] == ["coder"]
     coding_services.codings_create(
-        coder=world["other"],
-        project=world["project"],
-        items=[coding_services.CodingRequest(world["document"], world["nodes"][0], 10, 14, "")],
+        coder=two_coders_codings["other"],
+        project=two_coders_codings["project"],
+        items=[
+            coding_services.CodingRequest(two_coders_codings["document"], two_coders_codings["nodes"][0], 10, 14, "")
+        ],
     )
-    Coding.objects.filter(coder=world["other"], start=5).delete()
-    assert refresh(blind, feed(world), etag).status_code == 304  # nothing the blind coder may see changed
-    assert blind.get(feed(world))["ETag"] == etag
-    assert refresh(owner, feed(world), owners).status_code == 200  # the owner sees both changes
+    Coding.objects.filter(coder=two_coders_codings["other"], start=5).delete()
+    assert refresh(blind, feed(two_coders_codings), etag).status_code == 304  # nothing the blind coder may see changed
+    assert blind.get(feed(two_coders_codings))["ETag"] == etag
+    assert refresh(owner, feed(two_coders_codings), owners).status_code == 200  # the owner sees both changes
     # a blind coder presenting the owner's tag is not answered 304 with it
-    assert refresh(blind, feed(world), owners).status_code == 200
+    assert refresh(blind, feed(two_coders_codings), owners).status_code == 200
 
 
-def test_the_etag_keeps_refusals_and_permissions(api_as, world, outsider):
-    assert api_as(outsider).get(feed(world), HTTP_IF_NONE_MATCH="*").status_code in (403, 404)
-    bad = api_as(world["coder"]).get(feed(world) + "&node=x")
+def test_the_etag_keeps_refusals_and_permissions(api_as, two_coders_codings, outsider):
+    assert api_as(outsider).get(feed(two_coders_codings), HTTP_IF_NONE_MATCH="*").status_code in (403, 404)
+    bad = api_as(two_coders_codings["coder"]).get(feed(two_coders_codings) + "&node=x")
     assert bad.status_code == 400
     assert bad.json() == {"detail": "“node” must be a number."}
     assert "ETag" not in bad
 
 
-def test_a_save_answers_what_the_serializer_answered(api_as, world):
-    url = reverse("api:codings", kwargs={"project_id": world["project"].pk})
-    payload = {"document": world["document"].pk, "node": world["nodes"][1].pk, "start": 12, "end": 18, "memo": "注"}
-    client = api_as(world["other"])
+def test_a_save_answers_what_the_serializer_answered(api_as, two_coders_codings):
+    url = reverse("api:codings", kwargs={"project_id": two_coders_codings["project"].pk})
+    payload = {
+        "document": two_coders_codings["document"].pk,
+        "node": two_coders_codings["nodes"][1].pk,
+        "start": 12,
+        "end": 18,
+        "memo": "注",
+    }
+    client = api_as(two_coders_codings["other"])
     first = client.post(url, payload, format="json")
     assert first.status_code == 201
     saved = Coding.objects.get(pk=first.json()["id"])
@@ -164,4 +197,6 @@ def test_a_save_answers_what_the_serializer_answered(api_as, world):
     assert many.status_code == 201
     assert many.json()[0] == first.json()
     assert many.json()[1] == dict(CodingSerializer(Coding.objects.get(pk=many.json()[1]["id"])).data)
-    assert Coding.objects.filter(coder=world["other"], document=world["document"]).count() == 3
+    assert (
+        Coding.objects.filter(coder=two_coders_codings["other"], document=two_coders_codings["document"]).count() == 3
+    )

@@ -160,3 +160,18 @@ def test_a_non_owner_adjudicator_removes_consensus_codings_but_not_a_coders(api_
     assert other_refused.status_code == 403
     assert "Only the coder who made this coding" in other_refused.json()["detail"]
     assert Coding.objects.filter(pk=theirs.pk).exists()
+
+
+def test_who_may_adjudicate_is_read_without_creating_the_projects_options(project, owner, coder):
+    from coding.models import CodingOptions
+
+    other = MembershipFactory(project=project, role=Role.CODER).user
+    assert services.may_adjudicate(project, owner, Role.OWNER)
+    assert not services.may_adjudicate(project, coder, Role.CODER)
+    assert not CodingOptions.objects.filter(project=project).exists()
+    services.options_update(project=project, adjudicators=[coder])
+    assert services.may_adjudicate(project, coder, Role.CODER)
+    assert not services.may_adjudicate(project, other, Role.CODER)
+    elsewhere = MembershipFactory(role=Role.CODER, user=other).project
+    services.options_update(project=elsewhere, adjudicators=[other])
+    assert not services.may_adjudicate(project, other, Role.CODER)  # an adjudicator of another project only

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from coding.models import Memo
 from framework.models import Node
-from policies.models import Document
+from policies.models import Document, Project
 from tests.factories import DocumentFactory, NodeFactory
-from tests.test_no_server_errors import _urls, world  # noqa: F401  (world is a fixture)
+from tests.test_no_server_errors import _urls, route_ids  # noqa: F401  (route_ids is a fixture)
 
 JSON = "application/json"
 
@@ -197,21 +197,23 @@ def test_a_control_character_in_the_path_is_refused(client, owner):
 
 
 @pytest.mark.django_db
-def test_json_nested_too_deeply_is_a_400_not_a_recursion_error(client, owner):
+def test_json_nested_too_deeply_is_a_400_not_a_recursion_error(client, owner, project):
     client.raise_request_exception = False
     client.force_login(owner)
     response = client.post(reverse("api:projects"), "[" * 100_000, content_type=JSON)
     assert response.status_code == 400
     assert _detail(response) == "The JSON body is nested too deeply. Nothing was changed."
+    assert list(Project.objects.values_list("name", flat=True)) == [project.name]
 
 
 @pytest.mark.django_db
-def test_a_json_body_over_the_request_limit_answers_413(client, owner, settings):
+def test_a_json_body_over_the_request_limit_answers_413(client, owner, project, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     client.force_login(owner)
     response = client.post(reverse("api:projects"), {"name": "x" * 2000}, content_type=JSON)
     assert response.status_code == 413
     assert _detail(response) == "The request body is too large. Nothing was changed."
+    assert list(Project.objects.values_list("name", flat=True)) == [project.name]
 
 
 @pytest.mark.django_db
@@ -226,7 +228,7 @@ def test_the_refusal_speaks_the_language_of_the_request(client, owner, project):
 @pytest.mark.django_db
 def test_every_route_refuses_nul_in_its_parameters_with_a_400(client, owner, request):
     client.force_login(owner)
-    urls = list(_urls(request.getfixturevalue("world")))
+    urls = list(_urls(request.getfixturevalue("route_ids")))
     assert len(urls) > 90
     for name, url in urls:
         response = client.get(url, {"q": "数据\x00", "coder": "owner\x00", "province": "\x00"})

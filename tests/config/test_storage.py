@@ -229,6 +229,8 @@ def test_an_original_missing_from_the_bucket_is_a_404_not_a_500(s3, api_as, proj
     s3.delete_object(Bucket=BUCKET, Key=f"media/{document.original.name}")
     response = client.get(reverse("api:document-file", kwargs={"document_id": document.pk}))
     assert response.status_code == 404
+    assert response.json() == {"detail": "Not found: it does not exist or you are not a member of its project."}
+    assert Document.objects.filter(pk=document.pk).exists()
     # the export still succeeds: the text is what counts, the missing original is left out
     response = client.get(reverse("api:project-export", kwargs={"project_id": project.pk}))
     assert response.status_code == 200

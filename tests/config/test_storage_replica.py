@@ -32,7 +32,7 @@ def replica(settings):
 
 
 @pytest.fixture
-def coded(db):
+def replica_codings(db):
     project = ProjectFactory()
     owner = UserFactory(username="replica-owner")
     Membership.objects.create(project=project, user=owner, role=Role.OWNER)
@@ -66,8 +66,8 @@ HEAVY_PAGES = [
 
 @pytest.mark.django_db(transaction=True, databases=BOTH)
 @pytest.mark.parametrize(("name", "query", "table"), HEAVY_PAGES)
-def test_the_heavy_read_pages_read_from_the_replica(replica, coded, name, query, table):
-    project, client = coded
+def test_the_heavy_read_pages_read_from_the_replica(replica, replica_codings, name, query, table):
+    project, client = replica_codings
     response, on_replica, on_default = captured(client, "get", reverse(name, args=[project.pk]), data=query)
     assert response.status_code == 200, response.content[:500]
     assert on_replica, "no query went to the replica"
@@ -79,9 +79,9 @@ def test_the_heavy_read_pages_read_from_the_replica(replica, coded, name, query,
 
 
 @pytest.mark.django_db(transaction=True, databases=BOTH)
-def test_without_a_replica_setting_every_read_stays_on_the_primary(settings, coded):
+def test_without_a_replica_setting_every_read_stays_on_the_primary(settings, replica_codings):
     settings.READ_REPLICA = ""
-    project, client = coded
+    project, client = replica_codings
     response, on_replica, on_default = captured(client, "get", reverse("coding:matrix", args=[project.pk]))
     assert response.status_code == 200
     assert on_replica == []
@@ -89,8 +89,8 @@ def test_without_a_replica_setting_every_read_stays_on_the_primary(settings, cod
 
 
 @pytest.mark.django_db(transaction=True, databases=BOTH)
-def test_other_pages_and_writes_never_touch_the_replica(replica, coded):
-    project, client = coded
+def test_other_pages_and_writes_never_touch_the_replica(replica, replica_codings):
+    project, client = replica_codings
     document = project.documents.first()
     node = project.nodes.first()
     before = Coding.objects.count()

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from framework import panel, tree
+from framework import tree
 from framework.tree import Row
 
 ROWS = [
@@ -67,16 +67,6 @@ def test_would_cycle_catches_a_move_under_itself_or_a_descendant(node, parent, c
 def test_walk_handles_deep_trees_without_recursion():
     rows = [Row(i, i - 1 if i > 1 else None, f"n{i}") for i in range(1, 3001)]
     assert tree.walk(rows)[-1].depth == 2999
-
-
-def test_panel_rows_close_every_open_list():
-    rows = panel.panel_rows(tree.walk(ROWS), {6: (2, 3, 1)})
-    opened = sum(r.has_children for r in rows)
-    closed = sum(len(r.closes) for r in rows)
-    assert opened == closed
-    last_of_deep_branch = next(r for r in rows if r.id == 6)
-    assert (last_of_deep_branch.documents, last_of_deep_branch.references, last_of_deep_branch.coders) == (2, 3, 1)
-    assert len(last_of_deep_branch.closes) == 1
 
 
 @pytest.mark.parametrize(("value", "expected"), [("#ABC", "#aabbcc"), ("#4E79A7", "#4e79a7"), (" #123456 ", "#123456")])

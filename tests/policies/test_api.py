@@ -6,6 +6,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from coding import services as coding_services
 from coding.models import Coding
@@ -40,7 +41,8 @@ def test_token_login_returns_a_token_that_authenticates(client, owner, project):
 def test_wrong_password_gets_a_readable_detail(client, owner):
     response = client.post(reverse("api:token"), {"username": "owner", "password": "nope"})
     assert response.status_code == 400
-    assert "Unable to log in" in response.json()["detail"] or "无法" in response.json()["detail"]
+    assert response.json() == {"detail": "Unable to log in with provided credentials."}
+    assert not Token.objects.exists()
 
 
 @pytest.mark.django_db
@@ -70,7 +72,8 @@ def test_document_count_is_a_number_on_every_answer_never_null(api_as, project, 
 def test_project_without_name_is_refused(api_as):
     response = api_as(UserFactory()).post(reverse("api:projects"), {"name": ""}, format="json")
     assert response.status_code == 400
-    assert "name" in response.json()["detail"]
+    assert response.json()["detail"] == "name: This field may not be blank."
+    assert not Project.objects.exists()
 
 
 @pytest.mark.django_db
@@ -80,10 +83,12 @@ def test_owner_adds_member_and_unknown_user_is_explained(api_as, project, owner)
     assert api_as(owner).post(url, {"username": "alice", "role": "coder"}, format="json").status_code == 201
     again = api_as(owner).post(url, {"username": "alice", "role": "coder"}, format="json")
     assert again.status_code == 400
-    assert "alice" in again.json()["detail"]
+    assert again.json() == {"detail": "alice is already a member of this project."}
     missing = api_as(owner).post(url, {"username": "nobody", "role": "coder"}, format="json")
     assert missing.status_code == 400
-    assert "nobody" in missing.json()["detail"]
+    assert missing.json() == {"detail": "There is no user named “nobody”."}
+    members = project.memberships.order_by("user__username").values_list("user__username", "role")
+    assert list(members) == [("alice", Role.CODER), ("owner", Role.OWNER)]
 
 
 @pytest.mark.django_db
@@ -297,7 +302,10 @@ def test_api_docs_serve_without_a_cdn(client):
 @pytest.mark.django_db
 def test_coder_membership_lists_documents_but_cannot_upload(api_as, project, coder):
     assert api_as(coder).get(reverse("api:documents", kwargs={"project_id": project.pk})).status_code == 200
-    assert upload(api_as(coder), project, "a.txt", GUIZHOU.encode()).status_code == 403
+    refused = upload(api_as(coder), project, "a.txt", GUIZHOU.encode())
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "Your role in this project (Coder) does not allow this."}
+    assert not Document.objects.exists()
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from coding.models import Coding
+from policies.models import DictionaryTerm
 from policies.services.documents import document_import
 from policies.services.segmentation import dictionary_term_add
 from tests.factories import NodeFactory
@@ -94,6 +95,8 @@ def test_auto_code_to_a_node_of_another_project_is_not_found(api_as, project, co
     stranger = NodeFactory()
     response = api_as(coder).post(url("auto-code", project), {"q": "网信部门", "target": stranger.pk}, format="json")
     assert response.status_code == 404
+    assert response.json() == {"detail": "Not found: it does not exist or you are not a member of its project."}
+    assert not Coding.objects.exists()
 
 
 @pytest.mark.django_db
@@ -130,7 +133,8 @@ def test_bad_dictionary_uploads_answer_400_and_change_nothing(api_as, project, o
 def test_a_word_with_spaces_answers_400(api_as, project, owner):
     response = api_as(owner).post(url("dictionary", project), {"word": "数据 开放"}, format="json")
     assert response.status_code == 400
-    assert "space" in response.json()["detail"]
+    assert response.json() == {"detail": "“数据 开放” contains a space: a dictionary word is written without spaces."}
+    assert not DictionaryTerm.objects.exists()
 
 
 @pytest.mark.django_db

@@ -33,7 +33,7 @@ def client(client):
 
 
 @pytest.fixture
-def as_owner(client, owner):
+def owner_client(client, owner):
     client.force_login(owner)
     return client
 
@@ -93,23 +93,23 @@ def test_creating_a_project_without_a_name_shows_the_error_in_the_page(client, n
 
 
 @pytest.mark.django_db
-def test_project_home_lists_the_documents_of_this_project_only(as_owner, project):
+def test_project_home_lists_the_documents_of_this_project_only(owner_client, project):
     DocumentFactory(project=project, title="浙江省数据条例")
     DocumentFactory(title="别的项目的文件")
-    response = home(as_owner, project)
+    response = home(owner_client, project)
     assert response.status_code == 200
     assert table_titles(response) == ["浙江省数据条例"]
 
 
 @pytest.mark.django_db
-def test_filters_narrow_the_table_and_show_facet_counts(as_owner, project):
+def test_filters_narrow_the_table_and_show_facet_counts(owner_client, project):
     DocumentFactory(project=project, title="甲", province="浙江省", issuer_type="人民政府", policy_type="办法")
     DocumentFactory(project=project, title="乙", province="浙江省", issuer_type="人大及其常委会", policy_type="条例")
     DocumentFactory(project=project, title="丙", province="贵州省", issuer_type="人民政府", policy_type="条例")
-    assert table_titles(home(as_owner, project, province="Zhejiang")) == ["甲", "乙"]
-    assert table_titles(home(as_owner, project, issuer_type="人民政府")) == ["甲", "丙"]
-    assert table_titles(home(as_owner, project, policy_type="条例", province="贵州")) == ["丙"]
-    html = home(as_owner, project).content.decode()
+    assert table_titles(home(owner_client, project, province="Zhejiang")) == ["甲", "乙"]
+    assert table_titles(home(owner_client, project, issuer_type="人民政府")) == ["甲", "丙"]
+    assert table_titles(home(owner_client, project, policy_type="条例", province="贵州")) == ["丙"]
+    html = home(owner_client, project).content.decode()
     assert "浙江省 (2)" in html
     assert "贵州省 (1)" in html
     assert "条例 (2)" in html
@@ -117,41 +117,41 @@ def test_filters_narrow_the_table_and_show_facet_counts(as_owner, project):
 
 
 @pytest.mark.django_db
-def test_filter_selects_mark_the_chosen_value_and_count_documents_without_one(as_owner, project):
+def test_filter_selects_mark_the_chosen_value_and_count_documents_without_one(owner_client, project):
     DocumentFactory(project=project, title="甲", province="浙江省")
     DocumentFactory(project=project, title="乙", province="")
-    chosen = home(as_owner, project, province="浙江省").content.decode()
+    chosen = home(owner_client, project, province="浙江省").content.decode()
     assert '<option value="浙江省" selected>浙江省 (1)</option>' in chosen
-    unfiltered = home(as_owner, project).content.decode()
+    unfiltered = home(owner_client, project).content.decode()
     assert '<option value="" selected>All</option>' in unfiltered  # not the blank-province line below it
     assert '<option value="">(none) (1)</option>' in unfiltered
 
 
 @pytest.mark.django_db
-def test_table_sorts_by_a_column_and_descending_with_a_minus(as_owner, project):
+def test_table_sorts_by_a_column_and_descending_with_a_minus(owner_client, project):
     DocumentFactory(project=project, title="乙", char_count=300)
     DocumentFactory(project=project, title="甲", char_count=100)
     DocumentFactory(project=project, title="丙", char_count=200)
-    assert table_titles(home(as_owner, project, sort="char_count")) == ["甲", "丙", "乙"]
-    descending = home(as_owner, project, sort="-char_count")
+    assert table_titles(home(owner_client, project, sort="char_count")) == ["甲", "丙", "乙"]
+    descending = home(owner_client, project, sort="-char_count")
     assert table_titles(descending) == ["乙", "丙", "甲"]
     assert "▼" in descending.content.decode()
 
 
 @pytest.mark.parametrize("sort", ["text", "-password", "--title", "title;drop", ""])
 @pytest.mark.django_db
-def test_unknown_sort_key_falls_back_to_upload_order(as_owner, project, sort):
+def test_unknown_sort_key_falls_back_to_upload_order(owner_client, project, sort):
     DocumentFactory(project=project, title="乙")
     DocumentFactory(project=project, title="甲")
-    response = home(as_owner, project, sort=sort)
+    response = home(owner_client, project, sort=sort)
     assert response.status_code == 200
     assert table_titles(response) == ["乙", "甲"]
 
 
 @pytest.mark.django_db
-def test_unknown_province_filter_shows_a_message_in_the_page(as_owner, project):
+def test_unknown_province_filter_shows_a_message_in_the_page(owner_client, project):
     DocumentFactory(project=project, title="甲", province="浙江省")
-    response = home(as_owner, project, province="火星")
+    response = home(owner_client, project, province="火星")
     html = response.content.decode()
     assert response.status_code == 200
     assert 'class="error" role="alert"' in html
@@ -159,9 +159,9 @@ def test_unknown_province_filter_shows_a_message_in_the_page(as_owner, project):
 
 
 @pytest.mark.django_db
-def test_htmx_request_for_the_table_gets_only_the_table_fragment(as_owner, project):
+def test_htmx_request_for_the_table_gets_only_the_table_fragment(owner_client, project):
     DocumentFactory(project=project, title="甲")
-    response = as_owner.get(
+    response = owner_client.get(
         reverse("policies:project-home", args=[project.pk]), headers={**HTMX, "HX-Target": "document-table"}
     )
     html = response.content.decode()
@@ -171,8 +171,8 @@ def test_htmx_request_for_the_table_gets_only_the_table_fragment(as_owner, proje
 
 
 @pytest.mark.django_db
-def test_plain_request_gets_the_whole_page(as_owner, project):
-    html = home(as_owner, project).content.decode()
+def test_plain_request_gets_the_whole_page(owner_client, project):
+    html = home(owner_client, project).content.decode()
     assert "<html" in html
     assert 'id="document-table"' in html
     assert 'id="upload-form"' in html
@@ -201,9 +201,9 @@ def results(response) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.django_db
-def test_page_upload_imports_several_files_and_tells_the_table(as_owner, project):
+def test_page_upload_imports_several_files_and_tells_the_table(owner_client, project):
     response = page_upload(
-        as_owner,
+        owner_client,
         project,
         SimpleUploadedFile("贵州省政府数据共享开放条例.txt", GUIZHOU.encode("gbk")),
         SimpleUploadedFile("通知.html", "<p>第一条　开放数据。</p>".encode()),
@@ -220,14 +220,14 @@ def test_page_upload_imports_several_files_and_tells_the_table(as_owner, project
 
 
 @pytest.mark.django_db
-def test_page_upload_of_a_zip_imports_each_file_and_lists_the_refused_with_reasons(as_owner, project):
+def test_page_upload_of_a_zip_imports_each_file_and_lists_the_refused_with_reasons(owner_client, project):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("一.txt", GUIZHOU.encode())
         archive.writestr("二.txt", "第一条　另一份文件。".encode())
         archive.writestr("三.txt", GUIZHOU.encode("gbk"))  # the same text as 一.txt
         archive.writestr("图.png", b"\x89PNG\r\n")
-    response = page_upload(as_owner, project, SimpleUploadedFile("批量.zip", buffer.getvalue()))
+    response = page_upload(owner_client, project, SimpleUploadedFile("批量.zip", buffer.getvalue()))
     ok, refused = results(response)
     assert len(ok) == 2
     assert len(refused) == 2
@@ -239,9 +239,9 @@ def test_page_upload_of_a_zip_imports_each_file_and_lists_the_refused_with_reaso
 
 
 @pytest.mark.django_db
-def test_page_upload_lists_a_refused_file_beside_the_imported_one(as_owner, project):
+def test_page_upload_lists_a_refused_file_beside_the_imported_one(owner_client, project):
     response = page_upload(
-        as_owner,
+        owner_client,
         project,
         SimpleUploadedFile("a.txt", GUIZHOU.encode()),
         SimpleUploadedFile("空.txt", b""),
@@ -265,10 +265,10 @@ def test_page_upload_lists_a_refused_file_beside_the_imported_one(as_owner, proj
 )
 @pytest.mark.django_db
 def test_page_upload_with_nothing_imported_lists_the_reason_and_does_not_tell_the_table(
-    as_owner, project, name, data, reason
+    owner_client, project, name, data, reason
 ):
     existing = DocumentFactory(project=project)
-    response = page_upload(as_owner, project, SimpleUploadedFile(name, data))
+    response = page_upload(owner_client, project, SimpleUploadedFile(name, data))
     ok, refused = results(response)
     assert response.status_code == 200
     assert ok == []
@@ -280,8 +280,8 @@ def test_page_upload_with_nothing_imported_lists_the_reason_and_does_not_tell_th
 
 
 @pytest.mark.django_db
-def test_page_upload_without_files_asks_for_one(as_owner, project):
-    response = as_owner.post(reverse("policies:upload", args=[project.pk]), {}, headers=HTMX)
+def test_page_upload_without_files_asks_for_one(owner_client, project):
+    response = owner_client.post(reverse("policies:upload", args=[project.pk]), {}, headers=HTMX)
     ok, refused = results(response)
     assert response.status_code == 200
     assert ok == []
@@ -289,11 +289,11 @@ def test_page_upload_without_files_asks_for_one(as_owner, project):
 
 
 @pytest.mark.django_db
-def test_page_upload_of_an_oversized_file_lists_it_with_the_size_limit(as_owner, project, settings):
+def test_page_upload_of_an_oversized_file_lists_it_with_the_size_limit(owner_client, project, settings):
     settings.MAX_UPLOAD_MB = 1
     settings.MAX_UPLOAD_BYTES = 1024 * 1024
     response = page_upload(
-        as_owner,
+        owner_client,
         project,
         SimpleUploadedFile("大.txt", "数据".encode() * 400_000),
         SimpleUploadedFile("小.txt", GUIZHOU.encode()),
@@ -311,9 +311,9 @@ def test_page_upload_of_an_oversized_file_lists_it_with_the_size_limit(as_owner,
 
 
 @pytest.mark.django_db
-def test_row_edit_gives_a_form_fragment(as_owner, project):
+def test_row_edit_gives_a_form_fragment(owner_client, project):
     document = DocumentFactory(project=project, issuer="贵州省人民政府")
-    response = as_owner.get(reverse("policies:document-row", args=[document.pk]), {"edit": "1"}, headers=HTMX)
+    response = owner_client.get(reverse("policies:document-row", args=[document.pk]), {"edit": "1"}, headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith(f'<tr id="doc-{document.pk}" class="editing">')
     assert "<form" in html
@@ -322,9 +322,9 @@ def test_row_edit_gives_a_form_fragment(as_owner, project):
 
 
 @pytest.mark.django_db
-def test_row_post_with_a_bad_date_re_renders_the_form_and_changes_nothing(as_owner, project):
+def test_row_post_with_a_bad_date_re_renders_the_form_and_changes_nothing(owner_client, project):
     document = DocumentFactory(project=project, title="原标题", province="贵州省")
-    response = as_owner.post(
+    response = owner_client.post(
         reverse("policies:document-row", args=[document.pk]),
         {"title": "新标题", "province": "浙江省", "issue_date": "2021-02-30"},
         headers=HTMX,
@@ -339,9 +339,9 @@ def test_row_post_with_a_bad_date_re_renders_the_form_and_changes_nothing(as_own
 
 
 @pytest.mark.django_db
-def test_row_post_with_valid_values_saves_and_returns_the_row(as_owner, project):
+def test_row_post_with_valid_values_saves_and_returns_the_row(owner_client, project):
     document = DocumentFactory(project=project, title="原标题")
-    response = as_owner.post(
+    response = owner_client.post(
         reverse("policies:document-row", args=[document.pk]),
         {"title": "新标题", "province": "浙江省", "issuer_type": "人民政府", "issue_date": "2021/11/25"},
         headers=HTMX,
@@ -394,10 +394,10 @@ def test_document_page_escapes_html_in_the_text(client, project, viewer):
 
 
 @pytest.mark.django_db
-def test_owner_saves_attributes_on_the_document_page(as_owner, project):
+def test_owner_saves_attributes_on_the_document_page(owner_client, project):
     CustomAttribute.objects.create(project=project, name="城市")
     document = DocumentFactory(project=project, title="原标题")
-    response = as_owner.post(
+    response = owner_client.post(
         reverse("policies:document", args=[document.pk]),
         {"title": "新标题", "province": "浙江省", "policy_type": "办法", "custom_0": "杭州"},
         headers=HTMX,
@@ -411,17 +411,17 @@ def test_owner_saves_attributes_on_the_document_page(as_owner, project):
 
 
 @pytest.mark.django_db
-def test_htmx_attribute_save_confirms_in_the_panel_not_on_a_later_page(as_owner, project):
+def test_htmx_attribute_save_confirms_in_the_panel_not_on_a_later_page(owner_client, project):
     document = DocumentFactory(project=project)
-    response = as_owner.post(reverse("policies:document", args=[document.pk]), {"title": "新标题"}, headers=HTMX)
+    response = owner_client.post(reverse("policies:document", args=[document.pk]), {"title": "新标题"}, headers=HTMX)
     assert 'class="message success"' in response.content.decode()
-    assert 'class="message success"' not in home(as_owner, project).content.decode()
+    assert 'class="message success"' not in home(owner_client, project).content.decode()
 
 
 @pytest.mark.django_db
-def test_bad_attributes_on_the_document_page_show_the_error_and_change_nothing(as_owner, project):
+def test_bad_attributes_on_the_document_page_show_the_error_and_change_nothing(owner_client, project):
     document = DocumentFactory(project=project, title="原标题")
-    response = as_owner.post(
+    response = owner_client.post(
         reverse("policies:document", args=[document.pk]), {"title": "新标题", "issue_date": "明天"}, headers=HTMX
     )
     assert 'role="alert"' in response.content.decode()
@@ -445,11 +445,11 @@ def test_viewer_sees_attributes_as_a_read_only_list(client, project, viewer):
 
 
 @pytest.mark.django_db
-def test_replacing_a_coded_document_through_the_page_is_refused_with_a_message(as_owner, project, owner):
+def test_replacing_a_coded_document_through_the_page_is_refused_with_a_message(owner_client, project, owner):
     document = DocumentFactory(project=project)
     CodingFactory(document=document, coder=owner)
     before = document.text
-    response = as_owner.post(
+    response = owner_client.post(
         reverse("policies:document-replace", args=[document.pk]),
         {"file": SimpleUploadedFile("new.txt", "第一条　新文本。".encode())},
         follow=True,
@@ -463,9 +463,9 @@ def test_replacing_a_coded_document_through_the_page_is_refused_with_a_message(a
 
 
 @pytest.mark.django_db
-def test_replacing_an_uncoded_document_through_the_page_changes_its_text(as_owner, project):
+def test_replacing_an_uncoded_document_through_the_page_changes_its_text(owner_client, project):
     document = DocumentFactory(project=project)
-    response = as_owner.post(
+    response = owner_client.post(
         reverse("policies:document-replace", args=[document.pk]),
         {"file": SimpleUploadedFile("new.txt", "第一条　新文本。".encode())},
         follow=True,
@@ -477,12 +477,12 @@ def test_replacing_an_uncoded_document_through_the_page_changes_its_text(as_owne
 
 
 @pytest.mark.django_db
-def test_replacing_through_the_page_with_an_oversized_file_names_the_limit(as_owner, project, settings):
+def test_replacing_through_the_page_with_an_oversized_file_names_the_limit(owner_client, project, settings):
     settings.MAX_UPLOAD_MB = 1
     settings.MAX_UPLOAD_BYTES = 1024 * 1024
     document = DocumentFactory(project=project)
     before = document.text
-    response = as_owner.post(
+    response = owner_client.post(
         reverse("policies:document-replace", args=[document.pk]),
         {"file": SimpleUploadedFile("大.txt", "数据".encode() * 400_000)},
         follow=True,
@@ -496,10 +496,10 @@ def test_replacing_through_the_page_with_an_oversized_file_names_the_limit(as_ow
 
 
 @pytest.mark.django_db
-def test_replacing_through_the_page_without_a_file_asks_for_one(as_owner, project):
+def test_replacing_through_the_page_without_a_file_asks_for_one(owner_client, project):
     document = DocumentFactory(project=project)
     before = document.text
-    response = as_owner.post(reverse("policies:document-replace", args=[document.pk]), {}, follow=True)
+    response = owner_client.post(reverse("policies:document-replace", args=[document.pk]), {}, follow=True)
     assert 'class="message error"' in response.content.decode()
     document.refresh_from_db()
     assert document.text == before
@@ -507,7 +507,7 @@ def test_replacing_through_the_page_without_a_file_asks_for_one(as_owner, projec
 
 @pytest.mark.django_db
 def test_deleting_a_document_removes_it_its_codings_and_its_file(
-    as_owner, project, owner, django_capture_on_commit_callbacks
+    owner_client, project, owner, django_capture_on_commit_callbacks
 ):
     document = DocumentFactory(project=project)
     kept = DocumentFactory(project=project)
@@ -515,7 +515,7 @@ def test_deleting_a_document_removes_it_its_codings_and_its_file(
     CodingFactory(document=kept, coder=owner)
     storage, name = document.original.storage, document.original.name
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_owner.post(reverse("policies:document-delete", args=[document.pk]))
+        response = owner_client.post(reverse("policies:document-delete", args=[document.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("policies:project-home", args=[project.pk])
     assert list(project.documents.all()) == [kept]
@@ -525,9 +525,9 @@ def test_deleting_a_document_removes_it_its_codings_and_its_file(
 
 
 @pytest.mark.django_db
-def test_original_file_downloads_under_its_original_name(as_owner, project, owner):
+def test_original_file_downloads_under_its_original_name(owner_client, project, owner):
     document = imported(project, owner, "贵州条例.txt", GUIZHOU)
-    response = as_owner.get(reverse("policies:document-original", args=[document.pk]))
+    response = owner_client.get(reverse("policies:document-original", args=[document.pk]))
     assert b"".join(response.streaming_content) == GUIZHOU.encode()
     # the one header every download gets (policies.writers): an ASCII stand-in, and the real name in filename*
     assert response["Content-Disposition"] == (
@@ -536,11 +536,17 @@ def test_original_file_downloads_under_its_original_name(as_owner, project, owne
 
 
 @pytest.mark.django_db
-def test_document_of_another_project_is_not_found_for_a_member_of_this_one(as_owner):
+def test_document_of_another_project_is_not_found_for_a_member_of_this_one(owner_client):
     foreign = DocumentFactory()
     for name in ("policies:document", "policies:document-row", "policies:document-original"):
-        assert as_owner.get(reverse(name, args=[foreign.pk])).status_code == 404
-    assert as_owner.post(reverse("policies:document-delete", args=[foreign.pk])).status_code == 404
+        response = owner_client.get(reverse(name, args=[foreign.pk]))
+        assert response.status_code == 404
+        assert (
+            "This page does not exist, or it belongs to a project you are not a member of." in response.content.decode()
+        )
+    refused = owner_client.post(reverse("policies:document-delete", args=[foreign.pk]))
+    assert refused.status_code == 404
+    assert "This page does not exist, or it belongs to a project you are not a member of." in refused.content.decode()
     assert Document.objects.filter(pk=foreign.pk).exists()
 
 
@@ -552,17 +558,17 @@ def members_url(project):
 
 
 @pytest.mark.django_db
-def test_owner_adds_a_member_in_the_page(as_owner, project):
+def test_owner_adds_a_member_in_the_page(owner_client, project):
     alice = UserFactory(username="alice")
-    response = as_owner.post(members_url(project), {"username": "alice", "role": "viewer"})
+    response = owner_client.post(members_url(project), {"username": "alice", "role": "viewer"})
     assert response.status_code == 302
     assert project.memberships.get(user=alice).role == Role.VIEWER
-    assert "alice" in as_owner.get(members_url(project)).content.decode()
+    assert "alice" in owner_client.get(members_url(project)).content.decode()
 
 
 @pytest.mark.django_db
-def test_adding_an_unknown_username_shows_the_error_in_the_page(as_owner, project):
-    response = as_owner.post(members_url(project), {"username": "nobody", "role": "coder"})
+def test_adding_an_unknown_username_shows_the_error_in_the_page(owner_client, project):
+    response = owner_client.post(members_url(project), {"username": "nobody", "role": "coder"})
     html = response.content.decode()
     assert response.status_code == 200
     assert 'class="error" role="alert"' in html
@@ -571,9 +577,9 @@ def test_adding_an_unknown_username_shows_the_error_in_the_page(as_owner, projec
 
 
 @pytest.mark.django_db
-def test_changing_the_last_owners_role_is_refused_with_a_message(as_owner, project, owner):
+def test_changing_the_last_owners_role_is_refused_with_a_message(owner_client, project, owner):
     membership = project.memberships.get(user=owner)
-    response = as_owner.post(
+    response = owner_client.post(
         reverse("policies:member-change", args=[project.pk, membership.pk]), {"role": "coder"}, follow=True
     )
     assert 'class="message error"' in response.content.decode()
@@ -582,16 +588,16 @@ def test_changing_the_last_owners_role_is_refused_with_a_message(as_owner, proje
 
 
 @pytest.mark.django_db
-def test_owner_changes_another_members_role(as_owner, project, coder):
+def test_owner_changes_another_members_role(owner_client, project, coder):
     membership = project.memberships.get(user=coder)
-    as_owner.post(reverse("policies:member-change", args=[project.pk, membership.pk]), {"role": "owner"})
+    owner_client.post(reverse("policies:member-change", args=[project.pk, membership.pk]), {"role": "owner"})
     membership.refresh_from_db()
     assert membership.role == Role.OWNER
 
 
 @pytest.mark.django_db
-def test_members_page_shows_each_members_role_in_its_select(as_owner, project, coder, viewer):
-    page = as_owner.get(reverse("policies:members", args=[project.pk])).content.decode()
+def test_members_page_shows_each_members_role_in_its_select(owner_client, project, coder, viewer):
+    page = owner_client.get(reverse("policies:members", args=[project.pk])).content.decode()
     rows = re.findall(r"<tr>\s*<td>(\w+)</td>.*?</tr>", page, re.S)
     assert rows == ["owner", "coder", "viewer"]
     selects = re.findall(r'<select name="role" data-autosubmit aria-label="Role">.*?</select>', page, re.S)
@@ -600,18 +606,21 @@ def test_members_page_shows_each_members_role_in_its_select(as_owner, project, c
 
 
 @pytest.mark.django_db
-def test_owner_removes_a_member(as_owner, project, coder):
+def test_owner_removes_a_member(owner_client, project, coder):
     membership = project.memberships.get(user=coder)
-    response = as_owner.post(reverse("policies:member-change", args=[project.pk, membership.pk]), {"action": "remove"})
+    response = owner_client.post(
+        reverse("policies:member-change", args=[project.pk, membership.pk]), {"action": "remove"}
+    )
     assert response.status_code == 302
     assert not project.memberships.filter(user=coder).exists()
 
 
 @pytest.mark.django_db
-def test_member_of_another_project_cannot_be_changed_from_this_one(as_owner, project):
+def test_member_of_another_project_cannot_be_changed_from_this_one(owner_client, project):
     foreign = MembershipFactory(role=Role.CODER)
-    response = as_owner.post(reverse("policies:member-change", args=[project.pk, foreign.pk]), {"action": "remove"})
+    response = owner_client.post(reverse("policies:member-change", args=[project.pk, foreign.pk]), {"action": "remove"})
     assert response.status_code == 404
+    assert "This page does not exist, or it belongs to a project you are not a member of." in response.content.decode()
     assert Membership.objects.filter(pk=foreign.pk).exists()
 
 
@@ -623,19 +632,19 @@ def settings_url(project):
 
 
 @pytest.mark.django_db
-def test_settings_add_a_custom_attribute(as_owner, project):
-    response = as_owner.post(settings_url(project), {"attr-name": " 城市 "})
+def test_settings_add_a_custom_attribute(owner_client, project):
+    response = owner_client.post(settings_url(project), {"attr-name": " 城市 "})
     assert response.status_code == 302
     assert list(project.custom_attributes.values_list("name", flat=True)) == ["城市"]
-    assert "城市" in as_owner.get(settings_url(project)).content.decode()
+    assert "城市" in owner_client.get(settings_url(project)).content.decode()
 
 
 @pytest.mark.django_db
-def test_settings_remove_a_custom_attribute_and_its_values(as_owner, project):
+def test_settings_remove_a_custom_attribute_and_its_values(owner_client, project):
     CustomAttribute.objects.create(project=project, name="城市")
     CustomAttribute.objects.create(project=project, name="层级")
     document = DocumentFactory(project=project, attributes={"城市": "杭州", "层级": "省级"})
-    response = as_owner.post(settings_url(project), {"remove_attribute": "城市"})
+    response = owner_client.post(settings_url(project), {"remove_attribute": "城市"})
     assert response.status_code == 302
     assert list(project.custom_attributes.values_list("name", flat=True)) == ["层级"]
     document.refresh_from_db()
@@ -643,8 +652,8 @@ def test_settings_remove_a_custom_attribute_and_its_values(as_owner, project):
 
 
 @pytest.mark.django_db
-def test_settings_removing_an_unknown_attribute_shows_a_message(as_owner, project):
-    response = as_owner.post(settings_url(project), {"remove_attribute": "不存在"})
+def test_settings_removing_an_unknown_attribute_shows_a_message(owner_client, project):
+    response = owner_client.post(settings_url(project), {"remove_attribute": "不存在"})
     html = response.content.decode()
     assert response.status_code == 200
     assert 'class="message error"' in html
@@ -652,17 +661,17 @@ def test_settings_removing_an_unknown_attribute_shows_a_message(as_owner, projec
 
 
 @pytest.mark.django_db
-def test_settings_rename_the_project(as_owner, project):
-    response = as_owner.post(settings_url(project), {"name": "新名称", "description": "说明"})
+def test_settings_rename_the_project(owner_client, project):
+    response = owner_client.post(settings_url(project), {"name": "新名称", "description": "说明"})
     assert response.status_code == 302
     project.refresh_from_db()
     assert (project.name, project.description) == ("新名称", "说明")
 
 
 @pytest.mark.django_db
-def test_settings_empty_name_shows_the_error_only_on_the_project_form(as_owner, project):
+def test_settings_empty_name_shows_the_error_only_on_the_project_form(owner_client, project):
     before = project.name
-    response = as_owner.post(settings_url(project), {"name": "", "description": ""})
+    response = owner_client.post(settings_url(project), {"name": "", "description": ""})
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count("errorlist") == 1
@@ -671,8 +680,8 @@ def test_settings_empty_name_shows_the_error_only_on_the_project_form(as_owner, 
 
 
 @pytest.mark.django_db
-def test_settings_empty_attribute_name_shows_the_error_only_on_the_attribute_form(as_owner, project):
-    response = as_owner.post(settings_url(project), {"attr-name": ""})
+def test_settings_empty_attribute_name_shows_the_error_only_on_the_attribute_form(owner_client, project):
+    response = owner_client.post(settings_url(project), {"attr-name": ""})
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count("errorlist") == 1

@@ -345,16 +345,16 @@ PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_ch
 
 @PROPERTY_SETTINGS
 @given(studies())
-def test_character_kappa_and_alpha_match_sklearn_and_krippendorff(study):
-    lengths, coders, codings, reviewed = study
+def test_character_kappa_and_alpha_match_sklearn_and_krippendorff(simulated_study):
+    lengths, coders, codings, reviewed = simulated_study
     report = compare(codings, lengths, coders=coders, nodes=(1, 2), reviewed=reviewed)
     check_against_references(report, lengths, coders, codings, reviewed)
 
 
 @PROPERTY_SETTINGS
 @given(studies(), st.randoms(use_true_random=False))
-def test_article_kappa_and_alpha_match_sklearn_and_krippendorff(study, rng):
-    lengths, coders, codings, reviewed = study
+def test_article_kappa_and_alpha_match_sklearn_and_krippendorff(simulated_study, rng):
+    lengths, coders, codings, reviewed = simulated_study
     units = {}
     for d, length in lengths.items():
         cuts = sorted(rng.sample(range(length + 1), min(length + 1, rng.randint(2, 6))))
@@ -365,8 +365,8 @@ def test_article_kappa_and_alpha_match_sklearn_and_krippendorff(study, rng):
 
 @PROPERTY_SETTINGS
 @given(studies())
-def test_pairwise_matrix_matches_sklearn_over_everything_pooled(study):
-    lengths, coders, codings, reviewed = study
+def test_pairwise_matrix_matches_sklearn_over_everything_pooled(simulated_study):
+    lengths, coders, codings, reviewed = simulated_study
     report = compare(codings, lengths, coders=coders, nodes=(1, 2), reviewed=reviewed)
     by_node = [masks(codings, lengths, coders, node, reviewed) for node in (1, 2)]
     for i, first in enumerate(coders):
@@ -384,8 +384,8 @@ def test_pairwise_matrix_matches_sklearn_over_everything_pooled(study):
 
 @PROPERTY_SETTINGS
 @given(studies())
-def test_a_group_is_the_union_of_its_members(study):
-    lengths, coders, codings, _reviewed = study
+def test_a_group_is_the_union_of_its_members(simulated_study):
+    lengths, coders, codings, _reviewed = simulated_study
     groups = {"group": coders[1:], "first": coders[:1]}
     report = compare(codings, lengths, coders=("first", "group"), nodes=(1, 2), groups=groups)
     for position, node in enumerate((1, 2)):
@@ -398,7 +398,7 @@ def test_a_group_is_the_union_of_its_members(study):
 
 # --- the loader -------------------------------------------------------------------------------------------------------
 @pytest.fixture
-def study(project):
+def simulated_study(project):
     first, second = UserFactory(username="甲"), UserFactory(username="乙")
     documents = [DocumentFactory(project=project) for _ in range(2)]
     category = NodeFactory(project=project, name="供给型")
@@ -421,9 +421,9 @@ def core_report(project, documents, rows, **options):
 
 @pytest.mark.django_db
 def test_loader_reports_what_the_core_computes_from_the_same_rows_in_any_order(
-    study, owner, django_assert_max_num_queries
+    simulated_study, owner, django_assert_max_num_queries
 ):
-    project, documents, _nodes, rows = study
+    project, documents, _nodes, rows = simulated_study
     with django_assert_max_num_queries(5):  # nodes, documents, blind-coding check twice, codings
         report = agreement.comparison_for_project(project=project, user=owner, coders=["甲", "乙"])
     for seed in range(3):
@@ -434,8 +434,8 @@ def test_loader_reports_what_the_core_computes_from_the_same_rows_in_any_order(
 
 
 @pytest.mark.django_db
-def test_loader_filters_nodes_and_documents_and_passes_reviewed_and_rollup(study, owner):
-    project, documents, nodes, rows = study
+def test_loader_filters_nodes_and_documents_and_passes_reviewed_and_rollup(simulated_study, owner):
+    project, documents, nodes, rows = simulated_study
     report = agreement.comparison_for_project(
         project=project, user=owner, coders=["甲", "乙"], nodes=[nodes[0].pk], documents=[documents[1].pk], rollup=True
     )
@@ -450,8 +450,8 @@ def test_loader_filters_nodes_and_documents_and_passes_reviewed_and_rollup(study
 
 
 @pytest.mark.django_db
-def test_loader_builds_article_units_from_sections(study, owner):
-    project, documents, _nodes, rows = study
+def test_loader_builds_article_units_from_sections(simulated_study, owner):
+    project, documents, _nodes, rows = simulated_study
     for document in documents:
         Section.objects.create(document=document, kind="article", label="第一条", level=3, start=0, end=8)
         Section.objects.create(document=document, kind="article", label="第二条", level=3, start=8, end=30)
@@ -466,8 +466,8 @@ def test_loader_builds_article_units_from_sections(study, owner):
 
 
 @pytest.mark.django_db
-def test_loader_leaves_out_other_projects_and_other_coders(study, owner):
-    project, documents, nodes, rows = study
+def test_loader_leaves_out_other_projects_and_other_coders(simulated_study, owner):
+    project, documents, nodes, rows = simulated_study
     CodingFactory(coder=UserFactory(username="甲"), start=0, end=3)  # another project
     CodingFactory(document=documents[0], node=nodes[1], coder=UserFactory(username="丙"), start=0, end=50)
     report = agreement.comparison_for_project(project=project, user=owner, coders=["甲", "乙"])
@@ -475,8 +475,8 @@ def test_loader_leaves_out_other_projects_and_other_coders(study, owner):
 
 
 @pytest.mark.django_db
-def test_loader_compares_groups_of_coders(study, owner):
-    project, documents, nodes, _rows = study
+def test_loader_compares_groups_of_coders(simulated_study, owner):
+    project, documents, nodes, _rows = simulated_study
     CodingFactory(document=documents[0], node=nodes[1], coder=UserFactory(username="丙"), start=40, end=50)
     report = agreement.comparison_for_project(
         project=project, user=owner, coders=["团队", "乙"], groups={"团队": ["甲", "丙"]}
@@ -486,8 +486,8 @@ def test_loader_compares_groups_of_coders(study, owner):
 
 
 @pytest.mark.django_db
-def test_loader_refuses_a_blind_coder_comparing_others_whose_codings_they_cannot_see(study, coder):
-    project, *_ = study
+def test_loader_refuses_a_blind_coder_comparing_others_whose_codings_they_cannot_see(simulated_study, coder):
+    project, *_ = simulated_study
     CodingOptions.objects.create(project=project, blind=True)
     with pytest.raises(PermissionDenied):
         agreement.comparison_for_project(project=project, user=coder, coders=["甲", "乙"])

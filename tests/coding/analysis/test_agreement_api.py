@@ -145,7 +145,11 @@ def test_all_coders_report_alpha_and_a_pairwise_matrix(api_as, project, owner, n
 
 def test_blind_coder_may_not_compare_others(api_as, project, owner, nvivo):
     services.options_update(project=project, blind=True)
-    assert _get(api_as(nvivo["alice"]), project, coders="alice,bob").status_code == 403
+    refused = _get(api_as(nvivo["alice"]), project, coders="alice,bob")
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "detail": "While the project codes blind, only owners and adjudicators can compare coders."
+    }
     assert _get(api_as(owner), project, coders="alice,bob").status_code == 200
 
 
@@ -190,7 +194,10 @@ def test_xlsx_export_opens_with_the_same_rows(api_as, project, owner, nvivo):
 def test_consensus_api_writes_the_consensus_layer_for_adjudicators_only(api_as, project, owner, nvivo):
     url = reverse("api:consensus", args=[project.pk])
     body = {"document": nvivo["document"].pk, "node": nvivo["node"].pk, "start": 10, "end": 20}
-    assert api_as(nvivo["alice"]).post(url, body, format="json").status_code == 403
+    refused = api_as(nvivo["alice"]).post(url, body, format="json")
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "Only an owner or a designated adjudicator can write the consensus layer."}
+    assert not Coding.objects.filter(coder__username=f"consensus-{project.pk}").exists()
     response = api_as(owner).post(url, body, format="json")
     assert response.status_code == 201
     assert response.json()["coder"] == f"consensus-{project.pk}"

@@ -6,51 +6,12 @@ import pytest
 from django.urls import reverse
 
 from coding import services
-from coding.analysis import disagreement
 from coding.models import Coding
 from policies.models import Role
 from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
+BLIND_REFUSAL = "While the project codes blind, only owners and adjudicators can compare coders."
 TEXT = "第一条𠮷数据开放共享<规定>\n第二条　政府数据以共享为原则。"
-
-
-# --- the pure core -----------------------------------------------------------------------------------
-
-
-def test_marks_split_a_only_b_only_and_both_at_each_boundary():
-    found = disagreement.marks([(1, "a", 2, 6), (1, "b", 4, 8), (1, "c", 4, 5)])
-    assert [(m.start, m.end, m.kind, m.consensus) for m in found] == [
-        (2, 4, "a", False),
-        (4, 5, "both", True),
-        (5, 6, "both", False),
-        (6, 8, "b", False),
-    ]
-
-
-def test_a_stretch_coded_differently_at_two_nodes_is_mixed():
-    found = disagreement.marks([(1, "a", 0, 4), (2, "b", 0, 4)])
-    assert [(m.kind, m.states) for m in found] == [("mixed", ((1, "a"), (2, "b")))]
-
-
-def test_text_html_escapes_and_keeps_code_point_offsets_per_paragraph():
-    text = "𠮷<a>\nbc"
-    html = disagreement.text_html(text, disagreement.marks([(1, "a", 1, 6)]), {1: "n"}, {"a": "A", "b": "B"})
-    assert html.startswith('<p id="p-0" data-start="0">𠮷<mark id="m-1" class="dis dis-a"')
-    assert "&lt;a&gt;</mark></p>" in html
-    assert '<p id="p-5" data-start="5"><mark class="dis dis-a" title="n: A">b</mark>c</p>' in html
-
-
-def test_overlapping_codings_of_a_node_form_one_cluster_and_touching_ones_two():
-    codings = [
-        {"id": 1, "node": 7, "who": "a", "start": 0, "end": 5},
-        {"id": 2, "node": 7, "who": "b", "start": 3, "end": 9},
-        {"id": 3, "node": 7, "who": "b", "start": 9, "end": 12},
-    ]
-    found = disagreement.clusters(codings, consensus=[(7, 9, 12)])
-    assert [([c["id"] for c in k.a], [c["id"] for c in k.b], k.kind, k.accepted) for k in found] == [
-        ([1], [2], "differ", False),
-        ([], [3], "b", True),
-    ]
 
 
 # --- pages -------------------------------------------------------------------------------------------
@@ -169,9 +130,12 @@ def test_accepting_without_htmx_redirects_back(client, project, owner, pair):
 def test_codings_of_other_coders_cannot_be_accepted(client, project, owner, pair):
     other = CodingFactory(document=pair["document"], node=pair["node"], coder=owner, start=0, end=2)
     client.force_login(owner)
+    before = Coding.objects.count()
     response = client.post(_disagreement_url(project, pair), {"coding": [other.pk]}, headers={"HX-Request": "true"})
     assert response.status_code == 400
+    assert "Choose codings of the two compared coders in this document." in response.content.decode()
     assert not Coding.objects.filter(coder__username__startswith="consensus-").exists()
+    assert Coding.objects.count() == before
 
 
 @pytest.mark.django_db
@@ -180,8 +144,12 @@ def test_a_coder_who_is_no_adjudicator_sees_the_comparison_but_cannot_accept(cli
     page = client.get(_disagreement_url(project, pair))
     assert page.status_code == 200
     assert "Accept A" not in page.content.decode()
-    assert client.post(_disagreement_url(project, pair), {"coding": [pair["a"].pk]}).status_code == 403
+    before = Coding.objects.count()
+    refused = client.post(_disagreement_url(project, pair), {"coding": [pair["a"].pk]})
+    assert refused.status_code == 403
+    assert "Only an owner or a designated adjudicator can write the consensus layer." in refused.content.decode()
     assert not Coding.objects.filter(coder__username__startswith="consensus-").exists()
+    assert Coding.objects.count() == before
 
 
 @pytest.mark.django_db
@@ -197,8 +165,12 @@ def test_a_designated_adjudicator_may_accept(client, project, pair):
 def test_blind_coders_get_403_on_the_agreement_pages(client, project, owner, pair):
     services.options_update(project=project, blind=True)
     client.force_login(pair["alice"])
-    assert client.get(reverse("coding:agreement", args=[project.pk])).status_code == 403
-    assert client.get(_disagreement_url(project, pair)).status_code == 403
+    for refused in (
+        client.get(reverse("coding:agreement", args=[project.pk])),
+        client.get(_disagreement_url(project, pair)),
+    ):
+        assert refused.status_code == 403
+        assert BLIND_REFUSAL in refused.content.decode()
     client.force_login(owner)
     assert client.get(_disagreement_url(project, pair)).status_code == 200
 

@@ -21,7 +21,7 @@ def code(document, node, coder, start, end):
 
 
 @pytest.fixture
-def world(project, owner):
+def cooccurrence_corpus(project, owner):
     """A (with child A1), B, C. alice and bob code two documents; the first has two articles, the second none."""
     alice = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="alice")).user
     bob = MembershipFactory(project=project, role=Role.CODER, user=UserFactory(username="bob")).user
@@ -58,18 +58,18 @@ def get_json(api_as, user, project, **params):
         ("document", [[1, 1, 1], [1, 2, 2], [1, 2, 2]]),
     ],
 )
-def test_api_counts_each_unit_on_the_default_layer(api_as, world, unit, cells):
-    answer = get_json(api_as, world["owner"], world["project"], unit=unit, level=1)
+def test_api_counts_each_unit_on_the_default_layer(api_as, cooccurrence_corpus, unit, cells):
+    answer = get_json(api_as, cooccurrence_corpus["owner"], cooccurrence_corpus["project"], unit=unit, level=1)
     assert answer["cells"] == cells
     assert answer["unit"] == unit
     assert [n["path"] for n in answer["nodes"]] == ["数据共享", "数据安全", "<开放>"]
-    assert [n["id"] for n in answer["nodes"]] == [n.pk for n in world["nodes"]]
+    assert [n["id"] for n in answer["nodes"]] == [n.pk for n in cooccurrence_corpus["nodes"]]
     assert answer["layer"] == {"kind": "coders", "coders": ["alice", "bob"], "label": "All coders (union)"}
 
 
 @pytest.mark.django_db
-def test_api_c_coefficient_keeps_the_own_counts_on_the_diagonal(api_as, world):
-    answer = get_json(api_as, world["owner"], world["project"], unit="article", value="c")
+def test_api_c_coefficient_keeps_the_own_counts_on_the_diagonal(api_as, cooccurrence_corpus):
+    answer = get_json(api_as, cooccurrence_corpus["owner"], cooccurrence_corpus["project"], unit="article", value="c")
     assert answer["value"] == "c"
     assert answer["cells"][0] == [1, pytest.approx(1 / 3, abs=1e-4), 0]
     assert answer["cells"][1][2] == pytest.approx(2 / 3, abs=1e-4)
@@ -77,45 +77,47 @@ def test_api_c_coefficient_keeps_the_own_counts_on_the_diagonal(api_as, world):
 
 
 @pytest.mark.django_db
-def test_api_nodes_list_instead_of_a_level_and_children_roll_up(api_as, world):
-    a = world["nodes"][0]
+def test_api_nodes_list_instead_of_a_level_and_children_roll_up(api_as, cooccurrence_corpus):
+    a = cooccurrence_corpus["nodes"][0]
     a1 = a.children.get()
-    answer = get_json(api_as, world["owner"], world["project"], nodes=f"{a1.pk},{a.pk}")
+    answer = get_json(api_as, cooccurrence_corpus["owner"], cooccurrence_corpus["project"], nodes=f"{a1.pk},{a.pk}")
     assert [n["name"] for n in answer["nodes"]] == ["数据共享", "分级分类"]  # codebook order
     assert answer["cells"] == [[1, 1], [1, 1]]  # A holds A1's coding: the same passage
 
 
 @pytest.mark.django_db
-def test_an_explicit_coder_counts_only_their_codings(api_as, world):
-    answer = get_json(api_as, world["owner"], world["project"], coders="alice")
+def test_an_explicit_coder_counts_only_their_codings(api_as, cooccurrence_corpus):
+    answer = get_json(api_as, cooccurrence_corpus["owner"], cooccurrence_corpus["project"], coders="alice")
     assert answer["layer"]["coders"] == ["alice"]
     assert answer["cells"] == [[1, 1, 0], [1, 1, 0], [0, 0, 0]]
 
 
 @pytest.mark.django_db
-def test_consensus_is_the_default_once_it_holds_codings_and_is_never_added_to_coders(api_as, world):
-    consensus = coding_services.consensus_coder(world["project"])
-    a, b, _c = world["nodes"]
-    code(world["docs"][0], a, consensus, 0, 10)
-    code(world["docs"][0], b, consensus, 20, 30)
-    default = get_json(api_as, world["owner"], world["project"])
+def test_consensus_is_the_default_once_it_holds_codings_and_is_never_added_to_coders(api_as, cooccurrence_corpus):
+    consensus = coding_services.consensus_coder(cooccurrence_corpus["project"])
+    a, b, _c = cooccurrence_corpus["nodes"]
+    code(cooccurrence_corpus["docs"][0], a, consensus, 0, 10)
+    code(cooccurrence_corpus["docs"][0], b, consensus, 20, 30)
+    default = get_json(api_as, cooccurrence_corpus["owner"], cooccurrence_corpus["project"])
     assert default["layer"]["kind"] == "consensus"
     assert default["cells"] == [[1, 0, 0], [0, 1, 0], [0, 0, 0]]
-    both = get_json(api_as, world["owner"], world["project"], coders="alice,bob")
+    both = get_json(api_as, cooccurrence_corpus["owner"], cooccurrence_corpus["project"], coders="alice,bob")
     assert both["layer"]["coders"] == ["alice", "bob"]
     assert both["cells"] == [[1, 1, 0], [1, 3, 1], [0, 1, 2]]  # as before 共识 held anything
-    union = get_json(api_as, world["owner"], world["project"], coders="alice,bob,共识")
+    union = get_json(api_as, cooccurrence_corpus["owner"], cooccurrence_corpus["project"], coders="alice,bob,共识")
     assert union["cells"][0][0] == 1  # 共识's passage at A overlaps alice's and bob's: still one passage
     assert union["cells"][1][1] == 4
 
 
 @pytest.mark.django_db
-def test_a_blind_coder_counts_only_their_own_and_is_refused_others(api_as, world):
-    coding_services.options_update(project=world["project"], blind=True)
-    own = get_json(api_as, world["bob"], world["project"])
+def test_a_blind_coder_counts_only_their_own_and_is_refused_others(api_as, cooccurrence_corpus):
+    coding_services.options_update(project=cooccurrence_corpus["project"], blind=True)
+    own = get_json(api_as, cooccurrence_corpus["bob"], cooccurrence_corpus["project"])
     assert own["layer"]["coders"] == ["bob"]
     assert own["cells"] == [[1, 0, 0], [0, 2, 1], [0, 1, 2]]
-    refused = api_as(world["bob"]).get(reverse("api:cooccurrence", args=[world["project"].pk]), {"coders": "alice"})
+    refused = api_as(cooccurrence_corpus["bob"]).get(
+        reverse("api:cooccurrence", args=[cooccurrence_corpus["project"].pk]), {"coders": "alice"}
+    )
     assert refused.status_code == 400
     assert "blind" in refused.json()["detail"]
 
@@ -135,23 +137,26 @@ def test_a_blind_coder_counts_only_their_own_and_is_refused_others(api_as, world
         ({"min": "-1"}, "min"),
     ],
 )
-def test_bad_parameters_are_a_400_with_a_detail(api_as, world, params, message):
+def test_bad_parameters_are_a_400_with_a_detail(api_as, cooccurrence_corpus, params, message):
     before = Coding.objects.count()
-    response = api_as(world["owner"]).get(reverse("api:cooccurrence", args=[world["project"].pk]), params)
+    response = api_as(cooccurrence_corpus["owner"]).get(
+        reverse("api:cooccurrence", args=[cooccurrence_corpus["project"].pk]), params
+    )
     assert response.status_code == 400
     assert message in response.json()["detail"]
     assert Coding.objects.count() == before
 
 
 @pytest.fixture
-def logged_in(client, world):
-    client.force_login(world["owner"])
+def owner_client(client, owner):
+    """The test client, logged in as the project's owner."""
+    client.force_login(owner)
     return client
 
 
 @pytest.mark.django_db
-def test_page_shows_the_heatmap_with_the_layer_and_cell_links(logged_in, world):
-    response = logged_in.get(reverse("cooccurrence:page", args=[world["project"].pk]))
+def test_page_shows_the_heatmap_with_the_layer_and_cell_links(owner_client, cooccurrence_corpus):
+    response = owner_client.get(reverse("cooccurrence:page", args=[cooccurrence_corpus["project"].pk]))
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" in body
@@ -160,14 +165,14 @@ def test_page_shows_the_heatmap_with_the_layer_and_cell_links(logged_in, world):
     assert "数据安全" in body
     assert "&lt;开放&gt;" in body
     assert "<开放>" not in body
-    assert reverse("cooccurrence:cell", args=[world["project"].pk]) in body
+    assert reverse("cooccurrence:cell", args=[cooccurrence_corpus["project"].pk]) in body
     assert "<svg" in body  # the network figure
 
 
 @pytest.mark.django_db
-def test_htmx_request_gets_only_the_table(logged_in, world):
-    response = logged_in.get(
-        reverse("cooccurrence:page", args=[world["project"].pk]),
+def test_htmx_request_gets_only_the_table(owner_client, cooccurrence_corpus):
+    response = owner_client.get(
+        reverse("cooccurrence:page", args=[cooccurrence_corpus["project"].pk]),
         {"unit": "document", "value": "c"},
         headers={"HX-Request": "true", "HX-Target": "cooccurrence-table"},
     )
@@ -178,41 +183,47 @@ def test_htmx_request_gets_only_the_table(logged_in, world):
 
 
 @pytest.mark.django_db
-def test_bad_parameters_on_the_page_show_a_message(logged_in, world):
-    response = logged_in.get(reverse("cooccurrence:page", args=[world["project"].pk]), {"unit": "x"})
+def test_bad_parameters_on_the_page_show_a_message(owner_client, cooccurrence_corpus):
+    response = owner_client.get(reverse("cooccurrence:page", args=[cooccurrence_corpus["project"].pk]), {"unit": "x"})
     assert response.status_code == 200
     assert "Unknown unit" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_a_cell_lists_the_passages_with_title_excerpt_and_a_link_to_the_coding_page(logged_in, world):
-    a, b, _c = world["nodes"]
-    first = world["docs"][0]
-    url = reverse("cooccurrence:cell", args=[world["project"].pk])
-    response = logged_in.get(url, {"a": a.pk, "b": b.pk})
+def test_a_cell_lists_the_passages_with_title_excerpt_and_a_link_to_the_coding_page(owner_client, cooccurrence_corpus):
+    a, b, _c = cooccurrence_corpus["nodes"]
+    first = cooccurrence_corpus["docs"][0]
+    url = reverse("cooccurrence:cell", args=[cooccurrence_corpus["project"].pk])
+    response = owner_client.get(url, {"a": a.pk, "b": b.pk})
     body = response.content.decode()
     assert response.status_code == 200
     assert "贵州省数据条例" in body
     assert f"{reverse('coding:workspace', args=[first.pk])}#at-0-15" in body
     assert FIRST_TEXT[0:15] in body
     assert "1 unit coded at both" in body
-    article = logged_in.get(url, {"a": b.pk, "b": world["nodes"][2].pk, "unit": "article"}).content.decode()
+    article = owner_client.get(
+        url, {"a": b.pk, "b": cooccurrence_corpus["nodes"][2].pk, "unit": "article"}
+    ).content.decode()
     assert "2 units coded at both" in article
     assert "#at-20-60" in article  # the article 第二条
 
 
 @pytest.mark.django_db
-def test_a_cell_with_bad_nodes_is_a_400_page(logged_in, world):
-    url = reverse("cooccurrence:cell", args=[world["project"].pk])
-    assert logged_in.get(url, {"a": "x", "b": "1"}).status_code == 400
-    response = logged_in.get(url, {"a": world["nodes"][0].pk, "b": 999999})
+def test_a_cell_with_bad_nodes_is_a_400_page(owner_client, cooccurrence_corpus):
+    url = reverse("cooccurrence:cell", args=[cooccurrence_corpus["project"].pk])
+    not_ids = owner_client.get(url, {"a": "x", "b": "1"})
+    assert not_ids.status_code == 400
+    assert '<p class="error">“a” and “b” must be node ids.</p>' in not_ids.content.decode()
+    response = owner_client.get(url, {"a": cooccurrence_corpus["nodes"][0].pk, "b": 999999})
     assert response.status_code == 400
-    assert "not in this project" in response.content.decode()
+    assert "Node 999999 is not in this project&#x27;s codebook." in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_csv_parses_with_a_header_first_and_names_the_layer(logged_in, world):
-    response = logged_in.get(reverse("cooccurrence:csv", args=[world["project"].pk]), {"coders": "alice"})
+def test_csv_parses_with_a_header_first_and_names_the_layer(owner_client, cooccurrence_corpus):
+    response = owner_client.get(
+        reverse("cooccurrence:csv", args=[cooccurrence_corpus["project"].pk]), {"coders": "alice"}
+    )
     raw = response.content.decode("utf-8")
     assert raw.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff"))))
@@ -225,8 +236,10 @@ def test_csv_parses_with_a_header_first_and_names_the_layer(logged_in, world):
 
 
 @pytest.mark.django_db
-def test_long_csv_is_one_row_column_value_line_per_cell(logged_in, world):
-    response = logged_in.get(reverse("cooccurrence:csv", args=[world["project"].pk]), {"format": "long"})
+def test_long_csv_is_one_row_column_value_line_per_cell(owner_client, cooccurrence_corpus):
+    response = owner_client.get(
+        reverse("cooccurrence:csv", args=[cooccurrence_corpus["project"].pk]), {"format": "long"}
+    )
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 9
     assert rows[1] == {"row": "数据共享", "column": "数据安全", "value": "1"}
@@ -234,10 +247,12 @@ def test_long_csv_is_one_row_column_value_line_per_cell(logged_in, world):
 
 
 @pytest.mark.django_db
-def test_xlsx_has_the_table_and_the_about_sheet(logged_in, world):
+def test_xlsx_has_the_table_and_the_about_sheet(owner_client, cooccurrence_corpus):
     from openpyxl import load_workbook
 
-    response = logged_in.get(reverse("cooccurrence:xlsx", args=[world["project"].pk]), {"unit": "document"})
+    response = owner_client.get(
+        reverse("cooccurrence:xlsx", args=[cooccurrence_corpus["project"].pk]), {"unit": "document"}
+    )
     book = load_workbook(io.BytesIO(response.content))
     values = [[cell.value for cell in row] for row in book.worksheets[0].iter_rows()]
     assert values[0] == ["Node", "数据共享", "数据安全", "<开放>"]
@@ -249,9 +264,9 @@ def test_xlsx_has_the_table_and_the_about_sheet(logged_in, world):
 
 
 @pytest.mark.django_db
-def test_heatmap_and_network_svg_hold_the_escaped_labels(logged_in, world):
+def test_heatmap_and_network_svg_hold_the_escaped_labels(owner_client, cooccurrence_corpus):
     for name in ("cooccurrence:svg", "cooccurrence:network"):
-        response = logged_in.get(reverse(name, args=[world["project"].pk]))
+        response = owner_client.get(reverse(name, args=[cooccurrence_corpus["project"].pk]))
         body = response.content.decode()
         assert response["Content-Type"].startswith("image/svg+xml")
         assert body.startswith("<svg")
@@ -261,10 +276,10 @@ def test_heatmap_and_network_svg_hold_the_escaped_labels(logged_in, world):
 
 
 @pytest.mark.django_db
-def test_export_with_bad_parameters_is_a_400_page(logged_in, world):
-    response = logged_in.get(reverse("cooccurrence:csv", args=[world["project"].pk]), {"value": "x"})
+def test_export_with_bad_parameters_is_a_400_page(owner_client, cooccurrence_corpus):
+    response = owner_client.get(reverse("cooccurrence:csv", args=[cooccurrence_corpus["project"].pk]), {"value": "x"})
     assert response.status_code == 400
-    assert "Unknown value" in response.content.decode()
+    assert '<p class="error">Unknown value “x”: use one of count, c.</p>' in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -295,3 +295,33 @@ def test_documents_equal_a_plain_set_count(raw, provinces, level):
     for c in range(len(result.columns)):
         names = tuple(row.label for r, row in enumerate(result.rows) if result.cells[r][c])
         assert result.column_summary[c] == (len(names), names)
+
+
+@settings(max_examples=150, deadline=None)
+@given(spans_strategy, st.lists(st.sampled_from(PROVINCES), min_size=4, max_size=4), st.sampled_from([1, 2]))
+def test_row_totals_and_presence_equal_a_plain_set_count(raw, provinces, level):
+    docs, codings = _corpus(raw, provinces)
+    documents = run("documents", docs=docs, codings=codings, level=level)
+    references = run("references", docs=docs, codings=codings, level=level)
+    presence = run("presence", docs=docs, codings=codings, level=level)
+    shown = set().union(*(column.members for column in documents.columns))
+    for r, row in enumerate(documents.rows):
+        found = [x for x in codings if x[0] in row.documents and x[1] in shown]
+        assert documents.row_totals[r] == len({x[0] for x in found})
+        assert references.row_totals[r] == len(found)
+        assert presence.cells[r] == tuple(1 if v else 0 for v in documents.cells[r])
+    assert documents.total == sum(documents.row_totals)
+    assert presence.total == sum(map(sum, presence.cells))
+
+
+def test_facts_of_documents_outside_the_rows_or_nodes_outside_the_columns_count_nothing():
+    rows = matrix.group_rows(DOCS, "province")
+    columns = matrix.columns_for(NODES, level=1)
+    inside = next(iter(rows[0].documents))
+    facts = [(inside, 11, 2), (inside, 999, 5), (10_000, 11, 7)]  # an unknown node, a document in no row
+    result = matrix.compute("references", rows, columns, facts, rows_by="province")
+    assert result.total == 2
+    assert result.row_totals[0] == 2
+    empty = matrix.compute("documents", rows, columns, [], rows_by="province")
+    assert empty.total == 0
+    assert all(v == 0 for row in empty.cells for v in row)

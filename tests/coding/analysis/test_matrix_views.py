@@ -8,15 +8,16 @@ from django.urls import reverse
 
 
 @pytest.fixture
-def logged_in(client, owner):
+def owner_client(client, owner):
+    """The test client, logged in as the project's owner."""
     client.force_login(owner)
     return client
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_matrix_page_shows_the_table_with_drill_down_links(logged_in, project):
-    response = logged_in.get(reverse("coding:matrix", args=[project.pk]))
+def test_matrix_page_shows_the_table_with_drill_down_links(owner_client, project):
+    response = owner_client.get(reverse("coding:matrix", args=[project.pk]))
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" in body
@@ -28,8 +29,8 @@ def test_matrix_page_shows_the_table_with_drill_down_links(logged_in, project):
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_htmx_request_gets_only_the_matrix_table(logged_in, project):
-    response = logged_in.get(
+def test_htmx_request_gets_only_the_matrix_table(owner_client, project):
+    response = owner_client.get(
         reverse("coding:matrix", args=[project.pk]),
         {"value": "coverage", "transpose": "1", "sort": "r0"},
         headers={"HX-Request": "true", "HX-Target": "matrix-table"},
@@ -41,45 +42,49 @@ def test_htmx_request_gets_only_the_matrix_table(logged_in, project):
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_bad_parameters_show_a_message_not_an_error_page(logged_in, project):
-    response = logged_in.get(reverse("coding:matrix", args=[project.pk]), {"value": "words", "level": "x"})
+def test_bad_parameters_show_a_message_not_an_error_page(owner_client, project):
+    response = owner_client.get(reverse("coding:matrix", args=[project.pk]), {"value": "words", "level": "x"})
     assert response.status_code == 200
     assert "Unknown value" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_a_cell_opens_the_node_view_on_the_row_documents_and_chosen_coders(logged_in, project, matrix_corpus):
+def test_a_cell_opens_the_node_view_on_the_row_documents_and_chosen_coders(owner_client, project, matrix_corpus):
     guizhou = matrix_corpus["docs"][0]
     collect = matrix_corpus["nodes"][0]
     url = reverse("coding:matrix-cell", args=[project.pk])
-    response = logged_in.get(url, {"node": collect.pk, "row": "贵州省", "coder": ["alice", "bob"]})
+    response = owner_client.get(url, {"node": collect.pk, "row": "贵州省", "coder": ["alice", "bob"]})
     assert response.status_code == 302
     target = urlparse(response["Location"])
     assert target.path == reverse("coding:node-view", args=[project.pk, collect.pk])
     assert parse_qs(target.query) == {"documents": [str(guizhou.pk)], "coder": ["alice", "bob"]}
-    passages = logged_in.get(response["Location"]).content.decode()
+    passages = owner_client.get(response["Location"]).content.decode()
     assert guizhou.text[0:10] in passages
 
 
 @pytest.mark.django_db
-def test_an_empty_cell_opens_an_empty_node_view(logged_in, project, matrix_corpus):
+def test_an_empty_cell_opens_an_empty_node_view(owner_client, project, matrix_corpus):
     url = reverse("coding:matrix-cell", args=[project.pk])
-    response = logged_in.get(url, {"node": matrix_corpus["nodes"][3].pk, "row": "贵州省"})
+    response = owner_client.get(url, {"node": matrix_corpus["nodes"][3].pk, "row": "贵州省"})
     assert "documents=0" in response["Location"]
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_bad_cell_requests_answer_400(logged_in, project):
+def test_bad_cell_requests_answer_400(owner_client, project):
     url = reverse("coding:matrix-cell", args=[project.pk])
-    assert logged_in.get(url, {"node": "x"}).status_code == 400
-    assert logged_in.get(url, {"node": "999999", "row": "贵州省"}).status_code == 400
+    not_an_id = owner_client.get(url, {"node": "x"})
+    assert not_an_id.status_code == 400
+    assert '<p class="error">“node” must be a node id.</p>' in not_an_id.content.decode()
+    unknown = owner_client.get(url, {"node": "999999", "row": "贵州省"})
+    assert unknown.status_code == 400
+    assert "Node 999999 is not in this project&#x27;s codebook." in unknown.content.decode()
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_matrix_csv_has_a_bom_chinese_and_names_the_layer(logged_in, project):
-    response = logged_in.get(
+def test_matrix_csv_has_a_bom_chinese_and_names_the_layer(owner_client, project):
+    response = owner_client.get(
         reverse("coding:matrix-csv", args=[project.pk]), {"value": "characters", "coders": "alice"}
     )
     body = response.content.decode("utf-8")
@@ -92,10 +97,10 @@ def test_matrix_csv_has_a_bom_chinese_and_names_the_layer(logged_in, project):
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_matrix_xlsx_opens_with_chinese_intact(logged_in, project):
+def test_matrix_xlsx_opens_with_chinese_intact(owner_client, project):
     from openpyxl import load_workbook
 
-    response = logged_in.get(reverse("coding:matrix-xlsx", args=[project.pk]), {"value": "coverage"})
+    response = owner_client.get(reverse("coding:matrix-xlsx", args=[project.pk]), {"value": "coverage"})
     book = load_workbook(io.BytesIO(response.content))
     values = [[cell.value for cell in row] for row in book.worksheets[0].iter_rows()]
     assert values[0][:3] == ["Province", "数据归集", "数据共享"]
@@ -109,58 +114,63 @@ def test_matrix_xlsx_opens_with_chinese_intact(logged_in, project):
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_heatmap_svg_is_an_image_with_the_labels(logged_in, project):
-    response = logged_in.get(reverse("coding:matrix-svg", args=[project.pk]), {"transpose": "1"})
+def test_heatmap_svg_is_an_image_with_the_labels(owner_client, project):
+    response = owner_client.get(reverse("coding:matrix-svg", args=[project.pk]), {"transpose": "1"})
     assert response["Content-Type"].startswith("image/svg+xml")
     assert "贵州省" in response.content.decode()
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_bad_export_parameters_answer_400(logged_in, project):
-    response = logged_in.get(reverse("coding:matrix-csv", args=[project.pk]), {"rows": "city"})
+def test_bad_export_parameters_answer_400(owner_client, project):
+    response = owner_client.get(reverse("coding:matrix-csv", args=[project.pk]), {"rows": "city"})
     assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")  # a page that says why, not a file
+    message = "Unknown rows “city”: use one of province, issuer_type, issuer, policy_type, year, document."
+    assert f'<p class="error">{message}</p>' in response.content.decode()
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_attribute_counts_page_and_exports(logged_in, project):
-    page = logged_in.get(reverse("coding:attribute-counts", args=[project.pk]), {"by": "issuer_type"}).content.decode()
+def test_attribute_counts_page_and_exports(owner_client, project):
+    page = owner_client.get(
+        reverse("coding:attribute-counts", args=[project.pk]), {"by": "issuer_type"}
+    ).content.decode()
     assert "人大及其常委会" in page
     assert "<svg" in page
-    csv = logged_in.get(reverse("coding:counts-csv", args=[project.pk]), {"by": "province"}).content.decode()
+    csv = owner_client.get(reverse("coding:counts-csv", args=[project.pk]), {"by": "province"}).content.decode()
     assert csv.startswith("\ufeff")
     assert "贵州省,1,33.3" in csv
-    svg = logged_in.get(reverse("coding:counts-svg", args=[project.pk]), {"by": "year"})
+    svg = owner_client.get(reverse("coding:counts-svg", args=[project.pk]), {"by": "year"})
     assert "(no date)" in svg.content.decode()
-    bad = logged_in.get(reverse("coding:attribute-counts", args=[project.pk]), {"by": "colour"})
+    bad = owner_client.get(reverse("coding:attribute-counts", args=[project.pk]), {"by": "colour"})
     assert "Unknown rows" in bad.content.decode()
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_framework_summary_lists_every_node_with_counts_and_names(logged_in, project):
-    page = logged_in.get(reverse("coding:framework-summary", args=[project.pk])).content.decode()
+def test_framework_summary_lists_every_node_with_counts_and_names(owner_client, project):
+    page = owner_client.get(reverse("coding:framework-summary", args=[project.pk])).content.decode()
     assert "贵州省" in page
     assert "(blank)" not in page  # provinces only by default: the document without a province is left out
     everything = {"provinces_only": "0"}
-    page = logged_in.get(reverse("coding:framework-summary", args=[project.pk]), everything).content.decode()
+    page = owner_client.get(reverse("coding:framework-summary", args=[project.pk]), everything).content.decode()
     assert "贵州省、(blank)" in page
-    csv = logged_in.get(reverse("coding:summary-csv", args=[project.pk]), everything).content.decode()
+    csv = owner_client.get(reverse("coding:summary-csv", args=[project.pk]), everything).content.decode()
     lines = csv.lstrip("\ufeff").splitlines()
     assert lines[1] == "1,数据归集,数据归集,2,贵州省、(blank)"
     assert lines[2] == "2,基础数据,数据归集/基础数据,1,贵州省"
-    figure = logged_in.get(reverse("coding:summary-figure", args=[project.pk])).content.decode()
+    figure = owner_client.get(reverse("coding:summary-figure", args=[project.pk])).content.decode()
     assert "基础数据 (1 — 贵州省)" in figure
-    xlsx = logged_in.get(reverse("coding:summary-xlsx", args=[project.pk]))
+    xlsx = owner_client.get(reverse("coding:summary-xlsx", args=[project.pk]))
     assert xlsx.content[:2] == b"PK"
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_the_page_selects_come_from_the_form_with_the_chosen_options(logged_in, project):
+def test_the_page_selects_come_from_the_form_with_the_chosen_options(owner_client, project):
     query = {"rows": "issuer_type", "level": "2", "value": "coverage", "province": "云南省"}
-    body = logged_in.get(reverse("coding:matrix", args=[project.pk]), query).content.decode()
+    body = owner_client.get(reverse("coding:matrix", args=[project.pk]), query).content.decode()
     assert '<option value="issuer_type" selected>' in body
     assert '<option value="2" selected>' in body
     assert '<option value="coverage" selected>' in body
@@ -169,8 +179,8 @@ def test_the_page_selects_come_from_the_form_with_the_chosen_options(logged_in, 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_corpus")
-def test_framework_summary_selects_show_what_the_query_parsed(logged_in, project):
-    response = logged_in.get(reverse("coding:framework-summary", args=[project.pk]), {"provinces_only": "0"})
+def test_framework_summary_selects_show_what_the_query_parsed(owner_client, project):
+    response = owner_client.get(reverse("coding:framework-summary", args=[project.pk]), {"provinces_only": "0"})
     body = response.content.decode()
     assert '<option value="province" selected>' in body  # the default the parser chose, not a blank parameter
     assert '<option value="0" selected>' in body

@@ -1,13 +1,16 @@
 """Export of a whole project as .qdpx: the zip layout, project.qde valid against the standard's Project.xsd."""
 
 import io
+import json
 import zipfile
 
 import pytest
 from lxml import etree
 
 from coding.exchange import qde, qdpx
+from policies.models import Section
 from tests.coding.exchange.conftest import export_bytes
+from tests.factories import DocumentFactory, ProjectFactory
 
 NS = {"q": qde.NAMESPACE}
 
@@ -92,3 +95,26 @@ def test_control_characters_stored_before_they_were_refused_never_break_the_xml(
     root, _names, _archive = _qde(export_bytes(rich_project["project"], rich_project["owner"]))
     assert qde.schema().validate(root)
     assert root.find(f".//q:Code[@guid='{node.guid}']/q:Description", NS).text == "规则与说明"
+
+
+@pytest.mark.django_db
+def test_documents_json_lists_each_document_with_its_own_sections_in_order(rich_project):
+    first, second = rich_project["documents"]
+    elsewhere = DocumentFactory(project=ProjectFactory())  # its sections must not leak into this project's file
+    Section.objects.create(document=elsewhere, kind="article", label="第九条", level=2, start=0, end=3)
+    Section.objects.filter(document=second).delete()
+    data = export_bytes(rich_project["project"], rich_project["owner"])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        documents = json.loads(archive.read("policycoder/documents.json"))
+    expected = [
+        [kind, label, level, start, end]
+        for kind, label, level, start, end in Section.objects.filter(document=first)
+        .order_by("start", "level", "id")
+        .values_list("kind", "label", "level", "start", "end")
+    ]
+    assert [d["guid"] for d in documents] == [str(first.guid), str(second.guid)]
+    assert documents[0]["sections"] == expected
+    assert [s[1] for s in expected] == ["第一章", "第一条", "第二条"]
+    assert documents[1]["sections"] == []
+    assert documents[0]["attributes"] == {"领域": "数据"}
+    assert documents[0]["province"] == "贵州省"

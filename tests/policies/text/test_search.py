@@ -1,96 +1,22 @@
-"""Word frequency against a brute-force count, KWIC offsets, regular expressions, spreading hits, auto-coding."""
+"""Text search: KWIC offsets, regular expressions, spreading hits, whole words and headings, the project loader."""
 
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from coding import autocode, query_params
-from coding import services as coding_services
-from coding.models import Coding
-from framework.models import Node
 from policies import structure
 from policies.models import DocumentTokens
 from policies.services.documents import document_import
-from policies.text import frequency, search, segment
-from policies.text import query_params as text_params
-from tests.factories import CodingFactory, DocumentFactory, NodeFactory
+from policies.text import search, segment
+from tests.factories import DocumentFactory, NodeFactory
 
 DEMO = Path(__file__).resolve().parents[3] / "demo" / "documents"
-TEXT = (
+TEXT = (  # the first document of the search corpus (tests/conftest.py)
     "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！\n"
     "第二条　网信部门和公安机关依法监督；数据开放应当公平。\n附则"
 )
-
-
-def demo_texts() -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in sorted(DEMO.glob("*.txt"))]
-
-
-def brute_force(texts: list[str], options: frequency.Options) -> tuple[Counter, Counter]:
-    segmenter = segment.segmenter_for(segment.builtin_lexicon())
-    counts: Counter = Counter()
-    documents: Counter = Counter()
-    for text in texts:
-        words = [
-            w
-            for w in segmenter.cut(text)
-            if len(w) >= options.min_length and not segment.is_punctuation(w) and not segment.is_builtin_stopword(w)
-        ]
-        counts.update(words)
-        documents.update(set(words))
-    return counts, documents
-
-
-# --- word frequency (pure) -------------------------------------------------------------------------
-
-
-def test_word_counts_match_a_brute_force_count_over_the_demo_corpus():
-    texts = demo_texts()
-    segmenter = segment.segmenter_for(segment.builtin_lexicon())
-    found = [segment.segment_text(t, segmenter) for t in texts]
-    documents = [frequency.DocumentWords(i, f.words, f.tags, f.counts) for i, f in enumerate(found)]
-    options = frequency.Options(top=1000)
-    result = frequency.word_frequency(documents, options, frozenset())
-    counts, in_documents = brute_force(texts, options)
-    assert result.counted == sum(counts.values())
-    assert result.distinct == len(counts)
-    for row in result.rows:
-        assert row.count == counts[row.word]
-        assert row.documents == in_documents[row.word]
-        assert row.percent == pytest.approx(100 * counts[row.word] / sum(counts.values()))
-    assert [r.count for r in result.rows] == sorted((n for _w, n in counts.most_common(1000)), reverse=True)
-
-
-def test_options_filter_by_length_part_of_speech_and_stopwords():
-    segmenter = segment.segmenter_for(segment.builtin_lexicon())
-    found = segment.segment_text(TEXT, segmenter)
-    documents = [frequency.DocumentWords(1, found.words, found.tags, found.counts)]
-    organizations = frequency.word_frequency(documents, frequency.Options(pos=("nt",)), frozenset())
-    assert {r.word for r in organizations.rows} == {"网信部门", "数据主管部门", "公安机关"}
-    assert organizations.rows[0].word == "网信部门"
-    own = frequency.word_frequency(documents, frequency.Options(), frozenset({"网信部门"}))
-    assert "网信部门" not in {r.word for r in own.rows}
-    single = frequency.word_frequency(documents, frequency.Options(min_length=1, stopwords=True), frozenset())
-    assert {"和", "第一条"} <= {r.word for r in single.rows} or {"和", "第一"} <= {r.word for r in single.rows}
-    top = frequency.word_frequency(documents, frequency.Options(top=2), frozenset())
-    assert len(top.rows) == 2
-
-
-def test_rows_sort_by_word_count_or_documents():
-    rows = [frequency.Row("b", 1, 10.0, 2, "n"), frequency.Row("a", 3, 30.0, 1, "n")]
-    assert [r.word for r in frequency.sort_rows(rows, "word")] == ["a", "b"]
-    assert [r.word for r in frequency.sort_rows(rows, "count")] == ["a", "b"]
-    assert [r.word for r in frequency.sort_rows(rows, "documents")] == ["b", "a"]
-    assert [r.word for r in frequency.sort_rows(rows, "-count")] == ["b", "a"]
-
-
-@pytest.mark.parametrize(("params", "message"), [({"top": "x"}, "top"), ({"pos": "nouns!"}, "part of speech")])
-def test_bad_options_are_refused_with_a_message(params, message):
-    with pytest.raises(frequency.FrequencyError, match=message):
-        text_params.frequency_options(params)
 
 
 # --- text search (pure) -------------------------------------------------------------------------------
@@ -183,49 +109,11 @@ def test_a_sentence_ends_at_a_semicolon_or_the_line():
     assert TEXT[slice(*search.spread(TEXT, start, start + 4, "sentence"))] == "第二条　网信部门和公安机关依法监督；"
 
 
-# --- loaders, auto-coding and undo --------------------------------------------------------------------
-
-
-@pytest.fixture
-def corpus(project, owner):
-    documents = []
-    for i, text in enumerate((TEXT, "第一条　本省网信部门负责数据安全。\n第二条　其他。")):
-        outcome = document_import(project=project, user=owner, filename=f"doc{i}.txt", data=text.encode())
-        documents.append(outcome[0].document)
-    for document in documents:
-        document.province = ["贵州省", "浙江省"][documents.index(document)]
-        document.save()
-    return documents
+# --- the loader -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_word_frequency_over_the_project_matches_brute_force(project, owner, corpus):
-    options = frequency.Options(top=1000)
-    result = frequency.project_word_frequency(project, owner, scope=search.Scope(), options=options)
-    counts, documents = brute_force([d.text for d in corpus], options)
-    assert {r.word: (r.count, r.documents) for r in result.rows} == {w: (n, documents[w]) for w, n in counts.items()}
-    only = frequency.project_word_frequency(project, owner, scope=search.Scope(province="浙江"), options=options)
-    assert only.documents == 1
-
-
-@pytest.mark.django_db
-def test_word_frequency_of_the_text_coded_at_a_node_counts_its_descendants(project, owner, corpus):
-    parent = NodeFactory(project=project, name="政府机构")
-    child = NodeFactory(project=project, name="网信部门", parent=parent)
-    start = corpus[0].text.index("公共数据")
-    CodingFactory(document=corpus[0], node=child, coder=owner, start=start, end=start + 14)
-    result = frequency.project_word_frequency(
-        project, owner, scope=search.Scope(node=parent.pk), options=frequency.Options()
-    )
-    assert {r.word: r.count for r in result.rows} == {"公共数据": 1, "数据主管部门": 1, "管理": 1}
-    by_coder = frequency.project_word_frequency(
-        project, owner, scope=search.Scope(coder="owner"), options=frequency.Options()
-    )
-    assert by_coder.counted == result.counted
-
-
-@pytest.mark.django_db
-def test_text_search_lists_hits_with_province_article_and_counts(project, owner, corpus):
+def test_text_search_lists_hits_with_province_article_and_counts(project, owner, search_corpus):
     result = search.text_search(project, owner, query=search.parse_query("网信部门"), scope=search.Scope())
     assert result.total == 3
     assert [(line.province, line.article) for line in result.lines] == [
@@ -235,92 +123,6 @@ def test_text_search_lists_hits_with_province_article_and_counts(project, owner,
     ]
     assert dict(result.per_province) == {"贵州省": 2, "浙江省": 1}
     assert result.per_document[0][3] == 2
-
-
-def _autocode(project, coder, node, spread, **extra):
-    plan = autocode.plan_for_search(
-        project, coder, query_params.autocode_search({"q": "网信部门", "spread": spread, **extra}), node
-    )
-    return plan, autocode.hits_autocode(coder=coder, project=project, node=node, plan=plan)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("spread", "first"),
-    [
-        ("hit", "网信部门"),
-        ("sentence", "第一条　网信部门负责统筹协调。"),
-        ("paragraph", "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！"),
-        ("article", "第一条　网信部门负责统筹协调。公共数据由数据主管部门管理！"),
-    ],
-)
-def test_auto_code_writes_one_coding_per_spread_hit(project, coder, corpus, spread, first):
-    node = NodeFactory(project=project, name="网信部门")
-    plan, outcome = _autocode(project, coder, node, spread)
-    assert (plan.new, plan.existing, plan.documents) == (3, 0, 2)
-    assert outcome == {"created": 3, "existing": 0, "documents": 2}
-    codings = Coding.objects.filter(node=node, coder=coder).order_by("document_id", "start")
-    assert codings[0].text == first
-    assert all(c.text == c.document.text[c.start : c.end] for c in codings)
-
-
-@pytest.mark.django_db
-def test_auto_code_twice_does_not_double_codings(project, coder, corpus):
-    node = NodeFactory(project=project)
-    _autocode(project, coder, node, "sentence")
-    plan, outcome = _autocode(project, coder, node, "sentence")
-    assert (plan.new, plan.existing) == (0, 3)
-    assert outcome["created"] == 0
-    assert Coding.objects.filter(node=node).count() == 3
-
-
-@pytest.mark.django_db
-def test_auto_code_is_undone_in_one_step(project, coder, corpus):
-    node = NodeFactory(project=project)
-    CodingFactory(document=corpus[1], node=node, coder=coder, start=0, end=3)
-    _autocode(project, coder, node, "hit")
-    assert Coding.objects.filter(node=node).count() == 4
-    undone = coding_services.undo_last(project=project, actor=coder)
-    assert undone["reverted"] == 3
-    assert Coding.objects.filter(node=node).count() == 1
-
-
-@pytest.mark.django_db
-def test_auto_code_only_the_ticked_hits(project, coder, corpus):
-    node = NodeFactory(project=project)
-    result = search.text_search(project, coder, query=search.parse_query("网信部门"), scope=search.Scope())
-    _plan, outcome = _autocode(project, coder, node, "hit", hits=[result.lines[2].key])
-    assert outcome["created"] == 1
-    assert Coding.objects.get(node=node).document == corpus[1]
-
-
-@pytest.mark.django_db
-def test_ticked_hits_that_are_not_hits_are_refused(project, coder, corpus):
-    with pytest.raises(search.SearchError, match="ticked"):
-        autocode.plan_for_search(
-            project,
-            coder,
-            query_params.autocode_search({"q": "网信部门", "hits": ["1:0:1"]}),
-            NodeFactory(project=project),
-        )
-
-
-@pytest.mark.django_db
-def test_auto_code_of_a_truncated_search_is_refused(project, coder, corpus, monkeypatch):
-    monkeypatch.setattr(search, "HIT_LIMIT", 2)
-    with pytest.raises(search.SearchError, match="narrow"):
-        autocode.plan_for_search(
-            project, coder, query_params.autocode_search({"q": "网信部门"}), NodeFactory(project=project)
-        )
-
-
-@pytest.mark.django_db
-def test_a_node_of_another_project_cannot_receive_codings(project, coder, corpus):
-    stranger = Node.objects.create(project=DocumentFactory().project, name="别处")
-    plan = autocode.plan_for_search(project, coder, query_params.autocode_search({"q": "网信部门"}), stranger)
-    with pytest.raises(ValidationError):
-        autocode.hits_autocode(coder=coder, project=project, node=stranger, plan=plan)
-    assert not Coding.objects.exists()
 
 
 # --- whole words, headings, the first hit of each document (issue 14, item 5) -----------------------------------
@@ -386,11 +188,11 @@ def test_a_sentence_in_an_article_is_unchanged_by_headings():
 
 
 @pytest.mark.django_db
-def test_each_document_count_carries_its_first_hit(project, owner, corpus):
+def test_each_document_count_carries_its_first_hit(project, owner, search_corpus):
     result = search.text_search(project, owner, query=search.parse_query("网信部门"), scope=search.Scope())
     first = {row[0]: row[4] for row in result.per_document}
-    assert corpus[0].text[slice(*first[corpus[0].pk])] == "网信部门"
-    assert first[corpus[0].pk][0] == corpus[0].text.index("网信部门")
+    assert search_corpus[0].text[slice(*first[search_corpus[0].pk])] == "网信部门"
+    assert first[search_corpus[0].pk][0] == search_corpus[0].text.index("网信部门")
 
 
 @pytest.mark.django_db
@@ -440,3 +242,40 @@ def test_word_boundaries_read_cached_segmentations_in_chunks_and_segment_the_res
         tokens = segmenter.cut(text)
         expected = {0} | {sum(map(len, tokens[: i + 1])) for i in range(len(tokens))}
         assert set(boundaries(document.pk, text).tolist()) == expected
+
+
+# --- which documents a term search reads ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_rare_term_reads_only_the_documents_holding_it(project):
+    holding = DocumentFactory(project=project, text="第一条　鸿蒙系统的数据安全。")
+    DocumentFactory(project=project, text="第一条　公共数据开放。")
+    DocumentFactory(text="鸿蒙系统在另一个项目里。")  # another project's document is never read
+    read = search.read_order(project.documents.all(), search.parse_query("鸿蒙系统 数据开发"))
+    assert list(read.values_list("pk", flat=True)) == [holding.pk]
+
+
+@pytest.mark.django_db
+def test_a_common_or_short_term_reads_from_the_start(project, monkeypatch):
+    documents = [DocumentFactory(project=project, text=f"第{i}条　数据安全管理。") for i in range(3)]
+    everything = [d.pk for d in documents]
+    short = search.read_order(project.documents.all(), search.parse_query("数据"))
+    assert list(short.values_list("pk", flat=True)) == everything
+    monkeypatch.setattr(search, "RARE", 2)
+    common = search.read_order(project.documents.all(), search.parse_query("数据安全"))
+    assert list(common.values_list("pk", flat=True)) == everything
+
+
+@pytest.mark.django_db
+def test_the_search_finds_the_same_hits_whichever_documents_it_reads(project, owner, monkeypatch):
+    for i in range(4):
+        DocumentFactory(project=project, text=f"第{i}条　网信部门负责数据安全。" + "数据安全" * i)
+    query = search.parse_query("数据安全 网信部门")
+    rare = search.text_search(project, owner, query=query, scope=search.Scope())
+    monkeypatch.setattr(search, "RARE", 0)
+    common = search.text_search(project, owner, query=query, scope=search.Scope())
+    assert [(line.document_id, line.start, line.end) for line in rare.lines] == [
+        (line.document_id, line.start, line.end) for line in common.lines
+    ]
+    assert (rare.total, rare.searched) == (common.total, common.searched) == (4 * 2 + 6, 4)

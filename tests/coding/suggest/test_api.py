@@ -16,21 +16,23 @@ def _url(name, project):
 
 
 @pytest.fixture
-def trained(project, api_as, suggest_corpus):
+def training_job(project, api_as, suggest_corpus):
     response = api_as(suggest_corpus["alice"]).post(_url("suggestions-train", project), {}, format="json")
     assert response.status_code == 202, response.content
     return response.json()
 
 
-def test_training_answers_the_queued_model_with_its_layer(trained):
+def test_training_answers_the_queued_model_with_its_layer(training_job):
     # the label is coding.layers' own, like every other page and answer
-    assert trained["layer_label"] == "Coder alice"
-    assert trained["layer"] == {"kind": "coder", "coders": ["alice"], "label": "Coder alice"}
-    assert trained["status"] == "ready"  # the tests run tasks in the request
-    assert trained["summary"]["documents"] == 10
+    assert training_job["layer_label"] == "Coder alice"
+    assert training_job["layer"] == {"kind": "coder", "coders": ["alice"], "label": "Coder alice"}
+    assert training_job["status"] == "ready"  # the tests run tasks in the request
+    assert training_job["summary"]["documents"] == 10
 
 
-def test_the_list_holds_open_suggestions_of_a_document_most_probable_first(project, api_as, suggest_corpus, trained):
+def test_the_list_holds_open_suggestions_of_a_document_most_probable_first(
+    project, api_as, suggest_corpus, training_job
+):
     document = suggest_corpus["docs"][12]
     response = api_as(suggest_corpus["alice"]).get(_url("suggestions", project), {"document": document.pk})
     assert response["X-PolicyCoder-Layer"] == "coder; coders=alice; label=Coder%20alice"
@@ -38,7 +40,7 @@ def test_the_list_holds_open_suggestions_of_a_document_most_probable_first(proje
     assert rows
     assert {row["document"] for row in rows} == {document.pk}
     assert [row["probability"] for row in rows] == sorted((row["probability"] for row in rows), reverse=True)
-    assert all(row["model_version"] == trained["version"] for row in rows)
+    assert all(row["model_version"] == training_job["version"] for row in rows)
     word = rows[0]["words"][0]
     start, end = word["spans"][0]
     assert document.text[start:end] == word["word"]
@@ -60,7 +62,7 @@ def test_accepting_makes_the_reviewers_own_coding_marked_in_the_audit_trail(proj
     }
 
 
-def test_a_rejected_suggestion_leaves_the_list(project, api_as, suggest_corpus, trained):
+def test_a_rejected_suggestion_leaves_the_list(project, api_as, suggest_corpus, training_job):
     alice = suggest_corpus["alice"]
     first = api_as(alice).get(_url("suggestions", project)).json()[0]
     response = api_as(alice).post(reverse("api:suggestion-reject", kwargs={"suggestion_id": first["id"]}))
@@ -70,7 +72,7 @@ def test_a_rejected_suggestion_leaves_the_list(project, api_as, suggest_corpus, 
     assert not Coding.objects.filter(document_id=first["document"], start=first["start"]).exists()
 
 
-def test_accept_above_is_one_batch_that_undo_reverses(project, api_as, suggest_corpus, trained):
+def test_accept_above_is_one_batch_that_undo_reverses(project, api_as, suggest_corpus, training_job):
     alice, node = suggest_corpus["alice"], suggest_corpus["node"]
     before = Coding.objects.count()
     data = {"min_probability": 0.5, "node": node.pk}
@@ -83,7 +85,7 @@ def test_accept_above_is_one_batch_that_undo_reverses(project, api_as, suggest_c
     assert len(rows) == result["accepted"]  # open again after the undo
 
 
-def test_the_evaluation_shows_figures_and_what_untrained_nodes_miss(project, api_as, suggest_corpus, trained):
+def test_the_evaluation_shows_figures_and_what_untrained_nodes_miss(project, api_as, suggest_corpus, training_job):
     body = api_as(suggest_corpus["alice"]).get(_url("suggestions-evaluation", project)).json()
     assert body["layer"] == {"kind": "coder", "coders": ["alice"], "label": "Coder alice"}
     rows = {row["node_id"]: row for row in body["nodes"]}
@@ -143,11 +145,12 @@ def test_a_blind_coder_never_sees_or_accepts_suggestions_learned_from_others(
     events = CodingEvent.objects.count()
     response = api_as(blind_bob).post(reverse("api:suggestion-accept", kwargs={"suggestion_id": suggestion.pk}))
     assert response.status_code == 404
+    assert response.json() == {"detail": "Not found: it does not exist or you are not a member of its project."}
     assert CodingEvent.objects.count() == events
     assert Suggestion.objects.get(pk=suggestion.pk).state == SuggestionState.OPEN
 
 
-def test_a_picked_threshold_for_all_nodes_decides_what_is_listed(project, api_as, suggest_corpus, trained):
+def test_a_picked_threshold_for_all_nodes_decides_what_is_listed(project, api_as, suggest_corpus, training_job):
     alice = suggest_corpus["alice"]
     response = api_as(alice).post(_url("suggestions-evaluation", project), {"threshold": 0.95}, format="json")
     assert response.json() == {"changed": 2}  # 开放目录 and its parent 数据开放 are trained
@@ -158,7 +161,7 @@ def test_a_picked_threshold_for_all_nodes_decides_what_is_listed(project, api_as
     assert {row["threshold"] for row in body["nodes"] if row["trained"]} == {0.95}
 
 
-def test_a_threshold_outside_zero_and_one_is_refused_and_nothing_changes(project, api_as, suggest_corpus, trained):
+def test_a_threshold_outside_zero_and_one_is_refused_and_nothing_changes(project, api_as, suggest_corpus, training_job):
     alice = suggest_corpus["alice"]
     before = api_as(alice).get(_url("suggestions-evaluation", project)).json()["nodes"]
     response = api_as(alice).post(_url("suggestions-evaluation", project), {"threshold": 1.5}, format="json")

@@ -1,5 +1,6 @@
-"""Roll-up in the codebook tree: a parent's counts are over its whole subtree — distinct documents and distinct
-coders of its own and its descendants' codings (not sums of its children), every reference — on one layer.
+"""Counts beside each node (coding/counts.py), rolled up in the codebook tree: a parent's counts are over its whole
+subtree — distinct documents and distinct coders of its own and its descendants' codings (not sums of its children),
+every reference — on one layer.
 
 The hand-built tree: 政策 (with codings of its own) ─ 共享 ─ 分级 (three levels), 政策 ─ 安全, and a flat 其他.
 """

@@ -1,0 +1,64 @@
+"""Loader: what a coding request names — the passage of a document and a node with its path — in two small queries.
+
+Raw SQL on purpose: these run for every coding saved, and building the same queries through the ORM cost more
+server time than anything else in a save (ten coders saving at once keep every worker busy). Each query reads only
+what a save needs: the passage, not a 60,000-character text; the node's ancestors, not the whole codebook.
+"""
+
+from django.db import connection
+
+from framework.models import Node
+from policies.models import Document, Project
+
+# Positions and ids beyond these lie outside any text or table (a 32-bit position for SUBSTR, a 64-bit id); they are
+# answered as "not found" or "outside the document" before a database is asked about them.
+SUBSTR_LIMIT = 2**31 - 2
+ID_LIMIT = 2**63 - 1
+MAX_DEPTH = 1000  # a codebook deeper than this is not a tree any more
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def passage(project: Project, document_id: int, start: int, end: int) -> tuple[Document, str] | None:
+    """The project's document (id, project and char_count only) and its text[start:end] ('' when it lies past the
+    end), or None when the project holds no such document."""
+    if not 0 < document_id <= ID_LIMIT:
+        return None
+    sql = f"SELECT id, char_count, SUBSTR(text, %s, %s) FROM {_table(Document)} WHERE id = %s AND project_id = %s"
+    first, length = min(max(start, 0), SUBSTR_LIMIT) + 1, max(0, min(end - start, SUBSTR_LIMIT))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first, length, document_id, project.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    document = Document.from_db(connection.alias, ["id", "project_id", "char_count"], [row[0], project.pk, row[1]])
+    return document, row[2] or ""
+
+
+def node_with_path(project: Project, node_id: int) -> tuple[Node, str] | None:
+    """The project's node (id, project, parent, name and codable only) and its path (`Category/Child`), or None."""
+    if not 0 < node_id <= ID_LIMIT:
+        return None
+    table = _table(Node)
+    sql = (
+        f"WITH RECURSIVE up (id, parent_id, name, codable, depth) AS ("
+        f" SELECT id, parent_id, name, codable, 0 FROM {table} WHERE id = %s AND project_id = %s"
+        f" UNION ALL"
+        f" SELECT n.id, n.parent_id, n.name, n.codable, up.depth + 1 FROM {table} n JOIN up ON n.id = up.parent_id"
+        f" WHERE up.depth < %s"
+        f") SELECT id, parent_id, name, codable, depth FROM up ORDER BY depth"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [node_id, project.pk, MAX_DEPTH])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    pk, parent_id, name, codable, _depth = rows[0]
+    node = Node.from_db(
+        connection.alias,
+        ["id", "project_id", "parent_id", "name", "codable"],
+        [pk, project.pk, parent_id, name, bool(codable)],
+    )
+    return node, "/".join(row[2] for row in reversed(rows))
