@@ -205,17 +205,17 @@ def test_figure_can_stop_at_the_papers_two_levels(project):
 
 
 def test_move_and_merge_selects_offer_only_nodes_outside_the_branch_and_show_the_parent(
-    client, owner, project, lifecycle
+    client, owner, project, lifecycle_ids
 ):
     client.force_login(owner)
-    child = lifecycle["数据开放/分级分类"]
+    child = lifecycle_ids["数据开放/分级分类"]
     html = client.get(_page(project) + f"?node={child}", headers=HTMX).content.decode()
     move = html[html.index('id="node-move-form"') : html.index('id="node-merge-form"')]
     merge = html[html.index('id="node-merge-form"') :]
     merge = merge[: merge.index("</select>")]
-    assert f'<option value="{lifecycle["数据开放"]}" selected>数据开放</option>' in move
+    assert f'<option value="{lifecycle_ids["数据开放"]}" selected>数据开放</option>' in move
     assert f'value="{child}"' not in move
     assert '<select name="target" required>' in merge
     assert f'value="{child}"' not in merge
-    top = client.get(_page(project) + f"?node={lifecycle['数据开放']}", headers=HTMX).content.decode()
+    top = client.get(_page(project) + f"?node={lifecycle_ids['数据开放']}", headers=HTMX).content.decode()
     assert '<option value="root" selected>' in top

@@ -268,7 +268,7 @@ def test_a_training_run_in_the_request_is_given_half_an_hour_before_it_counts_as
     assert (slow.status, dead.status) == (SuggestionModelStatus.RUNNING, SuggestionModelStatus.FAILED)
 
 
-def test_the_queue_filters_show_the_chosen_document_and_node(client, project, suggest_corpus, trained):
+def test_the_queue_filters_show_the_chosen_document_and_node(client, project, suggest_corpus, trained_model):
     document = project.documents.order_by("pk").last()
     node = project.nodes.get(name="开放目录")
     client.force_login(suggest_corpus["alice"])
