@@ -469,7 +469,7 @@ def run_figures(corpus: Corpus, figures: Figures, *, qdpx: bool) -> None:
     project, owner, size = corpus.project, corpus.owner, corpus.size
     filters = {"province": "浙江省", "policy_type": "条例"}
 
-    def page_loader():  # what the project page's document table reads (policies.views._document_table_context)
+    def page_loader():  # what the document table reads (policies.views.documents._document_table_context)
         documents = document_table.filter_documents(project.documents.defer("text"), filters)
         documents, _sort = document_table.sort_documents(documents, "-issue_date")
         page = Paginator(documents, 50).get_page(2)
