@@ -6,7 +6,6 @@ bench/upload_bench.py runs real-size bombs and measures the memory they take."""
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,9 +15,9 @@ from policies import extraction, inflation
 from policies.models import Document
 from tests import bombs
 from tests.factories import DocumentFactory
+from tests.uploading import api_upload, page_upload, stored_files
 
 MB = 1024 * 1024
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -27,20 +26,6 @@ def small_caps(settings):
     settings.MAX_INFLATED_MB = 1
     settings.MAX_ZIP_UNPACKED_MB = 3
     return settings
-
-
-def stored_files(settings) -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
-
-
-def api_upload(client, project, *files):
-    url = reverse("api:documents", kwargs={"project_id": project.pk})
-    return client.post(url, {"file": list(files)}, format="multipart")
-
-
-def page_upload(client, project, *files):
-    return client.post(reverse("policies:upload", args=[project.pk]), {"file": list(files)}, headers=HTMX)
 
 
 # --- the extractors under a budget, without a database ------------------------------------------------------------

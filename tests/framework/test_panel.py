@@ -8,16 +8,7 @@ import pytest
 from framework import panel, tree
 from framework.tree import Row
 from tests.factories import CodingFactory, NodeFactory
-
-ROWS = [
-    Row(1, None, "数据共享", order=1),
-    Row(2, None, "数据开放", order=0),
-    Row(3, 1, "分级分类"),
-    Row(4, 2, "分级分类", order=1),
-    Row(5, 2, "数据编目", order=0),
-    Row(6, 5, "目录更新"),
-]
-
+from tests.framework.sample_tree import ROWS
 
 # --- rows and their HTML (pure) ----------------------------------------------------------------------
 
@@ -120,10 +111,13 @@ def test_detail_context_offers_only_nodes_outside_the_branch_as_targets(project,
     context = panel.detail_context(root, owner, can_edit=True)
     assert context["path"] == "数据开放"
     assert context["below"] == 2
-    assert context["move_targets"] == context["merge_targets"] == [(other.pk, "数据安全")]
+    destinations = context["destinations"].fields
+    assert [c for c in destinations["parent"].choices if c[0] != "root"] == [(other.pk, "数据安全")]
+    assert [c for c in destinations["target"].choices if c[0] != ""] == [(other.pk, "数据安全")]
     assert (context["can_move_up"], context["can_move_down"]) == (False, True)
     assert context["node_counts"] == {"documents": 0, "references": 0, "coders": 0}
     leaf = panel.detail_context(grandchild, owner, can_edit=False)
     assert leaf["path"] == "数据开放/分级分类/目录"
     assert (leaf["below"], leaf["can_move_up"], leaf["can_move_down"]) == (0, False, False)
-    assert [path for _id, path in leaf["move_targets"]] == ["数据开放", "数据开放/分级分类", "数据安全"]
+    parents = leaf["destinations"].fields["parent"].choices
+    assert [path for key, path in parents if key != "root"] == ["数据开放", "数据开放/分级分类", "数据安全"]

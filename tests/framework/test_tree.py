@@ -3,15 +3,7 @@ from django.core.exceptions import ValidationError
 
 from framework import tree
 from framework.tree import Row
-
-ROWS = [
-    Row(1, None, "数据共享", order=1),
-    Row(2, None, "数据开放", order=0),
-    Row(3, 1, "分级分类"),
-    Row(4, 2, "分级分类", order=1),
-    Row(5, 2, "数据编目", order=0),
-    Row(6, 5, "目录更新"),
-]
+from tests.framework.sample_tree import ROWS
 
 
 def test_walk_lists_nodes_depth_first_in_sibling_order():

@@ -1,8 +1,6 @@
 """The upload handler of policies/uploads.py: a file over the size limit is dropped by name, a request with too many
 files or too many MB is refused as a whole with a message, before anything is stored."""
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
@@ -10,23 +8,9 @@ from django.urls import reverse
 
 from policies import uploads
 from policies.models import Document
+from tests.uploading import api_upload, page_upload, stored_files
 
 MB = 1024 * 1024
-HTMX = {"HX-Request": "true"}
-
-
-def stored_files(settings) -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
-
-
-def api_upload(client, project, *files):
-    url = reverse("api:documents", kwargs={"project_id": project.pk})
-    return client.post(url, {"file": list(files)}, format="multipart")
-
-
-def page_upload(client, project, *files):
-    return client.post(reverse("policies:upload", args=[project.pk]), {"file": list(files)}, headers=HTMX)
 
 
 # --- the request as a whole, through the API and the upload page ----------------------------------------------
