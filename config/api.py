@@ -13,10 +13,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from accounts import api as accounts_api
-from coding import api as coding_api
 from coding import autocode_views
 from coding import services as coding_services
 from coding.analysis import cooccurrence_views, report_views
+from coding.api import analysis as coding_analysis_api
+from coding.api import codings as codings_api
+from coding.api import exchange as exchange_api
+from coding.api import memos as memos_api
 from coding.suggest import api as suggest_api
 from config import api_docs, errors, storage
 from framework import api as framework_api
@@ -32,9 +35,9 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="token"),
     path("projects/", policies_api.ProjectListApi.as_view(), name="projects"),
-    path("projects/import/", coding_api.ProjectImportApi.as_view(), name="project-import"),
+    path("projects/import/", exchange_api.ProjectImportApi.as_view(), name="project-import"),
     path("projects/<int:project_id>/", policies_api.ProjectDetailApi.as_view(), name="project"),
-    path("projects/<int:project_id>/export.qdpx", coding_api.ProjectExportApi.as_view(), name="project-export"),
+    path("projects/<int:project_id>/export.qdpx", exchange_api.ProjectExportApi.as_view(), name="project-export"),
     path("projects/<int:project_id>/members/", policies_api.MemberListApi.as_view(), name="members"),
     path("projects/<int:project_id>/members/<int:member_id>/", policies_api.MemberDetailApi.as_view(), name="member"),
     path("projects/<int:project_id>/documents/", policies_api.DocumentListApi.as_view(), name="documents"),
@@ -61,16 +64,16 @@ urlpatterns = [
     path("nodes/<int:node_id>/", framework_api.NodeDetailApi.as_view(), name="node"),
     path("nodes/<int:node_id>/move/", framework_api.NodeMoveApi.as_view(), name="node-move"),
     path("nodes/<int:node_id>/merge/", framework_api.NodeMergeApi.as_view(), name="node-merge"),
-    path("projects/<int:project_id>/codings/", coding_api.CodingListApi.as_view(), name="codings"),
-    path("projects/<int:project_id>/codings/undo/", coding_api.UndoApi.as_view(), name="codings-undo"),
-    path("projects/<int:project_id>/codings/export.csv", coding_api.ExportCsvApi.as_view(), name="codings-csv"),
-    path("projects/<int:project_id>/codings/export.xlsx", coding_api.ExportXlsxApi.as_view(), name="codings-xlsx"),
-    path("codings/<int:coding_id>/", coding_api.CodingDetailApi.as_view(), name="coding"),
-    path("documents/<int:document_id>/audit/", coding_api.AuditApi.as_view(), name="document-audit"),
-    path("projects/<int:project_id>/memos/", coding_api.MemoListApi.as_view(), name="memos"),
-    path("projects/<int:project_id>/matrix/", coding_api.MatrixApi.as_view(), name="matrix"),
+    path("projects/<int:project_id>/codings/", codings_api.CodingListApi.as_view(), name="codings"),
+    path("projects/<int:project_id>/codings/undo/", codings_api.UndoApi.as_view(), name="codings-undo"),
+    path("projects/<int:project_id>/codings/export.csv", exchange_api.ExportCsvApi.as_view(), name="codings-csv"),
+    path("projects/<int:project_id>/codings/export.xlsx", exchange_api.ExportXlsxApi.as_view(), name="codings-xlsx"),
+    path("codings/<int:coding_id>/", codings_api.CodingDetailApi.as_view(), name="coding"),
+    path("documents/<int:document_id>/audit/", codings_api.AuditApi.as_view(), name="document-audit"),
+    path("projects/<int:project_id>/memos/", memos_api.MemoListApi.as_view(), name="memos"),
+    path("projects/<int:project_id>/matrix/", coding_analysis_api.MatrixApi.as_view(), name="matrix"),
     path("projects/<int:project_id>/cooccurrence/", cooccurrence_views.CooccurrenceApi.as_view(), name="cooccurrence"),
-    path("projects/<int:project_id>/agreement/", coding_api.AgreementApi.as_view(), name="agreement"),
+    path("projects/<int:project_id>/agreement/", coding_analysis_api.AgreementApi.as_view(), name="agreement"),
     path(
         "projects/<int:project_id>/report.docx", report_views.ReportApi.as_view(), {"fmt": "docx"}, name="report-docx"
     ),
@@ -79,10 +82,10 @@ urlpatterns = [
     ),
     re_path(
         r"^projects/(?P<project_id>[0-9]+)/agreement/export\.(?P<fmt>csv|xlsx)$",
-        coding_api.AgreementExportApi.as_view(),
+        coding_analysis_api.AgreementExportApi.as_view(),
         name="agreement-export",
     ),
-    path("projects/<int:project_id>/consensus/", coding_api.ConsensusApi.as_view(), name="consensus"),
+    path("projects/<int:project_id>/consensus/", codings_api.ConsensusApi.as_view(), name="consensus"),
     path("projects/<int:project_id>/suggestions/", suggest_api.SuggestionListApi.as_view(), name="suggestions"),
     path(
         "projects/<int:project_id>/suggestions/train/",
@@ -105,8 +108,8 @@ urlpatterns = [
     path(
         "suggestions/<int:suggestion_id>/reject/", suggest_api.SuggestionRejectApi.as_view(), name="suggestion-reject"
     ),
-    path("memos/<int:memo_id>/", coding_api.MemoDetailApi.as_view(), name="memo"),
-    path("memos/<int:memo_id>/history/", coding_api.MemoHistoryApi.as_view(), name="memo-history"),
+    path("memos/<int:memo_id>/", memos_api.MemoDetailApi.as_view(), name="memo"),
+    path("memos/<int:memo_id>/history/", memos_api.MemoHistoryApi.as_view(), name="memo-history"),
     path("projects/<int:project_id>/word-frequency/", frequency_api.WordFrequencyApi.as_view(), name="word-frequency"),
     path("projects/<int:project_id>/text-search/", search_api.TextSearchApi.as_view(), name="text-search"),
     path("projects/<int:project_id>/text-search/auto-code/", autocode_views.AutoCodeApi.as_view(), name="auto-code"),

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from coding import services as coding_services
-from coding.api import CodingSerializer
+from coding.api.codings import CodingSerializer
 from coding.models import Coding
 from framework import services as framework_services
 from policies.models import Role
