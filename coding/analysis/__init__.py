@@ -1,1 +1,2 @@
-"""Analysis over codings: the matrix, agreement and reliability, disagreements, reports. The top domain layer."""
+"""Analysis over codings: the matrix, agreement and reliability, disagreements, co-occurrence, the methods report.
+The top domain layer."""

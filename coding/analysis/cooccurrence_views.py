@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coding import team
-from coding.analysis import cooccurrence, forms, query_params, reports
+from coding.analysis import cooccurrence, downloads, forms, query_params
 from framework import tree
 from policies import access, error_pages
 from policies.models import Document
@@ -39,7 +39,9 @@ def value_label(value: str) -> str:
 
 
 def _title(project, result) -> str:
-    return reports.layer_title(f"{project.name} · {_('Code co-occurrence')} · {unit_label(result.unit)}", result.layer)
+    return downloads.layer_title(
+        f"{project.name} · {_('Code co-occurrence')} · {unit_label(result.unit)}", result.layer
+    )
 
 
 def _context(request: HttpRequest, project) -> dict:
@@ -143,21 +145,21 @@ def export_file(project, user, query: cooccurrence.CooccurrenceQuery, fmt: str, 
     name = f"{project.name}-cooccurrence-{result.unit}-{result.value}"
     title = _title(project, result)
     if fmt == "svg":
-        return reports.file_response(fmt, name, [], cooccurrence.heatmap_svg(result, title=title), layer=result.layer)
+        return downloads.file_response(fmt, name, [], cooccurrence.heatmap_svg(result, title=title), layer=result.layer)
     if fmt == "network":
         svg = cooccurrence.network_svg(result, title=title, minimum=query.minimum)
-        return reports.file_response("svg", f"{name}-network", [], svg, layer=result.layer)
-    about = reports.about_lines(project, result.layer)
+        return downloads.file_response("svg", f"{name}-network", [], svg, layer=result.layer)
+    about = downloads.about_lines(project, result.layer)
     about[2:2] = [
         [_("Unit"), unit_label(result.unit)],
         [_("Value"), value_label(result.value)],
         [_("Diagonal"), _("each node's own count of units")],
     ]
     if long:  # tidy row,column,value lines
-        return reports.file_response(
+        return downloads.file_response(
             fmt, f"{name}-long", cooccurrence.long_sheet(result), layer=result.layer, about=about
         )
-    return reports.file_response(fmt, name, cooccurrence.sheet(result), layer=result.layer, about=about)
+    return downloads.file_response(fmt, name, cooccurrence.sheet(result), layer=result.layer, about=about)
 
 
 @login_required

@@ -6,14 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from coding.analysis import matrix, province_map, query_params, reports, timeline
+from coding.analysis import downloads, matrix, province_map, query_params, timeline
 from policies import access, error_pages, queries
 
 
 def map_figure(project, user, query: matrix.MatrixQuery, column: str = "") -> tuple[object, str]:
     """The layer and the SVG of the province map for the query, coloured by `column` (see province_map.load)."""
-    result, shown = province_map.load(project, user, query, column, reports.value_label)
-    title = reports.layer_title(f"{project.name} · {_('Province map')}", result.layer)
+    result, shown = province_map.load(project, user, query, column, downloads.value_label)
+    title = downloads.layer_title(f"{project.name} · {_('Province map')}", result.layer)
     return result.layer, province_map.svg(shown, title=title)
 
 
@@ -21,8 +21,8 @@ def timeline_figure(project, user, query: matrix.MatrixQuery, chart: str = "bar"
     """The layer and the SVG of the timeline for the query, as a bar or a line chart."""
     result, line = timeline.load(project, user, query)
     chart = chart if chart in timeline.CHARTS else "bar"
-    title = reports.layer_title(f"{project.name} · {_('Timeline')}", result.layer)
-    return result.layer, timeline.svg(line, title=title, value_label=reports.value_label(result.value), chart=chart)
+    title = downloads.layer_title(f"{project.name} · {_('Timeline')}", result.layer)
+    return result.layer, timeline.svg(line, title=title, value_label=downloads.value_label(result.value), chart=chart)
 
 
 @login_required
@@ -35,7 +35,7 @@ def province_map_export(request: HttpRequest, project_id: int, fmt: str) -> Http
         layer, svg = map_figure(project, request.user, query, queries.text(request.GET, "map"))
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
-    return reports.file_response(fmt, f"{project.name}-province-map", [], svg, layer=layer)
+    return downloads.file_response(fmt, f"{project.name}-province-map", [], svg, layer=layer)
 
 
 @login_required
@@ -48,4 +48,4 @@ def timeline_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResp
         layer, svg = timeline_figure(project, request.user, query, request.GET.get("chart", "bar"))
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
-    return reports.file_response(fmt, f"{project.name}-timeline", [], svg, layer=layer)
+    return downloads.file_response(fmt, f"{project.name}-timeline", [], svg, layer=layer)

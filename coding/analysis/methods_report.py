@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding import layers
-from coding.analysis import matrix, matrix_table, matrix_writers, province_map, reliability, reports, timeline
+from coding.analysis import downloads, matrix, matrix_table, matrix_writers, province_map, reliability, timeline
 from framework import builtin, figure, tree
 from policies.text import frequency, search, word_groups
 
@@ -93,7 +93,7 @@ def _corpus(report: Report, project) -> None:
     )
     for attribute in CORPUS_ATTRIBUTES:
         _query, bars = matrix.attribute_counts(project, matrix.MatrixQuery(rows_by=attribute))
-        label = reports.row_kind_label(attribute)
+        label = downloads.row_kind_label(attribute)
         rows = [[label, _("Documents"), "%"], *([name, n, _percent(n, total)] for name, n in bars)]
         rows.append([_("Total"), sum(n for _name, n in bars), "100.0" if total else "0.0"])
         name = report.table(_("Documents by %(attribute)s") % {"attribute": label}, rows)
@@ -223,7 +223,7 @@ def _counts_figure(project, found, layer) -> str:
     them grows too wide to print)."""
     roots = tree.build_from([node for node, _count, _names in found])
     counts = {node.row.id: count for node, count, _names in found}
-    return figure.svg(roots, title=reports.layer_title(project.name, layer), counts=counts)
+    return figure.svg(roots, title=downloads.layer_title(project.name, layer), counts=counts)
 
 
 def _by_province_and_year(project, user, coders: tuple[str, ...]) -> tuple[matrix.Matrix, matrix.Matrix]:
@@ -251,7 +251,7 @@ def _matrix(report: Report, project, user, coders: tuple[str, ...]) -> None:
         return
     name = report.table(
         _("Documents coded per province and category (%(layer)s)") % {"layer": report.layer.label},
-        matrix_writers.sheet(result, corner=reports.row_kind_label("province")),
+        matrix_writers.sheet(result, corner=downloads.row_kind_label("province")),
     )
     report.say(
         _(
@@ -261,17 +261,17 @@ def _matrix(report: Report, project, user, coders: tuple[str, ...]) -> None:
         % {"table": name}
     )
     view = matrix_table.table(result)
-    heatmap = matrix_writers.heatmap_svg(view, title=reports.layer_title(project.name, report.layer))
+    heatmap = matrix_writers.heatmap_svg(view, title=downloads.layer_title(project.name, report.layer))
     drawn = report.figure(_("The matrix as a heatmap"), heatmap)
     shown = province_map.from_matrix(result, province_map.DOCUMENTS, _("Documents (all, coded or not)"))
     map_figure = report.figure(
         _("Documents per province (tile map, 全国 marked apart)"),
-        province_map.svg(shown, title=reports.layer_title(project.name, report.layer)),
+        province_map.svg(shown, title=downloads.layer_title(project.name, report.layer)),
     )
     line = timeline.from_matrix(by_year)
     time_figure = report.figure(
         _("Documents coded per year of issue and category"),
-        timeline.svg(line, title=project.name, value_label=reports.value_label("documents")),
+        timeline.svg(line, title=project.name, value_label=downloads.value_label("documents")),
     )
     report.say(
         _(

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding.analysis import matrix, reliability, reports
+from coding.analysis import downloads, matrix, reliability
 from coding.analysis import query_params as analysis_params
 from policies import access
 from policies.openapi import LAYER_PARAMETER, LayerSerializer
@@ -146,10 +146,10 @@ class AgreementExportApi(APIView):
 
     @extend_schema(
         parameters=AGREEMENT_PARAMETERS,
-        responses={(200, "text/csv"): OpenApiTypes.STR, (200, reports.XLSX): OpenApiTypes.BINARY},
+        responses={(200, "text/csv"): OpenApiTypes.STR, (200, downloads.XLSX): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, project_id: int, fmt: str):
         project = access.project_for(request.user, project_id)
         query = reliability.resolve(project, analysis_params.agreement_query(request.query_params))
         result = reliability.run(project, request.user, query)
-        return reports.file_response(fmt, f"{project.name}-agreement", reliability.lines(result))
+        return downloads.file_response(fmt, f"{project.name}-agreement", reliability.lines(result))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from coding import team
-from coding.analysis import forms, matrix, matrix_table, matrix_writers, query_params, reports
+from coding.analysis import downloads, forms, matrix, matrix_table, matrix_writers, query_params
 from framework import tree
 from policies import access, corpus, error_pages
 
@@ -20,10 +20,12 @@ def _matrix_context(request: HttpRequest, project) -> dict:
     """The matrix page's choices and, unless the parameters are wrong, the matrix laid out as a table."""
     params = request.GET
     nodes = [(n.row.id, n.path, n.depth + 1) for n in tree.walk(tree.rows_for(project))]
-    values = [(v, reports.value_label(v)) for v in matrix.VALUES]
+    values = [(v, downloads.value_label(v)) for v in matrix.VALUES]
     facets = corpus.facets(project)
     context = {
-        "form": forms.MatrixForm(params, facets=facets, rows=reports.row_choices(project), nodes=nodes, values=values),
+        "form": forms.MatrixForm(
+            params, facets=facets, rows=downloads.row_choices(project), nodes=nodes, values=values
+        ),
         "node_choices": nodes,
         "coder_choices": team.coder_choices(project),
         "query": params,
@@ -40,9 +42,9 @@ def _matrix_context(request: HttpRequest, project) -> dict:
         result = matrix.load_query(project, request.user, query_params.matrix_query(project, params))
     except ValidationError as invalid:
         return {**context, "error": " ".join(invalid.messages)}
-    corner = reports.row_kind_label(result.rows_by)
+    corner = downloads.row_kind_label(result.rows_by)
     view = matrix_table.table(result, transpose=layout.transpose, sort=layout.sort, corner=corner, heat=layout.heat)
-    return {**context, "matrix": result, "table": view, "value_label": reports.value_label(result.value)}
+    return {**context, "matrix": result, "table": view, "value_label": downloads.value_label(result.value)}
 
 
 @login_required
@@ -81,7 +83,7 @@ def matrix_export(request: HttpRequest, project_id: int, fmt: str) -> HttpRespon
         query = query_params.matrix_query(project, request.GET)
         layout = query_params.table_options(request.GET)
         long = request.GET.get("format") == "long"
-        return reports.matrix_file(project, request.user, query, fmt, layout=layout, long=long)
+        return downloads.matrix_file(project, request.user, query, fmt, layout=layout, long=long)
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
 
@@ -95,18 +97,18 @@ def attribute_counts(request: HttpRequest, project_id: int) -> HttpResponse:
     context = {
         "project": project,
         "membership": membership,
-        "form": forms.AttributeCountsForm(request.GET, rows=reports.row_choices(project)),
+        "form": forms.AttributeCountsForm(request.GET, rows=downloads.row_choices(project)),
         "query": request.GET,
     }
     try:
         query, bars = matrix.attribute_counts(project, query_params.counts_query(project, request.GET))
     except ValidationError as invalid:
         return render(request, "coding/attribute_counts.html", {**context, "error": " ".join(invalid.messages)})
-    title = _("Documents by %(attribute)s") % {"attribute": reports.row_kind_label(query.rows_by)}
+    title = _("Documents by %(attribute)s") % {"attribute": downloads.row_kind_label(query.rows_by)}
     context |= {
         "by": query.rows_by,
-        "form": forms.AttributeCountsForm({"by": query.rows_by}, rows=reports.row_choices(project)),
-        "lines": reports.attribute_lines(query.rows_by, bars)[1:],
+        "form": forms.AttributeCountsForm({"by": query.rows_by}, rows=downloads.row_choices(project)),
+        "lines": downloads.attribute_lines(query.rows_by, bars)[1:],
         "title": title,
         "chart": matrix_writers.bar_chart_svg(bars, title=title),
     }
@@ -118,7 +120,7 @@ def attribute_counts(request: HttpRequest, project_id: int) -> HttpResponse:
 def attribute_counts_export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
     project = access.project_for(request.user, project_id)
     try:
-        return reports.attribute_file(project, query_params.counts_query(project, request.GET), fmt)
+        return downloads.attribute_file(project, query_params.counts_query(project, request.GET), fmt)
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)
 
@@ -132,7 +134,7 @@ def framework_summary(request: HttpRequest, project_id: int) -> HttpResponse:
     context = {
         "project": project,
         "membership": membership,
-        "form": forms.FrameworkSummaryForm(request.GET, rows=reports.row_choices(project)),
+        "form": forms.FrameworkSummaryForm(request.GET, rows=downloads.row_choices(project)),
         "query": request.GET,
         "links": query_params.query_string(request.GET),
     }
@@ -143,10 +145,10 @@ def framework_summary(request: HttpRequest, project_id: int) -> HttpResponse:
         return render(request, "coding/framework_summary.html", {**context, "error": " ".join(invalid.messages)})
     chosen = {"rows": query.rows_by, "provinces_only": "1" if query.provinces_only else "0"}
     context |= {
-        "form": forms.FrameworkSummaryForm(chosen, rows=reports.row_choices(project)),
+        "form": forms.FrameworkSummaryForm(chosen, rows=downloads.row_choices(project)),
         "found": found,
         "rows_by": query.rows_by,
-        "rows_label": reports.row_kind_label(query.rows_by),
+        "rows_label": downloads.row_kind_label(query.rows_by),
         "coders": query.coders,
         "layer": query.layer,
         "provinces_only": query.provinces_only,
@@ -162,6 +164,6 @@ def framework_summary_export(request: HttpRequest, project_id: int, fmt: str) ->
     project = access.project_for(request.user, project_id)
     try:
         query = query_params.matrix_query(project, request.GET)
-        return reports.summary_file(project, request.user, query, fmt)
+        return downloads.summary_file(project, request.user, query, fmt)
     except ValidationError as invalid:
         return error_pages.bad_request(request, invalid, project=project)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from coding.analysis import reports
+from coding.analysis import downloads
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory
 
 
@@ -73,5 +73,5 @@ def test_svg_draws_the_category_row_and_the_subcategory_row(client, owner, two_l
 
 def test_group_merges_skip_single_columns_and_start_after_the_corner():
     groups = [("a", 2), ("b", 1), ("c", 3)]
-    assert reports.group_merges(groups) == ["B1:C1", "E1:G1"]
-    assert reports.group_merges([("x", 30)]) == ["B1:AE1"]
+    assert downloads.group_merges(groups) == ["B1:C1", "E1:G1"]
+    assert downloads.group_merges([("x", 30)]) == ["B1:AE1"]

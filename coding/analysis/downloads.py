@@ -1,4 +1,5 @@
-"""The matrix, attribute counts and framework summary as page context and as files (CSV, .xlsx, SVG)."""
+"""The matrix, attribute counts and framework summary as files (CSV, .xlsx, SVG, PNG) through policies.writers, and
+the labels their pages and files share (row kinds, values, the layer in a title)."""
 
 from dataclasses import replace
 
