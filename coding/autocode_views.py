@@ -51,7 +51,7 @@ def text_search_undo(request: HttpRequest, project_id: int) -> HttpResponse:
     """Undo the user's latest coding action in the project (after auto-coding: the whole batch)."""
     project = access.project_for(request.user, project_id, need=Role.CODER)
     try:
-        context = {"project": project, "undone": services.undo_last(project=project, actor=request.user)}
+        context = {"project": project, "undone": services.codings_undo(project=project, actor=request.user)}
     except ValidationError as error:
         context = {"project": project, "error": " ".join(error.messages)}
     response = render(request, "policies/text_search.html#autocode-result", context)

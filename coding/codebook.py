@@ -31,8 +31,8 @@ def node_codings_merge(source, target, *, actor, path: str) -> tuple[int, int]:
     )
     audit = {"actor": actor, "project": source.project, "path": path}
     merged = {"node_id": source.pk, "merged_into": target.pk}
-    services.log_codebook_change(codings=duplicates, action="deleted", before=merged, **audit)
-    services.log_codebook_change(
+    services.codebook_change_log(codings=duplicates, action="deleted", before=merged, **audit)
+    services.codebook_change_log(
         codings=Coding.objects.filter(node=source).exclude(Exists(at_target)), action="updated", before=merged, **audit
     )
     dropped = duplicates.delete()[0]
@@ -43,7 +43,7 @@ def node_codings_merge(source, target, *, actor, path: str) -> tuple[int, int]:
 def nodes_codings_delete(node, node_ids: list[int], *, actor, path: str) -> None:
     """Delete the codings at these nodes (node and its descendants), logged as removed with the node."""
     doomed = Coding.objects.filter(node_id__in=node_ids)
-    services.log_codebook_change(
+    services.codebook_change_log(
         actor=actor, project=node.project, codings=doomed, action="deleted", path=path, before={"node_deleted": node.pk}
     )
     doomed.delete()

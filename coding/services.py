@@ -270,7 +270,7 @@ def coding_delete(*, coding: Coding, actor, role: str) -> None:
 
 
 @transaction.atomic
-def undo_last(*, project: Project, actor) -> dict:
+def codings_undo(*, project: Project, actor) -> dict:
     """Reverse the actor's latest action in the project that is not undone yet; report what happened."""
     latest = CodingEvent.objects.select_for_update().filter(project=project, actor=actor, undone=False).first()
     if latest is None:
@@ -428,7 +428,7 @@ def memo_delete(*, memo: Memo, actor, role: str) -> None:
     memo.delete()
 
 
-def log_codebook_change(*, actor, project: Project, codings, action: str, path: str, before: dict) -> int:
+def codebook_change_log(*, actor, project: Project, codings, action: str, path: str, before: dict) -> int:
     """Record in the audit trail each of `codings` (a queryset) that a codebook merge or delete is about to change.
 
     One INSERT … SELECT, so merging a node with 10,000 codings stays fast. These events are not undone by

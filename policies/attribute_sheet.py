@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from policies import writers
 from policies.models import Document, Project
-from policies.services.attributes import ATTRIBUTE_FIELDS, clean_attributes, define_custom_attributes
+from policies.services.attributes import ATTRIBUTE_FIELDS, clean_attributes, custom_attributes_define
 
 ID_COLUMN = "id"
 READ_ONLY_COLUMNS = ("original_name", "char_count")
@@ -119,7 +119,7 @@ def apply_csv(*, project: Project, data: bytes) -> int:
     documents = {d.pk: d for d in project.documents.defer("text").select_for_update()}
     changes = parse(decode(data), set(documents))
     custom_names = {name for cleaned in changes.values() for name in cleaned.get("attributes", {})}
-    define_custom_attributes(project, sorted(custom_names))
+    custom_attributes_define(project, sorted(custom_names))
     fields: set[str] = set()
     for document_id, cleaned in changes.items():
         document = documents[document_id]

@@ -275,7 +275,7 @@ class UndoApi(APIView):
     )
     def post(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id, need=Role.CODER)
-        return Response(services.undo_last(project=project, actor=request.user))
+        return Response(services.codings_undo(project=project, actor=request.user))
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -27,7 +27,7 @@ from framework import tree
 from policies import control_chars, extraction
 from policies.models import DictionaryTerm, Document, Membership, Project, Role
 from policies.provinces import UnknownProvince
-from policies.services.attributes import ATTRIBUTE_FIELDS, clean_attributes, define_custom_attributes
+from policies.services.attributes import ATTRIBUTE_FIELDS, clean_attributes, custom_attributes_define
 from policies.services.documents import DocumentRefused, document_restore
 from policies.services.projects import project_create
 from policies.services.segmentation import stopwords_set
@@ -202,7 +202,7 @@ class _Importer:
             )
         self._users()
         self._codebook()
-        define_custom_attributes(project, self.ext.get("custom_attributes") or [])
+        custom_attributes_define(project, self.ext.get("custom_attributes") or [])
         counts = self._sources()
         notes = self._notes()
         self._extras()
@@ -367,7 +367,7 @@ class _Importer:
         standard, custom = self._values(source, case_values)
         title = _clean_name(source.name, _("The source"))[:500] or _("Untitled source")
         fields = {**standard, "title": title, "attributes": custom}
-        define_custom_attributes(self.project, custom)
+        custom_attributes_define(self.project, custom)
         return fields, None, None
 
     def _sources(self) -> int:

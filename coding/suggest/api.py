@@ -150,7 +150,7 @@ class SuggestionAcceptApi(APIView):
     )
     def post(self, request: Request, suggestion_id: int) -> Response:
         suggestion = _suggestion(request, suggestion_id)
-        result = services.accept(project=suggestion.project, user=request.user, suggestions=[suggestion])
+        result = services.suggestion_accept(project=suggestion.project, user=request.user, suggestions=[suggestion])
         return Response(result, status=status.HTTP_201_CREATED)
 
 
@@ -158,7 +158,7 @@ class SuggestionRejectApi(APIView):
     @extend_schema(request=None, responses={200: serializers.DictField()}, description="Turn the suggestion down.")
     def post(self, request: Request, suggestion_id: int) -> Response:
         suggestion = _suggestion(request, suggestion_id)
-        services.reject(project=suggestion.project, user=request.user, suggestion=suggestion)
+        services.suggestion_reject(project=suggestion.project, user=request.user, suggestion=suggestion)
         return Response({"rejected": 1})
 
 
@@ -184,7 +184,7 @@ class SuggestionAcceptAboveApi(APIView):
         found = review.open_suggestions(
             model, document_id=data.get("document"), node_id=data.get("node"), min_probability=data["min_probability"]
         ).select_related("document", "node")
-        result = services.accept(project=project, user=request.user, suggestions=list(found[:5000]))
+        result = services.suggestion_accept(project=project, user=request.user, suggestions=list(found[:5000]))
         return Response(result, status=status.HTTP_201_CREATED)
 
 

@@ -362,7 +362,7 @@ def _suggestion_rows(model: SuggestionModel, trained: Trained, document, rejecte
 # --- review ----------------------------------------------------------------------------------------
 
 
-def accept(*, project: Project, user, suggestions: list[Suggestion]) -> dict:
+def suggestion_accept(*, project: Project, user, suggestions: list[Suggestion]) -> dict:
     """Code each suggested unit at its node as `user`'s own coding, all in one undoable batch; the audit trail marks
     each as an accepted suggestion (model version, probability)."""
     suggestions = [s for s in suggestions if s.project_id == project.pk]
@@ -389,7 +389,7 @@ def accept(*, project: Project, user, suggestions: list[Suggestion]) -> dict:
 
 
 @transaction.atomic
-def reject(*, project: Project, user, suggestion: Suggestion) -> Suggestion:
+def suggestion_reject(*, project: Project, user, suggestion: Suggestion) -> Suggestion:
     """Turn a suggestion down; it is kept, and the next model of the layer learns the unit as a negative."""
     if suggestion.project_id != project.pk:
         raise PermissionDenied

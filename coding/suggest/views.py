@@ -135,9 +135,9 @@ def suggestion_review(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     action = request.POST.get("action")
     try:
         if action == "accept":
-            services.accept(project=project, user=request.user, suggestions=[suggestion])
+            services.suggestion_accept(project=project, user=request.user, suggestions=[suggestion])
         elif action == "reject":
-            services.reject(project=project, user=request.user, suggestion=suggestion)
+            services.suggestion_reject(project=project, user=request.user, suggestion=suggestion)
         else:
             return HttpResponse(_("Choose accept or reject."), status=400, content_type="text/plain; charset=utf-8")
     except ValidationError as error:
@@ -189,7 +189,7 @@ def suggestions_accept_above(request: HttpRequest, project_id: int) -> HttpRespo
             node_id=_number(request.POST, "node"),
             min_probability=threshold,
         ).select_related("document", "node")
-        services.accept(project=project, user=request.user, suggestions=list(found[:5000]))
+        services.suggestion_accept(project=project, user=request.user, suggestions=list(found[:5000]))
     except ValidationError as error:
         return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain; charset=utf-8")
     return _answer(request, project, changed=True)

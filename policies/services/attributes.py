@@ -111,7 +111,7 @@ def clean_attributes(data: dict) -> dict:
     return cleaned
 
 
-def define_custom_attributes(project: Project, names) -> None:
+def custom_attributes_define(project: Project, names) -> None:
     """Make sure the project defines each custom attribute name, in the order given."""
     existing = set(project.custom_attributes.values_list("name", flat=True))
     order = len(existing)
@@ -130,7 +130,7 @@ def document_update(*, document: Document, data: dict) -> Document:
     for field, value in cleaned.items():
         setattr(document, field, value)
     if custom is not None:
-        define_custom_attributes(document.project, custom)
+        custom_attributes_define(document.project, custom)
         document.attributes = {**document.attributes, **custom}
     document.save()
     return document

@@ -17,7 +17,7 @@ from policies.models import (
     Project,
     Section,
 )
-from policies.services.attributes import ATTRIBUTE_FIELDS, clean_attributes, define_custom_attributes
+from policies.services.attributes import ATTRIBUTE_FIELDS, clean_attributes, custom_attributes_define
 from policies.services.segmentation import segmentation_schedule
 
 
@@ -193,7 +193,7 @@ def document_import(*, project: Project, user, filename: str, data: bytes, attri
     """Import one uploaded file (a .zip imports each file inside); one outcome per file, each imported or refused."""
     overrides = clean_attributes(attributes or {})
     if "attributes" in overrides:
-        define_custom_attributes(project, overrides["attributes"])
+        custom_attributes_define(project, overrides["attributes"])
     if not filename.lower().endswith(".zip"):
         try:
             document = _import_one(project=project, user=user, name=filename, data=data, overrides=overrides)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from policies import access
 from policies.forms import CustomAttributeForm, MemberAddForm, MemberRoleForm, ProjectCreateForm, ProjectForm
 from policies.models import Membership, Role
-from policies.services.attributes import custom_attribute_remove, define_custom_attributes
+from policies.services.attributes import custom_attribute_remove, custom_attributes_define
 from policies.services.projects import member_add, member_remove, member_set_role, project_create, project_update
 
 
@@ -83,7 +83,7 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
     attribute_form = CustomAttributeForm(request.POST if adding else None, prefix="attr")
     try:
         if adding and attribute_form.is_valid():
-            define_custom_attributes(project, [attribute_form.cleaned_data["name"].strip()])
+            custom_attributes_define(project, [attribute_form.cleaned_data["name"].strip()])
             return redirect("policies:project-settings", project.pk)
         if "remove_attribute" in request.POST:
             custom_attribute_remove(project=project, name=request.POST["remove_attribute"])

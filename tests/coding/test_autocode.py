@@ -56,7 +56,7 @@ def test_auto_code_is_undone_in_one_step(project, coder, search_corpus):
     CodingFactory(document=search_corpus[1], node=node, coder=coder, start=0, end=3)
     _autocode(project, coder, node, "hit")
     assert Coding.objects.filter(node=node).count() == 4
-    undone = coding_services.undo_last(project=project, actor=coder)
+    undone = coding_services.codings_undo(project=project, actor=coder)
     assert undone["reverted"] == 3
     assert Coding.objects.filter(node=node).count() == 1
 

@@ -119,24 +119,24 @@ def test_undo_reverses_create_then_delete_then_move(project, document, node, cod
     services.coding_delete(coding=Coding.objects.get(), actor=coder, role=Role.CODER)
     assert not Coding.objects.exists()
 
-    assert services.undo_last(project=project, actor=coder)["action"] == "deleted"
+    assert services.codings_undo(project=project, actor=coder)["action"] == "deleted"
     restored = Coding.objects.get()
     assert (restored.node, restored.memo, restored.start, restored.end) == (other, "移动", 0, 3)
 
-    assert services.undo_last(project=project, actor=coder)["action"] == "updated"
+    assert services.codings_undo(project=project, actor=coder)["action"] == "updated"
     restored.refresh_from_db()
     assert (restored.node, restored.memo) == (node, "")
 
-    assert services.undo_last(project=project, actor=coder)["action"] == "created"
+    assert services.codings_undo(project=project, actor=coder)["action"] == "created"
     assert not Coding.objects.exists()
     with pytest.raises(ValidationError, match="nothing to undo"):
-        services.undo_last(project=project, actor=coder)
+        services.codings_undo(project=project, actor=coder)
 
 
 def test_undo_of_a_bulk_create_removes_the_whole_batch(project, document, node, coder):
     items = [services.CodingRequest(document, node, 0, 3), services.CodingRequest(document, node, 5, 9)]
     services.codings_create(coder=coder, project=project, items=items)
-    report = services.undo_last(project=project, actor=coder)
+    report = services.codings_undo(project=project, actor=coder)
     assert report["reverted"] == 2
     assert not Coding.objects.exists()
 
@@ -144,7 +144,7 @@ def test_undo_of_a_bulk_create_removes_the_whole_batch(project, document, node, 
 def test_undo_touches_only_my_own_actions(project, document, node, coder, owner):
     services.coding_create(coder=owner, document=document, node=node, start=0, end=3)
     with pytest.raises(ValidationError):
-        services.undo_last(project=project, actor=coder)
+        services.codings_undo(project=project, actor=coder)
     assert Coding.objects.count() == 1
 
 

@@ -86,7 +86,7 @@ def test_adjudicator_writes_the_consensus_layer_and_can_undo_it(project, owner, 
     assert consensus.username == f"consensus-{project.pk}"
     assert not consensus.is_active
     assert not consensus.has_usable_password()
-    services.undo_last(project=project, actor=owner)
+    services.codings_undo(project=project, actor=owner)
     assert not Coding.objects.exists()
 
 

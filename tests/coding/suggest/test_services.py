@@ -92,7 +92,7 @@ def test_accepting_above_a_probability_is_one_undoable_batch_marked_in_the_audit
     chosen = list(
         review.open_suggestions(model, node_id=node.pk, min_probability=0.5).select_related("document", "node")
     )
-    result = services.accept(project=project, user=alice, suggestions=chosen)
+    result = services.suggestion_accept(project=project, user=alice, suggestions=chosen)
     assert result["accepted"] == len(chosen) > 1
     events = CodingEvent.objects.filter(origin__model_version=model.version)
     assert events.count() == len(chosen)
@@ -102,7 +102,7 @@ def test_accepting_above_a_probability_is_one_undoable_batch_marked_in_the_audit
     assert (event.actor, event.coder) == (alice, alice)
     assert not review.open_suggestions(model, node_id=node.pk, min_probability=0.5).exists()
 
-    coding_services.undo_last(project=project, actor=alice)
+    coding_services.codings_undo(project=project, actor=alice)
     assert not Coding.objects.filter(pk__in=[s.coding_id for s in chosen]).exists()
     assert review.open_suggestions(model, node_id=node.pk, min_probability=0.5).count() == len(chosen)
 
@@ -111,7 +111,7 @@ def test_a_rejection_is_kept_and_teaches_the_next_model(project, suggest_corpus)
     alice, node = suggest_corpus["alice"], suggest_corpus["node"]
     model = _train(project, alice, [alice.pk])
     suggestion = review.open_suggestions(model, node_id=node.pk).first()
-    services.reject(project=project, user=alice, suggestion=suggestion)
+    services.suggestion_reject(project=project, user=alice, suggestion=suggestion)
     unit = (suggestion.document_id, suggestion.start, suggestion.end)
     again = _train(project, alice, [alice.pk])
     assert Suggestion.objects.get(pk=suggestion.pk).state == SuggestionState.REJECTED  # outlived its model
