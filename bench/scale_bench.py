@@ -460,7 +460,7 @@ def run_figures(corpus: Corpus, figures: Figures, *, qdpx: bool) -> None:
     from django.core.paginator import Paginator
 
     from coding import export
-    from coding.analysis import matrix, reliability
+    from coding.analysis import matrix, query_params, reliability
     from coding.exchange import qdpx as qdpx_export
     from policies import corpus as document_table
     from policies.api import DocumentSerializer
@@ -483,9 +483,19 @@ def run_figures(corpus: Corpus, figures: Figures, *, qdpx: bool) -> None:
     figures.record(size, "document table, filtered page (API loader)", *measure(api_loader))
     for value in ("documents", "references", "characters", "coverage"):
         params = {"value": value, "level": "2"}
-        figures.record(size, f"matrix {value}", *measure(lambda p=params: matrix.load(project, owner, p), repeat=2))
-    figures.record(size, "framework summary", *measure(lambda: matrix.framework_summary(project, owner, {}), 2))
-    query = reliability.parse(project, {"coders": "coder0,coder1"})
+        figures.record(
+            size,
+            f"matrix {value}",
+            *measure(
+                lambda p=params: matrix.load_query(project, owner, query_params.matrix_query(project, p)), repeat=2
+            ),
+        )
+    figures.record(
+        size,
+        "framework summary",
+        *measure(lambda: matrix.framework_summary(project, owner, query_params.matrix_query(project, {})), 2),
+    )
+    query = reliability.resolve(project, query_params.agreement_query({"coders": "coder0,coder1"}))
     figures.record(
         size, "agreement, 2 coders, all documents", *measure(lambda: reliability.run(project, owner, query), 2)
     )
@@ -534,7 +544,7 @@ def export_csv(corpus: Corpus, figures: Figures, export) -> None:
     """The coded-segment CSV as the download streams it: rows per second and how far memory moves meanwhile."""
     low = high = current_rss_mb()
     wall, cpu = time.perf_counter(), time.process_time()
-    response = export.csv_response(corpus.project, {}, corpus.owner)  # its set-up counts too
+    response = export.csv_response(corpus.project, export.ExportSelection(), corpus.owner)  # its set-up counts too
     size = 0
     for lines, chunk in enumerate(response.streaming_content, 1):
         size += len(chunk)
