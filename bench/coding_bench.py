@@ -773,14 +773,14 @@ def bench_export_http(label: str, server: Gunicorn, project, token: str) -> None
 
 
 def bench_export_inprocess(label: str, project, user) -> None:
-    from coding import export
+    from coding import downloads, export
     from coding.models import Coding
 
     extra = [user]
 
     def drain() -> tuple[int, int]:
         size = chunks = 0
-        for part in export.csv_response(project, export.ExportSelection(), *extra).streaming_content:
+        for part in downloads.csv_response(project, export.ExportSelection(), *extra).streaming_content:
             size += len(part)
             chunks += 1
         return size, chunks

@@ -459,7 +459,7 @@ class Figures:
 def run_figures(corpus: Corpus, figures: Figures, *, qdpx: bool) -> None:
     from django.core.paginator import Paginator
 
-    from coding import export
+    from coding import downloads
     from coding.analysis import matrix, query_params, reliability
     from coding.exchange import qdpx as qdpx_export
     from policies import corpus as document_table
@@ -535,16 +535,18 @@ def run_figures(corpus: Corpus, figures: Figures, *, qdpx: bool) -> None:
             truncated = ", truncated" if found.truncated else ""
             note = f" ({term}: {found.total} hits{truncated} in {found.document_count} docs)"
         figures.record(size, f"text search, {name}", *measure(text_search, repeat=3), note)
-    export_csv(corpus, figures, export)
+    export_csv(corpus, figures, downloads)
     if qdpx:
         export_qdpx(corpus, figures, qdpx_export)
 
 
-def export_csv(corpus: Corpus, figures: Figures, export) -> None:
+def export_csv(corpus: Corpus, figures: Figures, downloads) -> None:
     """The coded-segment CSV as the download streams it: rows per second and how far memory moves meanwhile."""
     low = high = current_rss_mb()
     wall, cpu = time.perf_counter(), time.process_time()
-    response = export.csv_response(corpus.project, export.ExportSelection(), corpus.owner)  # its set-up counts too
+    response = downloads.csv_response(
+        corpus.project, downloads.ExportSelection(), corpus.owner
+    )  # its set-up counts too
     size = 0
     for lines, chunk in enumerate(response.streaming_content, 1):
         size += len(chunk)

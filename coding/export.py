@@ -1,4 +1,5 @@
-"""Coded segments as CSV or .xlsx rows: a pure row builder, then one loader that streams from the database."""
+"""Coded segments as CSV or .xlsx rows: a pure row builder, then one loader that streams from the database (the
+downloads are coding/downloads.py)."""
 
 import bisect
 import itertools
@@ -7,13 +8,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding import layers
 from framework import tree
-from policies import corpus, writers
+from policies import corpus
 from policies.models import Project, Section
 
 COLUMNS = [
@@ -205,31 +204,3 @@ def in_document_order(codings: Iterable[tuple], sections: Iterable[tuple], place
         if found:
             places[document_id] = places_at(found, sorted({coding[4] for coding in ordered}))
         yield from ordered
-
-
-def csv_response(project: Project, chosen: ExportSelection, user) -> StreamingHttpResponse:
-    """Stream the coded segments as CSV; UTF-8 with a BOM for Excel unless the selection says not."""
-    codings, context = selection(project, chosen, user)
-    lines = itertools.chain([header(context.custom_names)], rows(codings, context))
-    name = f"project-{project.pk}-codings-{context.layer.file_tag()}.csv"
-    response = writers.csv_stream_response(lines, name, bom=chosen.bom)
-    response[writers.LAYER_HEADER] = context.layer.header()
-    return response
-
-
-def xlsx_response(project: Project, chosen: ExportSelection, user) -> FileResponse:
-    """The coded segments as an Excel workbook (written row by row to a temporary file)."""
-    codings, context = selection(project, chosen, user)
-    given = ([("node", str(chosen.node))] if chosen.node is not None else []) + list(chosen.filters)
-    lines = itertools.chain([header(context.custom_names)], rows(codings, context))
-    about = [
-        [_("Layer"), context.layer.label],
-        [_("Coders"), ", ".join(context.layer.names)],
-        [_("Filters"), "; ".join(f"{k}={v}" for k, v in given)],
-        [_("Date"), timezone.localdate().isoformat()],
-        [_("Project"), project.name],
-    ]
-    name = f"project-{project.pk}-codings-{context.layer.file_tag()}.xlsx"
-    response = writers.xlsx_response([("codings", lines), (writers.ABOUT_SHEET, about)], name)
-    response[writers.LAYER_HEADER] = context.layer.header()
-    return response

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding import export, query_params
+from coding import downloads, query_params
 from coding.exchange import qdpx
 from coding.exchange import services as exchange_services
 from policies import access, openapi
@@ -33,7 +33,7 @@ class ExportCsvApi(APIView):
     )
     def get(self, request: Request, project_id: int):
         project = access.project_for(request.user, project_id)
-        return export.csv_response(project, query_params.export_selection(request.query_params), request.user)
+        return downloads.csv_response(project, query_params.export_selection(request.query_params), request.user)
 
 
 class ExportXlsxApi(APIView):
@@ -46,7 +46,7 @@ class ExportXlsxApi(APIView):
     )
     def get(self, request: Request, project_id: int):
         project = access.project_for(request.user, project_id)
-        return export.xlsx_response(project, query_params.export_selection(request.query_params), request.user)
+        return downloads.xlsx_response(project, query_params.export_selection(request.query_params), request.user)
 
 
 class ProjectExportApi(APIView):
