@@ -31,8 +31,16 @@ def coding_project(transactional_db):
 
 
 def open_workspace(page, live_server, document):
+    """Open the coding page and wait until its modules have wired it and painted: the text is on the page before
+    they load, and the first paint re-draws its lines (a selection made before it would be lost)."""
     page.goto(live_server.url + reverse("coding:workspace", args=[document.pk]))
     page.wait_for_selector("#doc-text p")
+    wait_until_wired(page)
+
+
+def wait_until_wired(page):
+    page.wait_for_function("() => window.PolicyCoderWorkspace !== undefined")
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def drag_select(page, first: str, last: str):

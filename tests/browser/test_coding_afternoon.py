@@ -94,9 +94,15 @@ def test_shift_arrows_select_text_and_enter_opens_the_picker(afternoon_project, 
         }"""
     )
     page.mouse.click(box["x"], box["y"])
+    # the click puts the caret in the text and the focus on it (on a loaded machine this can take a moment)
+    page.wait_for_function(
+        """() => { const s = window.getSelection(), text = document.getElementById('doc-text');
+                   return s.rangeCount > 0 && text.contains(s.anchorNode) && text.contains(document.activeElement); }"""
+    )
     for _ in range(3):
         page.keyboard.press("Shift+ArrowRight")
     start = TEXT.index("第二条")
+    page.wait_for_function(f"() => JSON.stringify(({SELECTED})()) === JSON.stringify([{start}, {start + 3}, '第二条'])")
     assert page.evaluate(SELECTED) == [start, start + 3, "第二条"]
     page.keyboard.press("Enter")
     page.wait_for_selector("#picker:not([hidden])")
