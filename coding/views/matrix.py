@@ -94,10 +94,11 @@ def attribute_counts(request: HttpRequest, project_id: int) -> HttpResponse:
     """Documents by issuer type, province, policy type, year or a custom attribute: a table and a bar chart."""
     membership = access.membership_for(request.user, project_id)
     project = membership.project
+    rows = downloads.row_choices(project)
     context = {
         "project": project,
         "membership": membership,
-        "form": forms.AttributeCountsForm(request.GET, rows=downloads.row_choices(project)),
+        "form": forms.AttributeCountsForm(request.GET, rows=rows),
         "query": request.GET,
     }
     try:
@@ -107,7 +108,7 @@ def attribute_counts(request: HttpRequest, project_id: int) -> HttpResponse:
     title = _("Documents by %(attribute)s") % {"attribute": downloads.row_kind_label(query.rows_by)}
     context |= {
         "by": query.rows_by,
-        "form": forms.AttributeCountsForm({"by": query.rows_by}, rows=downloads.row_choices(project)),
+        "form": forms.AttributeCountsForm({"by": query.rows_by}, rows=rows),
         "lines": downloads.attribute_lines(query.rows_by, bars)[1:],
         "title": title,
         "chart": matrix_writers.bar_chart_svg(bars, title=title),
@@ -131,10 +132,11 @@ def framework_summary(request: HttpRequest, project_id: int) -> HttpResponse:
     """For every node in tree order, how many provinces (or other rows) mention it and which: the paper's tables."""
     membership = access.membership_for(request.user, project_id)
     project = membership.project
+    rows = downloads.row_choices(project)
     context = {
         "project": project,
         "membership": membership,
-        "form": forms.FrameworkSummaryForm(request.GET, rows=downloads.row_choices(project)),
+        "form": forms.FrameworkSummaryForm(request.GET, rows=rows),
         "query": request.GET,
         "links": query_params.query_string(request.GET),
     }
@@ -145,7 +147,7 @@ def framework_summary(request: HttpRequest, project_id: int) -> HttpResponse:
         return render(request, "coding/framework_summary.html", {**context, "error": " ".join(invalid.messages)})
     chosen = {"rows": query.rows_by, "provinces_only": "1" if query.provinces_only else "0"}
     context |= {
-        "form": forms.FrameworkSummaryForm(chosen, rows=downloads.row_choices(project)),
+        "form": forms.FrameworkSummaryForm(chosen, rows=rows),
         "found": found,
         "rows_by": query.rows_by,
         "rows_label": downloads.row_kind_label(query.rows_by),
