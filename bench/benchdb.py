@@ -25,13 +25,15 @@ def parse_args(description: str) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def setup(args: argparse.Namespace) -> str:
-    """Point Django at a fresh, migrated database and return a label for it."""
+def setup(args: argparse.Namespace, *, keep: bool = False) -> str:
+    """Point Django at a fresh, migrated database and return a label for it (keep: PostgreSQL's database as a
+    previous run left it, migrated to this checkout)."""
     sys.path.insert(0, str(ROOT))
     # Only an explicit --postgres: DATABASE_URL may name a database someone depends on, and setup drops it.
     url = None if args.sqlite else args.postgres
     if url and url.startswith("postgres"):
-        _recreate_postgres(url)
+        if not keep:
+            _recreate_postgres(url)
         label = "PostgreSQL"
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='pc-bench-')}/bench.sqlite3"

@@ -240,7 +240,7 @@ def copy_rows(cursor, table: str, columns: tuple[str, ...], rows) -> None:
 class Corpus:
     """The project and what grows it."""
 
-    def __init__(self):
+    def __init__(self, *, reuse: bool = False):
         from django.contrib.auth import get_user_model
 
         from framework import services as framework_services
@@ -250,6 +250,8 @@ class Corpus:
 
         self.rng = random.Random(SEED)
         users = get_user_model().objects
+        if reuse and self._attach(users):
+            return
         self.owner = users.create_user("owner", password="bench-pass-1")
         self.project = project_create(user=self.owner, name="两万件政策")
         self.coders = [users.create_user(f"coder{i}", password="bench-pass-1") for i in range(CODERS)]
@@ -269,6 +271,23 @@ class Corpus:
         self.size = 0
         self.codings = 0
         self.index_seconds = 0.0
+
+    def _attach(self, users) -> bool:
+        """The project a previous run built (--reuse), or False when there is none."""
+        from coding.models import Coding
+        from policies.models import Project
+
+        project = Project.objects.filter(name="两万件政策").first()
+        if project is None:
+            return False
+        self.project, self.owner = project, users.get(username="owner")
+        self.coders = list(users.filter(username__startswith="coder").order_by("username"))
+        self.nodes = list(project.nodes.order_by("id").values_list("id", flat=True))
+        self.size = project.documents.count()
+        self.codings = Coding.objects.filter(document__project=project).count()
+        self.pieces = None
+        self.pieces_seconds = self.index_seconds = 0.0
+        return True
 
     def grow(self, to: int) -> float:
         """Add documents up to `to` (with sections, codings and cached segmentations); the seconds it took."""
@@ -605,19 +624,28 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=2_000)
     parser.add_argument("--large", type=int, default=20_000)
     parser.add_argument("--no-qdpx-large", action="store_true", help="time the .qdpx export at the small size only")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the figures on the project a previous run left in the database (no build, no growth ratio)",
+    )
     args = parser.parse_args()
     args.sqlite = False
     started = time.perf_counter()
-    label = benchdb.setup(args)
+    label = benchdb.setup(args, keep=args.reuse)
     if label != "PostgreSQL":
         sys.exit("scale_bench runs on PostgreSQL only")
-    corpus = Corpus()
+    corpus = Corpus(reuse=args.reuse)
+    figures = Figures()
+    if corpus.pieces is None:
+        print(f"[{label}] reusing {corpus.size:,} documents, {corpus.codings:,} codings; {conditions()}", flush=True)
+        run_figures(corpus, figures, qdpx=not args.no_qdpx_large)
+        return
     print(
         f"[{label}] project: {CATEGORIES * (CHILDREN + 1)} nodes, {CODERS} coders; {len(corpus.pieces.bodies)} article "
         f"bodies segmented in {corpus.pieces_seconds:.1f} s; {conditions()}",
         flush=True,
     )
-    figures = Figures()
     for size in (args.small, args.large):
         seconds = corpus.grow(size)
         print(
