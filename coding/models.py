@@ -12,9 +12,11 @@ class CodingQuerySet(models.QuerySet):
 
 
 class Coding(models.Model):
-    document = models.ForeignKey("policies.Document", models.CASCADE, related_name="codings")
-    node = models.ForeignKey("framework.Node", models.CASCADE, related_name="codings")
-    coder = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="codings")
+    # No index of their own: coding_unique leads with the document, coding_node_document_coder with the node and
+    # coding_coder_node with the coder. Every index is written by every save; there were seven.
+    document = models.ForeignKey("policies.Document", models.CASCADE, related_name="codings", db_index=False)
+    node = models.ForeignKey("framework.Node", models.CASCADE, related_name="codings", db_index=False)
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="codings", db_index=False)
     start = models.PositiveIntegerField()  # code-point index into document.text, inclusive
     end = models.PositiveIntegerField()  # exclusive
     text = models.TextField()  # document.text[start:end]; the text never changes once coded
@@ -31,9 +33,10 @@ class Coding(models.Model):
             models.UniqueConstraint(fields=["document", "node", "coder", "start", "end"], name="coding_unique"),
         ]
         indexes = [
-            models.Index(fields=["node", "document"], name="coding_node_document"),
             # covers the codebook's per-node counts (documents, references, coders) without touching the table
             models.Index(fields=["node", "document", "coder"], name="coding_node_document_coder"),
+            # whether a coder holds codings in a project (the default layer): a probe per node, not a scan
+            models.Index(fields=["coder", "node"], name="coding_coder_node"),
         ]
 
     def __str__(self):
@@ -52,7 +55,8 @@ class CodingEvent(models.Model):
     Events written by one action share a batch, which is also the unit that undo reverses.
     """
 
-    project = models.ForeignKey("policies.Project", models.CASCADE, related_name="coding_events")
+    # no index of its own: event_undo_lookup leads with the project
+    project = models.ForeignKey("policies.Project", models.CASCADE, related_name="coding_events", db_index=False)
     document = models.ForeignKey("policies.Document", models.CASCADE, related_name="coding_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     batch = models.UUIDField(db_index=True)

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import connections
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from coding import layers
+from coding.analysis.int_rows import int_rows
 from framework import tree
 from policies import corpus
 from policies.models import IssuerType, PolicyType
@@ -237,9 +237,10 @@ def from_counts(
     if value not in ("documents", "references", "presence"):
         raise ValueError(value)
     width = len(columns)
-    facts = np.array(counts if isinstance(counts, list) else list(counts), dtype=np.int64).reshape(-1, 3)
-    row_index = _lookup({doc: i for i, row in enumerate(rows) for doc in row.documents}, facts[:, 0])
-    facts, row_index = facts[row_index >= 0], row_index[row_index >= 0]
+    facts = np.array(counts if isinstance(counts, np.ndarray) else list(counts), dtype=np.int64).reshape(-1, 3)
+    doc_ids, doc_rows, doc_index = _documents(rows, facts[:, 0])
+    facts, doc_index = facts[doc_index >= 0], doc_index[doc_index >= 0]
+    row_index = doc_rows[doc_index]
     pairs = sorted((node, c) for node, cols in _columns_of(columns).items() for c in cols)
     pair_nodes = np.array([node for node, _c in pairs], dtype=np.int64)
     pair_cols = np.array([c for _node, c in pairs], dtype=np.int64)
@@ -248,13 +249,19 @@ def from_counts(
     counted = spread > 0
     fact_of = np.repeat(np.arange(len(facts)), spread)  # one entry per (fact, column)
     within = np.arange(len(fact_of)) - np.repeat(np.cumsum(spread) - spread, spread)
-    cell = row_index[fact_of] * width + pair_cols[low[fact_of] + within]
+    column = pair_cols[low[fact_of] + within]
     size = len(rows) * width
+    cell = row_index[fact_of] * width + column
     cell_refs = np.bincount(cell, weights=facts[fact_of, 2], minlength=size).astype(np.int64)
     row_refs = np.bincount(row_index[counted], weights=facts[counted, 2], minlength=len(rows)).astype(np.int64)
-    span = int(facts[:, 0].max()) + 1 if len(facts) else 1
-    cell_docs = np.bincount(np.unique(cell * span + facts[fact_of, 0]) // span, minlength=size)
-    row_docs = np.bincount(np.unique(row_index[counted] * span + facts[counted, 0]) // span, minlength=len(rows))
+    # documents: a (document, column) is coded or not, whichever nodes of the column and however often
+    present = np.zeros(len(doc_ids) * width, dtype=bool)
+    present[doc_index[fact_of] * width + column] = True
+    coded_doc, coded_column = np.divmod(np.flatnonzero(present), width) if width else (np.empty(0, np.int64),) * 2
+    cell_docs = np.bincount(doc_rows[coded_doc] * width + coded_column, minlength=size)
+    has_fact = np.zeros(len(doc_ids), dtype=bool)
+    has_fact[doc_index[counted]] = True
+    row_docs = np.bincount(doc_rows[has_fact], minlength=len(rows))
     if value == "references":
         flat, row_totals = cell_refs, row_refs.tolist()
     else:
@@ -269,72 +276,67 @@ def from_counts(
     return _assemble(value, rows, columns, cells, row_totals, column_totals, total, docs, **extra)
 
 
-def _lookup(index: Mapping[int, int], keys: np.ndarray) -> np.ndarray:
-    """index[key] for each key, -1 where a key is not in the index."""
-    if not index or not len(keys):
-        return np.full(len(keys), -1, dtype=np.int64)
-    known = np.array(sorted(index), dtype=np.int64)
-    values = np.array([index[k] for k in known.tolist()], dtype=np.int64)
-    at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
-    return np.where(known[at] == keys, values[at], -1)
+def _documents(rows: Sequence[Row], keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows' document ids in order, the row of each, and each key's place among them (-1: in no row)."""
+    index = {doc: i for i, row in enumerate(rows) for doc in row.documents}
+    doc_ids = np.array(sorted(index), dtype=np.int64)
+    doc_rows = np.array([index[doc] for doc in doc_ids.tolist()], dtype=np.int64)
+    if not len(doc_ids) or not len(keys):
+        return doc_ids, doc_rows, np.full(len(keys), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(doc_ids, keys), len(doc_ids) - 1)
+    return doc_ids, doc_rows, np.where(doc_ids[at] == keys, at, -1)
 
 
 def from_spans(
     value: str, rows: Sequence[Row], columns: Sequence[Column], spans: Iterable[tuple[int, int, int, int]], **extra
 ) -> Matrix:
-    """characters or coverage from (document id, start, node id, end) spans in sorted order (document, then start).
+    """characters or coverage from (document id, start, node id, end) spans, in any order.
 
-    One sweep per (document, column) unions overlapping spans — of several nodes and coders — so each coded
-    character counts once; a row's total unions across every column.
+    Overlapping spans of one document in one column — of several nodes and coders — are unioned, so each coded
+    character counts once; a row's total unions across every column. The union runs in numpy: each span is placed
+    at (document, column) × text length + start, so that one sort and one running maximum of the ends merge the
+    spans of every (document, column) at once; a new merged stretch begins where a span starts after every end
+    before it.
     """
-    row_of = {doc: i for i, row in enumerate(rows) for doc in row.documents}
-    cols_of = _columns_of(columns)
     n_cols = len(columns)
-    chars: defaultdict[tuple[int, int], int] = defaultdict(int)  # (row, column) → coded characters
-    row_chars = [0] * len(rows)
-    docs: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
-    current_doc = None
-    # per column of the current document: [start, end] of the open interval and characters closed so far
-    everything = n_cols  # the extra slot: the union over all columns, for the row total
-    open_start = [0] * (n_cols + 1)
-    open_end = [-1] * (n_cols + 1)
-    closed = [0] * (n_cols + 1)
-
-    def flush(doc: int) -> None:
-        r = row_of[doc]
-        for c in range(n_cols + 1):
-            if open_end[c] >= 0:
-                covered = closed[c] + open_end[c] - open_start[c]
-                if c == n_cols:
-                    row_chars[r] += covered
-                else:
-                    chars[r, c] += covered
-                    docs[r, c].append(doc)
-            open_end[c], closed[c] = -1, 0
-
-    with_total = {node: (*cols, everything) for node, cols in cols_of.items()}
-    for doc, start, node, end in spans:
-        cols = with_total.get(node)
-        if not cols or doc not in row_of:
-            continue
-        if doc != current_doc:
-            if current_doc is not None:
-                flush(current_doc)
-            current_doc = doc
-        for c in cols:
-            if open_end[c] < 0:
-                open_start[c], open_end[c] = start, end
-            elif start > open_end[c]:
-                closed[c] += open_end[c] - open_start[c]
-                open_start[c], open_end[c] = start, end
-            elif end > open_end[c]:
-                open_end[c] = end
-    if current_doc is not None:
-        flush(current_doc)
-    cells = [[chars.get((r, c), 0) for c in range(n_cols)] for r in range(len(rows))]
+    spans = np.array(spans if isinstance(spans, np.ndarray) else list(spans), dtype=np.int64).reshape(-1, 4)
+    doc_ids, doc_rows, doc_index = _documents(rows, spans[:, 0])
+    spans, doc_index = spans[doc_index >= 0], doc_index[doc_index >= 0]
+    # every column a node counts towards, and the extra slot n_cols: the union over all columns, for the row total
+    pairs = sorted((node, c) for node, cols in _columns_of(columns).items() for c in (*cols, n_cols))
+    pair_nodes = np.array([node for node, _c in pairs], dtype=np.int64)
+    pair_cols = np.array([c for _node, c in pairs], dtype=np.int64)
+    low = np.searchsorted(pair_nodes, spans[:, 2], side="left")
+    spread = np.searchsorted(pair_nodes, spans[:, 2], side="right") - low
+    span_of = np.repeat(np.arange(len(spans)), spread)  # one entry per (span, column)
+    within = np.arange(len(span_of)) - np.repeat(np.cumsum(spread) - spread, spread)
+    column = pair_cols[low[span_of] + within]
+    slots = n_cols + 1
+    group = doc_index[span_of] * slots + column
+    length = int(spans[:, 3].max()) + 1 if len(spans) else 1
+    placed_start = group * length + spans[span_of, 1]
+    covered = np.zeros(len(doc_ids) * slots, dtype=np.int64)
+    if len(placed_start):  # the weights are whole numbers far below 2**53: bincount's float sums are exact
+        order = np.argsort(placed_start, kind="stable")
+        placed_start = placed_start[order]
+        reach = np.maximum.accumulate(group[order] * length + spans[span_of, 3][order])
+        begins = np.ones(len(placed_start), dtype=bool)
+        begins[1:] = placed_start[1:] > reach[:-1]
+        first = np.flatnonzero(begins)
+        last = np.append(first[1:], len(placed_start)) - 1
+        stretches = reach[last] - placed_start[first]
+        covered = np.bincount(group[order][first], weights=stretches, minlength=len(covered)).astype(np.int64)
+    covered = covered.reshape(len(doc_ids), slots)
+    by_row = np.zeros((len(rows), slots), dtype=np.int64)
+    np.add.at(by_row, doc_rows, covered)
+    cells = by_row[:, :n_cols].tolist()
+    row_totals = by_row[:, n_cols].tolist()
+    present = np.zeros((len(rows), n_cols), dtype=bool)
+    coded_document, coded_column = np.nonzero(covered[:, :n_cols])
+    present[doc_rows[coded_document], coded_column] = True
+    docs = {(int(r), int(c)): True for r, c in zip(*np.nonzero(present), strict=True)}
     column_totals = [sum(row[c] for row in cells) for c in range(n_cols)]
-    total = sum(row_chars)
-    row_totals = list(row_chars)
+    total = sum(row_totals)
     if value == "coverage":
         all_chars = sum(row.chars for row in rows)
         cells = [[_percent(v, row.chars) for v in cell_row] for cell_row, row in zip(cells, rows, strict=True)]
@@ -456,34 +458,22 @@ def with_layer(project, user, query: MatrixQuery) -> MatrixQuery:
     return query if query.layer is not None else replace(query, layer=layers.layer_for(project, user, query.coders))
 
 
-def codings_for(project, user, query: MatrixQuery):
-    """The visible codings of the query's layer that it counts (document filters applied)."""
+def codings_for(project, user, query: MatrixQuery, node_ids: Iterable[int]):
+    """The visible codings of the query's layer at these nodes (document filters applied)."""
     query = with_layer(project, user, query)
-    codings = layers.layer_codings(project, user, query.layer).order_by()
+    codings = layers.layer_codings_at(project, user, query.layer, node_ids).order_by()
     if query.filters:
         codings = codings.filter(document__in=corpus.filter_documents(project.documents.all(), dict(query.filters)))
     return codings
 
 
-def facts_for(codings, value: str, node_ids: Iterable[int]):
-    """Per (document, node) counts, or (document, start, node, end) spans sorted for the sweep."""
-    codings = codings.filter(node_id__in=list(node_ids))
+def facts_for(codings, value: str) -> np.ndarray:
+    """Per (document, node) counts, or (document, start, node, end) spans, as an array of rows (int_rows: binary
+    COPY on PostgreSQL, no Python object per value)."""
     if value in ("characters", "coverage"):
-        # Ordered by document only, the database reads the unique index in order and skips a sort; the spans of
-        # each document are then sorted here, which is cheaper than the database's incremental sort.
-        spans = codings.order_by("document_id").values_list("document_id", "start", "node_id", "end")
-        return sorted(spans.iterator(chunk_size=10_000))
-    grouped = codings.values("document_id", "node_id").annotate(n=Count("node_id")).order_by()
-    return _cursor_rows(grouped.values_list("document_id", "node_id", "n"))
-
-
-def _cursor_rows(queryset) -> list[tuple]:
-    """The queryset's rows as the database cursor gives them: whole numbers need none of Django's per-row
-    converters, which cost 0.4 s at 450,000 (document, node) counts."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        return int_rows(codings.values_list("document_id", "start", "node_id", "end"), 4)
+    grouped = codings.values("node_id", "document_id").annotate(n=Count("node_id")).order_by()
+    return int_rows(grouped.values_list("document_id", "node_id", "n"), 3)
 
 
 def load_query(project, user, query: MatrixQuery) -> Matrix:
@@ -496,7 +486,7 @@ def load_query(project, user, query: MatrixQuery) -> Matrix:
     docs = documents_for(project, query)
     rows = group_rows(docs, query.rows_by, all_provinces=query.all_provinces, provinces_only=query.provinces_only)
     members = set().union(*(c.members for c in columns)) if columns else set()
-    facts = facts_for(codings_for(project, user, query), query.value, members) if members else []
+    facts = facts_for(codings_for(project, user, query, members), query.value) if members else ()
     layer = query.layer
     extra = {"rows_by": query.rows_by, "coders": layer.names, "layer": layer, "provinces_only": query.provinces_only}
     return compute(query.value, rows, columns, facts, **extra)
@@ -511,8 +501,8 @@ def cell_documents(project, user, query: MatrixQuery, node_id: int, row_key_: st
     in_row = [d.id for d in documents_for(project, query) if row_key(d, query.rows_by) == row_key_]
     members = {node_id} | tree.descendants(node_rows, node_id)
     coded = (
-        codings_for(project, user, query)
-        .filter(node_id__in=members, document_id__in=in_row)
+        codings_for(project, user, query, members)
+        .filter(document_id__in=in_row)
         .values_list("document_id", flat=True)
         .distinct()
     )
@@ -534,7 +524,8 @@ def framework_summary(
         for n in ordered
     ]
     rows = group_rows(documents_for(project, query), query.rows_by, provinces_only=query.provinces_only)
-    facts = facts_for(codings_for(project, user, query), "documents", {n.row.id for n in ordered}) if ordered else []
+    nodes = {n.row.id for n in ordered}
+    facts = facts_for(codings_for(project, user, query, nodes), "documents") if ordered else ()
     matrix = from_counts("documents", rows, columns, facts, rows_by=query.rows_by, coders=query.layer.names)
     return query, [(node, *matrix.column_summary[i]) for i, node in enumerate(ordered)]
 

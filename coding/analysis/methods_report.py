@@ -233,7 +233,7 @@ def _by_province_and_year(project, user, coders: tuple[str, ...]) -> tuple[matri
     columns = matrix.columns_for(tree.rows_for(project), level=1)
     docs = matrix.documents_for(project, query)
     members = set().union(*(c.members for c in columns)) if columns else set()
-    facts = list(matrix.facts_for(matrix.codings_for(project, user, query), "documents", members)) if members else []
+    facts = matrix.facts_for(matrix.codings_for(project, user, query, members), "documents") if members else ()
     extra = {"coders": query.layer.names, "layer": query.layer, "provinces_only": False}
     by_province = matrix.compute(
         "documents", matrix.group_rows(docs, "province"), columns, facts, rows_by="province", **extra

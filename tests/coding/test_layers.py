@@ -109,6 +109,25 @@ def test_default_is_the_one_member_who_coded(project, owner):
 
 
 @pytest.mark.django_db
+def test_codings_at_nodes_are_the_layers_codings_there_and_never_another_projects(agreed):
+    project, alice = agreed["project"], agreed["alice"]
+    share, grading, safety = agreed["nodes"]
+    elsewhere = CodingFactory(coder=alice)  # alice codes in another project too
+    owner_layer = layers.layer_for(project, agreed["owner"], ("alice", "bob"))
+    wanted = [grading.pk, safety.pk, elsewhere.node_id]
+    at = layers.layer_codings_at(project, agreed["owner"], owner_layer, wanted)
+    expected = layers.layer_codings(project, agreed["owner"], owner_layer).filter(node_id__in=[grading.pk, safety.pk])
+    assert sorted(at.values_list("pk", flat=True)) == sorted(expected.values_list("pk", flat=True))
+    assert len(expected) == 3
+    assert elsewhere.pk not in set(at.values_list("pk", flat=True))
+    coding_services.options_update(project=project, blind=True)
+    blind = layers.layer_for(project, alice)
+    own = layers.layer_codings_at(project, alice, blind, [share.pk, grading.pk, safety.pk])
+    assert set(own.values_list("coder__username", flat=True)) == {"alice"}
+    assert own.count() == 2
+
+
+@pytest.mark.django_db
 def test_a_blind_coders_default_is_their_own_layer_even_with_a_consensus(agreed):
     coding_services.options_update(project=agreed["project"], blind=True)
     layer = layers.default_layer(agreed["project"], agreed["bob"])

@@ -46,7 +46,8 @@ def counts_of(codings):
 
 
 def spans_of(codings):
-    return sorted((doc, s, node, e) for doc, node, _c, s, e in codings)
+    """The spans in reverse order: the computation sorts them itself (the loader hands them over unsorted)."""
+    return sorted(((doc, s, node, e) for doc, node, _c, s, e in codings), reverse=True)
 
 
 def run(value, *, rows_by="province", codings=CODINGS, docs=DOCS, **columns):
@@ -270,15 +271,20 @@ def _corpus(raw, provinces):
 def test_characters_equal_a_per_character_count(raw, provinces, level):
     docs, codings = _corpus(raw, provinces)
     result = run("characters", docs=docs, codings=codings, level=level)
+    rows_coded = defaultdict(set)
     for r, row in enumerate(result.rows):
         for c, column in enumerate(result.columns):
             painted = {
                 (d, i) for d, n, _c, s, e in codings if d in row.documents and n in column.members for i in range(s, e)
             }
             assert result.cells[r][c] == len(painted)
+            if painted:
+                rows_coded[c].add(row.label)
         shown = set().union(*(column.members for column in result.columns))
         everywhere = {(d, i) for d, n, _c, s, e in codings if d in row.documents and n in shown for i in range(s, e)}
         assert result.row_totals[r] == len(everywhere)
+    for c in range(len(result.columns)):  # the column summary names the rows with any coded character there
+        assert set(result.column_summary[c][1]) == rows_coded[c]
 
 
 @settings(max_examples=150, deadline=None)
