@@ -3,15 +3,25 @@
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 
 from accounts import services
+from policies.rows import RowLoader
+
+TOKENS = RowLoader(Token, ("key",), related=("user",))
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, except that an expired token is deleted and answered with 401."""
+    """DRF's token authentication, except that an expired token is deleted and answered with 401, and the token
+    with its user is read in one query built once (policies.rows: the ORM's query cost a tenth of a save)."""
 
     def authenticate_credentials(self, key: str):
-        user, token = super().authenticate_credentials(key)
+        token = TOKENS.get(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))  # DRF's own messages, from its catalogue
+        user = token.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if services.token_expired(token):
             services.tokens_revoke(user=user)
             raise exceptions.AuthenticationFailed(_("The token has expired. Ask for a new one at /api/auth/token/."))

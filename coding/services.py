@@ -24,6 +24,7 @@ from coding.models import (
 )
 from framework import tree
 from framework.models import Node
+from policies import rows
 from policies.models import Document, Project, Role
 
 MAX_MEMO_CHARS = 10_000
@@ -152,7 +153,7 @@ def _insert(
 ) -> tuple[Coding, bool]:
     lookup = {"document": item.document, "node": item.node, "coder": coder, "start": start, "end": end}
     if not careful:  # a new coding, the usual case: one INSERT; a repeat fails it, and codings_create reruns carefully
-        return Coding.objects.create(**lookup, text=text, memo=memo), True
+        return rows.insert(Coding(**lookup, text=text, memo=memo)), True
     existing = Coding.objects.filter(**lookup).first()
     if existing:
         return existing, False
@@ -213,7 +214,10 @@ def _codings_create(
                     origin=item.origin,
                 )
             )
-    CodingEvent.objects.bulk_create(events)
+    if len(events) == 1:  # one coding saved, the common case under load: the INSERT built once (policies.rows)
+        rows.insert(events[0])
+    else:
+        CodingEvent.objects.bulk_create(events)
     return results
 
 

@@ -1,0 +1,114 @@
+"""Loader: one model row with the rows its foreign keys point to, in one query built once per process.
+
+Every API request resolves its token to a user and every view its user's membership of a project. Through the ORM,
+building those two small queries (a join and two models' columns each time) cost about 1 ms of server CPU per
+request: a fifth of saving a coding under load. A RowLoader builds the same SELECT once from the models' own
+fields and turns the values into model instances through the converters the ORM applies, so the instances are the
+ones `select_related(...).get(...)` gives, related rows cached.
+"""
+
+from collections.abc import Sequence
+from functools import cached_property
+
+from django.db import connections, router
+from django.db.models import Model
+
+
+class RowLoader:
+    """`RowLoader(Membership, ("project_id", "user_id"), related=("project",)).get(project_id, user_id)`: the row
+    whose columns equal the values (None when there is none), with each named foreign key's row joined and cached.
+    The columns must identify at most one row (a primary key or a unique constraint)."""
+
+    def __init__(self, model: type[Model], columns: Sequence[str], related: Sequence[str] = ()):
+        self.model, self.columns, self.related = model, tuple(columns), tuple(related)
+        self._prepared: dict[str, tuple[str, list]] = {}  # per database alias: the SQL and each field's converters
+
+    @cached_property
+    def _parts(self):
+        """(model, field names, fields) per table: the base model first, then each related model."""
+        meta = self.model._meta
+        parts = [(self.model, None, list(meta.concrete_fields))]
+        for name in self.related:
+            field = meta.get_field(name)
+            parts.append((field.related_model, field, list(field.related_model._meta.concrete_fields)))
+        return parts
+
+    def _sql(self, connection) -> str:
+        quote = connection.ops.quote_name
+        select, joins = [], []
+        for index, (model, via, fields) in enumerate(self._parts):
+            select += [f"t{index}.{quote(field.column)}" for field in fields]
+            if via is not None:
+                target = quote(via.target_field.column)
+                joins.append(
+                    f"JOIN {quote(model._meta.db_table)} t{index} ON t{index}.{target} = t0.{quote(via.column)}"
+                )
+        where = " AND ".join(f"t0.{quote(column)} = %s" for column in self.columns)
+        table = quote(self.model._meta.db_table)
+        return f"SELECT {', '.join(select)} FROM {table} t0 {' '.join(joins)} WHERE {where}"
+
+    def _prepare(self, alias: str) -> tuple[str, list]:
+        if alias not in self._prepared:
+            connection = connections[alias]
+            converters = []
+            for _model, _via, fields in self._parts:
+                for field in fields:
+                    column = field.get_col(field.model._meta.db_table)
+                    found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+                    converters.append((column, found))
+            self._prepared[alias] = (self._sql(connection), converters)
+        return self._prepared[alias]
+
+    def get(self, *values) -> Model | None:
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        sql, converters = self._prepare(alias)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(values))
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row)
+        for index, (column, found) in enumerate(converters):
+            for converter in found:
+                row[index] = converter(row[index], column, connection)
+        instances, at = [], 0
+        for model, _via, fields in self._parts:
+            instances.append(model.from_db(alias, [field.attname for field in fields], row[at : at + len(fields)]))
+            at += len(fields)
+        base = instances[0]
+        for (_model, via, _fields), instance in zip(self._parts[1:], instances[1:], strict=True):
+            via.set_cached_value(base, instance)
+        return base
+
+
+def insert(instance: Model) -> Model:
+    """INSERT a new instance in one statement built once per model, and give it its primary key: what
+    `instance.save()` does for a new row (auto_now values, the fields' own conversions), without building the ORM's
+    insert query each time and without save's signals (no receiver listens on the models that use this).
+    """
+    model = type(instance)
+    meta = model._meta
+    if getattr(instance, meta.pk.attname) is not None or not meta.pk.db_returning:
+        raise ValueError("rows.insert writes new rows whose key the database gives")
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    key = (model, alias)
+    if key not in _INSERTS:
+        fields = [field for field in meta.concrete_fields if field is not meta.pk]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING {quote(meta.pk.column)}"
+        _INSERTS[key] = (sql, fields)
+    sql, fields = _INSERTS[key]
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        (pk,) = cursor.fetchone()
+    setattr(instance, meta.pk.attname, pk)
+    instance._state.adding, instance._state.db = False, alias
+    return instance
+
+
+_INSERTS: dict[tuple[type[Model], str], tuple[str, list]] = {}
