@@ -94,31 +94,38 @@ def places_at(
     sections: Iterable[tuple[int, int, str, str, int]], starts: list[int]
 ) -> tuple[list[int], list[tuple[str, str]]]:
     """As places_of, but with breakpoints only at `starts` (ascending): the places of a document's coded passages,
-    in one sweep over its sections however many sections it has; the place is worked out again only where a section
-    opened or closed since the previous start."""
-    # (level, start, end, kind, label) sorts as places_of's stable sort by (level, start) of the start-ordered list
-    by_start = sorted((s[4], s[0], s[1], s[2], s[3]) for s in sections)
-    by_start.sort(key=operator.itemgetter(1, 2, 3, 4))
-    found, active, next_, closes, count = [], [], 0, -1, len(by_start)
+    in one sweep over its sections however many sections it has."""
+    return starts, _sweep([(0, s[4], s[0], s[1], s[2], s[3]) for s in sections], starts)
+
+
+def _sweep(rows: list[tuple], starts: list[int]) -> list[tuple[str, str]]:
+    """places_at's sweep over one document's (document_id, level, start, end, kind, label) section rows, as the
+    database gives them (sorted here); the place is worked out again only where a section opened or closed since the
+    previous start."""
+    # sorting the active rows by (level, start, end, kind, label) is places_of's stable sort by (level, start) of
+    # the start-ordered list
+    rows.sort(key=_BY_START)
+    found, active, next_, closes, count = [], [], 0, -1, len(rows)
     here = ("", "")
     for position in starts:
         changed = position >= closes
         if changed:
-            active = [s for s in active if s[2] > position]
-        while next_ < count and by_start[next_][1] <= position:
-            if by_start[next_][2] > position:
-                active.append(by_start[next_])
+            active = [s for s in active if s[3] > position]
+        while next_ < count and rows[next_][2] <= position:
+            if rows[next_][3] > position:
+                active.append(rows[next_])
             next_ += 1
             changed = True
         if changed:
-            closes = min([s[2] for s in active], default=_NEVER)
+            closes = min([s[3] for s in active], default=_NEVER)
             inside = sorted(active)
-            articles = [s[4] for s in inside if s[3] == "article"] or [s[4] for s in inside if s[3] == "item"]
-            here = (articles[-1] if articles else "", " / ".join(s[4] for s in inside if s[3] in HEADINGS))
+            articles = [s[5] for s in inside if s[4] == "article"] or [s[5] for s in inside if s[4] == "item"]
+            here = (articles[-1] if articles else "", " / ".join(s[5] for s in inside if s[4] in HEADINGS))
         found.append(here)
-    return starts, found
+    return found
 
 
+_BY_START = operator.itemgetter(2, 3, 4, 5, 1)
 _NEVER = float("inf")
 
 
@@ -236,7 +243,7 @@ def selection(project: Project, chosen: ExportSelection, user) -> tuple[Iterable
     sections = (
         Section.objects.filter(document__in=documents.order_by().values("id"))
         .order_by("document_id")
-        .values_list("document_id", "start", "end", "kind", "label", "level")
+        .values_list("document_id", "level", "start", "end", "kind", "label")
     )
     return in_document_order(_cursor_rows(values, CHUNK), _cursor_rows(sections, CHUNK * 5), context.places), context
 
@@ -256,7 +263,7 @@ def _cursor_rows(queryset, chunk: int) -> Iterator[tuple]:
 def in_document_order(codings: Iterable[tuple], sections: Iterable[tuple], places: dict) -> Iterator[tuple]:
     """Coding tuples that come grouped by document, each document's sorted by start, end and id; while a document's
     codings go out, `places` holds the places of their starts (and only that document's: memory stays flat), from
-    `sections`, (document_id, start, end, kind, label, level) tuples in document order."""
+    `sections`, (document_id, level, start, end, kind, label) tuples in document order."""
     sections = iter(sections)
     pending = next(sections, None)
     for document_id, group in itertools.groupby(codings, key=operator.itemgetter(1)):
@@ -265,9 +272,10 @@ def in_document_order(codings: Iterable[tuple], sections: Iterable[tuple], place
             pending = next(sections, None)
         found = []
         while pending is not None and pending[0] == document_id:
-            found.append(pending[1:])
+            found.append(pending)
             pending = next(sections, None)
         places.clear()
         if found:
-            places[document_id] = places_at(found, sorted({coding[4] for coding in ordered}))
+            starts = sorted({coding[4] for coding in ordered})
+            places[document_id] = (starts, _sweep(found, starts))
         yield from ordered

@@ -183,7 +183,7 @@ def test_export_holds_only_the_current_documents_places():
         (i, document, 0, 0, start, start + 1, "", "", None)
         for i, (document, start) in enumerate([(1, 5), (1, 0), (2, 3), (3, 9)])
     ]
-    sections = [(1, 0, 10, "article", "第一条", 2), (3, 0, 20, "chapter", "第一章", 1), (4, 0, 5, "article", "x", 2)]
+    sections = [(1, 2, 0, 10, "article", "第一条"), (3, 1, 0, 20, "chapter", "第一章"), (4, 2, 0, 5, "article", "x")]
     places: dict = {}
     seen = []
     for coding in export.in_document_order(codings, sections, places):
