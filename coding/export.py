@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import TextField
@@ -161,7 +162,7 @@ def rows(codings: Iterable[tuple], context: Context) -> Iterator[list]:
             node_id,
             context.paths.get(node_id, ""),
             context.categories.get(node_id, ""),
-            context.coders.get(coder_id, ""),
+            context.coders[coder_id],
             start,
             end,
             *place(context, document_id, start),
@@ -199,7 +200,7 @@ def csv_lines(codings: Iterable[tuple], context: Context) -> Iterator[str]:
             )
         coder = coders.get(coder_id)
         if coder is None:
-            coder = coders[coder_id] = field(context.coders.get(coder_id, ""))
+            coder = coders[coder_id] = field(context.coders[coder_id])
         spot = at.get(start, ("", ""))
         where = places.get(spot)
         if where is None:
@@ -209,6 +210,16 @@ def csv_lines(codings: Iterable[tuple], context: Context) -> Iterator[str]:
 
 
 # --- loader: the place that queries ----------------------------------------------------------------
+
+
+class Usernames(dict):
+    """User id -> username: the members', and anyone else's (a former member's codings) looked up when first met,
+    instead of a DISTINCT over every coding of the export before its first row."""
+
+    def __missing__(self, user_id: int) -> str:
+        name = get_user_model().objects.filter(pk=user_id).values_list("username", flat=True).first() or ""
+        self[user_id] = name
+        return name
 
 
 def selection(project: Project, chosen: ExportSelection, user) -> tuple[Iterable[tuple], Context]:
@@ -230,8 +241,7 @@ def selection(project: Project, chosen: ExportSelection, user) -> tuple[Iterable
         documents={d[0]: d[1:] for d in documents.values_list("id", *DOCUMENT_FIELDS, "attributes")},
         paths=tree.paths(rows_),
         categories=tree.top_level_names(rows_),
-        coders=dict(project.memberships.values_list("user_id", "user__username"))
-        | dict(codings.order_by().values_list("coder_id", "coder__username").distinct()),
+        coders=Usernames(project.memberships.values_list("user_id", "user__username")),
         custom_names=custom_names,
         layer=layer,
     )

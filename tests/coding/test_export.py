@@ -277,3 +277,16 @@ def test_the_csv_streams_its_first_chunk_before_the_codings_are_all_read(api_as,
     rest = b"".join(chunks)
     assert len(read) == 15
     assert len(list(csv.reader(io.StringIO((first + rest).decode("utf-8-sig"))))) == 16
+
+
+def test_a_former_members_codings_name_their_coder(api_as, project, owner, tree, attributed_document):
+    from tests.factories import UserFactory
+
+    former = UserFactory(username="=former")  # not a member of the project: looked up when first met
+    CodingFactory(document=attributed_document, node=tree[0], coder=former, start=0, end=2)
+    CodingFactory(document=attributed_document, node=tree[0], coder=owner, start=2, end=4)
+    url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
+    rows = read_csv(api_as(owner).get(url, {"coder": "=former,owner"}))
+    assert [row["coder"] for row in rows] == ["'=former", "owner"]
+    codings, context = export.selection(project, export.ExportSelection(coders=("=former", "owner")), owner)
+    assert [row[11] for row in export.rows(codings, context)] == ["=former", "owner"]
