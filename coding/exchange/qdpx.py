@@ -128,21 +128,25 @@ def write(handle, project, user, *, now: datetime.datetime | None = None) -> Non
 def _write_texts(archive: zipfile.ZipFile, project) -> dict[int, str]:
     """Each document's text as sources/<guid>.txt and its original upload beside it; document id → original path."""
     originals: dict[int, str] = {}
-    # one ordered pass, a few texts in memory at a time (batches read by OFFSET scanned the table again each time)
+    # TEXTS at a time, each batch after the last one's id: neither OFFSET (which scans the skipped rows again) nor a
+    # server-side cursor (which PostgreSQL fills with every text before the first: a temporary file of them all)
     documents = project.documents.order_by("id").values_list("id", "guid", "original", "text")
-    for pk, guid, original, text in documents.iterator(chunk_size=TEXTS):
-        archive.writestr(text_path(str(guid)), text.encode("utf-8"))
-        if original:
-            suffix = PurePosixPath(original).suffix.lower()
-            name = f"sources/{guid}-original{suffix}"
-            try:
-                field = Document._meta.get_field("original")
-                with field.storage.open(original, "rb") as file, archive.open(name, "w", force_zip64=True) as out:
-                    while chunk := file.read(1024 * 1024):
-                        out.write(chunk)
-                originals[pk] = name
-            except OSError:
-                continue  # the file is gone from storage: the text is what counts
+    last = 0
+    while batch := list(documents.filter(id__gt=last)[:TEXTS]):
+        last = batch[-1][0]
+        for pk, guid, original, text in batch:
+            archive.writestr(text_path(str(guid)), text.encode("utf-8"))
+            if original:
+                suffix = PurePosixPath(original).suffix.lower()
+                name = f"sources/{guid}-original{suffix}"
+                try:
+                    field = Document._meta.get_field("original")
+                    with field.storage.open(original, "rb") as file, archive.open(name, "w", force_zip64=True) as out:
+                        while chunk := file.read(1024 * 1024):
+                            out.write(chunk)
+                    originals[pk] = name
+                except OSError:
+                    continue  # the file is gone from storage: the text is what counts
     return originals
 
 

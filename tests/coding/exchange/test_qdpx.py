@@ -133,6 +133,23 @@ def test_export_reads_each_table_once_in_order_never_every_coding_to_find_the_pe
     assert len(distinct) == 4
     assert not [sql for sql in distinct if "ORDER BY" in sql]
     texts = [q["sql"] for q in queries.captured_queries if '"policies_document"."text"' in q["sql"]]
-    assert len(texts) == 1  # one ordered pass over the texts, not a query per batch
+    assert len(texts) == 2  # a batch after the last id read (both documents), then an empty one
+    assert not [sql for sql in texts if "OFFSET" in sql or "CURSOR" in sql]
     users = {u.get("name") for u in _qde(data)[0].findall(".//q:User", NS)}
     assert {"alice", "owner", qdpx.CONSENSUS_NAME} <= users
+
+
+@pytest.mark.django_db
+def test_texts_read_in_batches_are_all_written_once(rich_project, monkeypatch):
+    monkeypatch.setattr(qdpx, "TEXTS", 1)
+    data = export_bytes(rich_project["project"], rich_project["owner"])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        texts = {
+            name: archive.read(name).decode() for name in names if name.endswith(".txt") and "-original" not in name
+        }
+        originals = [name for name in names if "-original" in name]
+    documents = rich_project["documents"]
+    assert len(names) == len(set(names))
+    assert texts == {f"sources/{d.guid}.txt": d.text for d in documents}
+    assert len(originals) == len(documents)
