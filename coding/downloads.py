@@ -7,7 +7,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coding.export import ExportSelection, header, rows, selection
+from coding.export import ExportSelection, csv_lines, header, rows, selection
 from policies import writers
 from policies.models import Project
 
@@ -15,9 +15,9 @@ from policies.models import Project
 def csv_response(project: Project, chosen: ExportSelection, user) -> StreamingHttpResponse:
     """Stream the coded segments as CSV; UTF-8 with a BOM for Excel unless the selection says not."""
     codings, context = selection(project, chosen, user)
-    lines = itertools.chain([header(context.custom_names)], rows(codings, context))
+    lines = itertools.chain([writers.csv_line(header(context.custom_names))], csv_lines(codings, context))
     name = f"project-{project.pk}-codings-{context.layer.file_tag()}.csv"
-    response = writers.csv_stream_response(lines, name, bom=chosen.bom)
+    response = writers.csv_lines_response(lines, name, bom=chosen.bom)
     response[writers.LAYER_HEADER] = context.layer.header()
     return response
 

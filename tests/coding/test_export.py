@@ -183,10 +183,110 @@ def test_export_holds_only_the_current_documents_places():
         (i, document, 0, 0, start, start + 1, "", "", None)
         for i, (document, start) in enumerate([(1, 5), (1, 0), (2, 3), (3, 9)])
     ]
-    sections = [(1, 0, 10, "article", "第一条", 2), (3, 0, 20, "chapter", "第一章", 1), (4, 0, 5, "article", "x", 2)]
+    sections = [(1, 2, 0, 10, "article", "第一条"), (3, 1, 0, 20, "chapter", "第一章"), (4, 2, 0, 5, "article", "x")]
     places: dict = {}
     seen = []
     for coding in export.in_document_order(codings, sections, places):
         seen.append((coding[0], sorted(places)))
     assert seen == [(1, [1]), (0, [1]), (2, []), (3, [3])]
     assert places[3] == ([9], [("", "第一章")])
+
+
+HOSTILE = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\t=1", "\r=1", 'say "hi", then\r\nleave', "'=x", "𠮷，数据"]
+
+
+@pytest.fixture
+def hostile_project(project, owner, coder):
+    from policies.models import Section
+
+    CustomAttribute.objects.create(project=project, name="@城市")
+    CustomAttribute.objects.create(project=project, name='备注,"甲"')
+    root = NodeFactory(project=project, name="=HYPERLINK(1)")
+    child = NodeFactory(project=project, parent=root, name='a,"b"\n𠮷')
+    for number, title in enumerate(HOSTILE[:4]):
+        text = "第一章　总则\n第一条　" + "".join(HOSTILE) + f"\n第二条　数据{number}。"
+        document = DocumentFactory(
+            project=project,
+            title=title,
+            text=text,
+            char_count=len(text),
+            issuer=HOSTILE[number + 4],
+            issue_date=f"2021-03-0{number + 1}" if number % 2 else None,
+            attributes={"@城市": HOSTILE[-number - 1], '备注,"甲"': [None, 3, -1.5, True][number]},
+        )
+        if number:
+            Section.objects.create(document=document, kind="chapter", label="第一章", level=1, start=0, end=len(text))
+            Section.objects.create(document=document, kind="article", label='第"一"条', level=3, start=7, end=20)
+        for index, value in enumerate(HOSTILE):
+            start = (index * 3) % (len(text) - 4)
+            CodingFactory(
+                document=document,
+                node=child if index % 2 else root,
+                coder=coder if index % 3 else owner,
+                start=start,
+                end=start + 4,
+                memo=value,
+            )
+    return project
+
+
+def test_the_streamed_csv_is_byte_for_byte_the_csv_writer_on_the_export_rows(api_as, hostile_project, owner):
+    url = reverse("api:codings-csv", kwargs={"project_id": hostile_project.pk})
+    streamed = b"".join(api_as(owner).get(url).streaming_content)
+    codings, context = export.selection(hostile_project, export.ExportSelection(), owner)
+    lines = [export.header(context.custom_names), *export.rows(codings, context)]
+    assert streamed == b"".join(writers.csv_chunks(lines))
+    rows = list(csv.reader(io.StringIO(streamed.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 4 * len(HOSTILE)
+    assert rows[0][-2:] == ["'@城市", '备注,"甲"']
+    assert {row[2] for row in rows[1:]} == {"'=cmd|' /C calc'!A0", "'+1", "'-2", "'@SUM(A1)"}
+    guarded = {"'" + v if v[:1] in "=+-@\t\r" else v for v in HOSTILE if v != "'=x"}
+    assert {row[17] for row in rows[1:]} == guarded | {"''=x"}  # the memos
+    assert rows[1][14:16] == ["", ""]
+    assert ['第"一"条', "第一章"] in [row[14:16] for row in rows[1:]]
+    assert {row[-1] for row in rows[1:]} == {"", "3", "-1.5", "True"}
+    raw = b"".join(api_as(owner).get(url, {"bom": "0"}).streaming_content)
+    assert raw == streamed.removeprefix("\ufeff".encode())
+
+
+def test_the_csv_streams_its_first_chunk_before_the_codings_are_all_read(api_as, project, owner, tree, monkeypatch):
+    from django.http import StreamingHttpResponse
+
+    for _ in range(3):
+        document = DocumentFactory(project=project)
+        for start in range(0, 10, 2):
+            CodingFactory(document=document, node=tree[0], coder=owner, start=start, end=start + 2)
+    read = []
+    cursor_rows = export._cursor_rows
+
+    def counted(queryset, chunk):
+        for row in cursor_rows(queryset, chunk):
+            if queryset.model.__name__ == "Coding":
+                read.append(row[0])
+            yield row
+
+    monkeypatch.setattr(export, "_cursor_rows", counted)
+    monkeypatch.setattr(export, "CHUNK", 2)
+    monkeypatch.setattr(writers, "STREAM_CHUNK", 400)
+    response = api_as(owner).get(reverse("api:codings-csv", kwargs={"project_id": project.pk}))
+    assert isinstance(response, StreamingHttpResponse)
+    chunks = iter(response.streaming_content)
+    first = next(chunks)
+    assert first.startswith("\ufeffcoding_id,".encode())
+    assert 0 < len(read) < 15
+    rest = b"".join(chunks)
+    assert len(read) == 15
+    assert len(list(csv.reader(io.StringIO((first + rest).decode("utf-8-sig"))))) == 16
+
+
+def test_a_former_members_codings_name_their_coder(api_as, project, owner, tree, attributed_document):
+    from tests.factories import UserFactory
+
+    former = UserFactory(username="=former")  # not a member of the project: looked up when first met
+    CodingFactory(document=attributed_document, node=tree[0], coder=former, start=0, end=2)
+    CodingFactory(document=attributed_document, node=tree[0], coder=owner, start=2, end=4)
+    url = reverse("api:codings-csv", kwargs={"project_id": project.pk})
+    rows = read_csv(api_as(owner).get(url, {"coder": "=former,owner"}))
+    assert [row["coder"] for row in rows] == ["'=former", "owner"]
+    codings, context = export.selection(project, export.ExportSelection(coders=("=former", "owner")), owner)
+    assert [row[11] for row in export.rows(codings, context)] == ["=former", "owner"]

@@ -137,3 +137,52 @@ def test_xlsx_sheet_merges_the_ranges_it_is_given():
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert [str(r) for r in book["表"].merged_cells.ranges] == ["B1:C1"]
     assert not book["说明"].merged_cells.ranges
+
+
+HOSTILE = [
+    *FORMULAS,
+    *HARMLESS,
+    "=cmd|' /C calc'!A0",
+    "a,b",
+    'say "hi"',
+    "line\nbreak",
+    "cr\rhere",
+    "crlf\r\nhere",
+    "'\"=x",
+    "数据，共享",
+    "𠮷野家",
+    "\t",
+    "-",
+    0,
+    -3,
+    -0.25,
+    2.5,
+    Decimal("1.5"),
+    True,
+    None,
+]
+
+
+def test_cells_and_lines_written_by_hand_are_the_bytes_the_csv_writer_writes():
+    for value in HOSTILE:
+        row = ["x", value, "y"]
+        assert writers.csv_line(row) == writers.csv_text([row], bom=False)
+    assert writers.csv_line(HOSTILE) == writers.csv_text([HOSTILE], bom=False)
+    assert writers.csv_field("=1") == "'=1"
+    assert writers.csv_field('=a "b"') == '"\'=a ""b"""'
+
+
+@given(st.lists(st.one_of(st.text(alphabet=st.characters(blacklist_characters="\x00")), st.integers()), min_size=2))
+def test_any_row_written_by_hand_matches_the_csv_writer(row):
+    assert writers.csv_line(row) == writers.csv_text([row], bom=False)
+
+
+def test_csv_line_chunks_stream_lines_as_csv_chunks_streams_rows():
+    rows = [[f"第{i}行", "@x", i, 'a,"b"\n'] for i in range(50)]
+    lines = [writers.csv_line(row) for row in rows]
+    chunks = list(writers.csv_line_chunks(lines, chunk=64))
+    assert len(chunks) > 5
+    assert chunks[0].startswith("\ufeff".encode())
+    assert b"".join(chunks) == b"".join(writers.csv_chunks(rows))
+    assert b"".join(writers.csv_line_chunks(lines, bom=False)) == b"".join(writers.csv_chunks(rows, bom=False))
+    assert list(writers.csv_line_chunks([], bom=False)) == [b""]

@@ -118,3 +118,38 @@ def test_documents_json_lists_each_document_with_its_own_sections_in_order(rich_
     assert documents[1]["sections"] == []
     assert documents[0]["attributes"] == {"领域": "数据"}
     assert documents[0]["province"] == "贵州省"
+
+
+@pytest.mark.django_db
+def test_export_reads_each_table_once_in_order_never_every_coding_to_find_the_people(rich_project):
+    """The people a project mentions come from DISTINCT user ids: with a model's default ordering left on, DISTINCT
+    runs over (coder, document, start, end, id) and hands back every coding, held in memory at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        data = export_bytes(rich_project["project"], rich_project["owner"])
+    distinct = [q["sql"] for q in queries.captured_queries if "SELECT DISTINCT" in q["sql"]]
+    assert len(distinct) == 4
+    assert not [sql for sql in distinct if "ORDER BY" in sql]
+    texts = [q["sql"] for q in queries.captured_queries if '"policies_document"."text"' in q["sql"]]
+    assert len(texts) == 2  # a batch after the last id read (both documents), then an empty one
+    assert not [sql for sql in texts if "OFFSET" in sql or "CURSOR" in sql]
+    users = {u.get("name") for u in _qde(data)[0].findall(".//q:User", NS)}
+    assert {"alice", "owner", qdpx.CONSENSUS_NAME} <= users
+
+
+@pytest.mark.django_db
+def test_texts_read_in_batches_are_all_written_once(rich_project, monkeypatch):
+    monkeypatch.setattr(qdpx, "TEXTS", 1)
+    data = export_bytes(rich_project["project"], rich_project["owner"])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        texts = {
+            name: archive.read(name).decode() for name in names if name.endswith(".txt") and "-original" not in name
+        }
+        originals = [name for name in names if "-original" in name]
+    documents = rich_project["documents"]
+    assert len(names) == len(set(names))
+    assert texts == {f"sources/{d.guid}.txt": d.text for d in documents}
+    assert len(originals) == len(documents)
