@@ -270,7 +270,7 @@ class DocumentListApi(APIView):
             OpenApiParameter(
                 "page",
                 {"type": "integer", "minimum": 1},
-                description="1-based; a page past the last answers 404 “Invalid page.”",
+                description="1-based; a page past the last answers 404 (“Invalid page: …”)",
             ),
             OpenApiParameter(
                 "page_size",
