@@ -40,7 +40,11 @@ REPEAT = 5
 COPY_SECONDS: dict[str, float] = {}  # time spent in COPY per table, for the build line
 BUDGETS = {  # ms, at the large size
     "document table, filtered page (page loader)": 200,
+    "document table, page 1 (page loader)": 200,
+    "document table, last page (page loader)": 200,
     "document table, filtered page (API loader)": 200,
+    "document table, page 1 (API loader)": 200,
+    "document table, last page (API loader)": 200,
     "matrix documents": 1000,
     "matrix references": 1000,
     "matrix characters": 3000,
@@ -476,30 +480,38 @@ class Figures:
 
 
 def run_figures(corpus: Corpus, figures: Figures, *, qdpx: bool) -> None:
-    from django.core.paginator import Paginator
-
     from coding import downloads
     from coding.analysis import matrix, query_params, reliability
     from coding.exchange import qdpx as qdpx_export
     from policies import corpus as document_table
+    from policies import queries
     from policies.api import DocumentSerializer
     from policies.text import frequency, search
 
     project, owner, size = corpus.project, corpus.owner, corpus.size
-    filters = {"province": "浙江省", "policy_type": "条例"}
+    filtered = {"province": "浙江省", "policy_type": "条例", "sort": "-issue_date", "page": "2"}
 
-    def page_loader():  # what the document table reads (policies.views.documents._document_table_context)
-        documents = document_table.filter_documents(project.documents.defer("text"), filters)
-        documents, _sort = document_table.sort_documents(documents, "-issue_date")
-        page = Paginator(documents, 50).get_page(2)
-        return list(page), document_table.facets(project), project.documents.count()
+    def page_loader(params):  # what the project page's view calls (policies.views.documents._document_table_context)
+        table = document_table.document_table(project, queries.document_query(params, lenient=True))
+        return list(table.page), table.page.paginator.count
 
-    def api_loader():  # DocumentListApi.get's query, one page of 50 serialized
-        documents = document_table.filter_documents(project.documents.defer("text"), filters).order_by("id")
-        return DocumentSerializer(documents[50:100], many=True).data
+    def api_loader(params):  # what DocumentListApi.get calls: one page of 50, serialized
+        page = document_table.documents_page(project, queries.document_query(params, lenient=False))
+        return DocumentSerializer(page.object_list, many=True).data, page.paginator.count
 
-    figures.record(size, "document table, filtered page (page loader)", *measure(page_loader))
-    figures.record(size, "document table, filtered page (API loader)", *measure(api_loader))
+    for name, params in (
+        ("document table, filtered page (page loader)", filtered),
+        ("document table, page 1 (page loader)", {}),
+        ("document table, last page (page loader)", {"page": "999999999"}),
+    ):
+        figures.record(size, name, *measure(lambda p=params: page_loader(p)))
+    last = str(-(-project.documents.count() // 50))
+    for name, params in (
+        ("document table, filtered page (API loader)", {**filtered, "page_size": "50"}),
+        ("document table, page 1 (API loader)", {"page_size": "50"}),
+        ("document table, last page (API loader)", {"page_size": "50", "page": last}),
+    ):
+        figures.record(size, name, *measure(lambda p=params: api_loader(p)))
     for value in ("documents", "references", "characters", "coverage"):
         params = {"value": value, "level": "2"}
         figures.record(

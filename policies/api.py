@@ -235,6 +235,27 @@ class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 
+SORT_VALUES = [prefix + field for field in corpus.SORT_FIELDS for prefix in ("", "-")]
+
+
+def page_links(request: Request, page) -> str:
+    """An RFC 8288 Link header for a page of a list: absolute first, prev, next and last URLs that keep the request's
+    other parameters (percent-encoded, so no value can break the header)."""
+
+    def url(number: int) -> str:
+        params = request.query_params.copy()
+        params["page"] = str(number)
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+    pages = [("first", 1)]
+    if page.has_previous():
+        pages.append(("prev", page.previous_page_number()))
+    if page.has_next():
+        pages.append(("next", page.next_page_number()))
+    pages.append(("last", page.paginator.num_pages))
+    return ", ".join(f'<{url(number)}>; rel="{rel}"' for rel, number in pages)
+
+
 class DocumentListApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -243,13 +264,50 @@ class DocumentListApi(APIView):
             OpenApiParameter("province", str),
             OpenApiParameter("issuer_type", str),
             OpenApiParameter("policy_type", str),
+            OpenApiParameter(
+                "sort", str, enum=SORT_VALUES, description="a column, with a leading - for descending; default id"
+            ),
+            OpenApiParameter(
+                "page",
+                {"type": "integer", "minimum": 1},
+                description="1-based; a page past the last answers 404 (“Invalid page: …”)",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": corpus.API_MAX_PAGE_SIZE},
+                description=f"documents per page, default {corpus.API_PAGE_SIZE}",
+            ),
+            OpenApiParameter(
+                "X-Total-Count",
+                int,
+                location=OpenApiParameter.HEADER,
+                response=[200],
+                description="how many documents match the filters, on all pages",
+            ),
+            OpenApiParameter(
+                "Link",
+                str,
+                location=OpenApiParameter.HEADER,
+                response=[200],
+                description='RFC 8288 links to the first, prev, next and last pages (rel="first" …), absolute URLs '
+                "keeping the other parameters",
+            ),
         ],
-        responses=DocumentSerializer(many=True),
+        responses={200: DocumentSerializer(many=True), 404: openapi.error(404)},
+        description="One page of the project's documents (without their text), as a JSON array; X-Total-Count and "
+        "Link tell the rest.",
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = access.project_for(request.user, project_id)
-        documents = corpus.filter_documents(project.documents.defer("text"), queries.filters(request.query_params))
-        return Response(DocumentSerializer(documents, many=True).data)
+        query = queries.document_query(request.query_params, lenient=False)
+        page = corpus.documents_page(project, query)
+        if page.number != query.page:  # past the end: get_page gave the last page (nothing fetched yet)
+            message = _("Invalid page: page %(page)d is past the last page, %(last)d.")
+            raise exceptions.NotFound(message % {"page": query.page, "last": page.number})
+        response = Response(DocumentSerializer(page.object_list, many=True).data)
+        response["X-Total-Count"] = str(page.paginator.count)
+        response["Link"] = page_links(request, page)
+        return response
 
     @extend_schema(
         request={

@@ -5,7 +5,7 @@ from functools import partial
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from policies import hooks
+from policies import corpus, hooks
 from policies.models import IssuerType, PolicyType, Role, WordGroupKind
 from policies.provinces import PROVINCE_CHOICES
 
@@ -136,3 +136,13 @@ class AttributeFiltersForm(QueryForm):
                 for name in ("province", "issuer_type", "policy_type")
             }
         )
+
+
+class DocumentTableForm(AttributeFiltersForm):
+    """The project page's document table: the attribute filters and the rows per page (corpus.PAGE_SIZES)."""
+
+    page_size = select()
+
+    def __init__(self, data, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self.choose(page_size=[(str(size), str(size)) for size in corpus.PAGE_SIZES])

@@ -61,15 +61,25 @@ def flag(params: Mapping, name: str, default: bool | None = False) -> bool | Non
     return parse_flag(text(params, name), name, default)
 
 
-def whole_number(params: Mapping, name: str, default: int, low: int, high: int) -> int:
-    """A whole number in [low, high]; the default when absent; otherwise an error that names the range."""
+def number(raw: str) -> int | None:
+    """A whole number written in ASCII digits (at most 18 of them, so it fits a 64-bit column), else None: str.isdigit
+    alone lets in '²', which int() refuses."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
+def whole_number(params: Mapping, name: str, default: int, low: int, high: int | None) -> int:
+    """A whole number in [low, high] (high None: no upper bound); the default when absent; otherwise an error that
+    names the range."""
     raw = text(params, name)
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    given = number(raw)
+    if given is None or given < low or (high is not None and given > high):
         shown = {"name": name[:40], "low": low, "high": high}
+        if high is None:
+            raise ValidationError(_("%(name)s must be a whole number of at least %(low)d.") % shown)
         raise ValidationError(_("%(name)s must be a whole number from %(low)d to %(high)d.") % shown)
-    return int(raw)
+    return given
 
 
 def filters(params: Mapping) -> dict[str, str]:
@@ -84,3 +94,26 @@ def ids(params: Mapping, name: str, message: str) -> tuple[int, ...]:
     if not all(part.isdigit() for part in parts):
         raise ValidationError(message)
     return tuple(dict.fromkeys(int(part) for part in parts))
+
+
+def document_query(params: Mapping, *, lenient: bool) -> corpus.DocumentQuery:
+    """The document table's filters, `sort`, `page` (1-based) and `page_size`, for the project page and the API.
+
+    lenient (the page): an unknown sort is upload order, a page that is not a number is the first, a page size other
+    than corpus.PAGE_SIZES is the default, and Paginator.get_page makes a page past the end the last. Otherwise (the
+    API) each is refused with a message that names what is allowed; page_size defaults to corpus.API_PAGE_SIZE."""
+    sort = text(params, "sort") or "id"
+    if sort.removeprefix("-") not in corpus.SORT_FIELDS:  # one '-' only: '--title' is not a field
+        if not lenient:
+            allowed = ", ".join(corpus.SORT_FIELDS)
+            message = _("Unknown sort “%(sort)s”: use one of %(allowed)s, with a leading “-” for descending.")
+            raise ValidationError(message % {"sort": sort[:40], "allowed": allowed})
+        sort = "id"
+    if lenient:
+        page = number(text(params, "page")) or 1
+        page_size = number(text(params, "page_size"))
+        page_size = page_size if page_size in corpus.PAGE_SIZES else corpus.PAGE_SIZES[0]
+    else:
+        page = whole_number(params, "page", 1, 1, None)
+        page_size = whole_number(params, "page_size", corpus.API_PAGE_SIZE, 1, corpus.API_MAX_PAGE_SIZE)
+    return corpus.DocumentQuery(filters=tuple(filters(params).items()), sort=sort, page=page, page_size=page_size)

@@ -366,3 +366,23 @@ class CountedDocumentFactory(factory.django.DjangoModelFactory):
         tokens = DocumentTokensFactory(document__project=project)
         frequency.corpus_totals(project)
         return model_class.objects.get(project=project, document_id=tokens.document_id)
+
+
+def documents_in_bulk(project, count: int, **attributes) -> list:
+    """`count` documents of a project in one INSERT, titled 文件000, 文件001 … in id order (for page sizes and query
+    counts; no file is stored, as the document table never reads it)."""
+    start = project.documents.count()
+    return Document.objects.bulk_create(
+        Document(
+            project=project,
+            title=f"文件{start + i:03d}",
+            original_name=f"{start + i}.txt",
+            original=f"bulk/{start + i}.txt",
+            file_format="txt",
+            text=f"第一条　文件{start + i}。",
+            char_count=len(f"第一条　文件{start + i}。"),
+            text_hash=text_hash(f"第一条　文件{start + i}。"),
+            **attributes,
+        )
+        for i in range(count)
+    )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from policies import access, attribute_sheet, corpus, downloads, hooks, passages, queries, uploads
-from policies.forms import AttributeFiltersForm, DocumentAttributesForm
+from policies.forms import DocumentAttributesForm, DocumentTableForm
 from policies.models import Membership, Role
 from policies.services import documents as document_services
 from policies.services.attributes import document_update
@@ -26,21 +26,28 @@ from policies.services.documents import (
 
 def _document_table_context(request: HttpRequest, membership: Membership) -> dict:
     project = membership.project
-    documents = project.documents.defer("text")
-    error = None
-    try:
-        documents = corpus.filter_documents(documents, queries.filters(request.GET))
-    except ValidationError as invalid:
-        error = " ".join(invalid.messages)
-    documents, sort = corpus.sort_documents(documents, request.GET.get("sort"))
+    query = queries.document_query(request.GET, lenient=True)
+    table = corpus.document_table(project, query)
+    chosen = request.GET.copy()
+    chosen["page_size"] = str(query.page_size)
+    page = table.page
     return {
         "project": project,
         "membership": membership,
-        "documents": documents,
-        "sort": sort,
-        "filter_form": AttributeFiltersForm(request.GET, facets=corpus.facets(project), blank=_("(none)")),
-        "filter_error": error,
-        "total": project.documents.count(),
+        "table": table,
+        "page": page,
+        "documents": page.object_list,
+        "sort": query.sort,
+        # thousands separated in both languages (zh-hans formats numbers without a separator)
+        "shown": {
+            "first": f"{page.start_index():,}",
+            "last": f"{page.end_index():,}",
+            "total": f"{page.paginator.count:,}",
+            "all": f"{table.project_total:,}",
+        },
+        "filter_form": DocumentTableForm(chosen, facets=table.facets, blank=_("(none)")),
+        "filter_error": table.error,
+        "total": table.project_total,
         "can_edit": membership.allows(Role.OWNER),
     }
 

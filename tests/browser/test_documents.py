@@ -6,7 +6,7 @@ import docx
 import pytest
 
 from policies.models import Document, Role
-from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+from tests.factories import MembershipFactory, ProjectFactory, UserFactory, documents_in_bulk
 
 GBK_TEXT = (
     "贵州省政府数据共享开放条例\n"
@@ -85,3 +85,30 @@ def test_an_upload_over_the_request_limits_shows_the_refusal_in_the_results(new_
     refused.wait_for()
     assert "1" in refused.inner_text()  # the limit, in the page's language
     assert Document.objects.filter(project=project).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pager_and_rows_per_page_swap_the_table_and_keep_the_filter(new_page, login, live_server):
+    project = ProjectFactory(name="数据开放政策")
+    MembershipFactory(project=project, user=UserFactory(username="owner"), role=Role.OWNER)
+    documents_in_bulk(project, 70, province="浙江省")
+    documents_in_bulk(project, 5, province="贵州省")
+    page = new_page()
+    login(page, "owner")
+    page.click("text=数据开放政策")
+    page.select_option("#document-table select[name=province]", "浙江省")
+    page.wait_for_function("() => location.search.includes('province=')")  # pushed by htmx
+    count = page.locator("#document-table .count", has_text="已筛选")
+    count.wait_for()
+    assert count.inner_text() == "显示 1–50 / 共 70 篇（已筛选，项目共 75 篇）"
+    assert page.locator("#document-table tbody tr").count() == 50
+    page.click("#document-table nav.pager a[rel=next]")
+    page.wait_for_function("() => location.search.includes('page=2')")  # pushed by htmx
+    page.wait_for_function("() => document.querySelectorAll('#document-table tbody tr').length === 20")
+    assert page.locator("#document-table tbody tr").first.inner_text().startswith("文件050")
+    assert "<html" not in page.inner_text("#document-table")  # the fragment replaced the table, not nested a page
+    page.select_option("#document-table select[name=page_size]", "100")
+    page.wait_for_function("() => location.search.includes('page_size=100')")  # pushed by htmx
+    page.wait_for_function("() => document.querySelectorAll('#document-table tbody tr').length === 70")
+    assert "page=2" not in page.url  # a new page size starts at the first page
+    assert page.locator("#document-table nav.pager").count() == 0

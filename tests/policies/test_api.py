@@ -1,17 +1,28 @@
 """The JSON contract for auth, projects, members and documents (DESIGN.md)."""
 
 import io
+import re
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from coding import services as coding_services
 from coding.models import Coding
 from policies.models import Document, Project, Role
-from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    CodingFactory,
+    DocumentFactory,
+    MembershipFactory,
+    ProjectFactory,
+    UserFactory,
+    documents_in_bulk,
+)
 
 GUIZHOU = (
     "贵州省政府数据共享开放条例\n"
@@ -221,6 +232,145 @@ def test_document_list_filters_by_province_in_any_form(api_as, project, owner):
     bad = api_as(owner).get(url, {"province": "火星"})
     assert bad.status_code == 400
     assert bad.json()["detail"].startswith("Unknown province “火星”. Use one of: 北京市, 天津市")
+
+
+def links(response) -> dict[str, str]:
+    """The Link header's URLs by rel."""
+    return {rel: url for url, rel in re.findall(r'<([^>]*)>; rel="(\w+)"', response["Link"])}
+
+
+def link_params(url: str) -> dict[str, list[str]]:
+    return dict(QueryDict(url.partition("?")[2]).lists())
+
+
+@pytest.mark.django_db
+def test_document_list_is_paginated_with_total_count_and_links(api_as, project, owner):
+    created = documents_in_bulk(project, 5)
+    url = reverse("api:documents", kwargs={"project_id": project.pk})
+    first = api_as(owner).get(url, {"page_size": 2})
+    assert first.status_code == 200
+    assert [d["id"] for d in first.json()] == [d.pk for d in created[:2]]
+    assert first["X-Total-Count"] == "5"
+    absolute = f"http://testserver{url}"
+    assert links(first) == {
+        "first": f"{absolute}?page_size=2&page=1",
+        "next": f"{absolute}?page_size=2&page=2",
+        "last": f"{absolute}?page_size=2&page=3",
+    }
+    last = api_as(owner).get(links(first)["last"])
+    assert [d["id"] for d in last.json()] == [created[4].pk]
+    assert set(links(last)) == {"first", "prev", "last"}
+    assert link_params(links(last)["prev"]) == {"page_size": ["2"], "page": ["2"]}
+
+
+@pytest.mark.django_db
+def test_document_list_defaults_to_pages_of_200(api_as, project, owner):
+    documents_in_bulk(project, 201)
+    response = api_as(owner).get(reverse("api:documents", kwargs={"project_id": project.pk}))
+    assert len(response.json()) == 200
+    assert response["X-Total-Count"] == "201"
+    assert link_params(links(response)["next"]) == {"page": ["2"]}
+
+
+@pytest.mark.django_db
+def test_document_list_links_keep_filters_and_sort_and_count_after_filters(api_as, project, owner):
+    documents_in_bulk(project, 3, province="浙江省")
+    documents_in_bulk(project, 4, province="贵州省")
+    url = reverse("api:documents", kwargs={"project_id": project.pk})
+    response = api_as(owner).get(url, {"province": "浙江", "sort": "-title", "page_size": 2, "page": 2})
+    assert [d["title"] for d in response.json()] == ["文件000"]
+    assert response["X-Total-Count"] == "3"
+    assert link_params(links(response)["first"]) == {
+        "province": ["浙江"],
+        "sort": ["-title"],
+        "page_size": ["2"],
+        "page": ["1"],
+    }
+    ordered = api_as(owner).get(url, {"sort": "-title"}).json()
+    assert [d["title"] for d in ordered] == [f"文件{i:03d}" for i in range(6, -1, -1)]
+
+
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        ({"page": "0"}, "page must be a whole number of at least 1."),
+        ({"page": "-1"}, "page must be a whole number of at least 1."),
+        ({"page": "abc"}, "page must be a whole number of at least 1."),
+        ({"page": "²"}, "page must be a whole number of at least 1."),
+        ({"page_size": "0"}, "page_size must be a whole number from 1 to 1000."),
+        ({"page_size": "1001"}, "page_size must be a whole number from 1 to 1000."),
+        ({"page_size": "2.5"}, "page_size must be a whole number from 1 to 1000."),
+        (
+            {"sort": "--title"},
+            "Unknown sort “--title”: use one of title, province, issuer, issuer_type, issue_date, doc_number, "
+            "policy_type, char_count, id, with a leading “-” for descending.",
+        ),
+        (
+            {"sort": "text"},
+            "Unknown sort “text”: use one of title, province, issuer, issuer_type, issue_date, doc_number, "
+            "policy_type, char_count, id, with a leading “-” for descending.",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_page_page_size_or_sort_is_refused_naming_what_is_allowed(api_as, project, owner, params, detail):
+    DocumentFactory(project=project)
+    response = api_as(owner).get(reverse("api:documents", kwargs={"project_id": project.pk}), params)
+    assert response.status_code == 400
+    assert response.json() == {"detail": detail}
+    assert "Link" not in response
+    assert project.documents.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_page_past_the_end_is_not_found_and_names_the_last(api_as, project, owner):
+    documents_in_bulk(project, 3)
+    url = reverse("api:documents", kwargs={"project_id": project.pk})
+    response = api_as(owner).get(url, {"page_size": 2, "page": 3})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid page: page 3 is past the last page, 2."}
+    empty = api_as(owner).get(url, {"province": "浙江"})  # no match: page 1 is an empty list, not a 404
+    assert (empty.status_code, empty.json(), empty["X-Total-Count"]) == (200, [], "0")
+    assert set(links(empty)) == {"first", "last"}
+
+
+@pytest.mark.django_db
+def test_non_member_gets_404_for_any_page_and_learns_no_count(api_as, project, outsider):
+    documents_in_bulk(project, 3)
+    response = api_as(outsider).get(reverse("api:documents", kwargs={"project_id": project.pk}), {"page": 1})
+    assert response.status_code == 404
+    assert "X-Total-Count" not in response
+    assert "Link" not in response
+
+
+@pytest.mark.django_db
+def test_hostile_filter_values_are_percent_encoded_in_the_link_header(api_as, project, owner):
+    documents_in_bulk(project, 3)
+    hostile = '>; rel="next", <http://evil.example/>\r\nX-Injected: 1'
+    url = reverse("api:documents", kwargs={"project_id": project.pk})
+    response = api_as(owner).get(url, {"issuer_type": hostile, "page_size": 1})
+    assert response.status_code == 200
+    assert response.json() == []
+    assert set(links(response)) == {"first", "last"}
+    assert re.fullmatch(r'<[^<>"\s,;]+>; rel="first", <[^<>"\s,;]+>; rel="last"', response["Link"])
+    assert link_params(links(response)["first"])["issuer_type"] == [hostile]
+
+
+@pytest.mark.django_db
+def test_document_list_queries_do_not_grow_with_the_documents(api_as, project, owner):
+    url = reverse("api:documents", kwargs={"project_id": project.pk})
+    client = api_as(owner)
+
+    def queries_for(params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, params).status_code == 200
+        return len(captured)
+
+    documents_in_bulk(project, 3, province="浙江省")
+    few = queries_for({}), queries_for({"province": "浙江", "page_size": 2, "page": 2})
+    documents_in_bulk(project, 300, province="浙江省")
+    many = queries_for({}), queries_for({"province": "浙江", "page_size": 2, "page": 2})
+    assert many == few
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from policies import queries
+from policies import corpus, queries
 
 
 @pytest.mark.parametrize("spelled", ["true", "TRUE", " 1 ", "on", "yes"])
@@ -61,3 +61,34 @@ def test_ids_read_comma_separated_and_repeated_values_once_in_order():
     with pytest.raises(ValidationError) as caught:
         queries.ids({"documents": "1,x"}, "documents", "“documents” must be ids.")
     assert caught.value.messages == ["“documents” must be ids."]
+
+
+def test_number_reads_ascii_digits_only_and_at_most_18_of_them():
+    assert queries.number("042") == 42
+    assert queries.number("9" * 18) == int("9" * 18)
+    for bad in ("", "²", "١", "-1", "1e3", " 1", "9" * 19):
+        assert queries.number(bad) is None
+
+
+def test_whole_number_without_an_upper_bound_says_at_least():
+    assert queries.whole_number({"page": "123456789"}, "page", 1, 1, None) == 123456789
+    with pytest.raises(ValidationError) as caught:
+        queries.whole_number({"page": "0"}, "page", 1, 1, None)
+    assert caught.value.messages == ["page must be a whole number of at least 1."]
+
+
+def test_document_query_for_the_page_falls_back_to_defaults_quietly():
+    query = queries.document_query(QueryDict("province=浙江&sort=--title&page=x&page_size=7"), lenient=True)
+    assert query == corpus.DocumentQuery(filters=(("province", "浙江"),), sort="id", page=1, page_size=50)
+    chosen = queries.document_query(QueryDict("sort=-issue_date&page=4&page_size=200"), lenient=True)
+    assert (chosen.sort, chosen.page, chosen.page_size) == ("-issue_date", 4, 200)
+
+
+def test_document_query_for_the_api_refuses_what_is_not_allowed():
+    query = queries.document_query(QueryDict("sort=char_count&page=3&page_size=1000"), lenient=False)
+    assert query == corpus.DocumentQuery(filters=(), sort="char_count", page=3, page_size=1000)
+    assert queries.document_query(QueryDict(""), lenient=False).page_size == corpus.API_PAGE_SIZE
+    for params, start in (("sort=--title", "Unknown sort “--title”"), ("page_size=1001", "page_size must")):
+        with pytest.raises(ValidationError) as caught:
+            queries.document_query(QueryDict(params), lenient=False)
+        assert caught.value.messages[0].startswith(start)

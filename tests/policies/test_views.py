@@ -1,12 +1,16 @@
 """The HTML pages: projects, the document table, uploads, the document page, members, settings and language."""
 
+import html as html_module
 import io
 import re
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.http import QueryDict
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -14,7 +18,7 @@ from coding.models import Coding
 from config import settings as project_settings
 from policies.models import CustomAttribute, Document, Membership, Project, Role
 from policies.services.documents import document_import
-from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, UserFactory
+from tests.factories import CodingFactory, DocumentFactory, MembershipFactory, UserFactory, documents_in_bulk
 
 HTMX = {"HX-Request": "true"}
 GUIZHOU = (
@@ -186,6 +190,138 @@ def test_viewer_sees_the_table_without_upload_or_edit_controls(client, project, 
     assert document.title in html
     assert 'id="upload-form"' not in html
     assert "?edit=1" not in html
+
+
+# --- pages of the document table -----------------------------------------------------------------
+
+
+def pager_links(response) -> dict[str, str]:
+    """The pager's links by rel (first, prev, next, last), their href unescaped."""
+    found = re.findall(r'<a href="([^"]*)" hx-get="[^"]*"[^>]*rel="(\w+)"', response.content.decode())
+    return {rel: html_module.unescape(href) for href, rel in found}
+
+
+def link_params(href: str) -> dict[str, list[str]]:
+    return dict(QueryDict(href.removeprefix("?")).lists())
+
+
+@pytest.mark.django_db
+def test_table_shows_fifty_rows_a_page_with_counts_and_a_pager(owner_client, project):
+    documents_in_bulk(project, 120)
+    first = home(owner_client, project)
+    assert table_titles(first) == [f"文件{i:03d}" for i in range(50)]
+    assert "Showing 1–50 of 120 documents</span>" in first.content.decode()
+    assert "Page 1 of 3" in first.content.decode()
+    assert pager_links(first) == {"next": "?page=2", "last": "?page=3"}
+    last = home(owner_client, project, page=3)
+    assert table_titles(last) == [f"文件{i:03d}" for i in range(100, 120)]
+    assert "Showing 101–120 of 120 documents</span>" in last.content.decode()
+    assert pager_links(last) == {"first": "?page=1", "prev": "?page=2"}
+
+
+@pytest.mark.django_db
+def test_rows_per_page_is_a_choice_of_50_100_or_200(owner_client, project):
+    documents_in_bulk(project, 120)
+    response = home(owner_client, project, page_size=100, page=2)
+    assert table_titles(response) == [f"文件{i:03d}" for i in range(100, 120)]
+    assert '<option value="100" selected>100</option>' in response.content.decode()
+    assert pager_links(response) == {"first": "?page_size=100&page=1", "prev": "?page_size=100&page=1"}
+    odd = home(owner_client, project, page_size=7)
+    assert len(table_titles(odd)) == 50
+    assert '<option value="50" selected>50</option>' in odd.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"), [("abc", 0), ("0", 0), ("-1", 0), ("²", 0), ("2.5", 0), ("", 0), ("3", 100), ("99999", 100)]
+)
+@pytest.mark.django_db
+def test_junk_or_out_of_range_page_gets_the_first_or_last_page(owner_client, project, page, shown):
+    documents_in_bulk(project, 120)
+    response = home(owner_client, project, page=page)
+    assert response.status_code == 200
+    assert table_titles(response)[0] == f"文件{shown:03d}"
+
+
+@pytest.mark.django_db
+def test_filters_and_sort_are_kept_in_the_page_links_and_the_count_says_filtered(owner_client, project):
+    documents_in_bulk(project, 60, province="浙江省", policy_type="条例")
+    documents_in_bulk(project, 10, province="贵州省")
+    response = home(owner_client, project, province="浙江省", policy_type="条例", sort="-title", page=2)
+    assert table_titles(response) == [f"文件{i:03d}" for i in range(9, -1, -1)]
+    html = response.content.decode()
+    assert "Showing 51–60 of 60 documents (filtered; 70 in the project)" in html
+    kept = {"province": ["浙江省"], "policy_type": ["条例"], "sort": ["-title"], "page": ["1"]}
+    assert link_params(pager_links(response)["first"]) == kept
+    assert link_params(pager_links(response)["prev"]) == kept
+    followed = owner_client.get(reverse("policies:project-home", args=[project.pk]) + pager_links(response)["prev"])
+    assert table_titles(followed) == [f"文件{i:03d}" for i in range(59, 9, -1)]
+
+
+@pytest.mark.django_db
+def test_sort_headers_keep_the_filters_and_go_back_to_the_first_page(owner_client, project):
+    documents_in_bulk(project, 60, province="浙江省")
+    html = home(owner_client, project, province="浙江省", page=2, sort="title").content.decode()
+    headers = {
+        label.strip(): link_params(html_module.unescape(href))
+        for href, label in re.findall(r'<th><a hx-get="[^"]*" [^>]*href="([^"]*)">([^<▲▼]+)', html)
+    }
+    assert headers["Title"] == {"province": ["浙江省"], "sort": ["-title"]}  # a second click sorts descending
+    assert headers["Issuer"] == {"province": ["浙江省"], "sort": ["issuer"]}
+
+
+@pytest.mark.django_db
+def test_htmx_page_link_swaps_the_table_and_the_refresh_keeps_the_page(owner_client, project):
+    documents_in_bulk(project, 60)
+    url = reverse("policies:project-home", args=[project.pk]) + "?page=2"
+    response = owner_client.get(url, headers={**HTMX, "HX-Target": "document-table"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="document-table"')
+    assert table_titles(response) == [f"文件{i:03d}" for i in range(50, 60)]
+    refresh = re.search(r'<section id="document-table" hx-get="([^"]*)" hx-trigger="documents-changed', html)
+    assert refresh.group(1).endswith("?page=2")  # an upload elsewhere on the page reloads the page shown
+    assert f'hx-get="{reverse("policies:project-home", args=[project.pk])}?page=1"' in html
+
+
+@pytest.mark.django_db
+def test_count_is_translated_and_thousands_are_separated(project, owner):
+    documents_in_bulk(project, 1001, province="贵州省")
+    client = Client()
+    client.force_login(owner)
+    url = reverse("policies:project-home", args=[project.pk])
+    html = client.get(url, {"page": 2, "province": "贵州省"}, headers={"Accept-Language": "zh-hans"}).content.decode()
+    assert "显示 51–100 / 共 1,001 篇（已筛选，项目共 1,001 篇）" in html
+    assert "第 2 页，共 21 页" in html
+
+
+@pytest.mark.django_db
+def test_hostile_filters_and_sort_are_escaped_in_the_page_and_its_links(owner_client, project):
+    documents_in_bulk(project, 60)
+    hostile = '"><script>alert(1)</script>'
+    response = home(owner_client, project, province=hostile, sort=hostile, page=2)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in html
+    assert "Unknown province" in html  # the filter is refused and left out: the whole project is listed
+    assert table_titles(response) == [f"文件{i:03d}" for i in range(50, 60)]
+    link = pager_links(response)["prev"]
+    assert link_params(link) == {"province": [hostile], "sort": [hostile], "page": ["1"]}
+    assert "%22%3E%3Cscript%3E" in link  # percent-encoded: nothing leaves the attribute
+
+
+@pytest.mark.django_db
+def test_document_table_queries_do_not_grow_with_the_documents(owner_client, project):
+    def queries_for(**params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert home(owner_client, project, **params).status_code == 200
+        return len(captured)
+
+    documents_in_bulk(project, 3, province="浙江省")
+    few = queries_for(), queries_for(province="浙江", page=1)
+    documents_in_bulk(project, 400, province="浙江省")
+    many = queries_for(), queries_for(province="浙江", page=5)
+    assert many == few
+    html = home(owner_client, project, province="浙江", page=5).content.decode()
+    assert "Showing 201–250 of 403 documents" in html
 
 
 # --- upload through the page -----------------------------------------------------------------------
