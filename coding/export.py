@@ -4,6 +4,8 @@ downloads are coding/downloads.py)."""
 import bisect
 import itertools
 import operator
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -260,14 +262,59 @@ def selection(project: Project, chosen: ExportSelection, user) -> tuple[Iterable
 
 def _cursor_rows(queryset, chunk: int) -> Iterator[tuple]:
     """The queryset's rows as the database cursor gives them, `chunk` at a time from a server-side cursor where the
-    database has one (as QuerySet.iterator reads them, without its per-row Python: a fifth of the export's time)."""
+    database has one (as QuerySet.iterator reads them, without its per-row Python: a fifth of the export's time).
+
+    On PostgreSQL the next chunk is fetched in a thread while this one is written out, so the database's work and
+    the CSV's overlap instead of taking turns (the thread waits on the server without holding the GIL)."""
     sql, params = queryset.query.sql_with_params()
     connection = connections[queryset.db]
     chunked = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
     with connection.chunked_cursor() if chunked else connection.cursor() as cursor:
         cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            yield from _read_ahead(cursor.fetchmany, chunk)
+            return
         while found := cursor.fetchmany(chunk):
             yield from found
+
+
+def _read_ahead(fetch, chunk: int) -> Iterator[tuple]:
+    """The rows of fetch(chunk), called until it returns none, read one chunk ahead in a thread. An error there is
+    raised here; closing this generator early (a client gone) stops the thread before the cursor closes."""
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item) -> None:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                found = fetch(chunk)
+                hand_over(found)
+                if not found:
+                    return
+        except Exception as error:  # given to the reader, which raises it in the request's thread
+            hand_over(error)
+
+    reader = threading.Thread(target=read, name="export-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            found = ready.get()
+            if isinstance(found, Exception):
+                raise found
+            if not found:
+                return
+            yield from found
+    finally:
+        stop.set()
+        reader.join()
 
 
 def in_document_order(codings: Iterable[tuple], sections: Iterable[tuple], places: dict) -> Iterator[tuple]:

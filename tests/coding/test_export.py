@@ -3,6 +3,7 @@
 import csv
 import io
 import random
+import threading
 
 import openpyxl
 import pytest
@@ -290,3 +291,29 @@ def test_a_former_members_codings_name_their_coder(api_as, project, owner, tree,
     assert [row["coder"] for row in rows] == ["'=former", "owner"]
     codings, context = export.selection(project, export.ExportSelection(coders=("=former", "owner")), owner)
     assert [row[11] for row in export.rows(codings, context)] == ["=former", "owner"]
+
+
+def test_read_ahead_gives_every_row_in_order_and_raises_the_readers_error():
+    batches = iter([[(1,), (2,)], [(3,)], []])
+    assert list(export._read_ahead(lambda size: next(batches), 2)) == [(1,), (2,), (3,)]
+
+    def broken(size):
+        raise export.ValidationError("the database went away")
+
+    with pytest.raises(export.ValidationError, match="went away"):
+        list(export._read_ahead(broken, 2))
+
+
+def test_read_ahead_closed_early_stops_its_thread():
+    calls = []
+
+    def endless(size):
+        calls.append(size)
+        return [(len(calls),)] * size
+
+    rows = export._read_ahead(endless, 3)
+    assert next(rows) == (1,)
+    rows.close()  # a client that went away: the thread must stop, not fetch on
+    fetched = len(calls)
+    assert not [t for t in threading.enumerate() if t.name == "export-read-ahead"]
+    assert len(calls) == fetched
