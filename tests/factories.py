@@ -41,6 +41,7 @@ from policies.models import (
     WordGroup,
     WordGroupKind,
 )
+from policies.services.bigrams import document_bigrams_store
 from policies.services.documents import text_hash
 from policies.text import frequency, segment
 
@@ -82,6 +83,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class DocumentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Document
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"政府数据共享开放条例{n}")
@@ -92,6 +94,13 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     char_count = factory.LazyAttribute(lambda d: len(d.text))
     text_hash = factory.LazyAttribute(lambda d: text_hash(d.text))
     province = "贵州省"
+
+    @factory.post_generation
+    def bigrams(document, create, extracted, **kwargs):
+        """The search index's codes, as an import stores them; bigrams=False: none, as for a document stored around
+        the app."""
+        if create and extracted is not False:
+            document_bigrams_store(documents=[(document.pk, document.text)])
 
 
 class NodeFactory(factory.django.DjangoModelFactory):
