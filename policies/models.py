@@ -135,10 +135,11 @@ class Document(models.Model):
 
 class DocumentBigrams(models.Model):
     """The distinct character bigrams of a document's text as integer codes (policies.ngrams) under a GIN index:
-    text search looks up which documents may hold a term of two characters or more. PostgreSQL only: elsewhere the
-    table does not exist. A document without a row may hold any term (the search reads it), so a missing row slows a
-    search, never changes its answer. Migration 0009 adds the foreign key with ON DELETE CASCADE (the database
-    deletes the row with its document; Django's collector must not look for it where the table is absent)."""
+    text search looks up which documents hold a two-character term, which has no trigram for the trigram index on
+    the text (migration 0008) to find. PostgreSQL only: elsewhere the table does not exist. A document without a row
+    may hold any term (the search reads it), so a missing row slows a search, never changes its answer. Migration
+    0009 adds the foreign key with ON DELETE CASCADE (the database deletes the row with its document; Django's
+    collector must not look for it where the table is absent)."""
 
     document = models.OneToOneField(
         Document, models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="bigrams"
