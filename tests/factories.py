@@ -22,13 +22,14 @@ from coding.models import (
     SuggestionModelStatus,
 )
 from framework.models import Node
-from policies import structure
+from policies import ngrams, structure
 from policies.models import (
     CorpusWords,
     CountedDocument,
     CustomAttribute,
     DictionaryTerm,
     Document,
+    DocumentBigrams,
     DocumentTokens,
     Membership,
     Project,
@@ -101,6 +102,16 @@ class DocumentFactory(factory.django.DjangoModelFactory):
         the app."""
         if create and extracted is not False:
             document_bigrams_store(documents=[(document.pk, document.text)])
+
+
+class DocumentBigramsFactory(factory.django.DjangoModelFactory):
+    """A document's search index codes (PostgreSQL only: the table exists nowhere else)."""
+
+    class Meta:
+        model = DocumentBigrams
+
+    document = factory.SubFactory(DocumentFactory, bigrams=False)
+    codes = factory.LazyAttribute(lambda row: ngrams.text_codes(row.document.text).tolist())
 
 
 class NodeFactory(factory.django.DjangoModelFactory):
