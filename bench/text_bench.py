@@ -38,6 +38,7 @@ def make_texts(n: int, length: int, seed: int) -> list[str]:
 
 def insert_documents(project, user, texts: list[str]) -> list:
     from policies.models import Document
+    from policies.services.bigrams import document_bigrams_store
     from policies.services.documents import _store_sections
 
     documents = [
@@ -56,6 +57,7 @@ def insert_documents(project, user, texts: list[str]) -> list:
         created += Document.objects.bulk_create(documents[i : i + 100])
     for document in created:
         _store_sections(document)
+    document_bigrams_store(documents=((d.pk, d.text) for d in created))  # the search index, as an import stores it
     return created
 
 

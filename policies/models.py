@@ -3,6 +3,8 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -129,6 +131,27 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class DocumentBigrams(models.Model):
+    """The distinct character bigrams of a document's text as integer codes (policies.ngrams) under a GIN index:
+    text search looks up which documents hold a two-character term, which has no trigram for the trigram index on
+    the text (migration 0008) to find. PostgreSQL only: elsewhere the table does not exist. A document without a row
+    may hold any term (the search reads it), so a missing row slows a search, never changes its answer. Migration
+    0009 adds the foreign key with ON DELETE CASCADE (the database deletes the row with its document; Django's
+    collector must not look for it where the table is absent)."""
+
+    document = models.OneToOneField(
+        Document, models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="bigrams"
+    )
+    codes = ArrayField(models.IntegerField())  # sorted, distinct
+
+    class Meta:
+        required_db_vendor = "postgresql"
+        indexes = [GinIndex(fields=["codes"], name="document_bigrams_codes")]
+
+    def __str__(self):
+        return f"bigrams of document {self.document_id}"
 
 
 class SectionKind(models.TextChoices):

@@ -22,13 +22,14 @@ from coding.models import (
     SuggestionModelStatus,
 )
 from framework.models import Node
-from policies import structure
+from policies import ngrams, structure
 from policies.models import (
     CorpusWords,
     CountedDocument,
     CustomAttribute,
     DictionaryTerm,
     Document,
+    DocumentBigrams,
     DocumentTokens,
     Membership,
     Project,
@@ -41,6 +42,7 @@ from policies.models import (
     WordGroup,
     WordGroupKind,
 )
+from policies.services.bigrams import document_bigrams_store
 from policies.services.documents import text_hash
 from policies.text import frequency, segment
 
@@ -82,6 +84,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class DocumentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Document
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"政府数据共享开放条例{n}")
@@ -92,6 +95,23 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     char_count = factory.LazyAttribute(lambda d: len(d.text))
     text_hash = factory.LazyAttribute(lambda d: text_hash(d.text))
     province = "贵州省"
+
+    @factory.post_generation
+    def bigrams(document, create, extracted, **kwargs):
+        """The search index's codes, as an import stores them; bigrams=False: none, as for a document stored around
+        the app."""
+        if create and extracted is not False:
+            document_bigrams_store(documents=[(document.pk, document.text)])
+
+
+class DocumentBigramsFactory(factory.django.DjangoModelFactory):
+    """A document's search index codes (PostgreSQL only: the table exists nowhere else)."""
+
+    class Meta:
+        model = DocumentBigrams
+
+    document = factory.SubFactory(DocumentFactory, bigrams=False)
+    codes = factory.LazyAttribute(lambda row: ngrams.text_codes(row.document.text).tolist())
 
 
 class NodeFactory(factory.django.DjangoModelFactory):

@@ -18,6 +18,7 @@ from policies.models import (
     Section,
 )
 from policies.services.attributes import ATTRIBUTE_FIELDS, clean_attributes, custom_attributes_define
+from policies.services.bigrams import document_bigrams_store
 from policies.services.segmentation import segmentation_schedule
 
 
@@ -146,6 +147,7 @@ def _import_one(
         with transaction.atomic():
             document.save()
             _store_sections(document)
+            document_bigrams_store(documents=[(document.pk, text)])
     except IntegrityError:
         existing = _duplicate_of(project, digest)
         if existing:
@@ -186,6 +188,7 @@ def document_restore(
     document.original = _original_file(name, data)
     document.save()
     _store_sections(document, sections)
+    document_bigrams_store(documents=[(document.pk, text)])
     return document
 
 
@@ -268,6 +271,7 @@ def document_replace_file(*, document: Document, filename: str, data: bytes) -> 
     document.save()
     document.sections.all().delete()
     _store_sections(document)
+    document_bigrams_store(documents=[(document.pk, text)])
     segmentation_schedule(project=document.project, documents=[document])
     # robust: a file store that cannot be reached leaves the old file behind (logged), not the replacement half done
     transaction.on_commit(lambda: document.original.storage.delete(old_file), robust=True)

@@ -4,13 +4,14 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from coding import autocode, query_params
 from policies import structure
-from policies.models import DocumentTokens
+from policies.models import DocumentBigrams, DocumentTokens
 from policies.services.documents import document_import
 from policies.text import search, segment
-from tests.factories import DocumentFactory, NodeFactory
+from tests.factories import DocumentFactory, NodeFactory, ProjectFactory
 
 DEMO = Path(__file__).resolve().parents[3] / "demo" / "documents"
 TEXT = (  # the first document of the search corpus (tests/conftest.py)
@@ -256,15 +257,67 @@ def test_a_rare_term_reads_only_the_documents_holding_it(project):
     assert list(read.values_list("pk", flat=True)) == [holding.pk]
 
 
+def _reads(project, text: str) -> list[int]:
+    return list(search.read_order(project.documents.all(), search.parse_query(text)).values_list("pk", flat=True))
+
+
+def _found(project, owner, text: str) -> list[tuple[int, int, int]]:
+    result = search.text_search(project, owner, query=search.parse_query(text), scope=search.Scope())
+    return [(line.document_id, line.start, line.end) for line in result.lines]
+
+
 @pytest.mark.django_db
-def test_a_common_or_short_term_reads_from_the_start(project, monkeypatch):
+def test_a_common_or_one_character_term_reads_from_the_start(project, monkeypatch):
     documents = [DocumentFactory(project=project, text=f"第{i}条　数据安全管理。") for i in range(3)]
     everything = [d.pk for d in documents]
-    short = search.read_order(project.documents.all(), search.parse_query("数据"))
-    assert list(short.values_list("pk", flat=True)) == everything
+    assert _reads(project, "数") == everything  # one character: no bigram to look up
     monkeypatch.setattr(search, "RARE", 2)
-    common = search.read_order(project.documents.all(), search.parse_query("数据安全"))
-    assert list(common.values_list("pk", flat=True)) == everything
+    assert _reads(project, "数据") == everything
+    assert _reads(project, "数据安全") == everything
+
+
+@pytest.mark.django_db
+def test_a_rare_two_character_term_reads_only_its_holders_on_postgresql(project, owner):
+    holding = DocumentFactory(project=project, text="第一条　鸿蒙系统的数据安全。")
+    other = DocumentFactory(project=project, text="第一条　公共数据开放，蒙古包和鸿雁。")  # 鸿 and 蒙, never 鸿蒙
+    third = DocumentFactory(project=project, text="第二条　网络安全。")
+    DocumentFactory(text="鸿蒙在另一个项目里。")
+    postgres = connection.vendor == "postgresql"
+    everything = [holding.pk, other.pk, third.pk]  # what SQLite reads for a two-character term
+    assert _reads(project, "鸿蒙") == ([holding.pk] if postgres else everything)
+    assert _reads(project, "鸿蒙 公共数据") == ([holding.pk, other.pk] if postgres else everything)  # codes, then LIKE
+    assert _found(project, owner, "鸿蒙") == [(holding.pk, 4, 6)]
+    assert _found(project, owner, "数据") == [(holding.pk, 9, 11), (other.pk, 6, 8)]
+    if postgres:  # the index lookup turned sequential scans off for itself only
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone() == ("on",)
+
+
+@pytest.mark.django_db
+def test_a_document_without_bigram_codes_is_still_read_and_found(project, owner):
+    indexed = DocumentFactory(project=project, text="第一条　公共数据开放。")
+    unindexed = DocumentFactory(project=project, text="第一条　鸿蒙系统。", bigrams=False)
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        assert DocumentBigrams.objects.filter(document__project=project).count() == 1  # the indexed one only
+    assert _reads(project, "鸿蒙") == ([unindexed.pk] if postgres else [indexed.pk, unindexed.pk])
+    assert _found(project, owner, "鸿蒙 鸿蒙系统") == [(unindexed.pk, 4, 8)]
+
+
+@pytest.mark.django_db
+def test_a_term_common_in_another_project_reads_only_this_projects_holders(project, owner, monkeypatch):
+    monkeypatch.setattr(search, "RARE", 2)
+    elsewhere = ProjectFactory()
+    for i in range(4):
+        DocumentFactory(project=elsewhere, text=f"鸿蒙系统第{i}版。")
+    DocumentFactory(project=project, text="第一条　公共数据开放。")
+    holding = DocumentFactory(project=project, text="第二条　鸿蒙系统。")
+    unindexed = DocumentFactory(project=project, text="第三条　数据安全。", bigrams=False)
+    everything = [d.pk for d in project.documents.order_by("pk")]
+    postgres = connection.vendor == "postgresql"
+    assert _reads(project, "鸿蒙") == ([holding.pk, unindexed.pk] if postgres else everything)
+    assert _found(project, owner, "鸿蒙") == [(holding.pk, 4, 6)]
 
 
 @pytest.mark.django_db
