@@ -58,11 +58,13 @@ class CodingEvent(models.Model):
     # no index of its own: event_undo_lookup leads with the project
     project = models.ForeignKey("policies.Project", models.CASCADE, related_name="coding_events", db_index=False)
     document = models.ForeignKey("policies.Document", models.CASCADE, related_name="coding_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    # actor and coder: no index of their own, as every index is written by every save. Only deleting a user looks
+    # events up by them (to refuse it: PROTECT), a rare act that may read the table.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", db_index=False)
     batch = models.UUIDField(db_index=True)
     action = models.CharField(max_length=10, choices=EventAction.choices)
     coding_id = models.BigIntegerField()  # not a key: the coding may be gone
-    coder = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", db_index=False)
     node_id = models.BigIntegerField()
     node_path = models.CharField(max_length=1000)  # as it was, for reading the trail later
     start = models.PositiveIntegerField()

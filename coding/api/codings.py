@@ -96,10 +96,9 @@ WRITE_CONFLICT = OpenApiResponse(
 def _resolve(project: Project, data: dict) -> services.CodingRequest:
     """The document and node a coding names, and its passage: only that much of the document's text is read."""
     start, end = data["start"], data["end"]
-    found = lookup.passage(project, data["document"], start, end)
+    found, named = lookup.passage_and_node(project, data["document"], start, end, data["node"])
     if found is None:
         raise ValidationError({"detail": _("Document %(id)s is not in this project.") % {"id": data["document"]}})
-    named = lookup.node_with_path(project, data["node"])
     if named is None:  # the same answer for another project's node as for none, so that ids cannot be probed
         raise ValidationError({"detail": _("Node %(id)s is not in this project's codebook.") % {"id": data["node"]}})
     (document, passage), (node, path) = found, named

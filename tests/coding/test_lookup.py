@@ -51,6 +51,31 @@ def test_a_node_comes_with_the_path_the_codebook_gives_it(project):
     assert (organizer.codable, root_path) == (False, "数据治理")
 
 
+def _key(found):
+    return None if found is None else (found[0].pk, found[0].project_id, found[1])
+
+
+@pytest.mark.parametrize(("start", "end"), [(3, 9), (len(TEXT) - 2, len(TEXT) + 4), (2**40, 2**40 + 1)])
+def test_one_statement_finds_what_the_two_lookups_find(project, document, start, end):
+    root = NodeFactory(project=project, name="数据治理", codable=False)
+    child = NodeFactory(project=project, name="数据质量", parent=root)
+    elsewhere_document, elsewhere_node = DocumentFactory(), NodeFactory()
+    for document_id in (document.pk, elsewhere_document.pk, 0, 2**70):
+        for node_id in (child.pk, root.pk, elsewhere_node.pk, -1, 2**64):
+            found, named = lookup.passage_and_node(project, document_id, start, end, node_id)
+            assert _key(found) == _key(lookup.passage(project, document_id, start, end))
+            assert _key(named) == _key(lookup.node_with_path(project, node_id))
+            if named is not None:
+                expected = lookup.node_with_path(project, node_id)[0]
+                assert (named[0].parent_id, named[0].name, named[0].codable) == (
+                    expected.parent_id,
+                    expected.name,
+                    expected.codable,
+                )
+            if found is not None:
+                assert found[0].char_count == len(TEXT)
+
+
 def test_a_save_through_the_api_logs_the_nodes_full_path(api_as, project, document, coder):
     child = NodeFactory(project=project, name="数据质量", parent=NodeFactory(project=project, name="数据治理"))
     response = api_as(coder).post(
