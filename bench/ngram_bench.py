@@ -81,22 +81,8 @@ def bigram_read_order(documents, query):
 
 
 def searches(corpus, label: str) -> None:
-    from policies.text import search
-
     for name, term in TERMS:
-        parsed = search.parse_query(term)
-
-        def run(q=parsed):
-            try:
-                return search.text_search(corpus.project, corpus.owner, query=q, scope=search.Scope())
-            except search.SearchError as error:
-                return error
-
-        found = run()
-        if isinstance(found, search.SearchError):
-            note = f"stopped at the {search.REGEX_SECONDS} s limit"
-        else:
-            note = f"{found.total} hits{', truncated' if found.truncated else ''} in {found.document_count} docs"
+        run, note = scale_bench.timed_search(corpus, term)
         wall, cpu = scale_bench.measure(run, repeat=3)
         print(f"  {label} text_search {name} {term}: wall {wall:.0f} ms, CPU {cpu:.0f} ms ({note})", flush=True)
 

@@ -562,24 +562,31 @@ def run_figures(corpus: Corpus, figures: Figures, *, qdpx: bool) -> None:
         ("rare 2-character term", "鸿蒙"),
     )
     for name, term in terms:
-        parsed = search.parse_query(term)
-
-        def text_search(q=parsed):  # a search stopped at the time limit answers with its message, as the page does
-            try:
-                return search.text_search(project, owner, query=q, scope=search.Scope())
-            except search.SearchError as error:
-                return error
-
-        found = text_search()
-        if isinstance(found, search.SearchError):
-            note = f" ({term}: stopped at the {search.REGEX_SECONDS} s limit, no answer)"
-        else:
-            truncated = ", truncated" if found.truncated else ""
-            note = f" ({term}: {found.total} hits{truncated} in {found.document_count} docs)"
-        figures.record(size, f"text search, {name}", *measure(text_search, repeat=3), note)
+        search_once, note = timed_search(corpus, term)
+        figures.record(size, f"text search, {name}", *measure(search_once, repeat=3), f" ({term}: {note})")
     export_csv(corpus, figures, downloads)
     if qdpx:
         export_qdpx(corpus, figures, qdpx_export)
+
+
+def timed_search(corpus: Corpus, term: str):
+    """A text search for `term` as the page runs it (a search stopped at the time limit answers with its message),
+    and what its first run found, for the printed line."""
+    from policies.text import search
+
+    parsed = search.parse_query(term)
+
+    def search_once():
+        try:
+            return search.text_search(corpus.project, corpus.owner, query=parsed, scope=search.Scope())
+        except search.SearchError as error:
+            return error
+
+    found = search_once()
+    if isinstance(found, search.SearchError):
+        return search_once, f"stopped at the {search.REGEX_SECONDS} s limit, no answer"
+    truncated = ", truncated" if found.truncated else ""
+    return search_once, f"{found.total} hits{truncated} in {found.document_count} docs"
 
 
 def export_csv(corpus: Corpus, figures: Figures, downloads) -> None:
