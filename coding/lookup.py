@@ -21,47 +21,60 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def passage(project: Project, document_id: int, start: int, end: int) -> tuple[Document, str] | None:
-    """The project's document (id, project and char_count only) and its text[start:end] ('' when it lies past the
-    end), or None when the project holds no such document."""
-    if not 0 < document_id <= ID_LIMIT:
-        return None
-    sql = f"SELECT id, char_count, SUBSTR(text, %s, %s) FROM {_table(Document)} WHERE id = %s AND project_id = %s"
-    first, length = min(max(start, 0), SUBSTR_LIMIT) + 1, max(0, min(end - start, SUBSTR_LIMIT))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [first, length, document_id, project.pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    document = Document.from_db(connection.alias, ["id", "project_id", "char_count"], [row[0], project.pk, row[1]])
-    return document, row[2] or ""
-
-
-def node_with_path(project: Project, node_id: int) -> tuple[Node, str] | None:
-    """The project's node (id, project, parent, name and codable only) and its path (`Category/Child`), or None."""
-    if not 0 < node_id <= ID_LIMIT:
-        return None
-    table = _table(Node)
-    sql = (
+def _up(nodes: str) -> str:
+    """The recursive query `up`: a node of the project (id = %s, project_id = %s) and its ancestors, with their depth
+    (at most %s)."""
+    return (
         f"WITH RECURSIVE up (id, parent_id, name, codable, depth) AS ("
-        f" SELECT id, parent_id, name, codable, 0 FROM {table} WHERE id = %s AND project_id = %s"
+        f" SELECT id, parent_id, name, codable, 0 FROM {nodes} WHERE id = %s AND project_id = %s"
         f" UNION ALL"
-        f" SELECT n.id, n.parent_id, n.name, n.codable, up.depth + 1 FROM {table} n JOIN up ON n.id = up.parent_id"
-        f" WHERE up.depth < %s"
-        f") SELECT id, parent_id, name, codable, depth FROM up ORDER BY depth"
+        f" SELECT n.id, n.parent_id, n.name, n.codable, up.depth + 1 FROM {nodes} n JOIN up ON n.id = up.parent_id"
+        f" WHERE up.depth < %s)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [node_id, project.pk, MAX_DEPTH])
-        rows = cursor.fetchall()
-    if not rows:
-        return None
-    pk, parent_id, name, codable, _depth = rows[0]
+
+
+def _substr(start: int, end: int) -> list[int]:
+    """SUBSTR's first position (1-based) and length for text[start:end], kept within a 32-bit position."""
+    return [min(max(start, 0), SUBSTR_LIMIT) + 1, max(0, min(end - start, SUBSTR_LIMIT))]
+
+
+def _document(project: Project, pk: int, char_count: int, text: str | None) -> tuple[Document, str]:
+    document = Document.from_db(connection.alias, ["id", "project_id", "char_count"], [pk, project.pk, char_count])
+    return document, text or ""
+
+
+def _node(project: Project, rows: list[tuple]) -> tuple[Node, str]:
+    """The node and its path from (id, parent_id, name, codable) rows, the node first and then its ancestors."""
+    pk, parent_id, name, codable = rows[0][:4]
     node = Node.from_db(
         connection.alias,
         ["id", "project_id", "parent_id", "name", "codable"],
         [pk, project.pk, parent_id, name, bool(codable)],
     )
     return node, "/".join(row[2] for row in reversed(rows))
+
+
+def passage(project: Project, document_id: int, start: int, end: int) -> tuple[Document, str] | None:
+    """The project's document (id, project and char_count only) and its text[start:end] ('' when it lies past the
+    end), or None when the project holds no such document."""
+    if not 0 < document_id <= ID_LIMIT:
+        return None
+    sql = f"SELECT id, char_count, SUBSTR(text, %s, %s) FROM {_table(Document)} WHERE id = %s AND project_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_substr(start, end), document_id, project.pk])
+        row = cursor.fetchone()
+    return None if row is None else _document(project, *row)
+
+
+def node_with_path(project: Project, node_id: int) -> tuple[Node, str] | None:
+    """The project's node (id, project, parent, name and codable only) and its path (`Category/Child`), or None."""
+    if not 0 < node_id <= ID_LIMIT:
+        return None
+    sql = f"{_up(_table(Node))} SELECT id, parent_id, name, codable, depth FROM up ORDER BY depth"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [node_id, project.pk, MAX_DEPTH])
+        rows = cursor.fetchall()
+    return _node(project, rows) if rows else None
 
 
 def passage_and_node(
@@ -71,31 +84,17 @@ def passage_and_node(
     row and the node's ancestors, told apart by their first column."""
     if not 0 < document_id <= ID_LIMIT or not 0 < node_id <= ID_LIMIT:
         return passage(project, document_id, start, end), node_with_path(project, node_id)
-    nodes, documents = _table(Node), _table(Document)
     sql = (
-        f"WITH RECURSIVE up (id, parent_id, name, codable, depth) AS ("
-        f" SELECT id, parent_id, name, codable, 0 FROM {nodes} WHERE id = %s AND project_id = %s"
-        f" UNION ALL"
-        f" SELECT n.id, n.parent_id, n.name, n.codable, up.depth + 1 FROM {nodes} n JOIN up ON n.id = up.parent_id"
-        f" WHERE up.depth < %s"
-        f") SELECT 0, id, char_count, NULL, SUBSTR(text, %s, %s), 0 FROM {documents} WHERE id = %s AND project_id = %s"
-        f" UNION ALL SELECT 1, id, parent_id, codable, name, depth FROM up ORDER BY 1, 6"
+        f"{_up(_table(Node))}"
+        f" SELECT 0, id, char_count, SUBSTR(text, %s, %s), NULL, 0 FROM {_table(Document)}"
+        f" WHERE id = %s AND project_id = %s"
+        f" UNION ALL SELECT 1, id, parent_id, name, codable, depth FROM up ORDER BY 1, 6"
     )
-    first, length = min(max(start, 0), SUBSTR_LIMIT) + 1, max(0, min(end - start, SUBSTR_LIMIT))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [node_id, project.pk, MAX_DEPTH, first, length, document_id, project.pk])
+        cursor.execute(sql, [node_id, project.pk, MAX_DEPTH, *_substr(start, end), document_id, project.pk])
         rows = cursor.fetchall()
-    found_document = found_node = None
+    found_document = None
     if rows and rows[0][0] == 0:
-        _kind, pk, char_count, _codable, text, _depth = rows.pop(0)
-        document = Document.from_db(connection.alias, ["id", "project_id", "char_count"], [pk, project.pk, char_count])
-        found_document = (document, text or "")
-    if rows:
-        _kind, pk, parent_id, codable, name, _depth = rows[0]
-        node = Node.from_db(
-            connection.alias,
-            ["id", "project_id", "parent_id", "name", "codable"],
-            [pk, project.pk, parent_id, name, bool(codable)],
-        )
-        found_node = (node, "/".join(row[4] for row in reversed(rows)))
-    return found_document, found_node
+        _kind, pk, char_count, text, _none, _depth = rows.pop(0)
+        found_document = _document(project, pk, char_count, text)
+    return found_document, (_node(project, [row[1:] for row in rows]) if rows else None)
