@@ -241,15 +241,7 @@ def from_counts(
     doc_ids, doc_rows, doc_index = _documents(rows, facts[:, 0])
     facts, doc_index = facts[doc_index >= 0], doc_index[doc_index >= 0]
     row_index = doc_rows[doc_index]
-    pairs = sorted((node, c) for node, cols in _columns_of(columns).items() for c in cols)
-    pair_nodes = np.array([node for node, _c in pairs], dtype=np.int64)
-    pair_cols = np.array([c for _node, c in pairs], dtype=np.int64)
-    low = np.searchsorted(pair_nodes, facts[:, 1], side="left")
-    spread = np.searchsorted(pair_nodes, facts[:, 1], side="right") - low  # columns each fact counts towards
-    counted = spread > 0
-    fact_of = np.repeat(np.arange(len(facts)), spread)  # one entry per (fact, column)
-    within = np.arange(len(fact_of)) - np.repeat(np.cumsum(spread) - spread, spread)
-    column = pair_cols[low[fact_of] + within]
+    fact_of, column, counted = _spread(columns, facts[:, 1])
     size = len(rows) * width
     cell = row_index[fact_of] * width + column
     cell_refs = np.bincount(cell, weights=facts[fact_of, 2], minlength=size).astype(np.int64)
@@ -274,6 +266,22 @@ def from_counts(
     total = sum(column_totals) if value == "presence" else sum(row_totals)
     docs = {divmod(int(i), width): True for i in np.flatnonzero(cell_docs)} if width else {}
     return _assemble(value, rows, columns, cells, row_totals, column_totals, total, docs, **extra)
+
+
+def _spread(
+    columns: Sequence[Column], nodes: np.ndarray, *, total: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One entry per (fact, column its node counts towards) for facts at `nodes`: the fact's index and the column
+    (with total, also the extra column len(columns), a row's union over every column); and which facts count at all."""
+    extra = (len(columns),) if total else ()
+    pairs = sorted((node, c) for node, cols in _columns_of(columns).items() for c in (*cols, *extra))
+    pair_nodes = np.array([node for node, _c in pairs], dtype=np.int64)
+    pair_cols = np.array([c for _node, c in pairs], dtype=np.int64)
+    low = np.searchsorted(pair_nodes, nodes, side="left")
+    spread = np.searchsorted(pair_nodes, nodes, side="right") - low
+    fact_of = np.repeat(np.arange(len(nodes)), spread)
+    within = np.arange(len(fact_of)) - np.repeat(np.cumsum(spread) - spread, spread)
+    return fact_of, pair_cols[low[fact_of] + within], spread > 0
 
 
 def _documents(rows: Sequence[Row], keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -303,14 +311,7 @@ def from_spans(
     doc_ids, doc_rows, doc_index = _documents(rows, spans[:, 0])
     spans, doc_index = spans[doc_index >= 0], doc_index[doc_index >= 0]
     # every column a node counts towards, and the extra slot n_cols: the union over all columns, for the row total
-    pairs = sorted((node, c) for node, cols in _columns_of(columns).items() for c in (*cols, n_cols))
-    pair_nodes = np.array([node for node, _c in pairs], dtype=np.int64)
-    pair_cols = np.array([c for _node, c in pairs], dtype=np.int64)
-    low = np.searchsorted(pair_nodes, spans[:, 2], side="left")
-    spread = np.searchsorted(pair_nodes, spans[:, 2], side="right") - low
-    span_of = np.repeat(np.arange(len(spans)), spread)  # one entry per (span, column)
-    within = np.arange(len(span_of)) - np.repeat(np.cumsum(spread) - spread, spread)
-    column = pair_cols[low[span_of] + within]
+    span_of, column, _counted = _spread(columns, spans[:, 2], total=True)
     slots = n_cols + 1
     group = doc_index[span_of] * slots + column
     length = int(spans[:, 3].max()) + 1 if len(spans) else 1
