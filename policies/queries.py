@@ -90,10 +90,10 @@ def filters(params: Mapping) -> dict[str, str]:
 
 def ids(params: Mapping, name: str, message: str) -> tuple[int, ...]:
     """Comma-separated (or repeated) whole numbers, each once, in order; `message` when one is not a number."""
-    parts = names(params, name)
-    if not all(part.isdigit() for part in parts):
+    found = [number(part) for part in names(params, name)]
+    if None in found:
         raise ValidationError(message)
-    return tuple(dict.fromkeys(int(part) for part in parts))
+    return tuple(dict.fromkeys(found))
 
 
 def document_query(params: Mapping, *, lenient: bool) -> corpus.DocumentQuery:

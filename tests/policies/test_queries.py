@@ -61,6 +61,9 @@ def test_ids_read_comma_separated_and_repeated_values_once_in_order():
     with pytest.raises(ValidationError) as caught:
         queries.ids({"documents": "1,x"}, "documents", "“documents” must be ids.")
     assert caught.value.messages == ["“documents” must be ids."]
+    for bad in ("1,²", "9" * 19):  # a digit int() refuses, and more than a 64-bit id: refused, not a 500
+        with pytest.raises(ValidationError):
+            queries.ids({"documents": bad}, "documents", "bad")
 
 
 def test_number_reads_ascii_digits_only_and_at_most_18_of_them():
