@@ -8,12 +8,12 @@ what a save needs: the passage, not a 60,000-character text; the node's ancestor
 from django.db import connection
 
 from framework.models import Node
+from policies.access import ID_LIMIT
 from policies.models import Document, Project
 
-# Positions and ids beyond these lie outside any text or table (a 32-bit position for SUBSTR, a 64-bit id); they are
-# answered as "not found" or "outside the document" before a database is asked about them.
+# Positions and ids beyond these lie outside any text or table (a 32-bit position for SUBSTR, a 64-bit id:
+# policies.access.ID_LIMIT); they are answered as "not found" or "outside the document" before a database is asked.
 SUBSTR_LIMIT = 2**31 - 2
-ID_LIMIT = 2**63 - 1
 MAX_DEPTH = 1000  # a codebook deeper than this is not a tree any more
 
 
