@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from coding import autocode, query_params, services
 from framework.models import Node
-from policies import access
+from policies import access, queries
 from policies.models import Role
 from policies.text import search
 
@@ -33,7 +33,7 @@ def text_search_autocode(request: HttpRequest, project_id: int) -> HttpResponse:
     try:
         node = get_object_or_404(Node, pk=int(params.get("target") or 0), project=project)
         plan = autocode.plan_for_search(project, request.user, query_params.autocode_search(params), node)
-        page = int(params["page"]) if str(params.get("page", "")).isdigit() else 1
+        page = int(params["page"]) if queries.is_number(str(params.get("page", ""))) else 1
         context |= {"plan": plan, "node": node, "preview": autocode.preview_page(project, plan, page)}
         if "confirm" in request.POST:
             context["outcome"] = autocode.hits_autocode(coder=request.user, project=project, node=node, plan=plan)

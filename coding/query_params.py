@@ -32,7 +32,7 @@ def node_view_query(params: Mapping) -> NodeViewQuery:
 
 def export_selection(params: Mapping) -> ExportSelection:
     node = queries.text(params, "node")
-    if node and not node.isdigit():
+    if node and not queries.is_number(node):
         raise ValidationError(_("“node” must be a node id."))
     return ExportSelection(
         node=int(node) if node else None,

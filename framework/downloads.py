@@ -47,7 +47,7 @@ def figure_request(params: Mapping) -> FigureRequest:
     return FigureRequest(
         counts=queries.text(params, "counts"),
         coders=queries.names(params, "coders", "coder"),
-        depth=int(depth) if depth.isdigit() else 0,
+        depth=int(depth) if queries.is_number(depth) else 0,
         download=bool(queries.text(params, "download")),
     )
 

@@ -13,7 +13,7 @@ from framework import access as node_access
 from framework import builtin, downloads, panel, services
 from framework.forms import ImportForm, MergeForm, MoveForm, NodeCreateForm, NodeForm, TemplateForm
 from framework.models import Node
-from policies import access, error_pages
+from policies import access, error_pages, queries
 from policies.models import Role
 
 PAGE = "framework/codebook.html"
@@ -41,7 +41,9 @@ def codebook_page(request: HttpRequest, project_id: int) -> HttpResponse:
     membership = access.membership_for(request.user, project_id)
     project = membership.project
     node = (
-        project.nodes.filter(pk=request.GET.get("node") or 0).first() if request.GET.get("node", "").isdigit() else None
+        project.nodes.filter(pk=request.GET.get("node") or 0).first()
+        if queries.is_number(request.GET.get("node", ""))
+        else None
     )
     if request.htmx and not request.htmx.history_restore_request:  # a click on a node in the tree
         return _detail(request, node, project)
@@ -133,7 +135,7 @@ def _destination(node: Node, data: dict) -> tuple[Node | None, int | None]:
         return parent, position
     if data["parent"] in ("", "root"):
         return None, None
-    parent = nodes.filter(pk=data["parent"] if data["parent"].isdigit() else 0).first()
+    parent = nodes.filter(pk=data["parent"] if queries.is_number(data["parent"]) else 0).first()
     if parent is None:
         raise ValidationError(_("The chosen parent node no longer exists."))
     return parent, None

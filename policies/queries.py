@@ -61,10 +61,15 @@ def flag(params: Mapping, name: str, default: bool | None = False) -> bool | Non
     return parse_flag(text(params, name), name, default)
 
 
+def is_number(raw: str) -> bool:
+    """Whether `raw` is a whole number int() reads and a 64-bit column holds: ASCII digits, at most 18 of them.
+    str.isdigit alone lets in '²', which int() refuses (a 500), and any length, which the database refuses."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 18
+
+
 def number(raw: str) -> int | None:
-    """A whole number written in ASCII digits (at most 18 of them, so it fits a 64-bit column), else None: str.isdigit
-    alone lets in '²', which int() refuses."""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+    """The whole number `raw` writes (is_number), else None."""
+    return int(raw) if is_number(raw) else None
 
 
 def whole_number(params: Mapping, name: str, default: int, low: int, high: int | None) -> int:

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from coding import team
 from coding.analysis import cooccurrence, downloads, forms, query_params
 from framework import tree
-from policies import access, error_pages
+from policies import access, error_pages, queries
 from policies.models import Document
 from policies.openapi import LAYER_PARAMETER, LayerSerializer
 
@@ -58,7 +58,7 @@ def _context(request: HttpRequest, project) -> dict:
         "coder_choices": team.coder_choices(project),
         "query": params,
         "chosen_coders": params.getlist("coder"),
-        "chosen_nodes": [int(n) for n in params.getlist("node") if n.isdigit()],
+        "chosen_nodes": [int(n) for n in params.getlist("node") if queries.is_number(n)],
         "links": query_params.query_string(params, keep=PARAMS, lists=LISTS),
         # a cell's link carries only what the drill-down counts by (40 × 40 cells would repeat a list of nodes each)
         "cell_links": query_params.query_string(params, keep=CELL_PARAMS, lists=("coder",)),

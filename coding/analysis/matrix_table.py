@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from coding.analysis.matrix import Matrix, display
+from policies import queries
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,12 @@ def table(matrix: Matrix, *, transpose: bool = False, sort: str = "", corner: st
     row_order = list(range(len(matrix.rows)))
     col_order = list(range(len(matrix.columns)))
     ascending, key = sort.startswith("-"), sort.lstrip("-")
-    if key[:1] == "c" and (key[1:] == "" or key[1:].isdigit()):
+    if key[:1] == "c" and (key[1:] == "" or queries.is_number(key[1:])):
         index = int(key[1:]) if key[1:] else None
         if index is None or index < len(matrix.columns):
             values = [matrix.row_totals[r] if index is None else matrix.cells[r][index] for r in row_order]
             row_order.sort(key=lambda r: values[r] if ascending else -values[r])
-    elif key[:1] == "r" and (key[1:] == "" or key[1:].isdigit()):
+    elif key[:1] == "r" and (key[1:] == "" or queries.is_number(key[1:])):
         index = int(key[1:]) if key[1:] else None
         if index is None or index < len(matrix.rows):
             values = [matrix.column_totals[c] if index is None else matrix.cells[index][c] for c in col_order]

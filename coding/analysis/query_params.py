@@ -23,7 +23,7 @@ def _custom_names(project) -> list[str]:
 def node_ids(params: Mapping, *names: str) -> tuple[int, ...]:
     """Node ids given comma-separated or repeated under `names` (the first names the parameter in the message)."""
     parts = queries.names(params, *names)
-    if not all(part.isdigit() for part in parts):
+    if not all(queries.is_number(part) for part in parts):
         raise ValidationError(_("“%(name)s” must be node ids separated by commas.") % {"name": names[0]})
     return tuple(dict.fromkeys(int(part) for part in parts))
 
@@ -42,7 +42,7 @@ def matrix_query(project, params: Mapping, custom_names: Iterable[str] | None = 
     nodes = node_ids(params, "nodes", "node")
     parent = node_ids(params, "parent")
     level_text = queries.text(params, "level")
-    if level_text and not level_text.isdigit():
+    if level_text and not queries.is_number(level_text):
         raise ValidationError(_("“level” must be a whole number: 1 for the categories, 2 for subcategories."))
     return matrix.MatrixQuery(
         rows_by=rows_by,
@@ -83,7 +83,7 @@ def query_string(params: Mapping, *, keep=MATRIX_PARAMS, lists=LIST_PARAMS) -> s
 def report_query(params: Mapping) -> methods_report.ReportQuery:
     """?coders=(or coder=…)&top= for the methods report."""
     top = queries.text(params, "top")
-    if top and (not top.isdigit() or not 1 <= int(top) <= methods_report.MAX_TOP):
+    if top and (not queries.is_number(top) or not 1 <= int(top) <= methods_report.MAX_TOP):
         raise ValidationError(_("“top” must be a whole number from 1 to %(max)s.") % {"max": methods_report.MAX_TOP})
     coders = queries.names(params, "coders", "coder")
     return methods_report.ReportQuery(coders=coders, top=int(top) if top else methods_report.DEFAULT_TOP)
@@ -150,7 +150,7 @@ def agreement_query(params: Mapping) -> reliability.AgreementQuery:
         n for n in (queries.text(params, "a"), queries.text(params, "b")) if n
     )
     branch = queries.text(params, "branch")
-    if branch and not branch.isdigit():
+    if branch and not queries.is_number(branch):
         raise ValidationError(_("“branch” must be a node id."))
     return reliability.AgreementQuery(
         coders=coders,

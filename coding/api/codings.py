@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from coding import layers, localtime, lookup, services
 from coding.models import Coding, CodingEvent
 from framework.models import Node
-from policies import access
+from policies import access, queries
 from policies.models import Project, Role
 
 
@@ -187,7 +187,7 @@ class CodingListApi(APIView):
         for field in ("document", "node"):
             value = request.query_params.get(field)
             if value:
-                if not value.isdigit():
+                if not queries.is_number(value):
                     raise ValidationError({"detail": _("“%(field)s” must be a number.") % {"field": field}})
                 codings = codings.filter(**{f"{field}_id": int(value)})
         if request.query_params.get("coder"):

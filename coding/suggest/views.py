@@ -18,7 +18,7 @@ from coding.forms import SuggestionFiltersForm
 from coding.models import Suggestion, SuggestionModel
 from coding.suggest import api, layer, review, services
 from framework import tree
-from policies import access
+from policies import access, queries
 from policies.models import Document, Role
 
 QUEUE_SIZE = 100
@@ -93,7 +93,9 @@ def suggestions_train(request: HttpRequest, project_id: int) -> HttpResponse:
     try:
         retry = request.POST.get("retry")
         if retry:
-            failed = SuggestionModel.objects.filter(project=project, pk=int(retry) if retry.isdigit() else 0).first()
+            failed = SuggestionModel.objects.filter(
+                project=project, pk=int(retry) if queries.is_number(retry) else 0
+            ).first()
             if failed is None:
                 raise ValidationError(_("There is no such training to retry."))
             model = services.model_retry(project=project, user=request.user, model=failed)
@@ -110,7 +112,7 @@ def _answer(request: HttpRequest, project, changed: bool) -> HttpResponse:
     """The part the request came from, refreshed: the coding page's panel or the review queue."""
     document_id = request.POST.get("panel")
     if document_id:
-        response = _panel(request, int(document_id) if document_id.isdigit() else 0)
+        response = _panel(request, int(document_id) if queries.is_number(document_id) else 0)
     else:
         try:
             context = {"project": project, "can_code": True} | _queue(project, request.user, request.POST)

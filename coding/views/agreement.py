@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from coding import layers, services, team
 from coding.analysis import disagreement, forms, query_params, reliability
 from framework import tree
-from policies import access, corpus
+from policies import access, corpus, queries
 
 
 def _agreement_context(request: HttpRequest, project) -> dict:
@@ -69,7 +69,7 @@ def agreement_page(request: HttpRequest, project_id: int) -> HttpResponse:
 
 def _accept(request: HttpRequest, membership, document) -> int:
     """Copy the chosen codings of A and B into the consensus layer; returns how many were new there."""
-    chosen = [int(i) for i in request.POST.getlist("coding") if i.isdigit()]
+    chosen = [int(i) for i in request.POST.getlist("coding") if queries.is_number(i)]
     names = team.resolve_coders(membership.project, [request.GET.get("a", ""), request.GET.get("b", "")])
     codings = layers.visible_codings(membership.project, request.user).filter(
         document=document, pk__in=chosen, coder__username__in=names
@@ -84,7 +84,7 @@ def _accept(request: HttpRequest, membership, document) -> int:
 def _decide(request: HttpRequest, membership, document, action: str) -> str:
     """Record (or withdraw) "resolved — neither" for one of the document's current cases; returns the action."""
     params = request.GET
-    node = int(params["node"]) if params.get("node", "").isdigit() else None
+    node = int(params["node"]) if queries.is_number(params.get("node", "")) else None
     view = disagreement.load(membership.project, request.user, document, params.get("a", ""), params.get("b", ""), node)
     case = request.POST.get("case", "")
     if case not in {c.key for c in view.cases}:
@@ -117,7 +117,7 @@ def disagreement_page(request: HttpRequest, project_id: int, document_id: int) -
     except ValidationError as invalid:
         context["error"] = " ".join(invalid.messages)
     try:
-        node = int(params["node"]) if params.get("node", "").isdigit() else None
+        node = int(params["node"]) if queries.is_number(params.get("node", "")) else None
         context["view"] = disagreement.load(
             project, request.user, document, params.get("a", ""), params.get("b", ""), node
         )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from coding import team
 from coding.analysis import downloads, forms, matrix, matrix_table, matrix_writers, query_params
 from framework import tree
-from policies import access, corpus, error_pages
+from policies import access, corpus, error_pages, queries
 
 
 def _matrix_context(request: HttpRequest, project) -> dict:
@@ -30,7 +30,7 @@ def _matrix_context(request: HttpRequest, project) -> dict:
         "coder_choices": team.coder_choices(project),
         "query": params,
         "chosen_coders": params.getlist("coder"),
-        "chosen_nodes": [int(n) for n in params.getlist("node") if n.isdigit()],
+        "chosen_nodes": [int(n) for n in params.getlist("node") if queries.is_number(n)],
         "links": query_params.query_string(params),
         "view_links": query_params.query_string(params, keep=(*query_params.MATRIX_PARAMS, "transpose", "heat")),
         "page_url": reverse("coding:matrix", args=[project.pk]),
@@ -63,7 +63,7 @@ def matrix_cell(request: HttpRequest, project_id: int) -> HttpResponse:
     """The passages behind one cell: the node view filtered to the row's coded documents and the chosen coders."""
     project = access.project_for(request.user, project_id)
     node = request.GET.get("node", "")
-    if not node.isdigit():
+    if not queries.is_number(node):
         return error_pages.bad_request(request, _("“node” must be a node id."), project=project)
     try:
         query = query_params.matrix_query(project, request.GET)

@@ -13,7 +13,7 @@ from coding import memos, nodeview, query_params, services, team
 from coding.forms import JournalSearchForm, MemoForm, NodeViewForm
 from coding.models import MemoKind
 from framework import tree
-from policies import access, corpus
+from policies import access, corpus, queries
 from policies.models import Role
 
 
@@ -73,7 +73,7 @@ def _journal_post(request: HttpRequest, membership, form: MemoForm) -> bool:
     memo_id = request.POST.get("memo", "")
     try:
         if memo_id:
-            memo = get_object_or_404(membership.project.memos, pk=int(memo_id) if memo_id.isdigit() else 0)
+            memo = get_object_or_404(membership.project.memos, pk=int(memo_id) if queries.is_number(memo_id) else 0)
             services.memo_update(memo=memo, actor=request.user, role=membership.role, **form.cleaned_data)
             messages.success(request, _("Memo saved."))
         else:

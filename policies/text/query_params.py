@@ -14,7 +14,7 @@ from policies.text import frequency, search, segment
 def scope(params: Mapping) -> search.Scope:
     """?province=&issuer_type=&policy_type=&node=&coder= → Scope."""
     node = queries.text(params, "node")
-    if node and not node.isdigit():
+    if node and not queries.is_number(node):
         raise search.SearchError(_("“%(value)s” is not a node id.") % {"value": node})
     return search.Scope(
         province=queries.text(params, "province"),

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from policies import access
+from policies import access, queries
 from policies.openapi import SCOPE_PARAMETERS, LayerSerializer
 from policies.text import query_params as text_params
 from policies.text import search, segment
@@ -62,7 +62,7 @@ class TextSearchApi(APIView):
         project = access.project_for(request.user, project_id)
         params = request.query_params
         limit = params.get("limit", "500")
-        if not limit.isdigit():
+        if not queries.is_number(limit):
             raise ValidationError("limit must be a whole number.")
         try:
             query = search.parse_query(params.get("q", ""), params.get("mode", "terms"), params.get("whole") == "1")

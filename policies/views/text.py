@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.http import trigger_client_event
 
-from policies import access, corpus, error_pages, hooks, writers
+from policies import access, corpus, error_pages, hooks, queries, writers
 from policies.forms import WordGroupForm
 from policies.models import Membership, Role
 from policies.services.segmentation import (
@@ -217,7 +217,7 @@ def _group_id(raw: str | None) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not queries.is_number(raw):
         raise ValidationError(_("That word group no longer exists."))
     return int(raw)
 

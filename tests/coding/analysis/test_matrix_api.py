@@ -120,3 +120,11 @@ def test_characters_agree_with_a_per_character_count_from_the_database(api_as, p
                 for i in range(coding.start, coding.end)
             }
             assert data["cells"][r][c] == len(painted)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("nodes", ["1,²", "9" * 19])
+def test_node_ids_that_are_no_whole_number_are_a_400_not_a_500(api_as, project, owner, matrix_corpus, nodes):
+    response = get(api_as, owner, project, nodes=nodes)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "“nodes” must be node ids separated by commas."
