@@ -96,6 +96,8 @@ def test_pager_and_rows_per_page_swap_the_table_and_keep_the_filter(new_page, lo
     page = new_page()
     login(page, "owner")
     page.click("text=数据开放政策")
+    # The filter's change must reach htmx's listener, bound once the page (and its deferred htmx) has loaded
+    page.wait_for_url(f"**/projects/{project.pk}/", wait_until="load")
     page.select_option("#document-table select[name=province]", "浙江省")
     page.wait_for_function("() => location.search.includes('province=')")  # pushed by htmx
     count = page.locator("#document-table .count", has_text="已筛选")
