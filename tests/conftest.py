@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from policies.models import Role
 from policies.services.documents import document_import
+from policies.text.cache import TEXTS
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 
@@ -16,6 +17,7 @@ def _test_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # tasks run eagerly
     # Tests read messages in the English source; the Chinese default is tested where it matters.
     settings.LANGUAGE_CODE = "en"
+    TEXTS.clear()  # each test starts with no document text held, as a new worker does (ids are reused between tests)
     with translation.override("en"):
         yield
 

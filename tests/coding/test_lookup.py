@@ -1,12 +1,16 @@
 """What a coding request names, read for a save: the passage only, and the node with its path."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coding import lookup
 from coding.models import CodingEvent
 from framework import tree
-from tests.factories import DocumentFactory, NodeFactory
+from policies.services.documents import document_replace_file, text_hash
+from policies.text.cache import TEXTS
+from tests.factories import DocumentFactory, NodeFactory, ProjectFactory
 
 TEXT = "第一条　为了推动𠮷政府数据共享开放，制定本条例。"
 
@@ -97,3 +101,37 @@ def test_an_organizing_node_is_refused_through_the_api_and_nothing_is_saved(api_
     assert response.status_code == 400
     assert "only organizes other nodes" in response.json()["detail"]
     assert not CodingEvent.objects.exists()
+
+
+def test_a_document_asked_for_twice_has_its_text_held_and_its_passages_sliced_from_it(project, document):
+    node = NodeFactory(project=project, name="数据质量")
+    start = TEXT.index("𠮷")
+    lookup.passage_and_node(project, document.pk, 0, 2, node.pk)
+    assert TEXTS.get(document.pk) is None  # asked for once: a batch over many documents holds nothing
+    lookup.passage_and_node(project, document.pk, 0, 2, node.pk)
+    assert TEXTS.get(document.pk) == (document.text_hash, TEXT)
+    for begin, end in [(start, start + 5), (0, len(TEXT)), (len(TEXT) - 2, len(TEXT) + 4), (2**40, 2**40 + 1), (5, 2)]:
+        with CaptureQueriesContext(connection) as queries:
+            found, named = lookup.passage_and_node(project, document.pk, begin, end, node.pk)
+        assert len(queries) == 1
+        assert "SUBSTR" not in queries.captured_queries[0]["sql"]
+        assert found[1] == TEXT[begin:end]
+        assert (found[0].pk, found[0].char_count, named[1]) == (document.pk, len(TEXT), "数据质量")
+        assert lookup.passage(project, document.pk, begin, end)[1] == found[1]
+
+
+def test_a_replaced_text_is_read_again_never_sliced_from_the_old_one(project, document):
+    lookup.passage(project, document.pk, 0, 2)
+    lookup.passage(project, document.pk, 0, 2)
+    assert TEXTS.get(document.pk)[1] == TEXT
+    document_replace_file(document=document, filename="新版.txt", data="第二条　新的文本内容。".encode())
+    assert lookup.passage(project, document.pk, 0, 3)[1] == "第二条"
+    assert lookup.passage(project, document.pk, 4, 6)[1] == "新的"
+    assert TEXTS.get(document.pk) == (text_hash("第二条　新的文本内容。"), "第二条　新的文本内容。")
+
+
+def test_a_held_text_is_not_another_projects_passage(project, document):
+    lookup.passage(project, document.pk, 0, 2)
+    lookup.passage(project, document.pk, 0, 2)
+    assert TEXTS.get(document.pk) is not None
+    assert lookup.passage(ProjectFactory(), document.pk, 0, 2) is None

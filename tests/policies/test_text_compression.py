@@ -7,9 +7,7 @@ from django.db import connection
 from policies.models import Document
 from tests.factories import DocumentFactory
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL: DATABASE_URL=postgres://…"
-)
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: DATABASE_URL=postgres://…")
 
 
 def _scalar(sql: str, params=()):
