@@ -177,6 +177,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL through config.postgresql: Django's backend, with the health check skipped on a connection in steady use.
+POSTGRESQL_ENGINE = "config.postgresql"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while a coder writes; a busy timeout instead of "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -196,6 +200,8 @@ if os.environ.get("DATABASE_REPLICA_URL", "").strip():
         conn_max_age=conn_max_age(os.environ, sys.modules),
         conn_health_checks=True,
     )
+    if DATABASES[READ_REPLICA]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES[READ_REPLICA]["ENGINE"] = POSTGRESQL_ENGINE
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 REPLICA_VIEWS = frozenset(
     {
