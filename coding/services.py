@@ -1,5 +1,6 @@
 """All writes to codings and memos; each action is logged in the audit trail as one undoable batch."""
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 
@@ -45,22 +46,26 @@ def _retryable(error: OperationalError) -> bool:
     return getattr(error.__cause__, "pgcode", None) in RETRYABLE_SQLSTATES
 
 
-def _retried(write, **kwargs):
+def _retried(write, *, one_statement: bool = False, **kwargs):
     """Run `write(**kwargs)` in a transaction; a deadlock or serialization failure reruns the whole transaction once.
 
-    Inside a caller's transaction only that caller can retry, so the write then simply joins it.
+    Inside a caller's transaction only that caller can retry, so the write then simply joins it. A write of one
+    statement (one_statement) is a transaction by itself and runs without a block around it.
     """
     if connection.in_atomic_block:
         with transaction.atomic():
             return write(**kwargs)
+    block = contextlib.nullcontext if one_statement else transaction.atomic
+    if one_statement:
+        kwargs["one_statement"] = True
     try:
-        with transaction.atomic():
+        with block():
             return write(**kwargs)
     except OperationalError as error:
         if not _retryable(error):
             raise
     try:  # once more from the start: the transaction that won has finished by now
-        with transaction.atomic():
+        with block():
             return write(**kwargs)
     except OperationalError as error:
         if not _retryable(error):
@@ -173,19 +178,29 @@ def codings_create(*, coder, project: Project, items: list[CodingRequest], actor
     In a transaction of its own the first try only INSERTs (no look-up, no savepoint: three fewer round trips to the
     database for every save under load); when a coding exists already (a repeat, a racing second tab) the unique
     constraint fails that transaction, and it is rerun carefully: look first, insert under a savepoint. Inside a
-    caller's transaction a failed INSERT would abort the caller's work, so there it is careful from the start.
+    caller's transaction a failed INSERT would abort the caller's work, so there it is careful from the start. One
+    coding on PostgreSQL, the usual save, needs no transaction at all: the coding and its event go in one statement.
     """
     write = {"coder": coder, "project": project, "items": items, "actor": actor}
     if connection.in_atomic_block:
         return _retried(_codings_create, **write, careful=True)
     try:
+        if len(items) == 1 and rows.links_in_one_statement(connection.alias):
+            # the coding and its event in one statement, atomic by itself: no transaction, so no BEGIN or COMMIT
+            return _retried(_codings_create, **write, careful=False, one_statement=True)
         return _retried(_codings_create, **write, careful=False)
     except IntegrityError:
         return _retried(_codings_create, **write, careful=True)
 
 
 def _codings_create(
-    *, coder, project: Project, items: list[CodingRequest], actor=None, careful: bool = True
+    *,
+    coder,
+    project: Project,
+    items: list[CodingRequest],
+    actor=None,
+    careful: bool = True,
+    one_statement: bool = False,
 ) -> list[tuple[Coding, bool]]:
     checked = [
         (index, item, *_check_request(project, item), _check_memo(item.memo)) for index, item in enumerate(items)
@@ -200,6 +215,19 @@ def _codings_create(
         paths |= tree.paths_of(project, unknown)
     results: list[tuple[Coding, bool] | None] = [None] * len(items)
     events = []
+    if one_statement:  # one new coding (codings_create): it and its event in one INSERT statement (policies.rows)
+        [(_index, item, start, end, text, memo)] = checked
+        coding = Coding(document=item.document, node=item.node, coder=coder, start=start, end=end, text=text, memo=memo)
+        event = _event(
+            coding,
+            actor=actor or coder,
+            batch=batch,
+            action=EventAction.CREATED,
+            path=paths[item.node.pk],
+            origin=item.origin,
+        )
+        rows.insert_linked(coding, event, "coding_id")
+        return [(coding, True)]
     for index, item, start, end, text, memo in checked:
         coding, created = _insert(coder, item, start, end, text, memo, careful)
         results[index] = (coding, created)

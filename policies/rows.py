@@ -87,28 +87,83 @@ def insert(instance: Model) -> Model:
     `instance.save()` does for a new row (auto_now values, the fields' own conversions), without building the ORM's
     insert query each time and without save's signals (no receiver listens on the models that use this).
     """
-    model = type(instance)
-    meta = model._meta
-    if getattr(instance, meta.pk.attname) is not None or not meta.pk.db_returning:
-        raise ValueError("rows.insert writes new rows whose key the database gives")
-    alias = router.db_for_write(model)
+    _check_new(instance)
+    alias = router.db_for_write(type(instance))
     connection = connections[alias]
-    key = (model, alias)
-    if key not in _INSERTS:
-        fields = [field for field in meta.concrete_fields if field is not meta.pk]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING {quote(meta.pk.column)}"
-        _INSERTS[key] = (sql, fields)
-    sql, fields = _INSERTS[key]
-    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    key = ("insert", type(instance), alias)
+    if key not in _SQL:
+        table, columns, marks, pk, fields = _insert_parts(type(instance), connection)
+        _SQL[key] = (f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}", fields)
+    sql, fields = _SQL[key]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, _values(instance, fields, connection))
         (pk,) = cursor.fetchone()
-    setattr(instance, meta.pk.attname, pk)
-    instance._state.adding, instance._state.db = False, alias
+    _stored(instance, pk, alias)
     return instance
 
 
-_INSERTS: dict[tuple[type[Model], str], tuple[str, list]] = {}
+def links_in_one_statement(alias: str) -> bool:
+    """Whether insert_linked can write its two rows in one statement on this database (PostgreSQL: a data-modifying
+    WITH; SQLite has none)."""
+    return connections[alias].vendor == "postgresql"
+
+
+def insert_linked(first: Model, second: Model, link: str) -> None:
+    """INSERT a new row and a second new row whose field `link` holds the first's key, in one statement on
+    PostgreSQL: `WITH first AS (INSERT … RETURNING key) INSERT … VALUES (…, (SELECT key FROM first))`. One statement
+    is atomic on its own, so outside a transaction it needs neither BEGIN nor COMMIT: one round trip, not four.
+    Both instances get their keys, and the second its `link`; what save() would store, as with insert()."""
+    alias = router.db_for_write(type(first))
+    connection = connections[alias]
+    if not links_in_one_statement(alias) or router.db_for_write(type(second)) != alias:
+        raise ValueError("insert_linked writes both rows to one PostgreSQL database")
+    link_field = type(second)._meta.get_field(link)
+    key = ("linked", type(first), type(second), link, alias)
+    if key not in _SQL:
+        table, columns, marks, pk, first_fields = _insert_parts(type(first), connection)
+        table2, columns2, marks2, pk2, second_fields = _insert_parts(type(second), connection, without=link_field)
+        column = connection.ops.quote_name(link_field.column)
+        sql = (
+            f"WITH first AS (INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk})"
+            f" INSERT INTO {table2} ({columns2}, {column}) VALUES ({marks2}, (SELECT {pk} FROM first))"
+            f" RETURNING {pk2}, {column}"
+        )
+        _SQL[key] = (sql, first_fields, second_fields)
+    sql, first_fields, second_fields = _SQL[key]
+    for instance in (first, second):
+        _check_new(instance)
+    params = _values(first, first_fields, connection) + _values(second, second_fields, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        second_pk, first_pk = cursor.fetchone()
+    _stored(first, first_pk, alias)
+    setattr(second, link_field.attname, first_pk)
+    _stored(second, second_pk, alias)
+
+
+def _check_new(instance: Model) -> None:
+    meta = type(instance)._meta
+    if getattr(instance, meta.pk.attname) is not None or not meta.pk.db_returning:
+        raise ValueError("rows.insert writes new rows whose key the database gives")
+
+
+def _insert_parts(model: type[Model], connection, without=None) -> tuple[str, str, str, str, list]:
+    """The quoted table, its columns but the key's (and `without`'s), their placeholders, the quoted key column,
+    and the fields whose values go in."""
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.pk and field is not without]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    return quote(meta.db_table), columns, ", ".join(["%s"] * len(fields)), quote(meta.pk.column), fields
+
+
+def _values(instance: Model, fields: list, connection) -> list:
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+
+
+def _stored(instance: Model, pk, alias: str) -> None:
+    setattr(instance, type(instance)._meta.pk.attname, pk)
+    instance._state.adding, instance._state.db = False, alias
+
+
+_SQL: dict[tuple, tuple] = {}  # statements built once per process: ("insert" | "linked", models…, alias) -> SQL, fields

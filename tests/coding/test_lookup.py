@@ -135,3 +135,25 @@ def test_a_held_text_is_not_another_projects_passage(project, document):
     lookup.passage(project, document.pk, 0, 2)
     assert TEXTS.get(document.pk) is not None
     assert lookup.passage(ProjectFactory(), document.pk, 0, 2) is None
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test's transaction, as a request runs
+def test_one_save_writes_its_coding_and_event_in_one_statement_on_postgresql(api_as, project, document, coder):
+    node = NodeFactory(project=project, name="数据质量")
+    client = api_as(coder)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("api:codings", kwargs={"project_id": project.pk}),
+            {"document": document.pk, "node": node.pk, "start": 0, "end": 3},
+            format="json",
+        )
+    assert response.status_code == 201
+    writes = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+    event = CodingEvent.objects.get()
+    assert (event.coding_id, event.node_path, event.action) == (response.json()["id"], "数据质量", "created")
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1
+        assert writes[0].startswith("WITH first AS (INSERT INTO")
+        assert not [q for q in queries.captured_queries if q["sql"] in ("BEGIN", "COMMIT")]
+    else:
+        assert len(writes) == 2  # SQLite: the coding, then its event, in one transaction

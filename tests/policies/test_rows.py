@@ -5,6 +5,7 @@ import datetime
 import uuid
 
 import pytest
+from django.db import IntegrityError, connection
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
@@ -94,3 +95,54 @@ def test_an_insert_stores_what_save_stores():
     with pytest.raises(ValueError, match="new rows"):
         rows.insert(stored)
     assert Coding.objects.count() == 1
+
+
+def _event_for(document, coder, node) -> CodingEvent:
+    return CodingEvent(
+        project=document.project,
+        document=document,
+        actor=coder,
+        batch=uuid.uuid4(),
+        action="created",
+        coder=coder,
+        node_id=node.pk,
+        node_path="路径/节点",
+        start=0,
+        end=4,
+        origin={"suggestion": 7},
+    )
+
+
+@pytest.mark.django_db
+def test_a_linked_insert_stores_both_rows_in_one_statement_as_save_would(django_assert_num_queries):
+    document = DocumentFactory()
+    node = NodeFactory(project=document.project)
+    coder = UserFactory()
+    coding = Coding(document=document, node=node, coder=coder, start=0, end=4, text=document.text[:4])
+    event = _event_for(document, coder, node)
+    if not rows.links_in_one_statement("default"):  # SQLite: no data-modifying WITH, and nothing written
+        with pytest.raises(ValueError, match="one PostgreSQL database"):
+            rows.insert_linked(coding, event, "coding_id")
+        assert (Coding.objects.count(), CodingEvent.objects.count()) == (0, 0)
+        return
+    with django_assert_num_queries(1):
+        rows.insert_linked(coding, event, "coding_id")
+    stored, stored_event = Coding.objects.get(), CodingEvent.objects.get()
+    assert (coding.pk, event.pk, event.coding_id) == (stored.pk, stored_event.pk, stored.pk)
+    same_fields(coding, stored)
+    same_fields(event, stored_event)
+    assert stored.created_at is not None
+    assert stored_event.origin == {"suggestion": 7}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: DATABASE_URL=postgres://…")
+@pytest.mark.django_db(transaction=True)
+def test_a_linked_insert_that_fails_writes_neither_row():
+    document = DocumentFactory()
+    node = NodeFactory(project=document.project)
+    coder = UserFactory()
+    Coding.objects.create(document=document, node=node, coder=coder, start=0, end=4, text=document.text[:4])
+    again = Coding(document=document, node=node, coder=coder, start=0, end=4, text=document.text[:4])
+    with pytest.raises(IntegrityError):
+        rows.insert_linked(again, _event_for(document, coder, node), "coding_id")
+    assert (Coding.objects.count(), CodingEvent.objects.count()) == (1, 0)  # the event did not outlive its coding
