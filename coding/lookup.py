@@ -12,6 +12,7 @@ from django.db import connection
 from framework.models import Node
 from policies.access import ID_LIMIT
 from policies.models import Document, Project
+from policies.rows import execute
 from policies.text.cache import TEXTS
 
 # Positions and ids beyond these lie outside any text or table (a 32-bit position for SUBSTR, a 64-bit id:
@@ -76,7 +77,7 @@ def _found_document(
 def _hold(project: Project, pk: int) -> None:
     sql = f"SELECT text_hash, text FROM {_table(Document)} WHERE id = %s AND project_id = %s"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, project.pk])
+        execute(connection, cursor, sql, [pk, project.pk])
         row = cursor.fetchone()
     if row is not None:
         TEXTS.put(pk, *row)
@@ -101,7 +102,7 @@ def passage(project: Project, document_id: int, start: int, end: int) -> tuple[D
     column, params, held = _passage_column(document_id, start, end)
     sql = f"SELECT id, char_count, {column} FROM {_table(Document)} WHERE id = %s AND project_id = %s"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, document_id, project.pk])
+        execute(connection, cursor, sql, [*params, document_id, project.pk])
         row = cursor.fetchone()
     return None if row is None else _found_document(project, row, held, start, end)
 
@@ -112,7 +113,7 @@ def node_with_path(project: Project, node_id: int) -> tuple[Node, str] | None:
         return None
     sql = f"{_up(_table(Node))} SELECT id, parent_id, name, codable, depth FROM up ORDER BY depth"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [node_id, project.pk, MAX_DEPTH])
+        execute(connection, cursor, sql, [node_id, project.pk, MAX_DEPTH])
         rows = cursor.fetchall()
     return _node(project, rows) if rows else None
 
@@ -132,7 +133,7 @@ def passage_and_node(
         f" UNION ALL SELECT 1, id, parent_id, name, codable, depth FROM up ORDER BY 1, 6"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [node_id, project.pk, MAX_DEPTH, *params, document_id, project.pk])
+        execute(connection, cursor, sql, [node_id, project.pk, MAX_DEPTH, *params, document_id, project.pk])
         rows = cursor.fetchall()
     found_document = None
     if rows and rows[0][0] == 0:
