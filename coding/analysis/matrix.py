@@ -5,6 +5,7 @@ The page table and heat colours are in matrix_table, the files (spreadsheet rows
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from policies import corpus
 from policies.models import IssuerType, PolicyType
 from policies.provinces import PROVINCE_CHOICES, PROVINCES
 
+SPAN_CHUNK = 100_000  # about the spans from_spans sweeps at a time (and the keys _places searches at a time)
 VALUES = ("documents", "references", "characters", "coverage", "presence")
 ROW_KINDS = ("province", "issuer_type", "issuer", "policy_type", "year", "document")  # and attr:<custom name>
 ATTR_PREFIX = "attr:"
@@ -237,7 +239,7 @@ def from_counts(
     if value not in ("documents", "references", "presence"):
         raise ValueError(value)
     width = len(columns)
-    facts = np.array(counts if isinstance(counts, np.ndarray) else list(counts), dtype=np.int64).reshape(-1, 3)
+    facts = np.asarray(counts if isinstance(counts, np.ndarray) else list(counts), dtype=np.int64).reshape(-1, 3)
     doc_ids, doc_rows, doc_index = _documents(rows, facts[:, 0])
     facts, doc_index = facts[doc_index >= 0], doc_index[doc_index >= 0]
     row_index = doc_rows[doc_index]
@@ -286,13 +288,31 @@ def _spread(
 
 def _documents(rows: Sequence[Row], keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The rows' document ids in order, the row of each, and each key's place among them (-1: in no row)."""
+    doc_ids, doc_rows = _row_documents(rows)
+    return doc_ids, doc_rows, _places(doc_ids, keys, np.int64)
+
+
+def _row_documents(rows: Sequence[Row]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows' document ids in order, and the row of each."""
     index = {doc: i for i, row in enumerate(rows) for doc in row.documents}
     doc_ids = np.array(sorted(index), dtype=np.int64)
-    doc_rows = np.array([index[doc] for doc in doc_ids.tolist()], dtype=np.int64)
-    if not len(doc_ids) or not len(keys):
-        return doc_ids, doc_rows, np.full(len(keys), -1, dtype=np.int64)
-    at = np.minimum(np.searchsorted(doc_ids, keys), len(doc_ids) - 1)
-    return doc_ids, doc_rows, np.where(doc_ids[at] == keys, at, -1)
+    return doc_ids, np.array([index[doc] for doc in doc_ids.tolist()], dtype=np.int64)
+
+
+def _places(doc_ids: np.ndarray, keys: np.ndarray, dtype) -> np.ndarray:
+    """Each key's place among the sorted doc_ids (-1: not there), as `dtype`.
+
+    A block of keys at a time: searching two million keys at once held four temporaries of their size (a
+    contiguous copy of the keys, the positions, the ids there, the answer)."""
+    places = np.full(len(keys), -1, dtype=dtype)
+    if not len(doc_ids):
+        return places
+    for first in range(0, len(keys), SPAN_CHUNK):
+        block = keys[first : first + SPAN_CHUNK]
+        at = np.searchsorted(doc_ids, block)
+        np.minimum(at, len(doc_ids) - 1, out=at)
+        places[first : first + len(block)] = np.where(doc_ids[at] == block, at, -1)
+    return places
 
 
 def from_spans(
@@ -301,40 +321,27 @@ def from_spans(
     """characters or coverage from (document id, start, node id, end) spans, in any order.
 
     Overlapping spans of one document in one column — of several nodes and coders — are unioned, so each coded
-    character counts once; a row's total unions across every column. The union runs in numpy: each span is placed
-    at (document, column) × text length + start, so that one sort and one running maximum of the ends merge the
-    spans of every (document, column) at once; a new merged stretch begins where a span starts after every end
-    before it.
+    character counts once; a row's total unions across every column. The union runs in numpy (see _covered) over
+    the documents a chunk of about SPAN_CHUNK spans at a time: its arrays are twice the spans they sweep (each span
+    counts in its column and in the row total), and two million spans swept at once held some 300 MB. A document
+    is never split between chunks, so each chunk's unions are whole.
     """
     n_cols = len(columns)
-    spans = np.array(spans if isinstance(spans, np.ndarray) else list(spans), dtype=np.int64).reshape(-1, 4)
-    doc_ids, doc_rows, doc_index = _documents(rows, spans[:, 0])
-    spans, doc_index = spans[doc_index >= 0], doc_index[doc_index >= 0]
-    # every column a node counts towards, and the extra slot n_cols: the union over all columns, for the row total
-    span_of, column, _counted = _spread(columns, spans[:, 2], total=True)
-    slots = n_cols + 1
-    group = doc_index[span_of] * slots + column
-    length = int(spans[:, 3].max()) + 1 if len(spans) else 1
-    placed_start = group * length + spans[span_of, 1]
-    covered = np.zeros(len(doc_ids) * slots, dtype=np.int64)
-    if len(placed_start):  # the weights are whole numbers far below 2**53: bincount's float sums are exact
-        order = np.argsort(placed_start, kind="stable")
-        placed_start = placed_start[order]
-        reach = np.maximum.accumulate(group[order] * length + spans[span_of, 3][order])
-        begins = np.ones(len(placed_start), dtype=bool)
-        begins[1:] = placed_start[1:] > reach[:-1]
-        first = np.flatnonzero(begins)
-        last = np.append(first[1:], len(placed_start)) - 1
-        stretches = reach[last] - placed_start[first]
-        covered = np.bincount(group[order][first], weights=stretches, minlength=len(covered)).astype(np.int64)
-    covered = covered.reshape(len(doc_ids), slots)
-    by_row = np.zeros((len(rows), slots), dtype=np.int64)
-    np.add.at(by_row, doc_rows, covered)
+    spans = np.asarray(spans if isinstance(spans, np.ndarray) else list(spans), dtype=np.int64).reshape(-1, 4)
+    doc_ids, doc_rows = _row_documents(rows)
+    doc_index = _places(doc_ids, spans[:, 0], np.int32)  # places below the number of documents: int32 is plenty
+    by_row = np.zeros((len(rows), n_cols + 1), dtype=np.int64)  # the extra column: the row's union over all columns
+    present = np.zeros((len(rows), n_cols), dtype=bool)
+    for low, high in _chunks(doc_index, len(doc_ids)):
+        inside = np.flatnonzero((doc_index >= low) & (doc_index < high))
+        place = doc_index[inside].astype(np.int64) - low
+        covered = _covered(columns, spans[inside], place, high - low)
+        del inside, place
+        np.add.at(by_row, doc_rows[low:high], covered)
+        coded_document, coded_column = np.nonzero(covered[:, :n_cols])
+        present[doc_rows[low + coded_document], coded_column] = True
     cells = by_row[:, :n_cols].tolist()
     row_totals = by_row[:, n_cols].tolist()
-    present = np.zeros((len(rows), n_cols), dtype=bool)
-    coded_document, coded_column = np.nonzero(covered[:, :n_cols])
-    present[doc_rows[coded_document], coded_column] = True
     docs = {(int(r), int(c)): True for r, c in zip(*np.nonzero(present), strict=True)}
     column_totals = [sum(row[c] for row in cells) for c in range(n_cols)]
     total = sum(row_totals)
@@ -347,6 +354,57 @@ def from_spans(
     elif value != "characters":
         raise ValueError(value)
     return _assemble(value, rows, columns, cells, row_totals, column_totals, total, docs, **extra)
+
+
+def _chunks(doc_index: np.ndarray, n_docs: int) -> list[tuple[int, int]]:
+    """Ranges [low, high) of document places, each with about SPAN_CHUNK of the spans (a document with more spans is
+    a chunk of its own); none when no span is in a row."""
+    per_doc = np.zeros(n_docs + 1, dtype=np.int64)  # first the spans in no row (place -1)
+    for first in range(0, len(doc_index), SPAN_CHUNK):
+        per_doc += np.bincount(doc_index[first : first + SPAN_CHUNK] + 1, minlength=n_docs + 1)
+    ends = np.cumsum(per_doc[1:])
+    spans = int(ends[-1]) if n_docs else 0
+    if not spans:
+        return []
+    pieces = -(-spans // SPAN_CHUNK)
+    # a chunk ends after the first document whose running count reaches its share of the spans
+    cuts = np.searchsorted(ends, np.arange(1, pieces) * spans / pieces) + 1
+    bounds = np.unique(np.concatenate(([0], cuts, [n_docs]))).tolist()
+    return list(pairwise(bounds))
+
+
+def _covered(columns: Sequence[Column], spans: np.ndarray, place: np.ndarray, n_docs: int) -> np.ndarray:
+    """Covered characters per (document place, column), and in an extra last column over every column, from
+    spans whose documents are at places 0 … n_docs - 1.
+
+    Each span is placed at (document, column) × text length + start, so that one sort and one running maximum of
+    the ends merge the spans of every (document, column) at once; a new merged stretch begins where a span starts
+    after every end before it. The intermediates go (del) as soon as they are used: they are the size of the
+    spread spans. Placed keys stay int64: (document, column) × length reaches past 2**31."""
+    slots = len(columns) + 1
+    # every column a node counts towards, and the extra slot: the union over all columns, for the row total
+    span_of, column, _counted = _spread(columns, spans[:, 2], total=True)
+    if not len(span_of):
+        return np.zeros((n_docs, slots), dtype=np.int64)
+    group = place[span_of] * slots + column
+    del column
+    length = int(spans[:, 3].max()) + 1
+    placed_start = group * length + spans[span_of, 1]
+    order = np.argsort(placed_start)  # any order of equal starts merges the same: the sort need not be stable
+    placed_start = placed_start[order]
+    group = group[order]
+    reach = group * length + spans[span_of[order], 3]
+    del order, span_of
+    np.maximum.accumulate(reach, out=reach)
+    begins = np.ones(len(placed_start), dtype=bool)
+    np.greater(placed_start[1:], reach[:-1], out=begins[1:])
+    first = np.flatnonzero(begins)
+    del begins
+    last = np.append(first[1:], len(placed_start)) - 1
+    stretches = reach[last] - placed_start[first]  # the weights are whole numbers far below 2**53: sums are exact
+    del reach, placed_start, last
+    covered = np.bincount(group[first], weights=stretches, minlength=n_docs * slots).astype(np.int64)
+    return covered.reshape(n_docs, slots)
 
 
 def _percent(part: int, whole: int) -> float:

@@ -1,12 +1,14 @@
 """int_rows: the counts' loader gives the same rows as the ORM (binary COPY on PostgreSQL, the cursor elsewhere), and
 the binary COPY reader refuses what is not fixed-width integers instead of misreading it."""
 
+import array
 import struct
 
 import numpy as np
 import pytest
 from django.db.models import Count
 
+from coding.analysis import int_rows as int_rows_module
 from coding.analysis.int_rows import SIGNATURE, int_rows, parse_binary
 from coding.models import Coding
 from tests.factories import CodingFactory, DocumentFactory, NodeFactory, UserFactory
@@ -53,6 +55,26 @@ def test_binary_copy_of_ids_and_positions_is_read_as_int64():
     assert found.dtype == np.int64
     assert found.tolist() == [[2**40 + 1, 0], [7, 2**31 - 1], [3, -5]]
     assert parse_binary(binary([]), 2).shape == (0, 2)
+
+
+@pytest.mark.parametrize("kind", [bytearray, lambda data: array.array("B", data)])
+def test_an_array_of_bytes_is_read_in_place_block_by_block(monkeypatch, kind):
+    monkeypatch.setattr(int_rows_module, "BLOCK", 2)  # five rows: blocks of two, the last one short
+    rows = [(2**40 + i, i * 7, -i, 2**31 - 1 - i) for i in range(5)]
+    data = kind(binary(rows, sizes=(8, 4, 8, 4)))
+    found = parse_binary(data, 4)
+    assert found.tolist() == [list(row) for row in rows]
+    assert len(data) == 5 * 4 * 8  # cut to the rows
+    assert np.shares_memory(found, np.frombuffer(data, dtype=np.uint8))  # no second copy of the COPY bytes
+
+
+def test_smallints_and_read_only_bytes_are_copied_not_overwritten():
+    rows = [(1, -2), (300, 4), (-5, 6)]
+    small = bytearray(binary(rows, sizes=(2, 2)))  # 14-byte tuples, 16-byte rows: too narrow to write over
+    found = parse_binary(small, 2)
+    assert found.tolist() == [list(row) for row in rows]
+    assert not np.shares_memory(found, np.frombuffer(small, dtype=np.uint8))
+    assert parse_binary(bytes(binary(rows)), 2).tolist() == [list(row) for row in rows]
 
 
 @pytest.mark.parametrize(

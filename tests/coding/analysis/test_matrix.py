@@ -2,7 +2,9 @@
 
 import datetime
 from collections import defaultdict
+from unittest import mock
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given, settings
@@ -318,6 +320,38 @@ def test_row_totals_and_presence_equal_a_plain_set_count(raw, provinces, level):
         assert presence.cells[r] == tuple(1 if v else 0 for v in documents.cells[r])
     assert documents.total == sum(documents.row_totals)
     assert presence.total == sum(map(sum, presence.cells))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    spans_strategy,
+    st.lists(st.sampled_from(PROVINCES), min_size=4, max_size=4),
+    st.sampled_from([1, 2]),
+    st.integers(1, 12),
+)
+def test_characters_swept_in_chunks_equal_one_sweep(raw, provinces, level, chunk):
+    docs, codings = _corpus(raw, provinces)
+    whole = [run(value, docs=docs, codings=codings, level=level) for value in ("characters", "coverage")]
+    with mock.patch.object(matrix, "SPAN_CHUNK", chunk):
+        assert [run(value, docs=docs, codings=codings, level=level) for value in ("characters", "coverage")] == whole
+
+
+def test_chunks_never_split_a_document_and_leave_out_spans_in_no_row():
+    # places of the spans' documents: document 1 has seven spans, more than a chunk; -1 is a span in no row
+    doc_index = np.array([1, 0, 1, 1, -1, 2, 1, 1, 3, 1, 1, 3, -1], dtype=np.int32)
+    with mock.patch.object(matrix, "SPAN_CHUNK", 3):
+        ranges = matrix._chunks(doc_index, 5)
+    # 11 spans in rows, four shares of 2.75: documents 0–1 (8 spans, the long one whole), 2 (1), 3–4 (2 and none)
+    assert ranges == [(0, 2), (2, 3), (3, 5)]
+    with mock.patch.object(matrix, "SPAN_CHUNK", 3):
+        assert matrix._chunks(np.array([-1, -1], dtype=np.int32), 5) == []
+    assert matrix._chunks(np.array([], dtype=np.int32), 0) == []
+    # one long document among short ones, swept three spans at a time: the same cells as in one sweep
+    codings = [(1, 11, "a", s, s + 4) for s in range(0, 80, 3)] + [(2, 21, "b", 0, 5), (3, 12, "a", 7, 9)]
+    whole = run("characters", codings=codings)
+    with mock.patch.object(matrix, "SPAN_CHUNK", 3):
+        assert run("characters", codings=codings) == whole
+    assert whole.cells[0][0] == 82  # 贵州省 × 数据归集: document 1 painted 0–82
 
 
 def test_facts_of_documents_outside_the_rows_or_nodes_outside_the_columns_count_nothing():
