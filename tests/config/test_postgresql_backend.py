@@ -1,15 +1,15 @@
 """config.postgresql: a connection that served a request without an error a moment ago is not pinged before the
 next one; a connection that sat idle, or saw an error, is checked as Django checks it (CONN_HEALTH_CHECKS)."""
 
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connection, connections
 
 from config.postgresql import base
 
-connection = connections["default"]
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: DATABASE_URL=postgres://…")
 
 
@@ -24,8 +24,8 @@ def _request() -> None:
 @pytest.fixture
 def pings(transactional_db, monkeypatch):
     """The health check's calls; the connection persistent and health-checked, as under gunicorn."""
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
-    monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
+    monkeypatch.setitem(connections["default"].settings_dict, "CONN_MAX_AGE", 60)
+    monkeypatch.setitem(connections["default"].settings_dict, "CONN_HEALTH_CHECKS", True)
     connection.close()
     connection.connect()
     with mock.patch.object(base.DatabaseWrapper, "is_usable", autospec=True, return_value=True) as is_usable:
@@ -35,7 +35,7 @@ def pings(transactional_db, monkeypatch):
 
 def test_the_production_engine_is_this_backend():
     assert settings.DATABASES["default"]["ENGINE"] == "config.postgresql"
-    assert isinstance(connection, base.DatabaseWrapper)
+    assert isinstance(connections["default"], base.DatabaseWrapper)  # `connection` is Django's proxy to it
 
 
 def test_a_connection_in_steady_use_is_not_pinged_before_each_request(pings):
@@ -48,7 +48,7 @@ def test_a_connection_in_steady_use_is_not_pinged_before_each_request(pings):
 def test_a_connection_idle_longer_than_the_window_is_pinged_once(pings, monkeypatch):
     _request()
     now = base.time.monotonic()
-    monkeypatch.setattr(base.time, "monotonic", lambda: now + base.FRESH_SECONDS + 0.5)
+    monkeypatch.setattr(base, "time", SimpleNamespace(monotonic=lambda: now + base.FRESH_SECONDS + 0.5))
     _request()
     assert pings.call_count == 1
     _request()  # checked, then used without an error: sound again
@@ -60,7 +60,7 @@ def test_a_request_that_did_not_use_the_connection_does_not_vouch_for_it(pings, 
     close_old_connections()
     close_old_connections()  # a request without a query: no evidence the connection still works
     now = base.time.monotonic()
-    monkeypatch.setattr(base.time, "monotonic", lambda: now + base.FRESH_SECONDS + 0.5)
+    monkeypatch.setattr(base, "time", SimpleNamespace(monotonic=lambda: now + base.FRESH_SECONDS + 0.5))
     _request()
     assert pings.call_count == 1
 
