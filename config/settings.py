@@ -50,6 +50,18 @@ def conn_max_age(environ: Mapping[str, str], loaded_modules: Collection[str]) ->
     return 60 if "gunicorn" in loaded_modules else 0
 
 
+def postgresql_database(settings_dict: dict, *, transaction_pooling: bool) -> dict:
+    """A PostgreSQL alias through config.postgresql (Django's backend, with the health check skipped on a connection
+    in steady use). Behind PgBouncer in transaction mode (PGBOUNCER_TRANSACTION_MODE=1) no session state survives
+    a transaction: server-side cursors (Django's iterator()) and the hot paths' prepared statements are turned off."""
+    if settings_dict["ENGINE"] not in ("django.db.backends.postgresql", "config.postgresql"):
+        return settings_dict
+    settings_dict = {**settings_dict, "ENGINE": "config.postgresql"}
+    if transaction_pooling:
+        settings_dict.update(DISABLE_SERVER_SIDE_CURSORS=True, PREPARED_STATEMENTS=False)
+    return settings_dict
+
+
 def object_storage(environ: Mapping[str, str]) -> dict | None:
     """STORAGES["default"] on S3-compatible object storage (django-storages), or None for local disk (MEDIA_ROOT).
 
@@ -177,10 +189,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# PostgreSQL through config.postgresql: Django's backend, with the health check skipped on a connection in steady use.
-POSTGRESQL_ENGINE = "config.postgresql"
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
+TRANSACTION_POOLING = env_bool("PGBOUNCER_TRANSACTION_MODE", False)
+DATABASES["default"] = postgresql_database(DATABASES["default"], transaction_pooling=TRANSACTION_POOLING)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while a coder writes; a busy timeout instead of "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -200,8 +210,7 @@ if os.environ.get("DATABASE_REPLICA_URL", "").strip():
         conn_max_age=conn_max_age(os.environ, sys.modules),
         conn_health_checks=True,
     )
-    if DATABASES[READ_REPLICA]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES[READ_REPLICA]["ENGINE"] = POSTGRESQL_ENGINE
+    DATABASES[READ_REPLICA] = postgresql_database(DATABASES[READ_REPLICA], transaction_pooling=TRANSACTION_POOLING)
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 REPLICA_VIEWS = frozenset(
     {

@@ -22,10 +22,16 @@ def execute(connection, cursor, sql: str, params: Sequence) -> None:
     Planning these small statements cost the database more CPU than running them (0.06 ms for the membership's,
     0.19 ms for the passage and node's, against 0.02 and 0.07 ms to run): on a persistent connection (CONN_MAX_AGE,
     as under gunicorn) the statement is prepared once with PREPARE, then run with EXECUTE. A connection opened for
-    one request prepares nothing. The SQL uses %s placeholders only (no literal percent sign). A session keeps its
-    plans, so a migration that changes these tables needs the workers restarted, as every release restarts them.
+    one request prepares nothing, nor one behind PgBouncer in transaction mode (PREPARED_STATEMENTS False, see
+    config.settings.postgresql_database). The SQL uses %s placeholders only (no literal percent sign). A session
+    keeps its plans, so a migration that changes these tables needs the workers restarted, as every release does.
     """
-    if connection.vendor != "postgresql" or connection.settings_dict.get("CONN_MAX_AGE", 0) == 0:
+    settings = connection.settings_dict
+    if (
+        connection.vendor != "postgresql"
+        or settings.get("CONN_MAX_AGE", 0) == 0
+        or not settings.get("PREPARED_STATEMENTS", True)
+    ):
         cursor.execute(sql, params)
         return
     name = _NAMES.get(sql)

@@ -86,3 +86,14 @@ def test_deployment_checklist_fails_without_the_https_switches():
     assert checked.returncode != 0
     assert "security.W004" in checked.stderr  # HSTS
     assert "security.W008" in checked.stderr  # SSL redirect
+
+
+def test_postgresql_goes_through_the_projects_backend_and_transaction_pooling_turns_session_state_off():
+    parsed = {"ENGINE": "django.db.backends.postgresql", "NAME": "policycoder"}
+    direct = project_settings.postgresql_database(parsed, transaction_pooling=False)
+    assert direct["ENGINE"] == "config.postgresql"
+    assert "PREPARED_STATEMENTS" not in direct
+    pooled = project_settings.postgresql_database(parsed, transaction_pooling=True)
+    assert (pooled["DISABLE_SERVER_SIDE_CURSORS"], pooled["PREPARED_STATEMENTS"]) == (True, False)
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}
+    assert project_settings.postgresql_database(sqlite, transaction_pooling=True) == sqlite

@@ -105,3 +105,15 @@ def test_prepared_inserts_store_what_the_plain_ones_store(persistent):
         inserts = [row[0] for row in cursor.fetchall() if "INSERT INTO" in row[0]]
     assert len(inserts) == 2  # the linked insert and the single insert, each prepared once in this session
     assert any(statement.startswith("PREPARE pc_") and "WITH first AS" in statement for statement in inserts)
+
+
+@pytest.mark.django_db
+def test_behind_transaction_pooling_nothing_is_prepared(monkeypatch):
+    membership = MembershipFactory(role=Role.CODER)
+    settings_dict = connections["default"].settings_dict
+    monkeypatch.setitem(settings_dict, "CONN_MAX_AGE", 60)
+    monkeypatch.setitem(settings_dict, "PREPARED_STATEMENTS", False)  # PGBOUNCER_TRANSACTION_MODE=1
+    with CaptureQueriesContext(connection) as queries:
+        found = access.membership_for(membership.user, membership.project_id)
+    assert found.pk == membership.pk
+    assert [q["sql"][:6] for q in queries.captured_queries] == ["SELECT"]
