@@ -3,6 +3,7 @@ selection, truthful tree counts, legible stripes, and #at-START-END links that l
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from coding.models import Coding
 from policies.models import Role
@@ -10,6 +11,13 @@ from policies.services.documents import document_import
 from tests.browser.test_coding import TEXT, code_with_picker, drag_select, open_workspace
 from tests.factories import CodingFactory, MembershipFactory, NodeFactory, ProjectFactory, UserFactory
 
+CARET = """() => {
+  const sel = window.getSelection();
+  if (!sel.rangeCount) return null;
+  const r = document.createRange(); r.setStart(sel.anchorNode, sel.anchorOffset); r.collapse(true);
+  const span = window.PolicyCoderOffsets.rangeOffsets(document.getElementById('doc-text'), r);
+  return [span && span.start, sel.anchorNode.nodeName, sel.anchorOffset, document.activeElement.id];
+}"""
 SELECTED = """() => {
   const sel = window.getSelection();
   if (!sel.rangeCount || sel.isCollapsed) return null;
@@ -99,10 +107,16 @@ def test_shift_arrows_select_text_and_enter_opens_the_picker(afternoon_project, 
         """() => { const s = window.getSelection(), text = document.getElementById('doc-text');
                    return s.rangeCount > 0 && text.contains(s.anchorNode) && text.contains(document.activeElement); }"""
     )
+    caret = page.evaluate(CARET)
     for _ in range(3):
         page.keyboard.press("Shift+ArrowRight")
     start = TEXT.index("第二条")
-    page.wait_for_function(f"() => JSON.stringify(({SELECTED})()) === JSON.stringify([{start}, {start + 3}, '第二条'])")
+    try:
+        page.wait_for_function(
+            f"() => JSON.stringify(({SELECTED})()) === JSON.stringify([{start}, {start + 3}, '第二条'])"
+        )
+    except PlaywrightTimeout:  # say where the caret was and what got selected
+        pytest.fail(f"caret after the click {caret}, selection {page.evaluate(SELECTED)}, expected start {start}")
     assert page.evaluate(SELECTED) == [start, start + 3, "第二条"]
     page.keyboard.press("Enter")
     page.wait_for_selector("#picker:not([hidden])")
