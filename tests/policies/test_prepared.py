@@ -1,8 +1,6 @@
 """policies.rows.execute: on a persistent PostgreSQL connection the hot statements are prepared once per session and
 then run with EXECUTE, and give exactly what the plain statements give."""
 
-import uuid
-
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +11,7 @@ from coding.models import Coding, CodingEvent
 from policies import access, rows
 from policies.models import Role
 from policies.text.cache import TEXTS
-from tests.factories import DocumentFactory, MembershipFactory, NodeFactory, UserFactory
+from tests.factories import CodingEventFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: DATABASE_URL=postgres://…")
 TEXT = "第一条　为了推动𠮷政府数据共享开放，制定本条例。"
@@ -77,19 +75,7 @@ def test_prepared_inserts_store_what_the_plain_ones_store(persistent):
     coder = UserFactory()
     for start in (0, 1):  # the second time through EXECUTE only
         coding = Coding(document=document, node=node, coder=coder, start=start, end=4, text=TEXT[start:4])
-        event = CodingEvent(
-            project=document.project,
-            document=document,
-            actor=coder,
-            batch=uuid.uuid4(),
-            action="created",
-            coder=coder,
-            node_id=node.pk,
-            node_path="路径",
-            start=start,
-            end=4,
-            origin={"suggestion": start},
-        )
+        event = CodingEventFactory.build(coding=coding, origin={"suggestion": start})  # unsaved, coding_id None
         rows.insert_linked(coding, event, "coding_id")
         stored, stored_event = Coding.objects.get(pk=coding.pk), CodingEvent.objects.get(pk=event.pk)
         assert (stored.text, stored.start, stored_event.coding_id, stored_event.origin) == (

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from coding.models import Coding, CodingEvent
 from policies import access, rows
 from policies.models import Membership, Role
-from tests.factories import DocumentFactory, MembershipFactory, NodeFactory, UserFactory
+from tests.factories import CodingEventFactory, DocumentFactory, MembershipFactory, NodeFactory, UserFactory
 
 
 def same_fields(a, b) -> None:
@@ -97,29 +97,13 @@ def test_an_insert_stores_what_save_stores():
     assert Coding.objects.count() == 1
 
 
-def _event_for(document, coder, node) -> CodingEvent:
-    return CodingEvent(
-        project=document.project,
-        document=document,
-        actor=coder,
-        batch=uuid.uuid4(),
-        action="created",
-        coder=coder,
-        node_id=node.pk,
-        node_path="路径/节点",
-        start=0,
-        end=4,
-        origin={"suggestion": 7},
-    )
-
-
 @pytest.mark.django_db
 def test_a_linked_insert_stores_both_rows_in_one_statement_as_save_would(django_assert_num_queries):
     document = DocumentFactory()
     node = NodeFactory(project=document.project)
     coder = UserFactory()
     coding = Coding(document=document, node=node, coder=coder, start=0, end=4, text=document.text[:4])
-    event = _event_for(document, coder, node)
+    event = CodingEventFactory.build(coding=coding, origin={"suggestion": 7})  # unsaved: coding_id None
     if not rows.links_in_one_statement("default"):  # SQLite: no data-modifying WITH, and nothing written
         with pytest.raises(ValueError, match="one PostgreSQL database"):
             rows.insert_linked(coding, event, "coding_id")
@@ -144,5 +128,5 @@ def test_a_linked_insert_that_fails_writes_neither_row():
     Coding.objects.create(document=document, node=node, coder=coder, start=0, end=4, text=document.text[:4])
     again = Coding(document=document, node=node, coder=coder, start=0, end=4, text=document.text[:4])
     with pytest.raises(IntegrityError):
-        rows.insert_linked(again, _event_for(document, coder, node), "coding_id")
+        rows.insert_linked(again, CodingEventFactory.build(coding=again), "coding_id")
     assert (Coding.objects.count(), CodingEvent.objects.count()) == (1, 0)  # the event did not outlive its coding
