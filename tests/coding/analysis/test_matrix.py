@@ -365,3 +365,15 @@ def test_facts_of_documents_outside_the_rows_or_nodes_outside_the_columns_count_
     empty = matrix.compute("documents", rows, columns, [], rows_by="province")
     assert empty.total == 0
     assert all(v == 0 for row in empty.cells for v in row)
+
+
+def test_span_batches_of_whole_documents_give_what_one_array_gives():
+    codings = [(1, 11, "a", s, s + 4) for s in range(0, 80, 3)] + [(2, 21, "b", 0, 5), (3, 12, "a", 7, 9)]
+    rows = matrix.group_rows(DOCS, "province")
+    cols = matrix.columns_for(NODES, level=1)
+    spans = np.asarray(spans_of(codings), dtype=np.int64).reshape(-1, 4)
+    for value in ("characters", "coverage"):
+        whole = matrix.compute(value, rows, cols, spans, rows_by="province")
+        batches = matrix.SpanBatches(iter([spans[spans[:, 0] == doc] for doc in sorted({*spans[:, 0].tolist()})]))
+        assert matrix.compute(value, rows, cols, batches, rows_by="province") == whole
+    assert whole.cells[0][0] > 0

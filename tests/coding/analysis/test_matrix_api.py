@@ -1,8 +1,11 @@
 """The matrix API: its JSON shape, the value kinds on a small corpus, coder and attribute filters, clear 400s."""
 
+from unittest import mock
+
 import pytest
 from django.urls import reverse
 
+from coding.analysis import matrix
 from tests.factories import UserFactory
 
 
@@ -128,3 +131,14 @@ def test_node_ids_that_are_no_whole_number_are_a_400_not_a_500(api_as, project, 
     response = get(api_as, owner, project, nodes=nodes)
     assert response.status_code == 400
     assert response.json()["detail"] == "“nodes” must be node ids separated by commas."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["characters", "coverage"])
+def test_spans_read_a_few_documents_a_query_give_the_same_matrix(api_as, project, owner, matrix_corpus, value):
+    whole = get(api_as, owner, project, value=value, level=2).json()
+    reads = mock.patch.object(matrix, "int_rows", wraps=matrix.int_rows)
+    with mock.patch.object(matrix, "DOCUMENTS_A_READ", 1), reads as int_rows:
+        batched = get(api_as, owner, project, value=value, level=2).json()
+    assert batched == whole
+    assert int_rows.call_count == len(matrix_corpus["docs"])  # one query a document
