@@ -317,9 +317,14 @@ def _places(doc_ids: np.ndarray, keys: np.ndarray, dtype) -> np.ndarray:
 
 
 def from_spans(
-    value: str, rows: Sequence[Row], columns: Sequence[Column], spans: Iterable[tuple[int, int, int, int]], **extra
+    value: str,
+    rows: Sequence[Row],
+    columns: Sequence[Column],
+    spans: "Iterable[tuple[int, int, int, int]] | np.ndarray | SpanBatches",
+    **extra,
 ) -> Matrix:
-    """characters or coverage from (document id, start, node id, end) spans, in any order.
+    """characters or coverage from (document id, start, node id, end) spans, in any order, or from SpanBatches of
+    them (each batch holding every span of its documents).
 
     Overlapping spans of one document in one column — of several nodes and coders — are unioned, so each coded
     character counts once; a row's total unions across every column. The union runs in numpy (see _covered) over
