@@ -388,7 +388,8 @@ def _sweep(
 
 def _chunks(doc_index: np.ndarray, n_docs: int) -> list[tuple[int, int]]:
     """Ranges [low, high) of document places, each with about SPAN_CHUNK of the spans (a document with more spans is
-    a chunk of its own); none when no span is in a row."""
+    a chunk of its own), from the first document with a span to the last; none when no span is in a row. (A batch
+    of SpanBatches holds a few documents of many: ranges over every document would sweep arrays of them all.)"""
     per_doc = np.zeros(n_docs + 1, dtype=np.int64)  # first the spans in no row (place -1)
     for first in range(0, len(doc_index), SPAN_CHUNK):
         per_doc += np.bincount(doc_index[first : first + SPAN_CHUNK] + 1, minlength=n_docs + 1)
@@ -399,7 +400,8 @@ def _chunks(doc_index: np.ndarray, n_docs: int) -> list[tuple[int, int]]:
     pieces = -(-spans // SPAN_CHUNK)
     # a chunk ends after the first document whose running count reaches its share of the spans
     cuts = np.searchsorted(ends, np.arange(1, pieces) * spans / pieces) + 1
-    bounds = np.unique(np.concatenate(([0], cuts, [n_docs]))).tolist()
+    spanned = np.flatnonzero(per_doc[1:])
+    bounds = np.unique(np.concatenate(([spanned[0]], cuts, [spanned[-1] + 1]))).tolist()
     return list(pairwise(bounds))
 
 

@@ -341,8 +341,10 @@ def test_chunks_never_split_a_document_and_leave_out_spans_in_no_row():
     doc_index = np.array([1, 0, 1, 1, -1, 2, 1, 1, 3, 1, 1, 3, -1], dtype=np.int32)
     with mock.patch.object(matrix, "SPAN_CHUNK", 3):
         ranges = matrix._chunks(doc_index, 5)
-    # 11 spans in rows, four shares of 2.75: documents 0–1 (8 spans, the long one whole), 2 (1), 3–4 (2 and none)
-    assert ranges == [(0, 2), (2, 3), (3, 5)]
+    # 11 spans in rows, four shares of 2.75: documents 0–1 (8 spans, the long one whole), 2 (1), 3 (2); 4 has none
+    assert ranges == [(0, 2), (2, 3), (3, 4)]
+    with mock.patch.object(matrix, "SPAN_CHUNK", 3):  # spans of documents 2 and 3 only, as in one SpanBatches batch
+        assert matrix._chunks(np.array([3, 2, 3, 3], dtype=np.int32), 6) == [(2, 4)]  # not from 0, nor to 6
     with mock.patch.object(matrix, "SPAN_CHUNK", 3):
         assert matrix._chunks(np.array([-1, -1], dtype=np.int32), 5) == []
     assert matrix._chunks(np.array([], dtype=np.int32), 0) == []
