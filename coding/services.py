@@ -46,18 +46,16 @@ def _retryable(error: OperationalError) -> bool:
     return getattr(error.__cause__, "pgcode", None) in RETRYABLE_SQLSTATES
 
 
-def _retried(write, *, one_statement: bool = False, **kwargs):
+def _retried(write, **kwargs):
     """Run `write(**kwargs)` in a transaction; a deadlock or serialization failure reruns the whole transaction once.
 
     Inside a caller's transaction only that caller can retry, so the write then simply joins it. A write of one
-    statement (one_statement) is a transaction by itself and runs without a block around it.
+    statement (one_statement=True) is a transaction by itself and runs without a block around it.
     """
     if connection.in_atomic_block:
         with transaction.atomic():
             return write(**kwargs)
-    block = contextlib.nullcontext if one_statement else transaction.atomic
-    if one_statement:
-        kwargs["one_statement"] = True
+    block = contextlib.nullcontext if kwargs.get("one_statement") else transaction.atomic
     try:
         with block():
             return write(**kwargs)

@@ -568,11 +568,9 @@ def facts_for(codings, value: str, document_ids: Sequence[int] | None = None) ->
         if document_ids is None:
             return int_rows(spans, 4)
         ids = sorted(document_ids)
+        groups = (ids[first : first + DOCUMENTS_A_READ] for first in range(0, len(ids), DOCUMENTS_A_READ))
         return SpanBatches(
-            int_rows(spans.filter(document_id__gte=ids[first], document_id__lte=ids[last]), 4)
-            for first, last in (
-                (first, min(first + DOCUMENTS_A_READ, len(ids)) - 1) for first in range(0, len(ids), DOCUMENTS_A_READ)
-            )
+            int_rows(spans.filter(document_id__gte=group[0], document_id__lte=group[-1]), 4) for group in groups
         )
     grouped = codings.values("node_id", "document_id").annotate(n=Count("node_id")).order_by()
     return int_rows(grouped.values_list("document_id", "node_id", "n"), 3)
